@@ -1,0 +1,32 @@
+# pakn-bot: two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+
+.PHONY: run test setup rasa bench clean
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@mkdir -p var
+	$(PY) -m bot setup
+
+run: setup
+	$(PY) -m bot serve --host 127.0.0.1 --port 5000
+
+test: setup
+	$(PY) -m pytest
+
+rasa:
+	./scripts/setup-rasa.sh
+
+bench: setup
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""pakn-bot: the composition root (config, app factory, NLU, dialogue, pipeline, CLI)."""

@@ -1,0 +1,117 @@
+"""The app factory: config, database, catalogue, NLU, channels, pipeline, blueprints."""
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, jsonify
+
+from bot.catalogue import deadline_policy, load_calendar, load_catalogue, load_ward_aliases
+from bot.config import load_settings
+from bot.dialogue import Dialogue
+from bot.nlu.entities import EntityExtractor
+from bot.nlu.models import ModelStore
+from bot.nlu.service import NluService
+from bot.outbox import Dispatcher, OutboxNotifier
+from bot.pipeline import Pipeline
+from bot.processor import InboundProcessor
+from channels.base import Channel
+from channels.registry import build_channels
+from routing.services import CaseContext
+from storage.db import make_engine, make_session_factory
+from storage.unit_of_work import SqlUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Components:
+    """Everything a request, a CLI command or a background thread needs."""
+
+    settings: dict[str, Any]
+    engine: Any
+    session_factory: Any
+    ctx: CaseContext
+    nlu: NluService
+    channels: dict[str, Channel]
+    pipeline: Pipeline
+    processor: InboundProcessor
+    dispatcher: Dispatcher
+    notifier: OutboxNotifier
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.session_factory)
+
+    def start_background(self) -> None:
+        """Start inbound processing, and the outbox dispatcher where this process owns it."""
+        self.processor.start()
+        self.processor.recover()
+        if self.settings["outbox"]["dispatch_in_server"]:
+            threading.Thread(target=self.dispatcher.run_forever, args=(self.stop,),
+                             name="outbox", daemon=True).start()
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        self.dispatcher.wakeup.set()
+        self.processor.stop()
+
+
+def build_components(settings: dict[str, Any], background: bool = True) -> Components:
+    catalogue_dir = Path(settings["catalogue_dir"])
+    catalogue = load_catalogue(catalogue_dir)
+    ctx = CaseContext(catalogue, load_calendar(catalogue_dir),
+                      deadline_policy(catalogue, settings["deadlines"]["per_procedure"]))
+    engine = make_engine(settings["database_url"])
+    session_factory = make_session_factory(engine)
+    extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
+    nlu = NluService(catalogue, extractor, ModelStore(Path(settings["nlu"]["models_dir"])),
+                     float(settings["nlu"]["threshold"]))
+    channels = build_channels(settings["channels"])
+    dispatcher = Dispatcher(session_factory, channels, settings["outbox"])
+    pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, Dialogue(catalogue), ctx,
+                        on_queued=dispatcher.wakeup.set)
+    processor = InboundProcessor(pipeline, session_factory, background=background)
+    return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
+                      dispatcher, OutboxNotifier(catalogue))
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app. `test_config` overrides settings (same shape as config.yaml)."""
+    settings = load_settings(overrides=test_config)
+    app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.config["SECRET_KEY"] = settings.get("secret_key") or secrets.token_hex(32)
+    app.config["MAX_CONTENT_LENGTH"] = int(settings["max_body_bytes"])
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if not settings.get("secret_key"):
+        logger.warning("PAKN_SECRET_KEY is not set: web chat sessions end when the server restarts")
+    components = build_components(settings, background=settings.get("background", True))
+    components.nlu.reload_if_changed()
+    app.extensions["pakn"] = components
+
+    from bot import webchat, webhooks
+    app.register_blueprint(webhooks.blueprint)
+    app.register_blueprint(webchat.blueprint)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/", "index", lambda: webchat.redirect_to_chat())
+    return app
+
+
+def components() -> Components:
+    return current_app.extensions["pakn"]  # type: ignore[no-any-return]
+
+
+def healthz() -> Any:
+    pakn = components()
+    body = {"status": "ok", "nlu_backend": pakn.nlu.backend_name,
+            "nlu_model": pakn.nlu.active_version, "channels": sorted(pakn.channels)}
+    if pakn.nlu.degraded_reason:
+        body["nlu_degraded"] = pakn.nlu.degraded_reason
+    if pakn.nlu.fallback is None and pakn.nlu.primary is None:
+        return jsonify(status="starting", reason="no NLU model is active"), 503
+    return jsonify(body)

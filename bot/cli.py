@@ -1,0 +1,155 @@
+"""Command line: setup, serve, shell, classify, nlu, worker. Thin: every command calls services."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.config import load_settings
+
+logger = logging.getLogger("bot")
+
+
+def _setup(settings: dict[str, Any]) -> None:
+    """Database up to date, catalogue loaded, an NLU model trained and active."""
+    from bot.catalogue import load_catalogue
+    from bot.nlu.models import ModelStore
+    from storage.db import make_engine, seed_catalogue, upgrade
+
+    upgrade(settings["database_url"])
+    engine = make_engine(settings["database_url"])
+    seed_catalogue(engine, load_catalogue(Path(settings["catalogue_dir"])))
+    engine.dispose()
+    store = ModelStore(Path(settings["nlu"]["models_dir"]))
+    version, trained = store.train_builtin(Path(settings["nlu"]["data_dir"]))
+    if trained or store.active_version() is None:
+        store.activate(version)
+    logger.info("setup done: database %s, NLU model %s", settings["database_url"], version)
+
+
+def cmd_setup(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    _setup(settings)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    import waitress
+
+    from bot.app import create_app
+
+    _setup(settings)
+    app = create_app()
+    pakn = app.extensions["pakn"]
+    pakn.start_background()
+    if args.telegram_polling:
+        from bot.polling import start_telegram_polling
+        start_telegram_polling(pakn)
+    print(f"pakn-bot: http://{args.host}:{args.port}/chat (web chat), "
+          f"NLU backend {pakn.nlu.backend_name}", flush=True)
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=8, ident="pakn-bot")
+    finally:
+        pakn.shutdown()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    """Run the outbox dispatcher on its own (the server then sets dispatch_in_server: false)."""
+    from bot.app import build_components
+
+    pakn = build_components(settings)
+    stop = threading.Event()
+    try:
+        pakn.dispatcher.run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    """Chat with the bot as a citizen in the terminal, through the same pipeline."""
+    from bot.app import build_components
+    from channels.base import IncomingMessage
+
+    _setup(settings)
+    pakn = build_components(settings, background=False)
+    pakn.nlu.reload_if_changed()
+    sender = f"shell-{uuid.uuid4().hex[:8]}"
+    print("Nhập tin nhắn (Ctrl-D để thoát). Nút bấm: gõ /confirm, /cancel, /procedure:<id>.")
+    for line in sys.stdin:
+        text = line.strip()
+        if not text:
+            continue
+        payload = text if text.startswith("/") else None
+        incoming = IncomingMessage("webchat", sender, uuid.uuid4().hex, "" if payload else text,
+                                   datetime.now(timezone.utc), payload=payload)
+        for reply in pakn.pipeline.handle(incoming).replies:
+            print(f"bot> {reply}\n", flush=True)
+        pakn.dispatcher.dispatch_once()
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    """JSON lines with `text` on stdin -> one JSON line of labels per input, in order."""
+    from bot.app import build_components
+
+    pakn = build_components(settings, background=False)
+    pakn.nlu.reload_if_changed()
+    out = sys.stdout
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            text = json.loads(line)["text"]
+            if not isinstance(text, str):
+                raise TypeError("text is not a string")
+        except (ValueError, KeyError, TypeError) as error:
+            out.write(json.dumps({"line": number, "error": f"invalid input: {error}"}) + "\n")
+            continue
+        result = pakn.nlu.parse(text)
+        out.write(json.dumps({"text": text, "intent": result.intent, "procedure": result.procedure,
+                              "agency": result.agency, "confidence": round(result.confidence, 4),
+                              "entities": [{k: e[k] for k in ("entity", "value", "start", "end",
+                                                              "extractor")}
+                                           for e in result.entities]},
+                             ensure_ascii=False) + "\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="pakn-bot")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("setup", help="migrate the database, load the catalogue, train the NLU")
+    serve = commands.add_parser("serve", help="serve the bot, web chat and webhooks")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--telegram-polling", action="store_true",
+                       help="read Telegram with getUpdates instead of a webhook")
+    commands.add_parser("worker", help="run the outbox dispatcher")
+    commands.add_parser("shell", help="chat with the bot in the terminal")
+    commands.add_parser("classify", help="classify JSON lines from stdin")
+    from bot.nlu.cli import add_nlu_commands
+    add_nlu_commands(commands)
+    return parser
+
+
+COMMANDS = {"setup": cmd_setup, "serve": cmd_serve, "worker": cmd_worker, "shell": cmd_shell,
+            "classify": cmd_classify}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = load_settings()
+    if args.command == "nlu":
+        from bot.nlu.cli import run_nlu_command
+        return run_nlu_command(args, settings)
+    return COMMANDS[args.command](args, settings)

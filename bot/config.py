@@ -1,0 +1,98 @@
+"""Configuration: defaults -> config.yaml -> environment (secrets only from the environment)."""
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+logger = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+
+# Environment variable -> (section path, key). Names are a contract with operators and tests.
+ENVIRONMENT = {
+    "PAKN_DATABASE_URL": ((), "database_url"),
+    "PAKN_SECRET_KEY": ((), "secret_key"),
+    "TELEGRAM_BOT_TOKEN": (("channels", "telegram"), "bot_token"),
+    "TELEGRAM_WEBHOOK_SECRET": (("channels", "telegram"), "webhook_secret"),
+    "TELEGRAM_API_URL": (("channels", "telegram"), "api_url"),
+    "FACEBOOK_APP_SECRET": (("channels", "facebook"), "app_secret"),
+    "FACEBOOK_VERIFY_TOKEN": (("channels", "facebook"), "verify_token"),
+    "FACEBOOK_PAGE_ACCESS_TOKEN": (("channels", "facebook"), "page_access_token"),
+    "FACEBOOK_GRAPH_URL": (("channels", "facebook"), "graph_url"),
+    "ZALO_APP_ID": (("channels", "zalo"), "app_id"),
+    "ZALO_OA_SECRET_KEY": (("channels", "zalo"), "oa_secret_key"),
+    "ZALO_ACCESS_TOKEN": (("channels", "zalo"), "access_token"),
+    "ZALO_REFRESH_TOKEN": (("channels", "zalo"), "refresh_token"),
+    "ZALO_APP_SECRET": (("channels", "zalo"), "app_secret"),
+    "ZALO_API_URL": (("channels", "zalo"), "api_url"),
+    "ZALO_OAUTH_URL": (("channels", "zalo"), "oauth_url"),
+}
+
+DEFAULTS: dict[str, Any] = {
+    "database_url": "sqlite:///var/pakn.db",
+    "secret_key": None,
+    "catalogue_dir": "catalogue",
+    "max_body_bytes": 1024 * 1024,
+    "nlu": {"backend": "builtin", "data_dir": "nlu_data", "models_dir": "var/models",
+            "threshold": 0.45,
+            "rasa": {"url": "http://127.0.0.1:5005", "venv": ".venv-rasa", "start_server": True,
+                     "timeout_seconds": 2.0}},
+    "deadlines": {"per_procedure": {}},
+    "outbox": {"dispatch_in_server": True, "poll_seconds": 1.0, "max_attempts": 8,
+               "backoff_base_seconds": 2.0, "backoff_max_seconds": 600},
+    "channels": {"telegram": {"api_url": "https://api.telegram.org"},
+                 "facebook": {"graph_url": "https://graph.facebook.com/v21.0"},
+                 "zalo": {"api_url": "https://openapi.zalo.me",
+                          "oauth_url": "https://oauth.zaloapp.com"},
+                 "webchat": {}},
+}
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def load_settings(path: Path | None = None, environ: dict[str, str] | None = None,
+                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The effective settings; relative paths are resolved against the project root."""
+    environ = os.environ if environ is None else environ
+    path = path or Path(environ.get("PAKN_CONFIG", ROOT / "config.yaml"))
+    settings = copy.deepcopy(DEFAULTS)
+    if path.exists():
+        settings = merge(settings, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    for name, (section, key) in ENVIRONMENT.items():
+        if environ.get(name):
+            target = settings
+            for part in section:
+                target = target.setdefault(part, {})
+            target[key] = environ[name]
+    settings = merge(settings, overrides or {})
+    settings["database_url"] = _absolute_sqlite(settings["database_url"])
+    for key in ("catalogue_dir",):
+        settings[key] = str(resolve(settings[key]))
+    for key in ("data_dir", "models_dir"):
+        settings["nlu"][key] = str(resolve(settings["nlu"][key]))
+    settings["nlu"]["rasa"]["venv"] = str(resolve(settings["nlu"]["rasa"]["venv"]))
+    return settings
+
+
+def resolve(path: str | Path) -> Path:
+    path = Path(path)
+    return path if path.is_absolute() else ROOT / path
+
+
+def _absolute_sqlite(url: str) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str(resolve(url[len(prefix):]))
+    return url

@@ -1,0 +1,90 @@
+"""Every text a citizen reads, in one editable place (Vietnamese with full diacritics)."""
+from __future__ import annotations
+
+HELP = ("Xin chào! Đây là kênh tiếp nhận phản ánh, kiến nghị (PAKN) về thủ tục hành chính của "
+        "Thành phố Hà Nội. Ông/Bà có thể:\n"
+        "• Gửi phản ánh: mô tả vướng mắc, ví dụ \"Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy "
+        "3 tuần rồi chưa có kết quả\".\n"
+        "• Tra cứu: gửi mã PAKN, ví dụ \"tra cứu PAKN-2026-000123\".\n"
+        "• Gặp cán bộ: gửi \"gặp cán bộ\".")
+UNCLEAR = "Xin lỗi, tôi chưa hiểu ý Ông/Bà.\n\n" + HELP
+THANKS = "Cảm ơn Ông/Bà đã liên hệ. Chúc Ông/Bà một ngày tốt lành!"
+NOTHING_TO_CANCEL = "Hiện không có phản ánh nào đang soạn để hủy.\n\n" + HELP
+CANCELLED = "Đã hủy phản ánh đang soạn. Ông/Bà có thể gửi phản ánh mới bất cứ lúc nào."
+ESCALATED = ("Đã chuyển cuộc trò chuyện tới cán bộ tiếp nhận. Cán bộ sẽ trả lời Ông/Bà tại đây "
+             "trong giờ hành chính (sáng 8:00–12:00, chiều 13:00–17:00 các ngày làm việc).")
+DESCRIBE = ("Mời Ông/Bà mô tả phản ánh, kiến nghị: thủ tục gì, nộp ở đâu, khi nào và vướng mắc "
+            "gì.")
+ASK_CODE = "Xin cho biết mã PAKN cần tra cứu (dạng PAKN-2026-000123)."
+UNKNOWN_CODE = "Không tìm thấy phản ánh có mã {code}. Ông/Bà vui lòng kiểm tra lại mã."
+REDIRECT_COMPLAINT = (
+    "Nội dung Ông/Bà gửi là khiếu nại hoặc tố cáo. Theo Nghị định 20/2008/NĐ-CP (Điều 1), "
+    "khiếu nại, tố cáo không được xử lý như phản ánh, kiến nghị mà theo Luật Khiếu nại và "
+    "Luật Tố cáo. Ông/Bà vui lòng gửi đơn tới Ban Tiếp công dân Thành phố Hà Nội hoặc "
+    "Thanh tra Thành phố (trực tiếp hoặc qua đường bưu điện), hoặc cơ quan đã ban hành quyết "
+    "định bị khiếu nại.")
+UNDERSTOOD = "Tôi hiểu Ông/Bà phản ánh về lĩnh vực: {procedure}.\nCơ quan xử lý dự kiến: {agency}."
+UNDERSTOOD_WARD = "\nĐịa bàn: {ward}."
+LAW_NOTE = ("Theo Điều 7 Nghị định 20/2008/NĐ-CP, phản ánh cần ghi rõ họ tên, địa chỉ và số điện "
+            "thoại của người gửi.")
+ASK_NAME = "Xin cho biết họ và tên của Ông/Bà."
+ASK_NAME_AGAIN = "Xin cho biết đầy đủ họ và tên (ví dụ: Nguyễn Văn An)."
+ASK_PHONE = "Xin cho biết số điện thoại liên hệ của Ông/Bà."
+ASK_PHONE_AGAIN = ("Số điện thoại chưa đúng. Xin nhập số di động 10 chữ số (ví dụ 0912 345 678) "
+                   "hoặc số cố định (ví dụ 024 3825 3536).")
+ASK_ADDRESS = "Xin cho biết địa chỉ liên hệ của Ông/Bà (số nhà, đường, phường/xã)."
+ASK_ADDRESS_AGAIN = "Địa chỉ còn thiếu. Xin ghi rõ số nhà, đường và phường/xã."
+CHOOSE_PROCEDURE = ("Tôi chưa chắc phản ánh thuộc lĩnh vực nào. Ông/Bà chọn lĩnh vực phù hợp, "
+                    "hoặc chọn \"Lĩnh vực khác\" để cán bộ phân loại:")
+OTHER_PROCEDURE = "Lĩnh vực khác"
+UNCLASSIFIED = "chưa xác định (cán bộ đầu mối sẽ phân loại)"
+SUMMARY = ("Xin Ông/Bà kiểm tra lại thông tin phản ánh:\n"
+           "• Nội dung: {text}\n"
+           "• Lĩnh vực: {procedure}\n"
+           "• Cơ quan xử lý dự kiến: {agency}\n"
+           "• Họ tên: {name}\n"
+           "• Điện thoại: {phone}\n"
+           "• Địa chỉ: {address}\n"
+           "Gửi phản ánh này?")
+CONFIRM_HINT = "Xin chọn \"Xác nhận gửi\" để gửi, hoặc \"Hủy\" để hủy phản ánh."
+FILED = ("Đã tiếp nhận phản ánh của Ông/Bà.\n"
+         "Mã tra cứu: {code}\n"
+         "Cơ quan xử lý: {agency}\n"
+         "Hạn trả lời: {due} ({days} ngày làm việc).\n"
+         "Ông/Bà sẽ nhận thông báo tại đây mỗi khi phản ánh được cập nhật. Để tra cứu, gửi "
+         "\"tra cứu {code}\".")
+FILE_FAILED = ("Xin lỗi, hệ thống chưa lưu được phản ánh. Thông tin Ông/Bà đã nhập vẫn được giữ; "
+               "xin gửi \"Xác nhận gửi\" lại sau ít phút.")
+STATUS = ("Phản ánh {code}\n"
+          "• Tình trạng: {status}\n"
+          "• Lĩnh vực: {procedure}\n"
+          "• Cơ quan xử lý: {agency}\n"
+          "• Ngày tiếp nhận: {received}\n"
+          "• Hạn trả lời: {due}")
+STATUS_ANSWER = "\n• Trả lời của cơ quan: {answer}"
+ATTACHMENT_NOTED = "Đã nhận tệp/hình ảnh Ông/Bà gửi."
+
+BUTTON_CONFIRM = "Xác nhận gửi"
+BUTTON_CANCEL = "Hủy"
+BUTTON_FILE = "Gửi phản ánh"
+BUTTON_LOOKUP = "Tra cứu"
+BUTTON_HUMAN = "Gặp cán bộ"
+
+STATUS_NAMES = {
+    "received": "Đã tiếp nhận",
+    "rejected": "Không đủ điều kiện tiếp nhận",
+    "redirected": "Đã hướng dẫn gửi theo đường khiếu nại, tố cáo",
+    "classified": "Đã phân loại, chờ chuyển cơ quan xử lý",
+    "forwarded": "Đã chuyển cơ quan có thẩm quyền",
+    "in_progress": "Đang xử lý",
+    "answered": "Đã có văn bản trả lời",
+    "published": "Đã công khai kết quả",
+    "closed": "Đã kết thúc",
+    "reopened": "Đang xem xét lại",
+}
+
+STATUS_CHANGED = "Phản ánh {code} đã được cập nhật: {status}."
+STATUS_CHANGED_NOTE = "\nGhi chú: {note}"
+STATUS_CHANGED_AGENCY = "\nCơ quan xử lý: {agency}"
+MISSING_CONTACT = ("Chưa đủ thông tin liên hệ ({missing}). Theo Điều 7 Nghị định 20/2008/NĐ-CP, "
+                   "phản ánh cần có họ tên, địa chỉ và số điện thoại.")

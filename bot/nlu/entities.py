@@ -1,0 +1,119 @@
+"""Rule-based entity extraction shared by every NLU backend.
+
+Wards, agencies, phone numbers, tracking codes and dossier codes follow closed lists and formats, so
+rules beat a statistical tagger here and give both backends the same entities.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.nlu.text import fold, nfc
+from routing.catalogue import Catalogue
+
+EXTRACTOR = "PaknRuleExtractor"
+CASE_CODE = re.compile(r"\bpakn[\s\-_]?(\d{4})[\s\-_]?(\d{6})\b", re.IGNORECASE)
+DOSSIER_CODE = re.compile(r"\b\d{3}\.\d{2}\.\d{2}\.h\d{2}-\d{6}-\d{4}\b", re.IGNORECASE)
+PHONE = re.compile(r"(?<![\d\w])(?:\+?84|0)[\s.\-]?\(?\d\)?(?:[\s.\-]?\d){8,9}(?![\d])")
+MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
+WARD_PREFIX = r"(?:(?:phuong|xa|quan|huyen|thi xa|thi tran|p|q|h|tx)\.?\s*)"
+# Unit names that are also common street or place names: only matched after a prefix.
+NEEDS_PREFIX = frozenset({
+    "lang", "tran phu", "hong ha", "binh minh", "thuan an", "kim lien", "bach mai", "giang vo",
+    "dinh cong", "tuong mai", "hoang mai", "lien minh", "quang minh", "hung dao", "yen so",
+    "tay mo", "dai mo", "phu dien", "hoa phu", "dan hoa", "tam hung", "hong van", "phuc loi",
+    "ngoc ha", "nghia do", "cua nam", "dong da", "kim anh", "minh chau", "phu luong",
+})
+
+
+def normalize_phone(raw: str) -> str | None:
+    """Digits with a leading 0 ('+84 912.345.678' -> '0912345678'), or None if not a VN number."""
+    digits = re.sub(r"\D", "", raw)
+    if digits.startswith("84"):
+        digits = "0" + digits[2:]
+    if len(digits) == 10 and digits.startswith(MOBILE_PREFIXES):
+        return digits
+    if len(digits) == 11 and digits.startswith("02"):
+        return digits
+    return None
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    regexes: tuple[re.Pattern[str], ...]  # each captures the folded alternative as group "name"
+    values: dict[str, str]  # folded alternative -> canonical value
+
+    def finditer(self, folded: str):  # type: ignore[no-untyped-def]
+        for regex in self.regexes:
+            yield from regex.finditer(folded)
+
+
+class EntityExtractor:
+    """Finds ward, agency, phone, case_code and dossier_code entities in Rasa's entity shape."""
+
+    def __init__(self, catalogue: Catalogue, ward_aliases: dict[str, str] | None = None,
+                 agency_phrases: dict[str, str] | None = None) -> None:
+        wards: dict[str, str] = {}
+        for ward in catalogue.wards:
+            wards[fold(ward.name)] = ward.label
+        for alias, label in (ward_aliases or {}).items():
+            wards[_strip_prefix(fold(alias))] = label
+        self._wards = _alternation(wards, NEEDS_PREFIX)
+        phrases = {fold(p): agency.id for agency in catalogue.agencies.values() for p in agency.mentions}
+        phrases.update({fold(p): a for p, a in (agency_phrases or {}).items()})
+        self._agencies = _alternation(phrases)
+
+    def extract(self, text: str) -> list[dict[str, object]]:
+        text = nfc(text)
+        folded = fold(text)
+        if len(folded) != len(text):  # offsets would not line up; match on the folded text only
+            text = folded
+        found: list[dict[str, object]] = []
+        for match in CASE_CODE.finditer(text):
+            value = f"PAKN-{match.group(1)}-{match.group(2)}"
+            found.append(_entity("case_code", value, match.start(), match.end(), text))
+        for match in DOSSIER_CODE.finditer(text):
+            found.append(_entity("dossier_code", match.group(0).upper(), match.start(), match.end(), text))
+        for match in PHONE.finditer(text):
+            phone = normalize_phone(match.group(0))
+            if phone:
+                found.append(_entity("phone", phone, match.start(), match.end(), text))
+        for name, pattern in (("ward", self._wards), ("agency", self._agencies)):
+            for match in pattern.finditer(folded):
+                key = match.group("name")
+                found.append(_entity(name, pattern.values[key], match.start(), match.end(), text))
+        found.sort(key=lambda e: (e["start"], -int(e["end"])))  # type: ignore[call-overload]
+        return _drop_overlaps(found)
+
+
+def _strip_prefix(folded: str) -> str:
+    return re.sub(rf"^{WARD_PREFIX}", "", folded)
+
+
+def _alternation(values: dict[str, str], needs_prefix: frozenset[str] | None = None) -> _Pattern:
+    """Longest-first alternations; names in `needs_prefix` only match after a ward prefix."""
+    names = sorted(values, key=len, reverse=True)
+    regexes = []
+    if needs_prefix is None:
+        regexes.append(rf"(?P<name>{'|'.join(map(re.escape, names))})")
+    else:
+        loose = [re.escape(n) for n in names if n not in needs_prefix]
+        strict = [re.escape(n) for n in names if n in needs_prefix]
+        regexes.append(rf"{WARD_PREFIX}?(?P<name>{'|'.join(loose)})")
+        if strict:
+            regexes.append(rf"{WARD_PREFIX}(?P<name>{'|'.join(strict)})")
+    return _Pattern(tuple(re.compile(rf"(?<![\w]){r}(?![\w])") for r in regexes), values)
+
+
+def _entity(name: str, value: str, start: int, end: int, text: str) -> dict[str, object]:
+    return {"entity": name, "value": value, "start": start, "end": end,
+            "confidence_entity": 1.0, "extractor": EXTRACTOR, "text": text[start:end]}
+
+
+def _drop_overlaps(entities: list[dict[str, object]]) -> list[dict[str, object]]:
+    kept: list[dict[str, object]] = []
+    for entity in entities:
+        if kept and int(entity["start"]) < int(kept[-1]["end"]):  # type: ignore[call-overload]
+            continue
+        kept.append(entity)
+    return kept

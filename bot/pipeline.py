@@ -1,0 +1,137 @@
+"""One path in: record (dedupe) -> NLU -> dialogue step -> services -> outbox, per message."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from bot import messages as M
+from bot.dialogue import Action, Dialogue, Reply, Turn
+from bot.nlu.service import NluService
+from bot.outbox import queue_reply
+from channels.base import IncomingMessage
+from routing import services
+from routing.calendar import VIETNAM
+from routing.model import Case, Conversation, Message, MissingContactData, UnknownCase
+from routing.ports import AbstractUnitOfWork
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Outcome:
+    message_id: int | None
+    duplicate: bool
+    replies: list[str]
+
+
+def _format_date(moment: datetime | None) -> str:
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y") if moment else ""
+
+
+class Pipeline:
+    def __init__(self, uow_factory: Callable[[], AbstractUnitOfWork], nlu: NluService,
+                 dialogue: Dialogue, ctx: services.CaseContext,
+                 on_queued: Callable[[], None] = lambda: None,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.uow_factory = uow_factory
+        self.nlu = nlu
+        self.dialogue = dialogue
+        self.ctx = ctx
+        self.on_queued = on_queued
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+
+    def handle(self, incoming: IncomingMessage) -> Outcome:
+        """Record the message, then process it. A duplicate is recorded once and never re-run."""
+        message_id = self.record(incoming)
+        if message_id is None:
+            return Outcome(None, True, [])
+        return Outcome(message_id, False, self.process(message_id))
+
+    def record(self, incoming: IncomingMessage) -> int | None:
+        """Persist the message in its own transaction; None when its platform id was seen."""
+        with self.uow_factory() as uow:
+            conversation = uow.conversations.get_or_create(incoming.channel, incoming.sender_id)
+            message = Message(conversation.id, "in", incoming.channel, incoming.text,
+                              incoming.received_at, platform_message_id=incoming.message_id,
+                              raw=incoming.raw)
+            if incoming.payload:
+                message.nlu = {"payload": incoming.payload}
+            if not uow.messages.add_inbound(message):
+                logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
+                return None
+            if incoming.sender_name:
+                conversation.display_name = incoming.sender_name
+            conversation.last_inbound_at = incoming.received_at
+            conversation.last_inbound_message_id = incoming.reply_token or incoming.message_id
+            uow.commit()
+            return message.id
+
+    def process(self, message_id: int) -> list[str]:
+        """Run the dialogue for a recorded message; returns the reply texts queued."""
+        now = self.clock()
+        with self.uow_factory() as uow:
+            message = uow.messages.get(message_id)
+            if message is None or message.status != "received":
+                return []
+            conversation = uow.conversations.get(message.conversation_id)
+            assert conversation is not None
+            payload = (message.nlu or {}).get("payload")
+            parse = self.nlu.parse(message.text) if message.text.strip() and not payload else None
+            if parse is not None:
+                message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
+                               "procedure": parse.procedure, "agency": parse.agency,
+                               "entities": parse.entities, "backend": parse.backend}
+            step = self.dialogue.step(conversation.state, conversation.slots or {},
+                                      Turn(message.text, parse, payload))
+            replies = list(step.replies)
+            conversation.state, conversation.slots = step.state, dict(step.slots)
+            for action in step.actions:
+                replies += self._run(uow, conversation, action, now)
+            for reply in replies:
+                queue_reply(uow, conversation, reply, now)
+            message.status = "processed"
+            uow.commit()
+        self.on_queued()
+        return [r.text for r in replies]
+
+    def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
+             now: datetime) -> list[Reply]:
+        if action.name == "escalate":
+            conversation.escalated = True
+            return []
+        if action.name == "lookup_case":
+            try:
+                return [Reply(self._status_text(services.lookup_case(uow, action.params["code"])))]
+            except UnknownCase:
+                return [Reply(M.UNKNOWN_CODE.format(code=action.params["code"]))]
+        if action.name == "file_case":
+            return self._file(uow, conversation, action.params["slots"], now)
+        raise ValueError(f"unknown dialogue action {action.name}")
+
+    def _file(self, uow: AbstractUnitOfWork, conversation: Conversation, slots: dict[str, Any],
+              now: datetime) -> list[Reply]:
+        form = services.IntakeForm(
+            text=slots["text"], procedure_id=slots.get("procedure"),
+            citizen_name=slots.get("name", ""), citizen_phone=slots.get("phone", ""),
+            citizen_address=slots.get("address", ""), ward=slots.get("ward"),
+            named_agencies=tuple(slots.get("named_agencies") or ()))
+        try:
+            case = services.file_case(uow, self.ctx, conversation, form, now)
+        except MissingContactData as error:
+            conversation.state, conversation.slots = "idle", {}
+            return [Reply(M.MISSING_CONTACT.format(missing=error))]
+        days = self.ctx.policy.answer_days(case.procedure_id)
+        return [Reply(M.FILED.format(code=case.code, agency=self.ctx.catalogue.agency_name(case.agency_id),
+                                     due=_format_date(case.due_at), days=days))]
+
+    def _status_text(self, case: Case) -> str:
+        text = M.STATUS.format(
+            code=case.code, status=M.STATUS_NAMES.get(str(case.status.value), str(case.status)),
+            procedure=self.ctx.catalogue.procedure_name(case.procedure_id) or M.UNCLASSIFIED,
+            agency=self.ctx.catalogue.agency_name(case.agency_id) or M.UNCLASSIFIED,
+            received=_format_date(case.received_at), due=_format_date(case.due_at))
+        if case.answer:
+            text += M.STATUS_ANSWER.format(answer=case.answer)
+        return text

@@ -1,0 +1,66 @@
+"""Platform webhooks: verify -> parse -> dedupe -> persist -> 200 (then process off-thread)."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, abort, request
+
+from bot.app import components
+from channels.base import BadPayload, IncomingMessage
+from channels.facebook import FacebookChannel
+
+logger = logging.getLogger(__name__)
+blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+PLATFORMS = ("telegram", "facebook", "zalo")
+# A body of the wrong shape must get a 400 with the reason, never a 500.
+PARSE_ERRORS = (BadPayload, LookupError, TypeError, ValueError, AttributeError)
+
+
+def _channel(name: str) -> Any:
+    channel = components().channels.get(name) if name in PLATFORMS else None
+    if channel is None:
+        abort(404, description=f"channel {name} is not enabled")
+    return channel
+
+
+@blueprint.get("/facebook")
+def facebook_subscribe() -> Response:
+    channel: FacebookChannel = _channel("facebook")
+    mode, token = request.args.get("hub.mode"), request.args.get("hub.verify_token")
+    challenge = request.args.get("hub.challenge")
+    if not mode or not token or challenge is None:
+        return Response("missing hub.mode, hub.verify_token or hub.challenge", 400)
+    if not channel.check_subscription(mode, token):
+        return Response("verify token mismatch", 403)
+    return Response(challenge, 200, mimetype="text/plain")
+
+
+@blueprint.post("/<name>")
+def receive(name: str) -> Response:
+    channel = _channel(name)
+    body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    headers = {key: value for key, value in request.headers.items()}
+    if name == "zalo":
+        try:  # Zalo's signature covers fields inside the body: it must parse first
+            events = channel.parse(body)
+        except PARSE_ERRORS as error:
+            return Response(f"bad request: {error}", 400)
+        if not channel.verify(headers, body):
+            return Response("invalid signature", 403)
+    else:
+        if not channel.verify(headers, body):
+            return Response("invalid signature", 403)
+        try:
+            events = channel.parse(body)
+        except PARSE_ERRORS as error:
+            return Response(f"bad request: {error}", 400)
+    pakn = components()
+    for event in events:
+        if isinstance(event, IncomingMessage):
+            message_id = pakn.pipeline.record(event)
+            if message_id is not None:
+                pakn.processor.submit(message_id)
+        else:
+            logger.debug("%s receipt %s for %s", event.channel, event.kind, event.message_ids)
+    return Response("EVENT_RECEIVED", 200, mimetype="text/plain")

@@ -1,0 +1,153 @@
+"""What every channel speaks: a neutral incoming message, an outgoing one, the channel interface.
+
+Nothing platform-shaped leaves channels/: a webhook body becomes an IncomingMessage, and an
+OutgoingMessage becomes a platform API call.
+"""
+from __future__ import annotations
+
+import abc
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class ChannelError(Exception):
+    """A send failed. `permanent` means retrying cannot help (blocked user, closed window)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.code = code
+
+
+class BadPayload(ValueError):
+    """The body is not something this platform sends (answered with 400 and the reason)."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    type: str
+    url: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    channel: str
+    sender_id: str
+    message_id: str
+    text: str
+    received_at: datetime
+    sender_name: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    payload: str | None = None  # a quick-reply / button payload, when the user tapped one
+    reply_token: str | None = None  # what a reply must quote (Zalo msg_id), when the platform wants it
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """A delivery or read receipt; `message_ids` empty means "everything up to `watermark`"."""
+
+    channel: str
+    sender_id: str
+    kind: str  # "delivered" | "read"
+    message_ids: tuple[str, ...] = ()
+    watermark: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QuickReply:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    recipient_id: str
+    text: str
+    quick_replies: tuple[QuickReply, ...] = ()
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    platform_message_id: str | None
+
+
+def numbered_text(message: OutgoingMessage) -> str:
+    """Quick replies as a numbered list, for platforms that have none."""
+    if not message.quick_replies:
+        return message.text
+    lines = [message.text, ""]
+    lines += [f"{index}. {reply.title}" for index, reply in enumerate(message.quick_replies, 1)]
+    lines.append("(Trả lời bằng số thứ tự hoặc nội dung.)")
+    return "\n".join(lines)
+
+
+def constant_time_equals(expected: str, given: str | None) -> bool:
+    if not given:
+        return False
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def hmac_sha256_hex(key: str, body: bytes) -> str:
+    return hmac.new(key.encode(), body, hashlib.sha256).hexdigest()
+
+
+class Channel(abc.ABC):
+    """A platform: turns verified webhook bodies into messages and sends messages out."""
+
+    name: str = ""
+
+    @abc.abstractmethod
+    def verify(self, headers: dict[str, str], body: bytes) -> bool:
+        """True when the request really comes from the platform (constant-time compare)."""
+
+    @abc.abstractmethod
+    def parse(self, body: bytes) -> list[IncomingMessage | StatusEvent]:
+        """Messages and receipts in a verified body; echoes and unknown events are dropped.
+
+        Raises:
+            BadPayload: the body is not JSON of the platform's shape.
+        """
+
+    @abc.abstractmethod
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Deliver one message.
+
+        Raises:
+            ChannelError: the platform refused or could not be reached.
+        """
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Split a long text into parts of at most `limit` characters, at sentence or line ends."""
+    parts: list[str] = []
+    remaining = text
+    while len(remaining) > limit:
+        window = remaining[:limit]
+        cut = max(window.rfind("\n"), window.rfind(". "), window.rfind("! "), window.rfind("? "))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        cut = cut + 1 if cut > 0 else limit
+        parts.append(remaining[:cut].rstrip())
+        remaining = remaining[cut:].lstrip()
+    parts.append(remaining)
+    return [p for p in parts if p]
+
+
+def parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BadPayload(f"body is not JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise BadPayload("body is not a JSON object")
+    return document

@@ -1,0 +1,26 @@
+"""Channels built from settings by name; a channel whose secrets are unset is disabled."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from channels.base import Channel
+from channels.facebook import FacebookChannel
+from channels.telegram import TelegramChannel
+from channels.webchat import WebchatChannel
+from channels.zalo import ZaloChannel
+
+logger = logging.getLogger(__name__)
+CHANNEL_TYPES: dict[str, Any] = {cls.name: cls for cls in
+                                 (TelegramChannel, FacebookChannel, ZaloChannel, WebchatChannel)}
+
+
+def build_channels(settings: dict[str, dict[str, Any]]) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {}
+    for name, cls in CHANNEL_TYPES.items():
+        channel = cls.from_settings(settings.get(name, {}))
+        if channel is None:
+            logger.warning("channel %s disabled: its secrets are not set", name)
+        else:
+            channels[name] = channel
+    return channels

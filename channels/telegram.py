@@ -1,0 +1,150 @@
+"""Telegram Bot API: secret-token webhooks, updates -> messages, sending through PTB's Bot."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from datetime import datetime, timezone
+from typing import Any, Coroutine, TypeVar
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import error as tg_error
+from telegram.request import HTTPXRequest
+
+from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
+                           OutgoingMessage, SendResult, StatusEvent, constant_time_equals,
+                           parse_json, split_text)
+
+logger = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+TEXT_LIMIT = 4096
+CALLBACK_PREFIX = "cb:"
+T = TypeVar("T")
+
+
+class TelegramChannel(Channel):
+    name = "telegram"
+
+    def __init__(self, bot_token: str, webhook_secret: str, api_url: str,
+                 timeout: float = 10.0) -> None:
+        self.webhook_secret = webhook_secret
+        request = HTTPXRequest(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout)
+        self.bot = Bot(bot_token, base_url=f"{api_url.rstrip('/')}/bot{{token}}", request=request)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, section: dict[str, Any]) -> "TelegramChannel | None":
+        if not section.get("bot_token") or not section.get("webhook_secret"):
+            return None
+        return cls(section["bot_token"], section["webhook_secret"], section["api_url"])
+
+    def verify(self, headers: dict[str, str], body: bytes) -> bool:
+        return constant_time_equals(self.webhook_secret, headers.get(SECRET_HEADER))
+
+    def parse(self, body: bytes) -> list[IncomingMessage | StatusEvent]:
+        update = parse_json(body)
+        message = parse_update(update)
+        return [message] if message else []
+
+    def send(self, message: OutgoingMessage) -> SendResult:
+        if message.reply_to and message.reply_to.startswith(CALLBACK_PREFIX):
+            self._answer_callback(message.reply_to[len(CALLBACK_PREFIX):])
+        markup = None
+        if message.quick_replies:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(q.title, callback_data=q.payload)] for q in message.quick_replies])
+        parts = split_text(message.text, TEXT_LIMIT)
+        sent = None
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            sent = self._call(self.bot.send_message(chat_id=message.recipient_id, text=part,
+                                                    reply_markup=markup if last else None))
+        return SendResult(str(sent.message_id) if sent else None)
+
+    def get_updates(self, offset: int | None, timeout: int = 30) -> list[dict[str, Any]]:
+        """Long polling: the raw update dicts after `offset` (webhook must not be set)."""
+        updates = self._call(self.bot.get_updates(offset=offset, timeout=timeout,
+                                                  read_timeout=timeout + 10))
+        return [update.to_dict() for update in updates]
+
+    def _answer_callback(self, callback_id: str) -> None:
+        try:  # stops the spinner on the button; harmless if it was already answered
+            self._call(self.bot.answer_callback_query(callback_id))
+        except ChannelError as error:
+            logger.info("answerCallbackQuery failed: %s", error.reason)
+
+    def _call(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._event_loop())
+        try:
+            return future.result(timeout=60)
+        except tg_error.RetryAfter as error:
+            retry = error.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            raise ChannelError(f"429 Too Many Requests: retry after {seconds}", retry_after=seconds,
+                               code="429") from error
+        except tg_error.Forbidden as error:
+            raise ChannelError(f"403 {error.message}", permanent=True, code="403") from error
+        except tg_error.BadRequest as error:
+            raise ChannelError(f"400 {error.message}", permanent=True, code="400") from error
+        except tg_error.InvalidToken as error:
+            raise ChannelError(f"invalid token: {error.message}", code="401") from error
+        except (tg_error.TelegramError, TimeoutError) as error:
+            raise ChannelError(f"{type(error).__name__}: {error}") from error
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        # PTB's Bot is async; one long-lived loop in a daemon thread keeps its HTTP client alive.
+        with self._loop_lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, name="telegram-send",
+                                 daemon=True).start()
+            return self._loop
+
+
+def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
+    """An Update dict -> IncomingMessage, read as a dict (official samples lack `is_bot`).
+
+    Edited messages, channel posts and other update kinds are ignored (None).
+    """
+    if "update_id" not in update:
+        raise BadPayload("not a Telegram update: no update_id")
+    update_id = str(update["update_id"])
+    if isinstance(update.get("callback_query"), dict):
+        query = update["callback_query"]
+        sender = query.get("from") or {}
+        if "id" not in sender:
+            raise BadPayload("callback_query without from.id")
+        chat_id = ((query.get("message") or {}).get("chat") or {}).get("id", sender["id"])
+        return IncomingMessage("telegram", str(chat_id), update_id, "", _now(),
+                               sender_name=_name(sender), payload=str(query.get("data") or ""),
+                               reply_token=CALLBACK_PREFIX + str(query.get("id", "")), raw=update)
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    chat = message.get("chat") or {}
+    if "id" not in chat:
+        raise BadPayload("message without chat.id")
+    if chat.get("type", "private") != "private":
+        return None  # the bot serves private chats only
+    text = message.get("text") or message.get("caption") or ""
+    attachments = []
+    if message.get("photo"):
+        largest = message["photo"][-1]
+        attachments.append(Attachment("image", data={"file_id": largest.get("file_id")}))
+    if message.get("location"):
+        attachments.append(Attachment("location", data=message["location"]))
+    if message.get("contact"):
+        text = text or str(message["contact"].get("phone_number", ""))
+    when = datetime.fromtimestamp(int(message.get("date", 0)), timezone.utc) if message.get("date") else _now()
+    return IncomingMessage("telegram", str(chat["id"]), update_id, text, when,
+                           sender_name=_name(message.get("from") or {}),
+                           attachments=tuple(attachments), raw=update)
+
+
+def _name(user: dict[str, Any]) -> str:
+    return " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,60 @@
+"""The domain catalogue: procedure groups, agencies, wards, and which agency handles what."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OUT_OF_SCOPE_PROCEDURE = "khieu_nai_to_cao"
+FOCAL_POINT_AGENCY = "van_phong_ubnd"
+
+
+@dataclass(frozen=True)
+class Procedure:
+    id: str
+    name: str
+    covers: str
+    default_agency: str | None
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+    level: str
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ward:
+    type: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.type} {self.name}"
+
+
+@dataclass(frozen=True)
+class StepLimit:
+    id: str
+    working_days: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    procedures: dict[str, Procedure]
+    agencies: dict[str, Agency]
+    wards: tuple[Ward, ...]
+    competence: dict[str, frozenset[str]] = field(default_factory=dict)
+    steps: dict[str, StepLimit] = field(default_factory=dict)
+
+    def can_handle(self, agency_id: str, procedure_id: str) -> bool:
+        return procedure_id in self.competence.get(agency_id, frozenset())
+
+    def procedure_name(self, procedure_id: str | None) -> str:
+        procedure = self.procedures.get(procedure_id or "")
+        return procedure.name if procedure else ""
+
+    def agency_name(self, agency_id: str | None) -> str:
+        agency = self.agencies.get(agency_id or "")
+        return agency.name if agency else ""

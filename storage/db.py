@@ -1,0 +1,79 @@
+"""Engine and session factory, schema upgrades through Alembic, catalogue seeding."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from routing.catalogue import Catalogue
+from storage.orm import agencies, procedures, start_mappers
+
+logger = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with SQLite made safe for concurrent writers (WAL, immediate transactions)."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None  # let SQLAlchemy issue BEGIN (savepoints work)
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(connection):  # type: ignore[no-untyped-def]
+            # Take the write lock up front: no deadlock when two readers both try to write.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    start_mappers()
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Bring the database up to the newest migration."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), "head")
+
+
+def seed_catalogue(engine: Engine, catalogue: Catalogue) -> None:
+    """Insert or update agencies and procedures from the catalogue (idempotent)."""
+    with engine.begin() as connection:
+        existing = set(connection.scalars(sa.select(agencies.c.id)))
+        for agency in catalogue.agencies.values():
+            values = {"name": agency.name, "level": agency.level}
+            if agency.id in existing:
+                connection.execute(agencies.update().where(agencies.c.id == agency.id).values(values))
+            else:
+                connection.execute(agencies.insert().values(id=agency.id, **values))
+        existing = set(connection.scalars(sa.select(procedures.c.id)))
+        for procedure in catalogue.procedures.values():
+            values = {"name": procedure.name, "default_agency_id": procedure.default_agency}
+            if procedure.id in existing:
+                connection.execute(procedures.update().where(procedures.c.id == procedure.id)
+                                   .values(values))
+            else:
+                connection.execute(procedures.insert().values(id=procedure.id, **values))

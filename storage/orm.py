@@ -1,0 +1,155 @@
+"""Tables, and the imperative mapping of routing's plain classes onto them."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import registry, relationship
+
+from routing.model import Case, CaseEvent, CaseStatus, Conversation, Message, OutboxItem
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+mapper_registry = registry(metadata=metadata)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset of its own)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+agencies = sa.Table(
+    "agencies", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+)
+procedures = sa.Table(
+    "procedures", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("default_agency_id", sa.String(64), sa.ForeignKey("agencies.id"), nullable=True),
+)
+conversations = sa.Table(
+    "conversations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("state", sa.String(32), nullable=False, default="idle"),
+    sa.Column("slots", sa.JSON, nullable=True),
+    sa.Column("display_name", sa.String(255), nullable=False, default=""),
+    sa.Column("escalated", sa.Boolean, nullable=False, default=False),
+    sa.Column("last_inbound_at", UtcDateTime(), nullable=True),
+    sa.Column("last_inbound_message_id", sa.String(255), nullable=True),
+    sa.UniqueConstraint("channel", "sender_id", name="uq_conversations_channel_sender"),
+)
+messages = sa.Table(
+    "messages", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id"), nullable=True, index=True),
+    sa.Column("direction", sa.String(3), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    # The platform's own id (Telegram update_id, Messenger mid, Zalo msg_id): the dedupe key.
+    sa.Column("platform_message_id", sa.String(255), nullable=True),
+    sa.Column("author", sa.String(64), nullable=False, default="citizen"),
+    sa.Column("text", sa.Text, nullable=False, default=""),
+    sa.Column("nlu", sa.JSON, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("case_code", sa.String(20), nullable=True),
+    sa.Column("raw", sa.JSON, nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("channel", "platform_message_id", name="uq_messages_channel_platform_id"),
+)
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(20), nullable=False, unique=True),
+    sa.Column("status", sa.Enum(CaseStatus, native_enum=False, length=16,
+                                values_callable=lambda e: [m.value for m in e]), nullable=False),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id"), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("procedure_id", sa.String(64), sa.ForeignKey("procedures.id"), nullable=True),
+    sa.Column("agency_id", sa.String(64), sa.ForeignKey("agencies.id"), nullable=True),
+    sa.Column("ward", sa.String(128), nullable=True),
+    sa.Column("citizen_name", sa.String(255), nullable=False),
+    sa.Column("citizen_phone", sa.String(32), nullable=False),
+    sa.Column("citizen_address", sa.String(500), nullable=False),
+    sa.Column("received_at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("due_at", UtcDateTime(), nullable=True),
+    sa.Column("answer", sa.Text, nullable=True),
+)
+case_events = sa.Table(
+    "case_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("at", UtcDateTime(), nullable=False),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("from_status", sa.String(16), nullable=True),
+    sa.Column("to_status", sa.String(16), nullable=True),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("data", sa.JSON, nullable=True),
+)
+case_sequences = sa.Table(
+    "case_sequences", metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_number", sa.Integer, nullable=False),
+)
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id"), nullable=True, index=True),
+    sa.Column("message_id", sa.Integer, sa.ForeignKey("messages.id"), nullable=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("recipient_id", sa.String(128), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("quick_replies", sa.JSON, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("case_code", sa.String(20), nullable=True),
+    sa.Column("reply_to", sa.String(255), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("platform_message_id", sa.String(255), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("sent_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_outbox_pending", "status", "next_attempt_at"),
+)
+
+_mapped = False
+
+
+def start_mappers() -> None:
+    """Map the domain classes once per process."""
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(Conversation, conversations)
+    mapper_registry.map_imperatively(Message, messages)
+    mapper_registry.map_imperatively(OutboxItem, outbox)
+    mapper_registry.map_imperatively(CaseEvent, case_events)
+    mapper_registry.map_imperatively(Case, cases, properties={
+        "events": relationship(CaseEvent, order_by=case_events.c.id, cascade="all, delete-orphan"),
+    })
+    _mapped = True

@@ -1,0 +1,35 @@
+"""One transaction per unit of work: rolls back unless committed."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from routing.ports import AbstractUnitOfWork
+from storage.repository import (SqlCaseRepository, SqlConversationRepository,
+                                SqlMessageRepository, SqlOutboxRepository)
+
+
+class SqlUnitOfWork(AbstractUnitOfWork):
+    session: Session
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+
+    def __enter__(self) -> "SqlUnitOfWork":
+        self.session = self.session_factory()
+        self.cases = SqlCaseRepository(self.session)
+        self.conversations = SqlConversationRepository(self.session)
+        self.messages = SqlMessageRepository(self.session)
+        self.outbox = SqlOutboxRepository(self.session)
+        return self
+
+    def __exit__(self, *args: Any) -> None:
+        super().__exit__(*args)
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
