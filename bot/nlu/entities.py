@@ -26,6 +26,10 @@ NEEDS_PREFIX = frozenset({
 })
 
 
+# Words that turn a following unit name into an ordinary phrase ("yêu cầu giấy tờ").
+NOT_A_PLACE_BEFORE = {"cau giay": ("yeu",)}
+
+
 def normalize_phone(raw: str) -> str | None:
     """Digits with a leading 0 ('+84 912.345.678' -> '0912345678'), or None if not a VN number."""
     digits = re.sub(r"\D", "", raw)
@@ -54,10 +58,12 @@ class EntityExtractor:
     def __init__(self, catalogue: Catalogue, ward_aliases: dict[str, str] | None = None,
                  agency_phrases: dict[str, str] | None = None) -> None:
         wards: dict[str, str] = {}
+        self._accented: dict[str, str] = {}  # folded unit name -> name with its diacritics
         for ward in catalogue.wards:
             wards[fold(ward.name)] = ward.label
+            self._accented[fold(ward.name)] = nfc(ward.name).lower()
         for alias, label in (ward_aliases or {}).items():
-            wards[_strip_prefix(fold(alias))] = label
+            wards[_alias_key(alias)] = label
         self._wards = _alternation(wards, NEEDS_PREFIX)
         phrases = {fold(p): agency.id for agency in catalogue.agencies.values() for p in agency.mentions}
         phrases.update({fold(p): a for p, a in (agency_phrases or {}).items()})
@@ -78,16 +84,40 @@ class EntityExtractor:
             phone = normalize_phone(match.group(0))
             if phone:
                 found.append(_entity("phone", phone, match.start(), match.end(), text))
-        for name, pattern in (("ward", self._wards), ("agency", self._agencies)):
-            for match in pattern.finditer(folded):
-                key = match.group("name")
-                found.append(_entity(name, pattern.values[key], match.start(), match.end(), text))
+        for match in self._wards.finditer(folded):
+            if self._is_place(text, folded, match):
+                found.append(_entity("ward", self._wards.values[match.group("name")],
+                                     match.start(), match.end(), text))
+        for match in self._agencies.finditer(folded):
+            found.append(_entity("agency", self._agencies.values[match.group("name")],
+                                 match.start(), match.end(), text))
         found.sort(key=lambda e: (e["start"], -int(e["end"])))  # type: ignore[call-overload]
         return _drop_overlaps(found)
 
+    def _is_place(self, text: str, folded: str, match: re.Match[str]) -> bool:
+        """Reject "bộ để" for Bồ Đề: written with diacritics, the name must carry the right ones."""
+        start, end = match.span("name")
+        written = text[start:end]
+        key = match.group("name")
+        before = folded[:start].split()[-1:] if start else []
+        if before and before[0] in NOT_A_PLACE_BEFORE.get(key, ()):
+            return False
+        if written.lower() == key:  # typed without diacritics: the folded match is all we have
+            return True
+        return self._accented.get(key, written.lower()) == written.lower()
 
-def _strip_prefix(folded: str) -> str:
-    return re.sub(rf"^{WARD_PREFIX}", "", folded)
+
+UNIT_TYPES = ("quận ", "huyện ", "thị xã ", "thị trấn ", "phường ", "xã ")
+
+
+def _alias_key(alias: str) -> str:
+    """'quận Nam Từ Liêm' -> 'nam tu liem'; 'Quán Thánh' stays 'quan thanh' (a name, not 'quận')."""
+    lowered = nfc(alias).lower()
+    for unit_type in UNIT_TYPES:
+        if lowered.startswith(unit_type):
+            lowered = lowered[len(unit_type):]
+            break
+    return fold(lowered)
 
 
 def _alternation(values: dict[str, str], needs_prefix: frozenset[str] | None = None) -> _Pattern:
@@ -101,7 +131,8 @@ def _alternation(values: dict[str, str], needs_prefix: frozenset[str] | None = N
         strict = [re.escape(n) for n in names if n in needs_prefix]
         regexes.append(rf"{WARD_PREFIX}?(?P<name>{'|'.join(loose)})")
         if strict:
-            regexes.append(rf"{WARD_PREFIX}(?P<name>{'|'.join(strict)})")
+            # ... or after "ở"/"tại" ("nhà tôi ở Tây Mỗ"), which is not part of the entity.
+            regexes.append(rf"(?:{WARD_PREFIX}|(?<=\bo )|(?<=\btai ))(?P<name>{'|'.join(strict)})")
     return _Pattern(tuple(re.compile(rf"(?<![\w]){r}(?![\w])") for r in regexes), values)
 
 
@@ -111,9 +142,13 @@ def _entity(name: str, value: str, start: int, end: int, text: str) -> dict[str,
 
 
 def _drop_overlaps(entities: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Keep the first (longest) of overlapping entities of one type; types may overlap
+    ("công an phường Thanh Xuân" is both an agency and a ward)."""
     kept: list[dict[str, object]] = []
+    last_end: dict[object, int] = {}
     for entity in entities:
-        if kept and int(entity["start"]) < int(kept[-1]["end"]):  # type: ignore[call-overload]
+        if int(entity["start"]) < last_end.get(entity["entity"], -1):  # type: ignore[call-overload]
             continue
         kept.append(entity)
+        last_end[entity["entity"]] = int(entity["end"])  # type: ignore[call-overload]
     return kept
