@@ -4,13 +4,39 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
 _SPACES = re.compile(r"\s+")
 
 
 def nfc(text: str) -> str:
     """Compose characters (some keyboards send NFD: 'e' + combining marks)."""
-    return unicodedata.normalize("NFC", text)
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+class _FoldTable(dict[int, str]):
+    """Code point -> folded character, computed on first sight (str.translate uses __missing__).
+
+    Folding char by char with unicodedata costs ~1 µs per character; the table makes it one
+    C-level translate call per text, which matters on the parse hot path.
+    """
+
+    def __missing__(self, code: int) -> str:
+        original = chr(code)
+        folded = _base_char(original.lower())
+        if len(folded) != 1:  # 'İ'.lower() is two characters: keep the length, keep the char
+            folded = original
+        self[code] = folded
+        return folded
+
+
+def _base_char(char: str) -> str:
+    if char in "đĐ":
+        return "d"
+    decomposed = unicodedata.normalize("NFD", char)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base if len(base) == 1 else char
+
+
+_FOLD = _FoldTable()
 
 
 def fold(text: str) -> str:
@@ -18,14 +44,7 @@ def fold(text: str) -> str:
 
     Keeping the length lets a match in the folded text give offsets into the NFC text.
     """
-    composed = nfc(text).translate(_FOLD_TABLE).lower()
-    return "".join(_base_char(char) for char in composed)
-
-
-def _base_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFD", char)
-    base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return base if len(base) == 1 else char
+    return nfc(text).translate(_FOLD)
 
 
 def squash_spaces(text: str) -> str:
