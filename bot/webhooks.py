@@ -40,7 +40,9 @@ def facebook_subscribe() -> Response:
 def receive(name: str) -> Response:
     channel = _channel(name)
     body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
-    headers = {key: value for key, value in request.headers.items()}
+    # Header names are case-insensitive: werkzeug hands Zalo's X-ZEvent-Signature over as
+    # X-Zevent-Signature, so a plain dict copy would make every Zalo signature "missing".
+    headers = request.headers
     if name == "zalo":
         try:  # Zalo's signature covers fields inside the body: it must parse first
             events = channel.parse(body)

@@ -11,7 +11,7 @@ import hmac
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Mapping
 
 
 class ChannelError(Exception):
@@ -107,7 +107,7 @@ class Channel(abc.ABC):
     name: str = ""
 
     @abc.abstractmethod
-    def verify(self, headers: dict[str, str], body: bytes) -> bool:
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """True when the request really comes from the platform (constant-time compare)."""
 
     @abc.abstractmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 
 import requests
 
@@ -42,7 +42,7 @@ class FacebookChannel(Channel):
             return None
         return cls(*(section[k] for k in keys), section["graph_url"])
 
-    def verify(self, headers: dict[str, str], body: bytes) -> bool:
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         expected = "sha256=" + hmac_sha256_hex(self.app_secret, body)
         return constant_time_equals(expected, headers.get(SIGNATURE_HEADER))
 

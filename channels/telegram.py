@@ -5,7 +5,7 @@ import asyncio
 import logging
 import threading
 from datetime import datetime, timezone
-from typing import Any, Coroutine, TypeVar
+from typing import Any, Coroutine, Mapping, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram import error as tg_error
@@ -39,7 +39,7 @@ class TelegramChannel(Channel):
             return None
         return cls(section["bot_token"], section["webhook_secret"], section["api_url"])
 
-    def verify(self, headers: dict[str, str], body: bytes) -> bool:
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         return constant_time_equals(self.webhook_secret, headers.get(SECRET_HEADER))
 
     def parse(self, body: bytes) -> list[IncomingMessage | StatusEvent]:

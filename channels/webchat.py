@@ -6,7 +6,7 @@ browser fetches it on its next poll.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 
 from channels.base import (BadPayload, Channel, IncomingMessage, OutgoingMessage, SendResult,
                            StatusEvent, parse_json)
@@ -21,7 +21,7 @@ class WebchatChannel(Channel):
     def from_settings(cls, section: dict[str, Any]) -> "WebchatChannel":
         return cls()
 
-    def verify(self, headers: dict[str, str], body: bytes) -> bool:
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         return True  # the session cookie, checked by the web layer, authenticates the browser
 
     def parse(self, body: bytes) -> list[IncomingMessage | StatusEvent]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Mapping
 
 import requests
 
@@ -41,7 +41,7 @@ class ZaloChannel(Channel):
             return None
         return cls(*(section[k] for k in keys), section["api_url"])
 
-    def verify(self, headers: dict[str, str], body: bytes) -> bool:
+    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """mac = sha256(app_id + raw body + timestamp + OA secret key), both from the body."""
         try:
             document = parse_json(body)

@@ -20,3 +20,178 @@ def _guarded_connect(self: socket.socket, address: object) -> None:
 @pytest.fixture(autouse=True)
 def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+# -- live app over real HTTP, with fake platform APIs (tests/e2e, tests/unit/test_channels_*) ------
+
+import json  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from typing import Any, Callable, Iterator  # noqa: E402
+
+from tests.fakes import FakeGraph, FakeTelegram, FakeZalo  # noqa: E402
+
+TELEGRAM_TOKEN = "123456:TEST-token_abc"
+TELEGRAM_SECRET = "test-webhook-secret_1"
+FACEBOOK_APP_SECRET = "test_app_secret"
+FACEBOOK_VERIFY_TOKEN = "test-verify-token"
+FACEBOOK_PAGE_TOKEN = "test-page-access-token"
+ZALO_APP_ID = "360846524940903967"
+ZALO_SECRET = "test_oa_secret_key"
+ZALO_ACCESS_TOKEN = "test-zalo-access-token"
+NLU_FIXTURE_DATA = ROOT / "tests" / "data" / "nlu_fixture"
+
+
+def nlu_training_data() -> Path:
+    """The project's nlu_data/ once it has training files; the small fixture set until then."""
+    real = ROOT / "nlu_data"
+    if real.is_dir() and any(p.name != "config.yml" for p in real.rglob("*.yml")):
+        return real
+    return NLU_FIXTURE_DATA
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: float = 0.02,
+               message: str = "condition") -> Any:
+    """Poll `condition` until it returns something truthy; that value is returned."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{message} not met within {timeout}s (last value {value!r})")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def nlu_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model store with a builtin model trained once per session and activated."""
+    from bot.nlu.models import ModelStore
+
+    root = tmp_path_factory.mktemp("models")
+    store = ModelStore(root)
+    version, _ = store.train_builtin(nlu_training_data())
+    store.activate(version)
+    return root
+
+
+@pytest.fixture(scope="session")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram(TELEGRAM_TOKEN) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def fake_graph() -> Iterator[FakeGraph]:
+    with FakeGraph(FACEBOOK_PAGE_TOKEN) as server:
+        yield server  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def fake_zalo() -> Iterator[FakeZalo]:
+    with FakeZalo(ZALO_ACCESS_TOKEN) as server:
+        yield server  # type: ignore[misc]
+
+
+def channel_settings(telegram_url: str, graph_url: str, zalo_url: str) -> dict[str, Any]:
+    return {
+        "telegram": {"bot_token": TELEGRAM_TOKEN, "webhook_secret": TELEGRAM_SECRET,
+                     "api_url": telegram_url},
+        "facebook": {"app_secret": FACEBOOK_APP_SECRET, "verify_token": FACEBOOK_VERIFY_TOKEN,
+                     "page_access_token": FACEBOOK_PAGE_TOKEN, "graph_url": graph_url + "/v21.0"},
+        "zalo": {"app_id": ZALO_APP_ID, "oa_secret_key": ZALO_SECRET,
+                 "access_token": ZALO_ACCESS_TOKEN, "api_url": zalo_url},
+    }
+
+
+NO_CHANNEL_SECRETS: dict[str, Any] = {
+    "telegram": {"bot_token": "", "webhook_secret": ""},
+    "facebook": {"app_secret": "", "verify_token": "", "page_access_token": ""},
+    "zalo": {"app_id": "", "oa_secret_key": "", "access_token": ""},
+}
+
+
+@dataclass
+class LiveApp:
+    """The app served over real HTTP on 127.0.0.1, its components and its SQLite file."""
+
+    url: str
+    app: Any
+    server: Any
+    thread: threading.Thread
+    database_url: str
+
+    @property
+    def components(self) -> Any:
+        return self.app.extensions["pakn"]
+
+    def query(self, sql: str, **params: Any) -> list[Any]:
+        import sqlalchemy as sa
+
+        with self.components.engine.connect() as connection:
+            return list(connection.execute(sa.text(sql), params))
+
+    def count(self, table: str) -> int:
+        return int(self.query(f"SELECT count(*) FROM {table}")[0][0])
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until inbound processing is idle and no outbox row is pending."""
+        assert self.components.processor.wait_idle(timeout)
+        wait_until(lambda: self.count_pending() == 0, timeout, message="outbox drained")
+
+    def count_pending(self) -> int:
+        return int(self.query("SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0])
+
+    def stop(self) -> None:
+        self.components.shutdown()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+        self.components.engine.dispose()
+
+
+def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
+                   extra: dict[str, Any] | None = None) -> LiveApp:
+    """Migrate a fresh SQLite file, build the app with `channels`, serve it, start the threads."""
+    from werkzeug.serving import make_server
+
+    from bot.app import create_app
+    from bot.catalogue import load_catalogue
+    from bot.config import merge
+    from storage.db import make_engine, seed_catalogue, upgrade
+
+    database_url = f"sqlite:///{directory / 'pakn.db'}"
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    seed_catalogue(engine, load_catalogue(ROOT / "catalogue"))
+    engine.dispose()
+    config = merge({
+        "database_url": database_url,
+        "secret_key": "test-secret-key",
+        "nlu": {"backend": "builtin", "models_dir": str(models_dir)},
+        "outbox": {"dispatch_in_server": True, "poll_seconds": 0.05, "max_attempts": 3,
+                   "backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2},
+        "channels": channels,
+    }, extra or {})
+    app = create_app(test_config=config)
+    app.extensions["pakn"].start_background()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-app", daemon=True)
+    thread.start()
+    return LiveApp(f"http://127.0.0.1:{server.server_port}", app, server, thread, database_url)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory, nlu_models_dir: Path, fake_telegram: FakeTelegram,
+             fake_graph: FakeGraph, fake_zalo: FakeZalo) -> Iterator[LiveApp]:
+    """The whole bot on a real HTTP port: all channels on, their APIs pointing at the fakes."""
+    live = start_live_app(tmp_path_factory.mktemp("live"), nlu_models_dir,
+                          channel_settings(fake_telegram.url, fake_graph.url, fake_zalo.url))
+    yield live
+    live.stop()
+
+
+def load_payload(platform: str, name: str) -> dict[str, Any]:
+    """A sample webhook body copied from shared/reference/payloads into tests/payloads/."""
+    return json.loads((ROOT / "tests" / "payloads" / platform / name).read_text(encoding="utf-8"))

@@ -1,0 +1,148 @@
+"""A citizen files a PAKN end to end on web chat, Telegram, Messenger and Zalo, over real HTTP.
+
+What goes out is checked request by request against the fake platform servers: the exact texts
+from bot/messages.py, the buttons in each platform's own form, the tracking code and due date.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Callable
+
+import pytest
+
+from bot import messages as M
+from bot.dialogue import CONFIRM_MENU, MAIN_MENU, Reply
+from routing.calendar import VIETNAM
+from tests.conftest import LiveApp, wait_until
+from tests.e2e.citizens import Citizen, cases_of, conversation_of
+from tests.e2e.conftest import CHANNELS
+
+FIRST = "Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả"
+NAME, PHONE, ADDRESS = "Nguyễn Văn An", "0912 345 678", "Số 12 ngõ 34 Trần Thái Tông, phường Cầu Giấy"
+COMPLAINT = "Tôi muốn khiếu nại quyết định xử phạt vi phạm hành chính của UBND phường Cầu Giấy"
+GREETING = "Xin chào"
+WARD_UNIT = "UBND phường Cầu Giấy"  # the filed case names the ward's own People's Committee
+
+
+def run_intake_until_confirm(live: LiveApp, citizen: Citizen) -> tuple[str, str]:
+    """First message, name, phone, address; checks every reply. Returns (procedure, agency) labels."""
+    catalogue = live.components.ctx.catalogue
+    procedure, agency = catalogue.procedure_name("ho_tich"), catalogue.agency_name("ubnd_xa")
+    citizen.say(FIRST)
+    citizen.expect(Reply(M.UNDERSTOOD.format(procedure=procedure, agency=agency)
+                         + M.UNDERSTOOD_WARD.format(ward="phường Cầu Giấy")),
+                   Reply(f"{M.LAW_NOTE}\n{M.ASK_NAME}"))
+    citizen.say(NAME)
+    citizen.expect(Reply(M.ASK_PHONE))
+    citizen.say(PHONE)
+    citizen.expect(Reply(M.ASK_ADDRESS))
+    citizen.say(ADDRESS)
+    citizen.expect(Reply(M.SUMMARY.format(text=FIRST, procedure=procedure, agency=agency, name=NAME,
+                                          phone="0912345678", address=ADDRESS), CONFIRM_MENU))
+    return procedure, agency
+
+
+def filed_reply(live: LiveApp, case: object) -> Reply:
+    ctx = live.components.ctx
+    due = datetime.fromisoformat(str(case.due_at)) if not isinstance(case.due_at, datetime) else case.due_at
+    return Reply(M.FILED.format(code=case.code, agency=WARD_UNIT,
+                                due=due.astimezone(VIETNAM).strftime("%d/%m/%Y"),
+                                days=ctx.policy.answer_days("ho_tich")))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_citizen_files_a_pakn_end_to_end(channel: str, live_app: LiveApp,
+                                         new_citizen: Callable[[str], Citizen]) -> None:
+    citizen = new_citizen(channel)
+    run_intake_until_confirm(live_app, citizen)
+    assert conversation_of(live_app, citizen).state == "confirm"
+    assert cases_of(live_app, citizen) == []  # nothing is filed before the citizen confirms
+
+    citizen.choose(M.BUTTON_CONFIRM, "/confirm", 1)
+    (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
+    sent = citizen.expect(filed_reply(live_app, case))
+
+    (case,) = cases_of(live_app, citizen)
+    assert re.fullmatch(r"PAKN-\d{4}-\d{6}", case.code)
+    assert case.code.split("-")[1] == str(datetime.now(VIETNAM).year)
+    assert (case.procedure_id, case.agency_id, case.ward) == ("ho_tich", "ubnd_xa", "phường Cầu Giấy")
+    assert (case.citizen_name, case.citizen_phone, case.citizen_address) == (NAME, "0912345678", ADDRESS)
+    assert case.status == "classified"
+    assert case.text == FIRST
+    assert case.due_at is not None
+    last_text = str(sent[-1])
+    assert case.code in last_text and "Hạn trả lời:" in last_text
+    conversation = conversation_of(live_app, citizen)
+    assert conversation.state == "idle"
+    live_app.settle()
+    assert live_app.query("SELECT count(*) FROM outbox WHERE conversation_id = :c AND status != 'sent'",
+                          c=conversation.id)[0][0] == 0
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_lookup_by_code_returns_the_status(channel: str, live_app: LiveApp,
+                                           new_citizen: Callable[[str], Citizen]) -> None:
+    filer = new_citizen(channel)
+    run_intake_until_confirm(live_app, filer)
+    filer.choose(M.BUTTON_CONFIRM, "/confirm", 1)
+    filer.wait_received(filer.seen + len(filer.wire(Reply("x"))))
+    (case,) = cases_of(live_app, filer)
+    filer.seen = len(filer.received())
+
+    asker = new_citizen(channel)  # anyone holding the code may look it up
+    asker.say(f"tra cứu {case.code}")
+    ctx = live_app.components.ctx
+    received = datetime.fromisoformat(str(case.received_at)) if isinstance(case.received_at, str) \
+        else case.received_at
+    due = datetime.fromisoformat(str(case.due_at)) if isinstance(case.due_at, str) else case.due_at
+    asker.expect(Reply(M.STATUS.format(
+        code=case.code, status=M.STATUS_NAMES["classified"],
+        procedure=ctx.catalogue.procedure_name("ho_tich"), agency=WARD_UNIT,
+        received=received.astimezone(VIETNAM).strftime("%d/%m/%Y"),
+        due=due.astimezone(VIETNAM).strftime("%d/%m/%Y"))))
+    asker.say("tra cứu PAKN-1999-999999")
+    asker.expect(Reply(M.UNKNOWN_CODE.format(code="PAKN-1999-999999")))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_asking_for_staff_flags_the_conversation(channel: str, live_app: LiveApp,
+                                                 new_citizen: Callable[[str], Citizen]) -> None:
+    citizen = new_citizen(channel)
+    citizen.say("gặp cán bộ")
+    citizen.expect(Reply(M.ESCALATED))
+    assert conversation_of(live_app, citizen).escalated
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_cancel_mid_intake_drops_the_draft(channel: str, live_app: LiveApp,
+                                           new_citizen: Callable[[str], Citizen]) -> None:
+    citizen = new_citizen(channel)
+    citizen.say(FIRST)
+    citizen.wait_received(len(citizen.wire(Reply("a"))) * 2)
+    citizen.seen = len(citizen.received())
+    citizen.say(NAME)
+    citizen.expect(Reply(M.ASK_PHONE))
+    citizen.say("hủy")
+    citizen.expect(Reply(M.CANCELLED, MAIN_MENU))
+    conversation = conversation_of(live_app, citizen)
+    assert (conversation.state, conversation.slots) == ("idle", "{}")
+    assert cases_of(live_app, citizen) == []
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_complaint_is_redirected(channel: str, live_app: LiveApp,
+                                   new_citizen: Callable[[str], Citizen]) -> None:
+    citizen = new_citizen(channel)
+    citizen.say(COMPLAINT)
+    citizen.expect(Reply(M.REDIRECT_COMPLAINT))
+    assert cases_of(live_app, citizen) == []
+    assert conversation_of(live_app, citizen).state == "idle"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_greeting_gets_the_help_text(channel: str, live_app: LiveApp,
+                                       new_citizen: Callable[[str], Citizen]) -> None:
+    citizen = new_citizen(channel)
+    citizen.say(GREETING)
+    citizen.expect(Reply(M.HELP, MAIN_MENU))

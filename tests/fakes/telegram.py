@@ -1,0 +1,94 @@
+"""A fake Telegram Bot API: /bot<token>/<method>, answering like api.telegram.org."""
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from typing import Any
+
+from tests.fakes.server import CannedResponse, FakeServer, RecordedRequest
+
+BOT_USER = {"id": 1861977284, "is_bot": True, "first_name": "PAKN Hà Nội", "username": "pakn_hanoi_bot"}
+
+
+class FakeTelegram(FakeServer):
+    name = "telegram"
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+        self._message_ids = itertools.count(5000)
+        self._lock = threading.Lock()
+
+    # -- what the bot sent ----------------------------------------------------------------------
+
+    def calls(self, method: str, chat_id: str | int | None = None) -> list[RecordedRequest]:
+        return self.matching(lambda r: r.endpoint == method and (
+            chat_id is None or str((r.body or {}).get("chat_id")) == str(chat_id)))
+
+    def wait_for_messages(self, chat_id: str | int, count: int, timeout: float = 10.0) -> list[RecordedRequest]:
+        return self.wait_for(count, lambda r: r.endpoint == "sendMessage"
+                             and str((r.body or {}).get("chat_id")) == str(chat_id), timeout)
+
+    # -- canned failures ------------------------------------------------------------------------
+
+    @staticmethod
+    def too_many_requests(retry_after: int = 1, method: str = "/sendMessage") -> CannedResponse:
+        return CannedResponse(429, {"ok": False, "error_code": 429,
+                                    "description": f"Too Many Requests: retry after {retry_after}",
+                                    "parameters": {"retry_after": retry_after}}, path_suffix=method)
+
+    @staticmethod
+    def blocked(method: str = "/sendMessage") -> CannedResponse:
+        return CannedResponse(403, {"ok": False, "error_code": 403,
+                                    "description": "Forbidden: bot was blocked by the user"},
+                              path_suffix=method)
+
+    @staticmethod
+    def chat_not_found(method: str = "/sendMessage") -> CannedResponse:
+        return CannedResponse(400, {"ok": False, "error_code": 400,
+                                    "description": "Bad Request: chat not found"}, path_suffix=method)
+
+    @staticmethod
+    def server_error(method: str = "/sendMessage") -> CannedResponse:
+        return CannedResponse(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"},
+                              path_suffix=method)
+
+    @staticmethod
+    def timeout(seconds: float, method: str = "/sendMessage") -> CannedResponse:
+        return CannedResponse(200, {"ok": True, "result": True}, delay=seconds, path_suffix=method)
+
+    # -- default answers ------------------------------------------------------------------------
+
+    def default_response(self, request: RecordedRequest) -> CannedResponse:
+        prefix = f"/bot{self.token}/"
+        if not request.path.startswith(prefix):
+            return CannedResponse(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        method = request.path[len(prefix):]
+        body = request.body if isinstance(request.body, dict) else {}
+        if method == "getMe":
+            return CannedResponse(200, {"ok": True, "result": dict(BOT_USER, can_join_groups=True,
+                                                                   can_read_all_group_messages=False,
+                                                                   supports_inline_queries=False)})
+        if method == "sendMessage":
+            return CannedResponse(200, {"ok": True, "result": self._message(body)})
+        if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook"):
+            return CannedResponse(200, {"ok": True, "result": True})
+        if method == "getUpdates":
+            return CannedResponse(200, {"ok": True, "result": []})
+        return CannedResponse(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
+
+    def _message(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            message_id = next(self._message_ids)
+        chat_id = body.get("chat_id", 0)
+        try:
+            chat_id = int(chat_id)
+        except (TypeError, ValueError):
+            pass
+        message: dict[str, Any] = {"message_id": message_id, "from": BOT_USER,
+                                   "chat": {"id": chat_id, "type": "private", "first_name": "Công dân"},
+                                   "date": int(time.time()), "text": body.get("text", "")}
+        if isinstance(body.get("reply_markup"), dict):
+            message["reply_markup"] = body["reply_markup"]
+        return message
