@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify
 
-from bot.catalogue import deadline_policy, load_calendar, load_catalogue, load_ward_aliases
+from bot.catalogue import deadline_policy, load_catalogue, load_sipas_criteria, load_ward_aliases
 from bot.config import load_settings
 from bot.dialogue import Dialogue
 from bot.nlu.entities import EntityExtractor
@@ -43,6 +43,7 @@ class Components:
     dispatcher: Dispatcher
     notifier: OutboxNotifier
     stop: threading.Event = field(default_factory=threading.Event)
+    scheduler: Any = None
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.session_factory)
@@ -55,7 +56,16 @@ class Components:
             threading.Thread(target=self.dispatcher.run_forever, args=(self.stop,),
                              name="outbox", daemon=True).start()
 
+    def start_scheduler(self) -> None:
+        """Only for the single-process mode: the scheduler must run in exactly one process."""
+        from bot.scheduler import build_scheduler
+
+        self.scheduler = build_scheduler(self)
+        self.scheduler.start()
+
     def shutdown(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
         self.stop.set()
         self.dispatcher.wakeup.set()
         self.processor.stop()
@@ -64,8 +74,7 @@ class Components:
 def build_components(settings: dict[str, Any], background: bool = True) -> Components:
     catalogue_dir = Path(settings["catalogue_dir"])
     catalogue = load_catalogue(catalogue_dir)
-    ctx = CaseContext(catalogue, load_calendar(catalogue_dir),
-                      deadline_policy(catalogue, settings["deadlines"]["per_procedure"]))
+    ctx = CaseContext(catalogue, deadline_policy(catalogue, settings["deadlines"]))
     engine = make_engine(settings["database_url"])
     session_factory = make_session_factory(engine)
     extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
@@ -73,11 +82,12 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
                      float(settings["nlu"]["threshold"]))
     channels = build_channels(settings["channels"])
     dispatcher = Dispatcher(session_factory, channels, settings["outbox"])
-    pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, Dialogue(catalogue), ctx,
-                        on_queued=dispatcher.wakeup.set)
+    criteria = load_sipas_criteria(catalogue_dir)
+    pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, Dialogue(catalogue, criteria),
+                        ctx, on_queued=dispatcher.wakeup.set)
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
-                      dispatcher, OutboxNotifier(catalogue))
+                      dispatcher, OutboxNotifier(catalogue, criteria))
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

@@ -29,30 +29,47 @@ def load_catalogue(directory: Path) -> Catalogue:
     return Catalogue(procedures, agencies, wards, competence, steps)
 
 
+def load_sipas_criteria(directory: Path) -> tuple[tuple[str, str], ...]:
+    """(id, statement) of the four SIPAS criteria, in survey order."""
+    return tuple((c["id"], c["text"]) for c in _read(directory, "sipas.yaml")["criteria"])
+
+
 def load_ward_aliases(directory: Path) -> dict[str, str]:
     path = directory / "ward_aliases.yaml"
     return (_read(directory, path.name).get("aliases") or {}) if path.exists() else {}
 
 
-def _dates(entries: list[dict[str, Any]]) -> set[date]:
-    days: set[date] = set()
+def _days(entries: list[dict[str, Any]]) -> list[tuple[date, str]]:
+    days: list[tuple[date, str]] = []
     for entry in entries or []:
         if "date" in entry:
-            days.add(entry["date"])
+            days.append((entry["date"], entry.get("reason", "")))
         else:
             day = entry["from"]
             while day <= entry["to"]:
-                days.add(day)
+                days.append((day, entry.get("reason", "")))
                 day += timedelta(days=1)
     return days
 
 
-def load_calendar(directory: Path) -> WorkingCalendar:
+def calendar_entries(directory: Path) -> list[tuple[date, bool, str]]:
+    """(day, working, reason) rows: days off (working=False) and make-up working days."""
     data = _read(directory, "calendar.yaml")
-    return WorkingCalendar(frozenset(_dates(data.get("days_off", []))),
-                           frozenset(_dates(data.get("working_saturdays", []))))
+    return ([(day, False, reason) for day, reason in _days(data.get("days_off", []))]
+            + [(day, True, reason) for day, reason in _days(data.get("working_saturdays", []))])
 
 
-def deadline_policy(catalogue: Catalogue, per_procedure: dict[str, dict[str, int]]) -> DeadlinePolicy:
+def load_calendar(directory: Path) -> WorkingCalendar:
+    entries = calendar_entries(directory)
+    return WorkingCalendar(frozenset(d for d, working, _ in entries if not working),
+                           frozenset(d for d, working, _ in entries if working))
+
+
+def deadline_policy(catalogue: Catalogue, settings: dict[str, Any]) -> DeadlinePolicy:
+    """Step limits from deadlines.yaml with their citations, overridden by config.yaml."""
     steps = {s.id: s.working_days for s in catalogue.steps.values() if s.working_days is not None}
-    return DeadlinePolicy(steps=steps, per_procedure=per_procedure)
+    steps.update(settings.get("steps") or {})
+    sources = {s.id: s.source for s in catalogue.steps.values()}
+    return DeadlinePolicy(steps=steps, per_procedure=settings.get("per_procedure") or {},
+                          sources=sources,
+                          remind_working_days_before=int(settings.get("remind_working_days_before", 1)))

@@ -18,13 +18,15 @@ logger = logging.getLogger("bot")
 
 def _setup(settings: dict[str, Any]) -> None:
     """Database up to date, catalogue loaded, an NLU model trained and active."""
-    from bot.catalogue import load_catalogue
+    from bot.catalogue import calendar_entries, load_catalogue
     from bot.nlu.models import ModelStore
-    from storage.db import make_engine, seed_catalogue, upgrade
+    from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade
 
     upgrade(settings["database_url"])
     engine = make_engine(settings["database_url"])
-    seed_catalogue(engine, load_catalogue(Path(settings["catalogue_dir"])))
+    catalogue_dir = Path(settings["catalogue_dir"])
+    seed_catalogue(engine, load_catalogue(catalogue_dir))
+    seed_calendar(engine, calendar_entries(catalogue_dir))
     engine.dispose()
     store = ModelStore(Path(settings["nlu"]["models_dir"]))
     version, trained = store.train_builtin(Path(settings["nlu"]["data_dir"]))
@@ -47,6 +49,8 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     app = create_app()
     pakn = app.extensions["pakn"]
     pakn.start_background()
+    if settings["scheduler"]["run_in_server"]:
+        pakn.start_scheduler()
     if args.telegram_polling:
         from bot.polling import start_telegram_polling
         start_telegram_polling(pakn)
@@ -69,6 +73,40 @@ def cmd_worker(args: argparse.Namespace, settings: dict[str, Any]) -> int:
         pakn.dispatcher.run_forever(stop)
     except KeyboardInterrupt:
         stop.set()
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    """The one scheduler process (set scheduler.run_in_server: false for the web servers)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from bot.app import build_components
+    from bot.scheduler import build_scheduler
+    from routing.calendar import VIETNAM
+
+    pakn = build_components(settings)
+    scheduler = build_scheduler(pakn, BlockingScheduler(timezone=VIETNAM))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown()
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    """Admins add a day off or a make-up working day; open cases' deadlines are recomputed."""
+    from datetime import date
+
+    from bot.app import build_components
+    from routing import services
+
+    pakn = build_components(settings, background=False)
+    with pakn.uow() as uow:
+        moved = services.set_calendar_day(uow, date.fromisoformat(args.day), args.working,
+                                          args.reason)
+        uow.commit()
+    kind = "make-up working day" if args.working else "day off"
+    print(f"{args.day} is now a {kind}; {moved} open case(s) got new due dates")
     return 0
 
 
@@ -133,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--telegram-polling", action="store_true",
                        help="read Telegram with getUpdates instead of a webhook")
     commands.add_parser("worker", help="run the outbox dispatcher")
+    commands.add_parser("scheduler", help="run the reminder, escalation, digest and survey jobs")
+    calendar = commands.add_parser("calendar", help="add a day off or a make-up working day")
+    calendar.add_argument("day", help="YYYY-MM-DD")
+    calendar.add_argument("--working", action="store_true", help="a make-up working day")
+    calendar.add_argument("--reason", required=True)
     commands.add_parser("shell", help="chat with the bot in the terminal")
     commands.add_parser("classify", help="classify JSON lines from stdin")
     from bot.nlu.cli import add_nlu_commands
@@ -141,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"setup": cmd_setup, "serve": cmd_serve, "worker": cmd_worker, "shell": cmd_shell,
-            "classify": cmd_classify}
+            "classify": cmd_classify, "scheduler": cmd_scheduler, "calendar": cmd_calendar}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,10 +14,12 @@ from bot.nlu.text import fold, squash_spaces
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.rules import choose_agency
 
-IDLE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, CONFIRM = (
-    "idle", "choose_procedure", "ask_name", "ask_phone", "ask_address", "confirm")
+IDLE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, CONFIRM, SURVEY = (
+    "idle", "choose_procedure", "ask_name", "ask_phone", "ask_address", "confirm", "survey")
 P_FILE, P_LOOKUP, P_HUMAN, P_CONFIRM, P_CANCEL = "/file", "/lookup", "/human", "/confirm", "/cancel"
 P_PROCEDURE = "/procedure:"
+P_RATE, P_SKIP = "/rate:", "/skip"
+SKIP_WORDS = {"bo qua", "bo", "skip", "khong danh gia"}
 OTHER = "other"
 CANCEL_WORDS = {"huy", "huy bo", "thoi", "dung lai", "khong gui nua", "cancel", "huy phan anh"}
 CONFIRM_WORDS = {"co", "xac nhan", "xac nhan gui", "dong y", "ok", "oke", "yes", "gui", "gui di", "dung"}
@@ -58,12 +60,28 @@ MAIN_MENU = ((M.BUTTON_FILE, P_FILE), (M.BUTTON_LOOKUP, P_LOOKUP), (M.BUTTON_HUM
 CONFIRM_MENU = ((M.BUTTON_CONFIRM, P_CONFIRM), (M.BUTTON_CANCEL, P_CANCEL))
 
 
+def survey_question(criteria: tuple[tuple[str, str], ...], index: int) -> Reply:
+    """Question `index` of the SIPAS survey with the five levels as quick replies."""
+    buttons = tuple((title, f"{P_RATE}{score}") for title, score in M.SURVEY_BUTTONS)
+    text = M.SURVEY_QUESTION.format(number=index + 1, total=len(criteria), text=criteria[index][1])
+    return Reply(text, buttons + ((M.BUTTON_SKIP, P_SKIP),))
+
+
+def parse_rating(text: str, payload: str | None) -> int | None:
+    """5 from the button '/rate:5', or a typed '5' (Zalo shows the levels as numbered text)."""
+    raw = payload[len(P_RATE):] if payload and payload.startswith(P_RATE) else text.strip()
+    return int(raw) if raw in {"1", "2", "3", "4", "5"} else None
+
+
 class Dialogue:
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue,
+                 criteria: tuple[tuple[str, str], ...] = ()) -> None:
         self.catalogue = catalogue
+        self.criteria = criteria
         self.table: dict[str, Callable[[dict[str, Any], Turn], Step]] = {
             IDLE: self._idle, CHOOSE_PROCEDURE: self._choose_procedure, ASK_NAME: self._ask_name,
             ASK_PHONE: self._ask_phone, ASK_ADDRESS: self._ask_address, CONFIRM: self._confirm,
+            SURVEY: self._survey,
         }
 
     def step(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
@@ -155,6 +173,23 @@ class Dialogue:
         if words in DENY_WORDS or words == "2":
             return Step(IDLE, {}, [Reply(M.CANCELLED, MAIN_MENU)])
         return Step(CONFIRM, slots, [Reply(M.CONFIRM_HINT, CONFIRM_MENU)])
+
+    def _survey(self, slots: dict[str, Any], turn: Turn) -> Step:
+        words = fold(squash_spaces(turn.text)).strip(" .!?")
+        if turn.payload == P_SKIP or words in SKIP_WORDS:
+            return Step(IDLE, {}, [Reply(M.SURVEY_SKIPPED)])
+        score = parse_rating(turn.text, turn.payload)
+        if score is None:
+            if turn.parse is not None and turn.parse.intent not in (FALLBACK, "cam_on"):
+                return self._idle({}, turn)  # the citizen moved on: leave the survey
+            return Step(SURVEY, slots, [Reply(M.SURVEY_RATING_HINT)])
+        index = int(slots["index"])
+        action = Action("record_rating", {"code": slots["case_code"],
+                                          "criterion": self.criteria[index][0], "score": score})
+        if index + 1 < len(self.criteria):
+            slots["index"] = index + 1
+            return Step(SURVEY, slots, [survey_question(self.criteria, index + 1)], [action])
+        return Step(IDLE, {}, [Reply(M.SURVEY_THANKS)], [action])
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -83,8 +83,34 @@ STATUS_NAMES = {
     "reopened": "Đang xem xét lại",
 }
 
-STATUS_CHANGED = "Phản ánh {code} đã được cập nhật: {status}."
-STATUS_CHANGED_NOTE = "\nGhi chú: {note}"
-STATUS_CHANGED_AGENCY = "\nCơ quan xử lý: {agency}"
+# Pushed to the citizen on every status change that concerns them, keyed by the new status.
+STATUS_PUSH = {
+    "forwarded": "Phản ánh {code} đã được chuyển tới {unit} để xử lý.",
+    "in_progress": "Phản ánh {code} đang được {unit} xem xét, xử lý.",
+    "answered": ("Phản ánh {code} đã có văn bản trả lời của {unit}:\n{answer}\n"
+                 "Nếu chưa đồng ý với kết quả, Ông/Bà có thể trả lời tin nhắn này hoặc gửi "
+                 "\"gặp cán bộ\"."),
+    "published": "Kết quả xử lý phản ánh {code} đã được công khai trên Cổng thông tin của Thành phố.",
+    "closed": "Phản ánh {code} đã kết thúc xử lý. Cảm ơn Ông/Bà đã gửi phản ánh, kiến nghị.",
+    "reopened": "Phản ánh {code} được xem xét lại. Hạn trả lời mới: {due}.",
+    "rejected": "Phản ánh {code} không đủ điều kiện tiếp nhận.",
+    "redirected": "Phản ánh {code} là khiếu nại, tố cáo, không thuộc phạm vi phản ánh, kiến nghị.\n"
+                  + REDIRECT_COMPLAINT,
+}
+STATUS_PUSH_REASON = "\nLý do: {note}"
+STATUS_PUSH_NOTE = "\nGhi chú: {note}"
+STATUS_PUSH_DEFAULT = "Phản ánh {code} đã được cập nhật: {status}."
+
+SURVEY_INTRO = ("Để giúp cơ quan nhà nước phục vụ tốt hơn, Ông/Bà vui lòng đánh giá việc tiếp nhận, "
+                "xử lý phản ánh {code} (4 câu, chọn từ 1 đến 5; gửi \"bỏ qua\" để dừng).")
+SURVEY_QUESTION = "Câu {number}/{total}: {text}"
+SURVEY_THANKS = "Cảm ơn Ông/Bà đã đánh giá. Ý kiến của Ông/Bà đã được ghi nhận."
+SURVEY_SKIPPED = "Đã dừng khảo sát. Cảm ơn Ông/Bà."
+SURVEY_RATING_HINT = "Xin chọn một mức từ 1 (Rất không hài lòng) đến 5 (Rất hài lòng)."
+# In score order, so that on Zalo's numbered text "1." means score 1; titles fit Messenger's
+# 20-character quick-reply limit.
+SURVEY_BUTTONS = (("Rất không hài lòng", 1), ("Không hài lòng", 2), ("Bình thường", 3),
+                  ("Hài lòng", 4), ("Rất hài lòng", 5))
+BUTTON_SKIP = "Bỏ qua"
 MISSING_CONTACT = ("Chưa đủ thông tin liên hệ ({missing}). Theo Điều 7 Nghị định 20/2008/NĐ-CP, "
                    "phản ánh cần có họ tên, địa chỉ và số điện thoại.")

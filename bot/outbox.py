@@ -11,11 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import messages as M
-from bot.dialogue import Reply
+from bot.dialogue import IDLE, SURVEY, Reply, survey_question
 from channels.base import Channel, ChannelError, OutgoingMessage, QuickReply
+from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
 from routing.model import Case, CaseEvent, Conversation, Message, OutboxItem
 from routing.ports import AbstractUnitOfWork, Notifier
+from routing.rules import handling_unit
 from storage.orm import outbox
 
 logger = logging.getLogger(__name__)
@@ -37,25 +39,53 @@ def queue_reply(uow: AbstractUnitOfWork, conversation: Conversation, reply: Repl
 
 
 class OutboxNotifier(Notifier):
-    """Pushes every status change to the citizen on the channel they used."""
+    """Pushes every status change, and the survey, to the citizen on the channel they used."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, criteria: tuple[tuple[str, str], ...] = ()) -> None:
         self.catalogue = catalogue
+        self.criteria = criteria
 
     def case_changed(self, uow: AbstractUnitOfWork, case: Case, event: CaseEvent,
                      now: datetime) -> None:
-        if case.conversation_id is None:
-            return  # filed for someone with no chat channel (hotline without a mapped contact)
-        conversation = uow.conversations.get(case.conversation_id)
+        conversation = self._conversation(uow, case)
         if conversation is None:
             return
-        text = M.STATUS_CHANGED.format(code=case.code,
-                                       status=M.STATUS_NAMES.get(str(event.to_status), event.to_status))
-        if event.to_status in ("forwarded", "in_progress") and case.agency_id:
-            text += M.STATUS_CHANGED_AGENCY.format(agency=self.catalogue.agency_name(case.agency_id))
-        if event.note:
-            text += M.STATUS_CHANGED_NOTE.format(note=event.note)
-        queue_reply(uow, conversation, Reply(text), now, kind="status", case_code=case.code)
+        queue_reply(uow, conversation, Reply(self.status_text(case, event)), now, kind="status",
+                    case_code=case.code)
+
+    def status_text(self, case: Case, event: CaseEvent) -> str:
+        status = str(event.to_status)
+        template = M.STATUS_PUSH.get(status, M.STATUS_PUSH_DEFAULT)
+        text = template.format(code=case.code, unit=handling_unit(self.catalogue, case.agency_id, case.ward),
+                               answer=case.answer or "", due=format_date(case.due_at),
+                               status=M.STATUS_NAMES.get(status, status))
+        if event.note and status != "answered":
+            is_reason = status in ("rejected", "reopened") or "from_agency" in event.data
+            text += (M.STATUS_PUSH_REASON if is_reason else M.STATUS_PUSH_NOTE).format(note=event.note)
+        return text
+
+    def ask_survey(self, uow: AbstractUnitOfWork, case: Case, now: datetime) -> bool:
+        conversation = self._conversation(uow, case)
+        if conversation is None or not self.criteria:
+            return True  # nobody to ask: do not try again
+        if conversation.state != IDLE:
+            return False  # the citizen is in the middle of something: ask on a later run
+        conversation.state, conversation.slots = SURVEY, {"case_code": case.code, "index": 0}
+        queue_reply(uow, conversation, Reply(M.SURVEY_INTRO.format(code=case.code)), now,
+                    kind="survey", case_code=case.code)
+        queue_reply(uow, conversation, survey_question(self.criteria, 0), now, kind="survey",
+                    case_code=case.code)
+        return True
+
+    @staticmethod
+    def _conversation(uow: AbstractUnitOfWork, case: Case) -> Conversation | None:
+        if case.conversation_id is None:
+            return None  # filed for someone with no chat channel (hotline without a mapped contact)
+        return uow.conversations.get(case.conversation_id)
+
+
+def format_date(moment: datetime | None) -> str:
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y") if moment else ""
 
 
 class Dispatcher:

@@ -9,12 +9,12 @@ from typing import Any, Callable
 from bot import messages as M
 from bot.dialogue import Action, Dialogue, Reply, Turn
 from bot.nlu.service import NluService
-from bot.outbox import queue_reply
+from bot.outbox import format_date, queue_reply
 from channels.base import IncomingMessage
 from routing import services
-from routing.calendar import VIETNAM
 from routing.model import Case, Conversation, Message, MissingContactData, UnknownCase
 from routing.ports import AbstractUnitOfWork
+from routing.rules import handling_unit
 
 logger = logging.getLogger(__name__)
 
@@ -24,10 +24,6 @@ class Outcome:
     message_id: int | None
     duplicate: bool
     replies: list[str]
-
-
-def _format_date(moment: datetime | None) -> str:
-    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y") if moment else ""
 
 
 class Pipeline:
@@ -108,6 +104,10 @@ class Pipeline:
                 return [Reply(M.UNKNOWN_CODE.format(code=action.params["code"]))]
         if action.name == "file_case":
             return self._file(uow, conversation, action.params["slots"], now)
+        if action.name == "record_rating":
+            services.record_rating(uow, action.params["code"], action.params["criterion"],
+                                   int(action.params["score"]), now)
+            return []
         raise ValueError(f"unknown dialogue action {action.name}")
 
     def _file(self, uow: AbstractUnitOfWork, conversation: Conversation, slots: dict[str, Any],
@@ -123,15 +123,16 @@ class Pipeline:
             conversation.state, conversation.slots = "idle", {}
             return [Reply(M.MISSING_CONTACT.format(missing=error))]
         days = self.ctx.policy.answer_days(case.procedure_id)
-        return [Reply(M.FILED.format(code=case.code, agency=self.ctx.catalogue.agency_name(case.agency_id),
-                                     due=_format_date(case.due_at), days=days))]
+        unit = handling_unit(self.ctx.catalogue, case.agency_id, case.ward)
+        return [Reply(M.FILED.format(code=case.code, agency=unit,
+                                     due=format_date(case.due_at), days=days))]
 
     def _status_text(self, case: Case) -> str:
         text = M.STATUS.format(
             code=case.code, status=M.STATUS_NAMES.get(str(case.status.value), str(case.status)),
             procedure=self.ctx.catalogue.procedure_name(case.procedure_id) or M.UNCLASSIFIED,
-            agency=self.ctx.catalogue.agency_name(case.agency_id) or M.UNCLASSIFIED,
-            received=_format_date(case.received_at), due=_format_date(case.due_at))
+            agency=handling_unit(self.ctx.catalogue, case.agency_id, case.ward) or M.UNCLASSIFIED,
+            received=format_date(case.received_at), due=format_date(case.due_at))
         if case.answer:
             text += M.STATUS_ANSWER.format(answer=case.answer)
         return text

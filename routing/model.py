@@ -95,7 +95,10 @@ class Case:
         self.status = CaseStatus.RECEIVED
         self.due_at: datetime | None = None
         self.answer: str | None = None
+        self.closed_at: datetime | None = None
+        self.survey_started_at: datetime | None = None
         self.events: list[CaseEvent] = []
+        self.deadlines: list[CaseDeadline] = []
 
     def transition_to(self, target: CaseStatus, at: datetime, actor: str, note: str = "",
                       data: dict[str, Any] | None = None) -> CaseEvent:
@@ -114,6 +117,84 @@ class Case:
 
     def allowed_targets(self) -> frozenset[CaseStatus]:
         return ALLOWED_TRANSITIONS[CaseStatus(self.status)]
+
+    def record(self, at: datetime, actor: str, kind: str, note: str = "",
+               data: dict[str, Any] | None = None) -> CaseEvent:
+        """A timeline entry that is not a status change (transfer, reclassification, note)."""
+        status = CaseStatus(self.status).value
+        event = CaseEvent(at, actor, kind, status, status, note, data)
+        self.events.append(event)
+        return event
+
+    def deadline(self, step: str) -> "CaseDeadline | None":
+        return next((d for d in self.deadlines if d.step == step), None)
+
+    @property
+    def is_open(self) -> bool:
+        return CaseStatus(self.status) not in TERMINAL_STATUSES
+
+
+class CaseDeadline:
+    """The due date of one step of a case, kept with its legal source; `met_at` once done."""
+
+    def __init__(self, step: str, starts_at: datetime, working_days: int, due_at: datetime,
+                 source: str) -> None:
+        self.step = step
+        self.starts_at = starts_at
+        self.working_days = working_days
+        self.due_at = due_at
+        self.source = source
+        self.met_at: datetime | None = None
+        self.reminded_at: datetime | None = None
+        self.escalated_at: datetime | None = None
+
+
+class StaffNotification:
+    """Something staff must see (due soon, overdue, digest). `dedupe_key` makes jobs idempotent."""
+
+    def __init__(self, agency_id: str, kind: str, created_at: datetime, dedupe_key: str,
+                 case_code: str | None = None, ward: str | None = None,
+                 data: dict[str, Any] | None = None) -> None:
+        self.agency_id = agency_id
+        self.kind = kind
+        self.data = data or {}
+        self.created_at = created_at
+        self.dedupe_key = dedupe_key
+        self.case_code = case_code
+        self.ward = ward
+        self.read_at: datetime | None = None
+
+
+class SurveyAnswer:
+    """One SIPAS rating (1-5) of one criterion for a closed case."""
+
+    def __init__(self, case_code: str, agency_id: str | None, criterion: str, score: int,
+                 answered_at: datetime) -> None:
+        if not 1 <= score <= 5:
+            raise ValueError(f"SIPAS score must be 1-5, got {score}")
+        self.case_code = case_code
+        self.agency_id = agency_id
+        self.criterion = criterion
+        self.score = score
+        self.answered_at = answered_at
+
+
+class LabelledExample:
+    """A citizen's text with labels corrected by staff, kept for retraining the NLU."""
+
+    def __init__(self, text: str, procedure_id: str | None, agency_id: str | None, source: str,
+                 created_at: datetime, actor: str, case_code: str | None = None,
+                 previous_procedure_id: str | None = None) -> None:
+        self.text = text
+        self.intent = "phan_anh" if procedure_id else None
+        self.procedure_id = procedure_id
+        self.agency_id = agency_id
+        self.source = source
+        self.created_at = created_at
+        self.actor = actor
+        self.case_code = case_code
+        self.previous_procedure_id = previous_procedure_id
+        self.status = "pending"
 
 
 @dataclass

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import abc
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from routing.model import Case, CaseEvent, Conversation, Message, OutboxItem
+from routing.calendar import WorkingCalendar
+from routing.model import (Case, CaseEvent, Conversation, LabelledExample, Message, OutboxItem,
+                           StaffNotification, SurveyAnswer)
 
 
 class CaseRepository(abc.ABC):
@@ -19,6 +21,14 @@ class CaseRepository(abc.ABC):
     @abc.abstractmethod
     def next_code(self, year: int) -> str:
         """Allocate the next tracking code of `year` (PAKN-YYYY-NNNNNN); never reused."""
+
+    @abc.abstractmethod
+    def open_cases(self) -> list[Case]:
+        """Every case not rejected, redirected or closed (with its deadlines)."""
+
+    @abc.abstractmethod
+    def closed_without_survey(self) -> list[Case]:
+        """Closed cases whose satisfaction survey has not been started."""
 
 
 class ConversationRepository(abc.ABC):
@@ -47,11 +57,42 @@ class OutboxRepository(abc.ABC):
     def add(self, item: OutboxItem) -> None: ...
 
 
+class CalendarRepository(abc.ABC):
+    @abc.abstractmethod
+    def load(self) -> WorkingCalendar:
+        """The working-day calendar as admins last edited it."""
+
+    @abc.abstractmethod
+    def set_day(self, day: date, working: bool, reason: str) -> None:
+        """Mark `day` as a day off (working=False) or a make-up working day (working=True)."""
+
+
+class StaffNotificationRepository(abc.ABC):
+    @abc.abstractmethod
+    def add_once(self, notification: StaffNotification) -> bool:
+        """Store it unless one with the same dedupe_key exists; True when stored."""
+
+
+class SurveyRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, answer: SurveyAnswer) -> bool:
+        """Store a rating; False when this case's criterion was already rated."""
+
+
+class ExampleRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, example: LabelledExample) -> None: ...
+
+
 class AbstractUnitOfWork(abc.ABC):
     cases: CaseRepository
     conversations: ConversationRepository
     messages: MessageRepository
     outbox: OutboxRepository
+    calendar: CalendarRepository
+    staff_notifications: StaffNotificationRepository
+    surveys: SurveyRepository
+    examples: ExampleRepository
 
     def __enter__(self) -> "AbstractUnitOfWork":
         return self
@@ -72,3 +113,7 @@ class Notifier(abc.ABC):
     @abc.abstractmethod
     def case_changed(self, uow: AbstractUnitOfWork, case: Case, event: CaseEvent,
                      now: datetime) -> None: ...
+
+    @abc.abstractmethod
+    def ask_survey(self, uow: AbstractUnitOfWork, case: Case, now: datetime) -> bool:
+        """Start the satisfaction survey in the citizen's conversation; False if it must wait."""

@@ -21,3 +21,16 @@ def choose_agency(catalogue: Catalogue, procedure_id: str | None,
         if catalogue.can_handle(agency_id, procedure_id):
             return agency_id
     return procedure.default_agency
+
+
+# Agencies with one id for many commune-level units: the case's ward says which unit handles it.
+COMMUNE_LEVEL_UNITS = {"ubnd_xa": "UBND", "cong_an": "Công an"}
+
+
+def handling_unit(catalogue: Catalogue, agency_id: str | None, ward: str | None) -> str:
+    """'UBND phường Cầu Giấy' for a ubnd_xa case in that ward; the agency's name otherwise."""
+    if agency_id in COMMUNE_LEVEL_UNITS and ward:
+        labels = {w.label for w in catalogue.wards}
+        if ward in labels:
+            return f"{COMMUNE_LEVEL_UNITS[agency_id]} {ward}"
+    return catalogue.agency_name(agency_id)

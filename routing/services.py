@@ -3,25 +3,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-from routing.calendar import WorkingCalendar
 from routing.catalogue import FOCAL_POINT_AGENCY, OUT_OF_SCOPE_PROCEDURE, Catalogue
-from routing.deadlines import DeadlinePolicy
-from routing.model import (Case, CaseEvent, CaseStatus, Conversation, MissingContactData,
-                           UnknownCase)
+from routing.deadlines import ANSWER, FORWARD, DeadlinePolicy, recompute
+from routing.model import (Case, CaseEvent, CaseStatus, Conversation, DomainError, LabelledExample,
+                           MissingContactData, SurveyAnswer, UnknownCase)
 from routing.ports import AbstractUnitOfWork, Notifier
 from routing.rules import choose_agency
 
 logger = logging.getLogger(__name__)
 
 
+class UnknownAgency(DomainError):
+    pass
+
+
+class UnknownProcedure(DomainError):
+    pass
+
+
 @dataclass(frozen=True)
 class CaseContext:
-    """The rules a case is filed and handled under."""
+    """The rules a case is filed and handled under (the calendar comes from the database)."""
 
     catalogue: Catalogue
-    calendar: WorkingCalendar
     policy: DeadlinePolicy
 
 
@@ -36,32 +42,35 @@ class IntakeForm:
     named_agencies: tuple[str, ...] = field(default_factory=tuple)
 
 
-def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversation,
-              form: IntakeForm, now: datetime, actor: str = "bot") -> Case:
-    """File a PAKN: allocate a tracking code, route it, set the answer deadline.
+def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversation | None,
+              form: IntakeForm, now: datetime, actor: str = "bot", channel: str | None = None,
+              sender_id: str = "") -> Case:
+    """File a PAKN: allocate a tracking code, route it, plan its deadlines.
 
     Raises:
         MissingContactData: name, address or phone is empty (NĐ 20/2008 Art. 7).
-        ValueError: the procedure is out of PAKN scope (khiếu nại, tố cáo) or unknown.
+        UnknownProcedure: the procedure is out of PAKN scope (khiếu nại, tố cáo) or unknown.
     """
-    missing = [name for name, value in (("name", form.citizen_name), ("phone", form.citizen_phone),
-                                        ("address", form.citizen_address)) if not value.strip()]
+    missing = [name for name, value in (("họ tên", form.citizen_name),
+                                        ("số điện thoại", form.citizen_phone),
+                                        ("địa chỉ", form.citizen_address)) if not value.strip()]
     if missing:
         raise MissingContactData(", ".join(missing))
-    if form.procedure_id is not None and (form.procedure_id == OUT_OF_SCOPE_PROCEDURE
-                                          or form.procedure_id not in ctx.catalogue.procedures):
-        raise ValueError(f"not a PAKN procedure group: {form.procedure_id}")
+    _check_procedure(ctx, form.procedure_id)
     agency_id = (choose_agency(ctx.catalogue, form.procedure_id, form.named_agencies)
                  if form.procedure_id else FOCAL_POINT_AGENCY)
-    case = Case(code=uow.cases.next_code(now.year), channel=conversation.channel,
-                sender_id=conversation.sender_id, text=form.text, procedure_id=form.procedure_id,
-                agency_id=agency_id, citizen_name=form.citizen_name.strip(),
-                citizen_phone=form.citizen_phone, citizen_address=form.citizen_address.strip(),
-                received_at=now, ward=form.ward, conversation_id=conversation.id)
-    case.due_at = ctx.policy.answer_due_at(ctx.calendar, now, form.procedure_id)
+    case = Case(code=uow.cases.next_code(now.year),
+                channel=conversation.channel if conversation else (channel or "hotline"),
+                sender_id=conversation.sender_id if conversation else sender_id,
+                text=form.text, procedure_id=form.procedure_id, agency_id=agency_id,
+                citizen_name=form.citizen_name.strip(), citizen_phone=form.citizen_phone,
+                citizen_address=form.citizen_address.strip(), received_at=now, ward=form.ward,
+                conversation_id=conversation.id if conversation else None)
+    case.deadlines = ctx.policy.plan(uow.calendar.load(), case)
+    case.due_at = case.deadline(ANSWER).due_at  # type: ignore[union-attr]
     uow.cases.add(case)
     case.events.append(CaseEvent(now, actor, "status", None, CaseStatus.RECEIVED.value,
-                                 note=f"channel={conversation.channel}"))
+                                 note=f"channel={case.channel}"))
     if form.procedure_id:
         case.transition_to(CaseStatus.CLASSIFIED, now, actor,
                            note=f"procedure={form.procedure_id} agency={agency_id}")
@@ -69,9 +78,15 @@ def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversat
     return case
 
 
+def _check_procedure(ctx: CaseContext, procedure_id: str | None) -> None:
+    if procedure_id is not None and (procedure_id == OUT_OF_SCOPE_PROCEDURE
+                                     or procedure_id not in ctx.catalogue.procedures):
+        raise UnknownProcedure(f"not a PAKN procedure group: {procedure_id}")
+
+
 def lookup_case(uow: AbstractUnitOfWork, code: str) -> Case:
     """Raises UnknownCase when no case has this code."""
-    case = uow.cases.get(code.upper())
+    case = uow.cases.get(code.strip().upper())
     if case is None:
         raise UnknownCase(code)
     return case
@@ -88,3 +103,139 @@ def change_status(uow: AbstractUnitOfWork, notifier: Notifier, code: str, target
     event = case.transition_to(target, now, actor, note)
     notifier.case_changed(uow, case, event, now)
     return case
+
+
+def _met(case: Case, step: str, now: datetime) -> None:
+    deadline = case.deadline(step)
+    if deadline is not None and deadline.met_at is None:
+        deadline.met_at = now
+
+
+def forward_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, code: str,
+                 actor: str, now: datetime, agency_id: str | None = None, note: str = "") -> Case:
+    """Send a classified case to the competent agency (its current one unless `agency_id`)."""
+    case = lookup_case(uow, code)
+    if agency_id is not None:
+        _check_agency(ctx, agency_id)
+        case.agency_id = agency_id
+    event = case.transition_to(CaseStatus.FORWARDED, now, actor, note,
+                               data={"agency_id": case.agency_id})
+    _met(case, FORWARD, now)
+    notifier.case_changed(uow, case, event, now)
+    return case
+
+
+def transfer_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, code: str,
+                  agency_id: str, reason: str, actor: str, now: datetime) -> Case:
+    """Move a case to another agency, with the reason on the timeline and told to the citizen."""
+    if not reason.strip():
+        raise DomainError("a transfer needs a reason")
+    _check_agency(ctx, agency_id)
+    case = lookup_case(uow, code)
+    previous = case.agency_id
+    case.agency_id = agency_id
+    event = case.transition_to(CaseStatus.FORWARDED, now, actor, reason,
+                               data={"from_agency": previous, "agency_id": agency_id})
+    notifier.case_changed(uow, case, event, now)
+    return case
+
+
+def reclassify_case(uow: AbstractUnitOfWork, ctx: CaseContext, code: str, procedure_id: str,
+                    actor: str, now: datetime, note: str = "") -> Case:
+    """Staff correct the procedure group; the agency follows unless the current one is competent.
+
+    The corrected text is kept as a labelled example for retraining the NLU.
+    """
+    _check_procedure(ctx, procedure_id)
+    case = lookup_case(uow, code)
+    previous = case.procedure_id
+    case.procedure_id = procedure_id
+    if not (case.agency_id and ctx.catalogue.can_handle(case.agency_id, procedure_id)):
+        case.agency_id = choose_agency(ctx.catalogue, procedure_id)
+    if CaseStatus(case.status) == CaseStatus.RECEIVED:
+        case.transition_to(CaseStatus.CLASSIFIED, now, actor, note)
+    case.record(now, actor, "reclassified", note,
+                data={"from_procedure": previous, "procedure_id": procedure_id,
+                      "agency_id": case.agency_id})
+    uow.examples.add(LabelledExample(case.text, procedure_id, case.agency_id, "reclassification",
+                                     now, actor, case.code, previous))
+    return case
+
+
+def start_handling(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str,
+                   now: datetime, note: str = "") -> Case:
+    return change_status(uow, notifier, code, CaseStatus.IN_PROGRESS, actor, now, note)
+
+
+def answer_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, answer: str, actor: str,
+                now: datetime) -> Case:
+    """Record the agency's official reply; it reaches the citizen in full."""
+    if not answer.strip():
+        raise DomainError("the answer is empty")
+    case = lookup_case(uow, code)
+    case.answer = answer.strip()
+    event = case.transition_to(CaseStatus.ANSWERED, now, actor)
+    _met(case, ANSWER, now)
+    notifier.case_changed(uow, case, event, now)
+    return case
+
+
+def publish_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str,
+                 now: datetime) -> Case:
+    case = change_status(uow, notifier, code, CaseStatus.PUBLISHED, actor, now)
+    _met(case, "publish_result", now)
+    return case
+
+
+def close_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str, now: datetime,
+               note: str = "") -> Case:
+    case = change_status(uow, notifier, code, CaseStatus.CLOSED, actor, now, note)
+    case.closed_at = now
+    return case
+
+
+def reopen_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, code: str,
+                reason: str, actor: str, now: datetime) -> Case:
+    """The citizen disputes the answer: a new answer deadline counts from now."""
+    case = lookup_case(uow, code)
+    event = case.transition_to(CaseStatus.REOPENED, now, actor, reason)
+    case.deadlines = [d for d in case.deadlines if d.step != ANSWER]
+    case.deadlines.append(ctx.policy.reopened_answer(uow.calendar.load(), case, now))
+    case.due_at = case.deadline(ANSWER).due_at  # type: ignore[union-attr]
+    case.closed_at = None
+    case.survey_started_at = None
+    notifier.case_changed(uow, case, event, now)
+    return case
+
+
+def reject_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, reason: str, actor: str,
+                now: datetime) -> Case:
+    """Not received (e.g. missing contact data, NĐ 20/2008 Art. 9.1.d(i)); the reason is told."""
+    if not reason.strip():
+        raise DomainError("a rejection needs a reason")
+    return change_status(uow, notifier, code, CaseStatus.REJECTED, actor, now, reason)
+
+
+def redirect_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str,
+                  now: datetime, note: str = "") -> Case:
+    """A khiếu nại / tố cáo: out of PAKN scope, the citizen is told where to send it."""
+    return change_status(uow, notifier, code, CaseStatus.REDIRECTED, actor, now, note)
+
+
+def record_rating(uow: AbstractUnitOfWork, code: str, criterion: str, score: int,
+                  now: datetime) -> bool:
+    """Store one SIPAS rating; False when that criterion of that case was already rated."""
+    case = lookup_case(uow, code)
+    return uow.surveys.add(SurveyAnswer(case.code, case.agency_id, criterion, score, now))
+
+
+def set_calendar_day(uow: AbstractUnitOfWork, day: date, working: bool, reason: str) -> int:
+    """Admins extend the calendar; open cases' deadlines are recomputed. Returns how many moved."""
+    uow.calendar.set_day(day, working, reason)
+    calendar = uow.calendar.load()
+    return sum(recompute(case, calendar) for case in uow.cases.open_cases())
+
+
+def _check_agency(ctx: CaseContext, agency_id: str) -> None:
+    if agency_id not in ctx.catalogue.agencies:
+        raise UnknownAgency(agency_id)

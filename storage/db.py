@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from routing.catalogue import Catalogue
-from storage.orm import agencies, procedures, start_mappers
+from storage.orm import agencies, calendar_days, procedures, start_mappers
 
 logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -77,3 +78,14 @@ def seed_catalogue(engine: Engine, catalogue: Catalogue) -> None:
                                    .values(values))
             else:
                 connection.execute(procedures.insert().values(id=procedure.id, **values))
+
+
+def seed_calendar(engine: Engine, entries: list[tuple[date, bool, str]]) -> int:
+    """Add the catalogue's days that the database does not have yet (admins' edits are kept)."""
+    with engine.begin() as connection:
+        known = set(connection.scalars(sa.select(calendar_days.c.day)))
+        rows = [{"day": day, "working": working, "reason": reason}
+                for day, working, reason in entries if day not in known]
+        if rows:
+            connection.execute(calendar_days.insert(), rows)
+    return len(rows)

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
 
-from routing.model import Case, CaseEvent, CaseStatus, Conversation, Message, OutboxItem
+from routing.model import (Case, CaseDeadline, CaseEvent, CaseStatus, Conversation, LabelledExample,
+                           Message, OutboxItem, StaffNotification, SurveyAnswer)
 
 metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -97,6 +98,8 @@ cases = sa.Table(
     sa.Column("received_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("due_at", UtcDateTime(), nullable=True),
     sa.Column("answer", sa.Text, nullable=True),
+    sa.Column("closed_at", UtcDateTime(), nullable=True),
+    sa.Column("survey_started_at", UtcDateTime(), nullable=True),
 )
 case_events = sa.Table(
     "case_events", metadata,
@@ -137,6 +140,62 @@ outbox = sa.Table(
     sa.Index("ix_outbox_pending", "status", "next_attempt_at"),
 )
 
+case_deadlines = sa.Table(
+    "case_deadlines", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("cases.id"), nullable=False, index=True),
+    sa.Column("step", sa.String(32), nullable=False),
+    sa.Column("starts_at", UtcDateTime(), nullable=False),
+    sa.Column("working_days", sa.Integer, nullable=False),
+    sa.Column("due_at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("met_at", UtcDateTime(), nullable=True),
+    sa.Column("reminded_at", UtcDateTime(), nullable=True),
+    sa.Column("escalated_at", UtcDateTime(), nullable=True),
+)
+calendar_days = sa.Table(
+    "calendar_days", metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("working", sa.Boolean, nullable=False),  # False: day off; True: make-up working day
+    sa.Column("reason", sa.String(255), nullable=False),
+)
+staff_notifications = sa.Table(
+    "staff_notifications", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("agency_id", sa.String(64), nullable=False, index=True),
+    sa.Column("ward", sa.String(128), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("case_code", sa.String(20), nullable=True),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("read_at", UtcDateTime(), nullable=True),
+    sa.Column("dedupe_key", sa.String(255), nullable=False, unique=True),
+)
+survey_answers = sa.Table(
+    "survey_answers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_code", sa.String(20), nullable=False),
+    sa.Column("agency_id", sa.String(64), nullable=True, index=True),
+    sa.Column("criterion", sa.String(64), nullable=False),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.Column("answered_at", UtcDateTime(), nullable=False),
+    sa.UniqueConstraint("case_code", "criterion", name="uq_survey_answers_case_criterion"),
+)
+labelled_examples = sa.Table(
+    "labelled_examples", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("intent", sa.String(32), nullable=True),
+    sa.Column("procedure_id", sa.String(64), nullable=True),
+    sa.Column("agency_id", sa.String(64), nullable=True),
+    sa.Column("previous_procedure_id", sa.String(64), nullable=True),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("case_code", sa.String(20), nullable=True),
+    sa.Column("actor", sa.String(128), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+
 _mapped = False
 
 
@@ -149,7 +208,13 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Message, messages)
     mapper_registry.map_imperatively(OutboxItem, outbox)
     mapper_registry.map_imperatively(CaseEvent, case_events)
+    mapper_registry.map_imperatively(CaseDeadline, case_deadlines)
+    mapper_registry.map_imperatively(StaffNotification, staff_notifications)
+    mapper_registry.map_imperatively(SurveyAnswer, survey_answers)
+    mapper_registry.map_imperatively(LabelledExample, labelled_examples)
     mapper_registry.map_imperatively(Case, cases, properties={
         "events": relationship(CaseEvent, order_by=case_events.c.id, cascade="all, delete-orphan"),
+        "deadlines": relationship(CaseDeadline, order_by=case_deadlines.c.id,
+                                  cascade="all, delete-orphan"),
     })
     _mapped = True

@@ -1,14 +1,19 @@
 """SQLAlchemy implementations of routing's repository ports."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from routing.model import Case, Conversation, Message, OutboxItem
-from routing.ports import (CaseRepository, ConversationRepository, MessageRepository,
-                           OutboxRepository)
-from storage.orm import case_sequences, cases, conversations
+from routing.calendar import WorkingCalendar
+from routing.model import (Case, CaseStatus, Conversation, LabelledExample, Message, OutboxItem,
+                           StaffNotification, SurveyAnswer)
+from routing.ports import (CalendarRepository, CaseRepository, ConversationRepository,
+                           ExampleRepository, MessageRepository, OutboxRepository,
+                           StaffNotificationRepository, SurveyRepository)
+from storage.orm import calendar_days, case_sequences, cases, conversations
 
 
 class SqlCaseRepository(CaseRepository):
@@ -20,6 +25,17 @@ class SqlCaseRepository(CaseRepository):
 
     def get(self, code: str) -> Case | None:
         return self.session.scalars(sa.select(Case).where(cases.c.code == code)).first()
+
+    def open_cases(self) -> list[Case]:
+        closed = [CaseStatus.REJECTED, CaseStatus.REDIRECTED, CaseStatus.CLOSED]
+        query = (sa.select(Case).where(cases.c.status.not_in(closed))
+                 .options(selectinload(Case.deadlines)).order_by(cases.c.id))  # type: ignore[arg-type]
+        return list(self.session.scalars(query))
+
+    def closed_without_survey(self) -> list[Case]:
+        query = sa.select(Case).where(cases.c.status == CaseStatus.CLOSED,
+                                      cases.c.survey_started_at.is_(None)).order_by(cases.c.id)
+        return list(self.session.scalars(query))
 
     def next_code(self, year: int) -> str:
         # An UPDATE takes the row lock first (PostgreSQL) or the write lock (SQLite), so two
@@ -88,3 +104,55 @@ class SqlOutboxRepository(OutboxRepository):
 
     def add(self, item: OutboxItem) -> None:
         self.session.add(item)
+
+
+class SqlCalendarRepository(CalendarRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def load(self) -> WorkingCalendar:
+        rows = self.session.execute(sa.select(calendar_days.c.day, calendar_days.c.working)).all()
+        return WorkingCalendar(frozenset(day for day, working in rows if not working),
+                               frozenset(day for day, working in rows if working))
+
+    def set_day(self, day: date, working: bool, reason: str) -> None:
+        updated = self.session.execute(calendar_days.update().where(calendar_days.c.day == day)
+                                       .values(working=working, reason=reason)).rowcount
+        if not updated:
+            self.session.execute(calendar_days.insert().values(day=day, working=working, reason=reason))
+
+
+class SqlStaffNotificationRepository(StaffNotificationRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_once(self, notification: StaffNotification) -> bool:
+        try:
+            with self.session.begin_nested():
+                self.session.add(notification)
+                self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+
+class SqlSurveyRepository(SurveyRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, answer: SurveyAnswer) -> bool:
+        try:
+            with self.session.begin_nested():
+                self.session.add(answer)
+                self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+
+class SqlExampleRepository(ExampleRepository):
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, example: LabelledExample) -> None:
+        self.session.add(example)

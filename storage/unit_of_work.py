@@ -6,8 +6,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from routing.ports import AbstractUnitOfWork
-from storage.repository import (SqlCaseRepository, SqlConversationRepository,
-                                SqlMessageRepository, SqlOutboxRepository)
+from storage.repository import (SqlCalendarRepository, SqlCaseRepository,
+                                SqlConversationRepository, SqlExampleRepository,
+                                SqlMessageRepository, SqlOutboxRepository,
+                                SqlStaffNotificationRepository, SqlSurveyRepository)
 
 
 class SqlUnitOfWork(AbstractUnitOfWork):
@@ -22,6 +24,10 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.conversations = SqlConversationRepository(self.session)
         self.messages = SqlMessageRepository(self.session)
         self.outbox = SqlOutboxRepository(self.session)
+        self.calendar = SqlCalendarRepository(self.session)
+        self.staff_notifications = SqlStaffNotificationRepository(self.session)
+        self.surveys = SqlSurveyRepository(self.session)
+        self.examples = SqlExampleRepository(self.session)
         return self
 
     def __exit__(self, *args: Any) -> None:

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.catalogue import load_catalogue
-from storage.db import make_engine, make_session_factory, seed_catalogue, upgrade
+from bot.catalogue import calendar_entries, load_catalogue
+from storage.db import make_engine, make_session_factory, seed_calendar, seed_catalogue, upgrade
 from tests.conftest import ROOT
 
 PG_ADMIN_URL = os.environ.get("PAKN_TEST_POSTGRES_URL",
@@ -53,5 +53,6 @@ def session_factory(database_url: str):  # type: ignore[no-untyped-def]
     upgrade(database_url)
     engine = make_engine(database_url)
     seed_catalogue(engine, load_catalogue(ROOT / "catalogue"))
+    seed_calendar(engine, calendar_entries(ROOT / "catalogue"))
     yield make_session_factory(engine)
     engine.dispose()

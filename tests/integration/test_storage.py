@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.catalogue import load_calendar, load_catalogue, deadline_policy
+from bot.catalogue import deadline_policy, load_catalogue
 from bot.outbox import OutboxNotifier
 from routing import services
 from routing.model import CaseStatus, Message
@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 CATALOGUE = load_catalogue(ROOT / "catalogue")
-CTX = services.CaseContext(CATALOGUE, load_calendar(ROOT / "catalogue"), deadline_policy(CATALOGUE, {}))
+CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE, {}))
 FORM = services.IntakeForm(text="Hồ sơ khai sinh 3 tuần chưa có kết quả", procedure_id="ho_tich",
                            citizen_name="Nguyễn Văn An", citizen_phone="0912345678",
                            citizen_address="Số 5 ngõ 10 Trần Thái Tông", ward="phường Cầu Giấy")
@@ -42,6 +42,9 @@ def test_filed_case_round_trips_with_timeline_and_deadline(session_factory) -> N
         # Friday 27/11/2026 + 15 working days = Friday 18/12/2026, 17:00 Hà Nội time.
         assert case.due_at == datetime(2026, 12, 18, 10, 0, tzinfo=timezone.utc)
         assert [e.to_status for e in case.events] == ["received", "classified"]
+        assert [(d.step, d.working_days) for d in case.deadlines] == [
+            ("classify_and_forward", 5), ("answer", 15), ("publish_result", 20)]
+        assert "Nghị định 20/2008" in case.deadline("classify_and_forward").source
 
 
 def test_tracking_codes_are_unique_under_concurrency(session_factory) -> None:  # type: ignore[no-untyped-def]
@@ -81,16 +84,16 @@ def test_inbound_dedupe_is_a_database_constraint(session_factory) -> None:  # ty
 def test_status_change_writes_timeline_and_outbox_in_one_transaction(session_factory) -> None:  # type: ignore[no-untyped-def]
     code = file_one(session_factory)
     with SqlUnitOfWork(session_factory) as uow:
-        services.change_status(uow, OutboxNotifier(CATALOGUE), code, CaseStatus.FORWARDED,
-                               "dau_moi@vp", NOW, note="Chuyển UBND phường Cầu Giấy")
+        services.forward_case(uow, OutboxNotifier(CATALOGUE), CTX, code, "dau_moi@vp", NOW,
+                              note="Đề nghị trả lời trước ngày 10/12")
         uow.rollback()  # nothing committed: neither the status nor the message may remain
     with SqlUnitOfWork(session_factory) as uow:
-        services.change_status(uow, OutboxNotifier(CATALOGUE), code, CaseStatus.FORWARDED,
-                               "dau_moi@vp", NOW, note="Chuyển UBND phường Cầu Giấy")
+        services.forward_case(uow, OutboxNotifier(CATALOGUE), CTX, code, "dau_moi@vp", NOW,
+                              note="Đề nghị trả lời trước ngày 10/12")
         uow.commit()
     with session_factory() as session:
         assert session.scalar(sa.select(cases.c.status)) == "forwarded"
         assert session.scalar(sa.select(sa.func.count()).select_from(case_events)) == 3
         (text,) = session.scalars(sa.select(outbox.c.text)).all()
-        assert text.startswith(f"Phản ánh {code} đã được cập nhật: Đã chuyển cơ quan có thẩm quyền.")
-        assert "Chuyển UBND phường Cầu Giấy" in text
+        assert text == (f"Phản ánh {code} đã được chuyển tới UBND phường Cầu Giấy để xử lý.\n"
+                        "Ghi chú: Đề nghị trả lời trước ngày 10/12")

@@ -1,0 +1,63 @@
+"""APScheduler jobs: reminders, escalations, the daily digest and surveys, in ONE process.
+
+APScheduler cannot share a job store across processes, so exactly one process runs this:
+`python -m bot scheduler`, or the server itself in the single-process `make run` mode
+(scheduler.run_in_server). Every job recomputes what is due from the database and marks what it
+did, so a restart or a missed run neither skips nor repeats anything.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from routing import jobs
+from routing.calendar import VIETNAM
+
+logger = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def run_deadline_jobs(pakn: Any, now: datetime) -> dict[str, int]:
+    """Reminders, escalations and surveys: one transaction, one call per scheduler tick."""
+    with pakn.uow() as uow:
+        counts = {"reminders": jobs.send_due_reminders(uow, pakn.ctx.policy, now),
+                  "escalations": jobs.escalate_overdue(uow, now),
+                  "surveys": jobs.start_surveys(uow, pakn.notifier, now)}
+        uow.commit()
+    if counts["surveys"]:
+        pakn.dispatcher.wakeup.set()
+    logger.info("deadline jobs at %s: %s", now.isoformat(), counts)
+    return counts
+
+
+def run_digest_job(pakn: Any, now: datetime) -> int:
+    with pakn.uow() as uow:
+        sent = jobs.send_daily_digest(uow, pakn.ctx.policy, now)
+        uow.commit()
+    logger.info("daily digest at %s: %d agencies", now.isoformat(), sent)
+    return sent
+
+
+def build_scheduler(pakn: Any, scheduler: BaseScheduler | None = None,
+                    clock: Clock = _utc_now) -> BaseScheduler:
+    settings = pakn.settings["scheduler"]
+    scheduler = scheduler or BackgroundScheduler(timezone=VIETNAM)
+    hour, minute = (int(part) for part in str(settings["digest_time"]).split(":"))
+    common = {"replace_existing": True, "coalesce": True, "max_instances": 1,
+              "misfire_grace_time": None}
+    scheduler.add_job(lambda: run_deadline_jobs(pakn, clock()), id="deadline_jobs",
+                      trigger=IntervalTrigger(minutes=int(settings["interval_minutes"])),
+                      next_run_time=datetime.now(VIETNAM), **common)
+    scheduler.add_job(lambda: run_digest_job(pakn, clock()), id="daily_digest",
+                      trigger=CronTrigger(hour=hour, minute=minute, timezone=VIETNAM), **common)
+    return scheduler
