@@ -57,7 +57,7 @@ def upgrade(url: str) -> None:
     """Bring the database up to the newest migration."""
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
 
 
 def seed_catalogue(engine: Engine, catalogue: Catalogue) -> None:
