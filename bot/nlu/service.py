@@ -60,6 +60,13 @@ class NluService:
             logger.warning("NLU degraded: %s; answering with the built-in model", reason)
         self.degraded_reason = reason
 
+    def mark_recovered(self) -> None:
+        """The primary answers again (e.g. Rasa finished loading): use it from the next parse."""
+        if self.degraded_reason:
+            logger.info("NLU backend %s ready", self.primary.backend if self.primary else "none")
+        self.degraded_reason = None
+        self._retry_primary_at = 0.0
+
     def reload_if_changed(self, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now < self._next_check:
