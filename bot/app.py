@@ -14,7 +14,7 @@ from bot.catalogue import deadline_policy, load_catalogue, load_sipas_criteria, 
 from bot.config import load_settings
 from bot.dialogue import Dialogue
 from bot.nlu.entities import EntityExtractor
-from bot.nlu.models import ModelStore
+from bot.nlu.factory import build_nlu_service
 from bot.nlu.service import NluService
 from bot.outbox import Dispatcher, OutboxNotifier
 from bot.pipeline import Pipeline
@@ -78,8 +78,7 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
     engine = make_engine(settings["database_url"])
     session_factory = make_session_factory(engine)
     extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
-    nlu = NluService(catalogue, extractor, ModelStore(Path(settings["nlu"]["models_dir"])),
-                     float(settings["nlu"]["threshold"]))
+    nlu = build_nlu_service(settings, catalogue, extractor)  # Rasa in front when configured
     channels = build_channels(settings["channels"])
     dispatcher = Dispatcher(session_factory, channels, settings["outbox"])
     criteria = load_sipas_criteria(catalogue_dir)
