@@ -32,7 +32,8 @@ def queue_reply(uow: AbstractUnitOfWork, conversation: Conversation, reply: Repl
     item = OutboxItem(conversation.id, conversation.channel, conversation.sender_id, reply.text, now,
                       quick_replies=[{"title": t, "payload": p} for t, p in reply.quick_replies],
                       kind=kind, case_code=case_code,
-                      reply_to=conversation.last_inbound_message_id)
+                      # Only a direct reply quotes the citizen's message (or answers their button).
+                      reply_to=conversation.last_inbound_message_id if kind == "reply" else None)
     item.message_id = message.id
     uow.outbox.add(item)
     return item

@@ -1,0 +1,62 @@
+"""A case's whole life, driven by staff actions, reaches the citizen on their own channel, and the
+satisfaction survey is answered through the platform's webhook payloads."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+import pytest
+
+from bot import messages as M
+from bot.dialogue import Reply, survey_question
+from bot.scheduler import run_deadline_jobs
+from routing import services
+from tests.conftest import LiveApp, wait_until
+from tests.e2e.citizens import Citizen, cases_of
+from tests.e2e.test_intake import filed_reply, run_intake_until_confirm
+
+ANSWER = "UBND phường Cầu Giấy đã cấp giấy khai sinh ngày 02/12/2026, mời Ông đến nhận tại bộ phận một cửa."
+
+
+@pytest.mark.parametrize("channel", ["telegram", "facebook", "zalo"])
+def test_every_status_change_and_the_survey_on_the_citizens_channel(
+        channel: str, live_app: LiveApp, new_citizen: Callable[[str], Citizen]) -> None:
+    pakn = live_app.components
+    citizen = new_citizen(channel)
+    run_intake_until_confirm(live_app, citizen)
+    citizen.choose(M.BUTTON_CONFIRM, "/confirm", 1)
+    (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
+    citizen.expect(filed_reply(live_app, case))
+    code, now = case.code, datetime.now(timezone.utc)
+
+    with pakn.uow() as uow:  # what the focal point and the ward officer do in the console
+        services.forward_case(uow, pakn.notifier, pakn.ctx, code, "dau_moi@vp", now)
+        services.start_handling(uow, pakn.notifier, code, "can_bo@caugiay", now)
+        services.answer_case(uow, pakn.notifier, code, ANSWER, "can_bo@caugiay", now)
+        services.publish_case(uow, pakn.notifier, code, "dau_moi@vp", now)
+        services.close_case(uow, pakn.notifier, code, "dau_moi@vp", now)
+        uow.commit()
+    pakn.dispatcher.wakeup.set()
+    unit = "UBND phường Cầu Giấy"
+    citizen.reply_to_callback = None  # status pushes are not answers to a button
+    citizen.expect(
+        Reply(M.STATUS_PUSH["forwarded"].format(code=code, unit=unit)),
+        Reply(M.STATUS_PUSH["in_progress"].format(code=code, unit=unit)),
+        Reply(M.STATUS_PUSH["answered"].format(code=code, unit=unit, answer=ANSWER)),
+        Reply(M.STATUS_PUSH["published"].format(code=code)),
+        Reply(M.STATUS_PUSH["closed"].format(code=code)),
+    )
+
+    counts = run_deadline_jobs(pakn, datetime.now(timezone.utc))  # the next scheduler tick
+    assert counts["surveys"] == 1, counts
+    criteria = pakn.notifier.criteria
+    citizen.expect(Reply(M.SURVEY_INTRO.format(code=code)), survey_question(criteria, 0))
+    for index, score in enumerate((5, 4, 4, 3)):
+        title = next(t for t, s in M.SURVEY_BUTTONS if s == score)
+        citizen.choose(title, f"/rate:{score}", score)  # on Zalo: the level's number
+        last = index == len(criteria) - 1
+        citizen.expect(Reply(M.SURVEY_THANKS) if last else survey_question(criteria, index + 1))
+    rows = live_app.query("SELECT criterion, score, agency_id FROM survey_answers WHERE case_code = :c "
+                          "ORDER BY id", c=code)
+    assert [tuple(r) for r in rows] == [("hinh_thuc_tiep_nhan", 5, "ubnd_xa"), ("de_dang_phan_anh", 4, "ubnd_xa"),
+                                        ("xu_ly_tich_cuc", 4, "ubnd_xa"), ("thong_bao_kip_thoi", 3, "ubnd_xa")]
