@@ -9,8 +9,7 @@ equal sklearn's `predict_proba`.
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +18,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from bot.nlu.features import VIEWS, FeatureConfig, ViewAnalyzer, analyze
+from bot.nlu.features import VIEWS, FeatureConfig, ViewAnalyzer, char_ngrams, tokens, word_ngrams
 from bot.nlu.text import fold
 
 NAME = "builtin"
 MODEL_FILE = "model.npz"
+TOKEN_CACHE_LIMIT = 100_000
 
 
 def augment(examples: list[tuple[str, str]], config: FeatureConfig) -> list[tuple[str, str]]:
@@ -56,6 +56,12 @@ class _View:
     index: dict[str, int]  # term -> row of the weight matrix
     idf: np.ndarray  # by row
     weight: float
+    cache: dict[str, list[int]] = field(default_factory=dict)  # token -> char n-gram rows
+
+
+def _lookup(index: dict[str, int], terms: list[str]) -> list[int]:
+    get = index.get
+    return [column for term in terms if (column := get(term)) is not None]
 
 
 class BuiltinModel:
@@ -70,6 +76,8 @@ class BuiltinModel:
         self._views = views
         self._coef = np.ascontiguousarray(coef, dtype=np.float64)  # (features, classes)
         self._intercept = np.asarray(intercept, dtype=np.float64)
+        self._idf = views[0].idf if views else np.empty(0)
+        self._view_starts = np.array([min(v.index.values(), default=0) for v in views], dtype=np.intp)
 
     @classmethod
     def train(cls, examples: list[tuple[str, str]], config: FeatureConfig | None = None) -> "BuiltinModel":
@@ -98,29 +106,38 @@ class BuiltinModel:
 
     def scores(self, text: str) -> np.ndarray:
         """Class probabilities for one text (softmax of the linear scores)."""
-        columns: list[int] = []
-        values: list[float] = []
-        for view, terms in zip(self._views, analyze(text, self.config)):
-            counts: dict[int, int] = {}
-            index = view.index
-            for term in terms:
-                column = index.get(term)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
-            if not counts:
-                continue
-            cols = list(counts)
-            tfidf = [(1.0 + math.log(count)) for count in counts.values()]
-            weighted = np.asarray(tfidf) * view.idf[cols]
-            norm = float(np.sqrt(weighted @ weighted))
-            columns.extend(cols)
-            values.extend((weighted * (view.weight / norm)).tolist())
         logits = self._intercept.copy()
-        if columns:
-            logits += np.asarray(values) @ self._coef[columns]
+        found = [column for view_columns in self._columns(text) for column in view_columns]
+        if found:
+            # Views own contiguous row ranges, so after np.unique each view is one slice.
+            rows, counts = np.unique(np.asarray(found, dtype=np.intp), return_counts=True)
+            values = (1.0 + np.log(counts)) * self._idf[rows]  # sublinear tf * idf
+            bounds = np.searchsorted(rows, self._view_starts).tolist() + [len(rows)]
+            for view, low, high in zip(self._views, bounds, bounds[1:]):
+                if high > low:  # l2-normalise each view, then apply its weight
+                    part = values[low:high]
+                    part *= view.weight / np.sqrt(part @ part)
+            logits += values @ self._coef[rows]
         logits -= logits.max()
         exp = np.exp(logits)
         return exp / exp.sum()  # type: ignore[no-any-return]
+
+    def _columns(self, text: str) -> tuple[list[int], list[int], list[int]]:
+        """Weight-matrix rows of the text's known terms, per view (repeats kept: they are tf)."""
+        config = self.config
+        folded, accented = tokens(text)
+        words, chars, accents = self._views
+        char_columns: list[int] = []
+        cache = chars.cache
+        for token in folded:  # a word's char n-grams never change: look them up once
+            hit = cache.get(token)
+            if hit is None:
+                hit = _lookup(chars.index, char_ngrams([token], config.char_min, config.char_max))
+                if len(cache) < TOKEN_CACHE_LIMIT:
+                    cache[token] = hit
+            char_columns.extend(hit)
+        return (_lookup(words.index, word_ngrams(folded, config.word_ngrams)), char_columns,
+                _lookup(accents.index, word_ngrams(accented, config.accented_ngrams)))
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         return np.vstack([self.scores(text) for text in texts])
