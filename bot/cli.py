@@ -8,7 +8,6 @@ import sys
 import threading
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from bot.config import load_settings
@@ -18,21 +17,9 @@ logger = logging.getLogger("bot")
 
 def _setup(settings: dict[str, Any]) -> None:
     """Database up to date, catalogue loaded, an NLU model trained and active."""
-    from bot.catalogue import calendar_entries, load_catalogue
-    from bot.nlu.models import ModelStore
-    from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade
+    from bot.setup import prepare
 
-    upgrade(settings["database_url"])
-    engine = make_engine(settings["database_url"])
-    catalogue_dir = Path(settings["catalogue_dir"])
-    seed_catalogue(engine, load_catalogue(catalogue_dir))
-    seed_calendar(engine, calendar_entries(catalogue_dir))
-    engine.dispose()
-    store = ModelStore(Path(settings["nlu"]["models_dir"]))
-    version, trained = store.train_builtin(Path(settings["nlu"]["data_dir"]))
-    if trained or store.active_version() is None:
-        store.activate(version)
-    logger.info("setup done: database %s, NLU model %s", settings["database_url"], version)
+    prepare(settings)
 
 
 def cmd_setup(args: argparse.Namespace, settings: dict[str, Any]) -> int:
@@ -191,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     settings = load_settings()
     if args.command == "nlu":
         from bot.nlu.cli import run_nlu_command
