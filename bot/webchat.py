@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, session, url_for
 
 from bot.app import components
+from bot.webhooks import read_body
 from channels.base import BadPayload
 from channels.webchat import WebchatChannel
 from routing.model import Conversation, OutboxItem
@@ -43,7 +44,7 @@ def post_message() -> Any:
     if not isinstance(channel, WebchatChannel):
         return jsonify(error="web chat is disabled"), 404
     try:
-        incoming = channel.parse_browser_message(request.get_data(cache=False), _sender_id())
+        incoming = channel.parse_browser_message(read_body(), _sender_id())
     except BadPayload as error:
         return jsonify(error=str(error)), 400
     message_id = pakn.pipeline.record(incoming)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from bot.app import components
 from channels.base import BadPayload, IncomingMessage
@@ -24,6 +24,19 @@ def _channel(name: str) -> Any:
     return channel
 
 
+def read_body() -> bytes:
+    """The raw body, or 413 past MAX_CONTENT_LENGTH.
+
+    werkzeug raises 413 itself when Content-Length is over the limit, but silently cuts a chunked
+    body (no Content-Length) at the limit, which would then fail as "not JSON" with a 400.
+    """
+    body = request.get_data(cache=False)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and request.content_length is None and len(body) >= limit:
+        abort(413)
+    return body
+
+
 @blueprint.get("/facebook")
 def facebook_subscribe() -> Response:
     channel: FacebookChannel = _channel("facebook")
@@ -39,7 +52,7 @@ def facebook_subscribe() -> Response:
 @blueprint.post("/<name>")
 def receive(name: str) -> Response:
     channel = _channel(name)
-    body = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
+    body = read_body()
     # Header names are case-insensitive: werkzeug hands Zalo's X-ZEvent-Signature over as
     # X-Zevent-Signature, so a plain dict copy would make every Zalo signature "missing".
     headers = request.headers

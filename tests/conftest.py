@@ -65,14 +65,21 @@ def wait_until(condition: Callable[[], Any], timeout: float = 10.0, interval: fl
 
 
 @pytest.fixture(scope="session")
-def nlu_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model store with a builtin model trained once per session and activated."""
+def nlu_models_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private model store whose active builtin model is trained on nlu_training_data().
+
+    Training (~20 s on the real data) happens once per data fingerprint: the trained version is
+    kept in pytest's cache directory and copied from there, so a rerun on unchanged data is instant.
+    """
+    import shutil
+
     from bot.nlu.models import ModelStore
 
+    cache = ModelStore(Path(request.config.cache.mkdir("pakn-nlu-models")))
+    version, _ = cache.train_builtin(nlu_training_data())
     root = tmp_path_factory.mktemp("models")
-    store = ModelStore(root)
-    version, _ = store.train_builtin(nlu_training_data())
-    store.activate(version)
+    shutil.copytree(cache.root / version, root / version)
+    ModelStore(root).activate(version)
     return root
 
 
@@ -135,13 +142,16 @@ class LiveApp:
     def count(self, table: str) -> int:
         return int(self.query(f"SELECT count(*) FROM {table}")[0][0])
 
-    def settle(self, timeout: float = 10.0) -> None:
-        """Wait until inbound processing is idle and no outbox row is pending."""
+    def settle(self, conversation_id: int | None = None, timeout: float = 10.0) -> None:
+        """Wait until inbound processing is idle and no outbox row (of one conversation) is pending."""
         assert self.components.processor.wait_idle(timeout)
-        wait_until(lambda: self.count_pending() == 0, timeout, message="outbox drained")
+        wait_until(lambda: self.count_pending(conversation_id) == 0, timeout, message="outbox drained")
 
-    def count_pending(self) -> int:
-        return int(self.query("SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0])
+    def count_pending(self, conversation_id: int | None = None) -> int:
+        sql = "SELECT count(*) FROM outbox WHERE status = 'pending'"
+        if conversation_id is not None:
+            sql += " AND conversation_id = :c"
+        return int(self.query(sql, c=conversation_id)[0][0])
 
     def stop(self) -> None:
         self.components.shutdown()

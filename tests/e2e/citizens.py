@@ -39,6 +39,7 @@ class Citizen:
         self.seen = 0  # requests already checked by `expect`
         self.http = requests.Session()
         self.sender_id = ""
+        self.last_post: tuple[bytes, dict[str, str]] = (b"", {})
 
     def say(self, text: str) -> requests.Response:
         raise NotImplementedError
@@ -68,10 +69,15 @@ class Citizen:
         return got
 
     def post(self, body: bytes, headers: dict[str, str]) -> requests.Response:
+        self.last_post = (body, headers)
         response = self.http.post(f"{self.live.url}/webhooks/{self.channel}", data=body,
                                   headers=headers, timeout=10)
         assert response.status_code == self.accepted_status, response.text
         return response
+
+    def repeat_last(self) -> requests.Response:
+        """Deliver the previous request again, byte for byte (a platform's retry)."""
+        return self.post(*self.last_post)
 
 
 class TelegramCitizen(Citizen):
@@ -230,6 +236,7 @@ class WebchatCitizen(Citizen):
         self.sender_id = ""  # the session cookie's id; read from the database after the first post
 
     def post_json(self, document: dict[str, Any]) -> requests.Response:
+        self.last_document = document
         response = self.http.post(f"{self.live.url}/chat/api/messages", json=document, timeout=10)
         assert response.status_code == self.accepted_status, response.text
         if not self.sender_id:  # the message is recorded before the 202: its row names the sender
@@ -242,6 +249,9 @@ class WebchatCitizen(Citizen):
 
     def say(self, text: str) -> requests.Response:
         return self.post_json({"client_message_id": uuid.uuid4().hex, "text": text})
+
+    def repeat_last(self) -> requests.Response:
+        return self.post_json(self.last_document)
 
     def choose(self, title: str, payload: str, number: int) -> requests.Response:
         return self.post_json({"client_message_id": uuid.uuid4().hex, "text": title, "payload": payload})

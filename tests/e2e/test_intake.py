@@ -75,7 +75,7 @@ def test_citizen_files_a_pakn_end_to_end(channel: str, live_app: LiveApp,
     assert case.code in last_text and "Hạn trả lời:" in last_text
     conversation = conversation_of(live_app, citizen)
     assert conversation.state == "idle"
-    live_app.settle()
+    live_app.settle(conversation.id)
     assert live_app.query("SELECT count(*) FROM outbox WHERE conversation_id = :c AND status != 'sent'",
                           c=conversation.id)[0][0] == 0
 
