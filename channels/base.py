@@ -145,9 +145,21 @@ def split_text(text: str, limit: int) -> list[str]:
 
 def parse_json(body: bytes) -> dict[str, Any]:
     try:
-        document = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+        text = body.decode("utf-8")
+        document = json.loads(text)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise BadPayload(f"body is not JSON: {error}") from error
     if not isinstance(document, dict):
         raise BadPayload("body is not a JSON object")
+    if "\\u" in text and _has_lone_surrogate(document):
+        # JSON may escape a lone UTF-16 surrogate ("\ud800"); no UTF-8 database column can hold it.
+        raise BadPayload("body is not JSON: a string holds a lone UTF-16 surrogate")
     return document
+
+
+def _has_lone_surrogate(document: Any) -> bool:
+    try:
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -128,6 +128,8 @@ def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
     if chat.get("type", "private") != "private":
         return None  # the bot serves private chats only
     text = message.get("text") or message.get("caption") or ""
+    if not isinstance(text, str):
+        raise BadPayload("message text is not a string")
     attachments = []
     if message.get("photo"):
         largest = message["photo"][-1]
@@ -136,7 +138,7 @@ def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
         attachments.append(Attachment("location", data=message["location"]))
     if message.get("contact"):
         text = text or str(message["contact"].get("phone_number", ""))
-    when = datetime.fromtimestamp(int(message.get("date", 0)), timezone.utc) if message.get("date") else _now()
+    when = _time(message.get("date"))
     return IncomingMessage("telegram", str(chat["id"]), update_id, text, when,
                            sender_name=_name(message.get("from") or {}),
                            attachments=tuple(attachments), raw=update)
@@ -144,6 +146,14 @@ def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
 
 def _name(user: dict[str, Any]) -> str:
     return " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
+
+
+def _time(seconds: Any) -> datetime:
+    """A message's unix `date`; now when it is missing or impossible (a 500 is not an option)."""
+    try:
+        return datetime.fromtimestamp(int(seconds), timezone.utc) if seconds else _now()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return _now()
 
 
 def _now() -> datetime:
