@@ -111,7 +111,12 @@ def parse_event(event: Any) -> IncomingMessage | StatusEvent | None:
     """One messaging event -> message, receipt, or None (echoes, reactions, unknown kinds)."""
     if not isinstance(event, dict) or not isinstance(event.get("sender"), dict):
         raise BadPayload("messaging event without sender")
-    sender = str(event["sender"].get("id", ""))
+    sender = str(event["sender"].get("id") or "")
+    if not sender:
+        # No PSID (e.g. a checkbox-plugin `user_ref`): nobody to reply to, and an empty id would
+        # put every such stranger into one shared conversation.
+        logger.info("Messenger event without sender.id ignored")
+        return None
     when = _time(event.get("timestamp"))
     if isinstance(event.get("message"), dict):
         message = event["message"]
@@ -120,14 +125,14 @@ def parse_event(event: Any) -> IncomingMessage | StatusEvent | None:
         mid = message.get("mid") or f"{sender}:{event.get('timestamp')}"
         attachments = tuple(Attachment(str(a.get("type")), (a.get("payload") or {}).get("url"))
                             for a in message.get("attachments") or [] if isinstance(a, dict))
-        payload = (message.get("quick_reply") or {}).get("payload")
+        payload = _optional_text((message.get("quick_reply") or {}).get("payload"))
         return IncomingMessage("facebook", sender, str(mid), str(message.get("text") or ""), when,
                                attachments=attachments, payload=payload, raw=event)
     if isinstance(event.get("postback"), dict):
         postback = event["postback"]
         mid = postback.get("mid") or f"{sender}:{event.get('timestamp')}:{postback.get('payload')}"
         return IncomingMessage("facebook", sender, str(mid), str(postback.get("title") or ""), when,
-                               payload=postback.get("payload"), raw=event)
+                               payload=_optional_text(postback.get("payload")), raw=event)
     if isinstance(event.get("delivery"), dict):
         delivery = event["delivery"]
         return StatusEvent("facebook", sender, "delivered", tuple(delivery.get("mids") or ()),
@@ -135,6 +140,11 @@ def parse_event(event: Any) -> IncomingMessage | StatusEvent | None:
     if isinstance(event.get("read"), dict):
         return StatusEvent("facebook", sender, "read", (), _time(event["read"].get("watermark")))
     return None
+
+
+def _optional_text(value: Any) -> str | None:
+    """A button payload as the dialogue expects it: a string, or None."""
+    return None if value is None else str(value)
 
 
 def _time(milliseconds: Any) -> datetime:
