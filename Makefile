@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup rasa bench clean
+.PHONY: run test setup rasa bench clean browser-deps
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,8 +19,12 @@ setup: $(STAMP)
 run: setup
 	$(PY) -m bot serve --host 127.0.0.1 --port 5000
 
-test: setup
+test: setup browser-deps
 	$(PY) -m pytest
+
+# Browser tests drive Debian's chromium through Playwright (no browser download).
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
 rasa:
 	./scripts/setup-rasa.sh

@@ -106,6 +106,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from bot import webchat, webhooks
     app.register_blueprint(webhooks.blueprint)
     app.register_blueprint(webchat.blueprint)
+    import console
+    console.init_app(app, settings)  # staff console: /console
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/", "index", lambda: webchat.redirect_to_chat())
     return app

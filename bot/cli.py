@@ -24,6 +24,31 @@ def _setup(settings: dict[str, Any]) -> None:
 
 def cmd_setup(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     _setup(settings)
+    if not getattr(args, "no_demo", False):  # first accounts and sample cases on a fresh install
+        from bot.app import build_components
+        from bot.demo import load_demo
+        load_demo(build_components(settings, background=False))
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    """A staff account for the console; the password is asked for unless --password is given."""
+    import getpass
+
+    from bot.app import build_components
+    from console.users import InvalidUser, create_user
+
+    password = args.password or getpass.getpass("Mật khẩu: ")
+    pakn = build_components(settings, background=False)
+    with pakn.session_factory() as db:
+        try:
+            create_user(db, pakn.ctx.catalogue, args.username, password, args.role, args.agency,
+                        args.ward, args.full_name or "")
+        except InvalidUser as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        db.commit()
+    print(f"user {args.username} created ({args.role})")
     return 0
 
 
@@ -151,7 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="pakn-bot")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("setup", help="migrate the database, load the catalogue, train the NLU")
+    setup = commands.add_parser("setup", help="migrate the database, load the catalogue, train the NLU")
+    setup.add_argument("--no-demo", action="store_true", help="no demo accounts or sample cases")
+    user = commands.add_parser("create-user", help="create a staff account for the console")
+    user.add_argument("--username", required=True)
+    user.add_argument("--role", required=True, choices=["focal_point", "agency_staff", "admin"])
+    user.add_argument("--agency", help="agency id (agency_staff)")
+    user.add_argument("--ward", help='ward label for commune-level agencies, e.g. "phường Cầu Giấy"')
+    user.add_argument("--full-name")
+    user.add_argument("--password", help="prompted for when omitted")
     serve = commands.add_parser("serve", help="serve the bot, web chat and webhooks")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
@@ -171,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"setup": cmd_setup, "serve": cmd_serve, "worker": cmd_worker, "shell": cmd_shell,
-            "classify": cmd_classify, "scheduler": cmd_scheduler, "calendar": cmd_calendar}
+            "classify": cmd_classify, "scheduler": cmd_scheduler, "calendar": cmd_calendar,
+            "create-user": cmd_create_user}
 
 
 def main(argv: list[str] | None = None) -> int:

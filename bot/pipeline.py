@@ -79,6 +79,10 @@ class Pipeline:
                 message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
                                "procedure": parse.procedure, "agency": parse.agency,
                                "entities": parse.entities, "backend": parse.backend}
+            if getattr(conversation, "handled_by", None) is not None:
+                message.status = "processed"  # a staff member has the conversation: no bot reply
+                uow.commit()
+                return []
             step = self.dialogue.step(conversation.state, conversation.slots or {},
                                       Turn(message.text, parse, payload))
             replies = list(step.replies)

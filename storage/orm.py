@@ -218,3 +218,83 @@ def start_mappers() -> None:
                                   cascade="all, delete-orphan"),
     })
     _mapped = True
+
+
+# -- staff console (migration 0003) -------------------------------------------------------------
+# Appended, not woven in: the console owns these tables and columns; the domain classes stay as
+# they are. Users and the audit log are used through Core (storage/console_queries.py).
+
+# The staff member who took an escalated conversation; while set, the bot does not answer.
+conversations.append_column(sa.Column("handled_by", sa.Integer, nullable=True))
+# Lowercased, diacritics removed: 'Cầu Giấy' is found by "cau giay" and by "Cầu Giấy".
+cases.append_column(sa.Column("search_text", sa.Text, nullable=True))
+sa.Index("ix_cases_status", cases.c.status)
+sa.Index("ix_cases_agency_status", cases.c.agency_id, cases.c.status)
+sa.Index("ix_cases_channel", cases.c.channel)
+sa.Index("ix_cases_procedure_id", cases.c.procedure_id)
+sa.Index("ix_cases_due_at", cases.c.due_at)
+sa.Index("ix_conversations_escalated", conversations.c.escalated)
+
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("full_name", sa.String(255), nullable=False, default=""),
+    sa.Column("role", sa.String(16), nullable=False),  # focal_point | agency_staff | admin
+    sa.Column("agency_id", sa.String(64), sa.ForeignKey("agencies.id"), nullable=True),
+    sa.Column("ward", sa.String(128), nullable=True),  # commune-level agencies: which ward
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("last_login_at", UtcDateTime(), nullable=True),
+)
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UtcDateTime(), nullable=False, index=True),
+    sa.Column("user_id", sa.Integer, nullable=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target_type", sa.String(32), nullable=False, default=""),
+    sa.Column("target_id", sa.String(64), nullable=False, default=""),
+    sa.Column("details", sa.JSON, nullable=True),
+)
+conversation_notes = sa.Table(
+    "conversation_notes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id"), nullable=False,
+              index=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+canned_responses = sa.Table(
+    "canned_responses", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(128), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def search_fold(text: str) -> str:
+    """Lowercase without diacritics, the form `cases.search_text` is kept in and queried with."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def case_search_text(case: object) -> str:
+    parts = (getattr(case, name, None) for name in ("code", "citizen_name", "citizen_phone",
+                                                    "citizen_address", "ward", "text"))
+    return search_fold(" ".join(str(p) for p in parts if p))
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _fill_case_search_text(session: sa.orm.Session, _context: object, _instances: object) -> None:
+    """Every case written through the ORM (bot, console, scheduler) keeps its search column."""
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Case):
+            obj.search_text = case_search_text(obj)  # type: ignore[attr-defined]

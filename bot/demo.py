@@ -1,0 +1,134 @@
+"""Demo data for `make run`: first accounts and ~50 sample cases, only on a fresh installation.
+
+Idempotent: accounts are created only when no account exists, sample cases only when there is no
+case at all. The demo passwords are printed with a warning: change them before real use.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from routing import services
+from routing.model import Message
+from storage import console_queries as q
+from storage.orm import cases
+
+logger = logging.getLogger(__name__)
+CAU_GIAY = "phường Cầu Giấy"
+DEMO_USERS = (  # username, password, role, agency, ward, full name
+    ("admin", "admin", "admin", None, None, "Quản trị hệ thống"),
+    ("daumoi", "daumoi123", "focal_point", None, None, "Nguyễn Thị Đầu Mối"),
+    ("caugiay", "caugiay123", "agency_staff", "ubnd_xa", CAU_GIAY, "Trần Văn Phường"),
+)
+SAMPLES = (  # procedure, text
+    ("ho_tich", "Tôi nộp hồ sơ đăng ký khai sinh cho con ở phường 3 tuần rồi chưa có kết quả."),
+    ("chung_thuc", "Bộ phận một cửa yêu cầu bản gốc khi chứng thực bản sao, tôi đã mang theo nhưng vẫn bị từ chối."),
+    ("cu_tru", "Đăng ký thường trú cho mẹ tôi đã quá hạn trả kết quả mà chưa được giải quyết."),
+    ("dat_dai", "Hồ sơ cấp giấy chứng nhận quyền sử dụng đất nộp từ tháng trước vẫn chưa được thẩm định."),
+    ("xay_dung", "Xin giấy phép xây dựng nhà ở riêng lẻ bị yêu cầu bổ sung giấy tờ nhiều lần."),
+    ("dang_ky_kinh_doanh", "Đăng ký hộ kinh doanh trên cổng dịch vụ công bị lỗi, không nộp được."),
+    ("do_thi_moi_truong", "Rác thải tập kết ở đầu ngõ nhiều ngày không được thu gom."),
+    ("dang_ky_xe", "Đăng ký xe máy mới mua, phải đi lại nhiều lần vì hệ thống lỗi."),
+    ("can_cuoc", "Làm căn cước cho con đã hai tháng chưa nhận được thẻ."),
+    ("bao_hiem", "Thẻ bảo hiểm y tế của bố tôi cấp lại bị sai ngày sinh."),
+    ("dich_vu_cong_truc_tuyen", "Cổng dịch vụ công không nhận chữ ký số khi nộp hồ sơ trực tuyến."),
+    (None, "Tôi muốn hỏi thủ tục cần những giấy tờ gì, cán bộ hướng dẫn không rõ ràng."),
+)
+NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em",
+         "Vũ Thị Giang", "Đặng Văn Hùng", "Bùi Thị Lan", "Đỗ Văn Minh", "Ngô Thị Ngọc")
+WARDS = (CAU_GIAY, CAU_GIAY, "phường Ba Đình", "phường Hoàn Kiếm", "phường Đống Đa", None)
+CHANNELS = ("telegram", "facebook", "zalo", "webchat", "hotline")
+# How far each sample goes: the services called after filing, in order.
+STAGES = ("filed", "forwarded", "in_progress", "answered", "published", "closed", "rejected")
+ESCALATIONS = (
+    ("Nguyễn Thị Hoa", "Tôi đã gửi phản ánh hai lần mà chưa ai trả lời, cho tôi gặp cán bộ."),
+    ("Lê Minh Tuấn", "gặp cán bộ"),
+    ("Phạm Quốc Khánh", "Hồ sơ đất đai của tôi bị trả lại không rõ lý do, xin gặp người xử lý."),
+)
+
+
+def load_demo(pakn: Any, out: Callable[[str], None] = print, now: datetime | None = None) -> None:
+    """Create the demo accounts and sample data if the installation is fresh."""
+    from console.users import create_user
+
+    now = now or datetime.now(timezone.utc)
+    with pakn.session_factory() as db:
+        if q.count_users(db) == 0:
+            for username, password, role, agency, ward, name in DEMO_USERS:
+                create_user(db, pakn.ctx.catalogue, username, password, role, agency, ward, name,
+                            check_strength=False)
+            db.commit()
+            out("WARNING: demo accounts created — admin/admin, daumoi/daumoi123 (focal point), "
+                "caugiay/caugiay123 (UBND phường Cầu Giấy). Change these passwords before real use "
+                "(/console/admin/users).")
+        has_cases = db.execute(cases.select().limit(1)).first() is not None
+    if not has_cases:
+        _sample_cases(pakn, now)
+        _escalations(pakn, now)
+        out("Demo data: 50 sample cases and 3 escalated conversations loaded.")
+
+
+def _sample_cases(pakn: Any, now: datetime, count: int = 50) -> None:
+    rng = random.Random(181)
+    criteria = [c for c, _ in pakn.notifier.criteria]
+    for number in range(count):
+        procedure, text = SAMPLES[number % len(SAMPLES)]
+        received = now - timedelta(days=rng.randint(0, 150), hours=rng.randint(0, 8))
+        form = services.IntakeForm(text=text, procedure_id=procedure, citizen_name=rng.choice(NAMES),
+                                   citizen_phone=f"09{rng.randint(10_000_000, 99_999_999)}",
+                                   citizen_address=f"Số {rng.randint(1, 200)} ngõ {rng.randint(1, 99)}",
+                                   ward=rng.choice(WARDS))
+        channel = CHANNELS[number % len(CHANNELS)]
+        stage = STAGES[number % len(STAGES)] if received < now - timedelta(days=3) else "filed"
+        with pakn.uow() as uow:
+            case = services.file_case(uow, pakn.ctx, None, form, received, actor="demo",
+                                      channel=channel, sender_id=f"demo-{number}")
+            _advance(uow, pakn, case.code, procedure, stage, received, rng)
+            if stage == "closed":
+                for criterion in criteria:
+                    services.record_rating(uow, case.code, criterion, rng.randint(2, 5),
+                                           received + timedelta(days=20))
+            uow.commit()
+
+
+def _advance(uow: Any, pakn: Any, code: str, procedure: str | None, stage: str,
+             received: datetime, rng: random.Random) -> None:
+    n, ctx = pakn.notifier, pakn.ctx
+    if stage == "filed":
+        return
+    if stage == "rejected":
+        services.reject_case(uow, n, code, "Thiếu thông tin liên hệ", "daumoi", received)
+        return
+    if procedure is None:
+        services.reclassify_case(uow, ctx, code, "dich_vu_cong_truc_tuyen", "daumoi", received)
+    at = received + timedelta(days=rng.randint(0, 4))
+    services.forward_case(uow, n, ctx, code, "daumoi", at)
+    order = ("in_progress", "answered", "published", "closed")
+    for step in order[:order.index(stage) + 1] if stage in order else ():
+        at += timedelta(days=rng.randint(1, 9))
+        if step == "in_progress":
+            services.start_handling(uow, n, code, "caugiay", at)
+        elif step == "answered":
+            services.answer_case(uow, n, code, "Cơ quan đã giải quyết xong hồ sơ, mời Ông/Bà "
+                                 "đến bộ phận một cửa nhận kết quả.", "caugiay", at)
+        elif step == "published":
+            services.publish_case(uow, n, code, "daumoi", at)
+        else:
+            services.close_case(uow, n, code, "daumoi", at)
+
+
+def _escalations(pakn: Any, now: datetime) -> None:
+    with pakn.uow() as uow:
+        for minutes, (name, text) in enumerate(ESCALATIONS):
+            at = now - timedelta(minutes=10 * (len(ESCALATIONS) - minutes))
+            conversation = uow.conversations.get_or_create("webchat", f"demo-{uuid.uuid4().hex[:12]}")
+            conversation.display_name, conversation.escalated = name, True
+            conversation.last_inbound_at = at
+            message = Message(conversation.id, "in", "webchat", text, at,
+                              platform_message_id=uuid.uuid4().hex)
+            message.status = "processed"
+            uow.messages.add(message)
+        uow.commit()

@@ -1,0 +1,110 @@
+"""The staff actions on a case: who may do each, from which statuses, and the service it calls.
+
+What the state machine allows comes from routing.model.ALLOWED_TRANSITIONS; this table only adds
+which role does what, so a page never offers an action the services would refuse.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from bot.dialogue import Reply
+from bot.outbox import queue_reply
+from console import texts as T
+from routing import services
+from console.views import MissingInput
+from routing.model import ALLOWED_TRANSITIONS, Case, CaseStatus
+
+S = CaseStatus
+ALL = frozenset({"focal_point", "agency_staff", "admin"})
+FOCAL = frozenset({"focal_point", "admin"})
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    name: str
+    roles: frozenset[str]
+    sources: frozenset[CaseStatus]  # statuses the action is offered from
+    target: CaseStatus | None = None  # None: no status change
+
+    def available(self, status: CaseStatus, role: str) -> bool:
+        if role not in self.roles or status not in self.sources:
+            return False
+        return self.target is None or self.target in ALLOWED_TRANSITIONS[status]
+
+    @property
+    def label(self) -> str:
+        return T.ACTION_LABELS[self.name]
+
+
+ACTIONS = {a.name: a for a in (
+    CaseAction("reclassify", FOCAL, frozenset({S.RECEIVED, S.CLASSIFIED, S.FORWARDED, S.REOPENED})),
+    CaseAction("forward", FOCAL, frozenset({S.CLASSIFIED, S.REOPENED}), S.FORWARDED),
+    CaseAction("transfer", ALL, frozenset({S.FORWARDED, S.IN_PROGRESS, S.REOPENED}), S.FORWARDED),
+    CaseAction("start", ALL, frozenset({S.FORWARDED, S.REOPENED}), S.IN_PROGRESS),
+    CaseAction("ask_info", ALL, frozenset({S.CLASSIFIED, S.FORWARDED, S.IN_PROGRESS, S.REOPENED})),
+    CaseAction("answer", ALL, frozenset({S.IN_PROGRESS}), S.ANSWERED),
+    CaseAction("publish", FOCAL, frozenset({S.ANSWERED}), S.PUBLISHED),
+    CaseAction("close", ALL, frozenset({S.ANSWERED, S.PUBLISHED}), S.CLOSED),
+    CaseAction("reopen", FOCAL, frozenset({S.ANSWERED, S.PUBLISHED, S.CLOSED}), S.REOPENED),
+    CaseAction("reject", FOCAL, frozenset({S.RECEIVED, S.CLASSIFIED}), S.REJECTED),
+    CaseAction("redirect", FOCAL, frozenset({S.RECEIVED, S.CLASSIFIED}), S.REDIRECTED),
+)}
+
+
+def available_actions(case: Case, role: str) -> list[CaseAction]:
+    status = CaseStatus(case.status)
+    return [a for a in ACTIONS.values() if a.available(status, role)
+            and (a.name != "ask_info" or case.conversation_id is not None)]
+
+
+def _required(form: dict[str, str], name: str, message: str) -> str:
+    value = (form.get(name) or "").strip()
+    if not value:
+        raise MissingInput(message)
+    return value
+
+
+def perform(name: str, uow: Any, pakn: Any, code: str, form: dict[str, str], actor: str,
+            now: datetime) -> Case:
+    """Run one action through routing.services with the real notifier.
+
+    Raises:
+        DomainError (MissingInput, InvalidTransition, UnknownAgency, ...).
+    """
+    n, ctx = pakn.notifier, pakn.ctx
+    note = (form.get("note") or "").strip()
+    handlers: dict[str, Callable[[], Case]] = {
+        "forward": lambda: services.forward_case(uow, n, ctx, code, actor, now,
+                                                 agency_id=form.get("agency_id") or None, note=note),
+        "transfer": lambda: services.transfer_case(
+            uow, n, ctx, code, _required(form, "agency_id", T.AGENCY_REQUIRED),
+            _required(form, "reason", T.REASON_REQUIRED), actor, now),
+        "reclassify": lambda: services.reclassify_case(
+            uow, ctx, code, _required(form, "procedure_id", T.PROCEDURE_REQUIRED), actor, now, note),
+        "start": lambda: services.start_handling(uow, n, code, actor, now, note),
+        "answer": lambda: services.answer_case(uow, n, code, _required(form, "answer", T.ANSWER_REQUIRED),
+                                               actor, now),
+        "publish": lambda: services.publish_case(uow, n, code, actor, now),
+        "close": lambda: services.close_case(uow, n, code, actor, now, note),
+        "reopen": lambda: services.reopen_case(uow, n, ctx, code,
+                                               _required(form, "reason", T.REASON_REQUIRED), actor, now),
+        "reject": lambda: services.reject_case(uow, n, code, _required(form, "reason", T.REASON_REQUIRED),
+                                               actor, now),
+        "redirect": lambda: services.redirect_case(uow, n, code, actor, now, note),
+        "ask_info": lambda: _ask_info(uow, code, _required(form, "text", T.TEXT_REQUIRED), actor, now),
+    }
+    return handlers[name]()
+
+
+def _ask_info(uow: Any, code: str, text: str, actor: str, now: datetime) -> Case:
+    """Ask the citizen for more information on their channel; the request goes on the timeline."""
+    case = services.lookup_case(uow, code)
+    conversation = uow.conversations.get(case.conversation_id) if case.conversation_id else None
+    if conversation is None:
+        raise MissingInput(T.NO_CONVERSATION)
+    queue_reply(uow, conversation, Reply(T.ASK_INFO_PREFIX.format(code=case.code, text=text)), now,
+                kind="status", case_code=case.code, author=actor)
+    case.record(now, actor, "ask_info", text)
+    return case

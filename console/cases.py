@@ -1,0 +1,111 @@
+"""Cases: the filtered, searchable list; one case's page with its timeline, deadlines and actions."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+
+from bot.app import components
+from console import texts as T
+from console.auth import audit, now, user
+from console.case_actions import ACTIONS, available_actions, perform
+from console.views import run_in_uow
+from routing.deadlines import is_overdue
+from routing.rules import COMMUNE_LEVEL_UNITS, handling_unit
+from storage import console_queries as q
+from storage.orm import outbox
+
+blueprint = Blueprint("console_cases", __name__, url_prefix="/console")
+PER_PAGE = 50
+FILTER_KEYS = ("status", "agency_id", "procedure_id", "channel", "ward", "overdue", "date_from",
+               "date_to", "q")
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filter() -> q.CaseFilter:
+    args = request.args
+    return q.CaseFilter(status=args.get("status", ""), agency_id=args.get("agency_id", ""),
+                        procedure_id=args.get("procedure_id", ""), channel=args.get("channel", ""),
+                        ward=args.get("ward", ""), overdue=args.get("overdue") == "1",
+                        date_from=_date(args.get("date_from")), date_to=_date(args.get("date_to")),
+                        q=args.get("q", "").strip()[:200])
+
+
+@blueprint.get("/cases")
+@login_required
+def case_list() -> str:
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    criteria = _filter()
+    with components().session_factory() as db:
+        rows, total = q.search_cases(db, criteria, user().scope, now(), page, PER_PAGE)
+    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
+    kept = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
+    return render_template("console/cases.html", rows=rows, total=total, page=page, pages=pages,
+                           kept=kept, f=criteria, catalogue=components().ctx.catalogue)
+
+
+def _load(uow: Any, code: str) -> Any:
+    case = uow.cases.get(code.upper())
+    if case is None:
+        abort(404)
+    if not user().can_see_case(case.agency_id, case.ward):
+        abort(403)
+    return case
+
+
+@blueprint.get("/cases/<code>")
+@login_required
+def case_page(code: str) -> str:
+    pakn = components()
+    moment = now()
+    with pakn.uow() as uow:
+        case = _load(uow, code)
+        conversation = uow.conversations.get(case.conversation_id) if case.conversation_id else None
+        sent = uow.session.execute(
+            outbox.select().where(outbox.c.case_code == case.code).order_by(outbox.c.id)).all()
+        page = {
+            "case": case, "events": list(case.events), "conversation": conversation,
+            "deadlines": [{"d": d, "overdue": is_overdue(d, moment)} for d in case.deadlines],
+            "actions": available_actions(case, user().role), "sent": sent,
+            "unit": handling_unit(pakn.ctx.catalogue, case.agency_id, case.ward),
+        }
+        return render_template("console/case.html", catalogue=pakn.ctx.catalogue,
+                               commune_level=COMMUNE_LEVEL_UNITS, **page)
+
+
+@blueprint.post("/cases/<code>/actions/<name>")
+@login_required
+def case_action(code: str, name: str) -> Any:
+    action = ACTIONS.get(name)
+    if action is None:
+        abort(404)
+    pakn = components()
+    staff = user()
+    form = request.form.to_dict()
+
+    def work(uow: Any) -> Any:
+        case = _load(uow, code)
+        if not any(a.name == name for a in available_actions(case, staff.role)):
+            return None
+        moment = now()
+        case = perform(name, uow, pakn, case.code, form, staff.username, moment)
+        audit(uow.session, f"case_{name}", "case", case.code,
+              {k: v for k, v in form.items() if k != "csrf_token"}, at=moment)
+        return case
+
+    done, case = run_in_uow(work, code.upper())
+    if done and case is None:
+        flash(T.ACTION_NOT_ALLOWED.format(action=action.label), "error")
+    elif done:
+        flash(T.ACTION_DONE.format(action=action.label, code=case.code), "success")
+        if not staff.can_see_case(case.agency_id, case.ward):
+            return redirect(url_for("console_cases.case_list"))  # transferred out of this agency
+    return redirect(url_for("console_cases.case_page", code=code.upper()))

@@ -1,0 +1,89 @@
+"""Dashboard: volumes over time, on-time rate and overdue per agency, SIPAS averages, ranking."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from bot.app import components
+from console import charts
+from console import texts as T
+from console.auth import now, roles_required
+from storage import console_queries as q
+from storage.queries import survey_averages
+
+blueprint = Blueprint("console_dashboard", __name__, url_prefix="/console")
+
+
+def _months(rows: list[tuple[str, str, int]], names: dict[str, str]) -> tuple[list[str], dict[str, list[int]]]:
+    months = sorted({m for m, _, _ in rows})
+    series: dict[str, list[int]] = defaultdict(lambda: [0] * len(months))
+    for month, value, count in rows:
+        series[names.get(value, value or "—")][months.index(month)] += count
+    labels = [f"{m[5:]}/{m[2:4]}" for m in months]  # 2026-11 -> 11/26
+    return labels, dict(series)
+
+
+def _sipas(rows: list[dict[str, Any]]) -> tuple[list[tuple[str, float]], dict[str, float]]:
+    """The four criteria's averages city-wide, and each agency's overall satisfaction (1-5)."""
+    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    agencies: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
+    for row in rows:
+        weight = row["answers"]
+        totals[row["criterion"]][0] += row["average"] * weight
+        totals[row["criterion"]][1] += weight
+        agencies[row["agency_id"] or ""][0] += row["average"] * weight
+        agencies[row["agency_id"] or ""][1] += weight
+    criteria = [(T.SIPAS_SHORT.get(c, c), round(s / n, 2)) for c, (s, n) in totals.items() if n]
+    return criteria, {a: round(s / n, 2) for a, (s, n) in agencies.items() if n}
+
+
+def _ranking(performance: list[dict[str, Any]], satisfaction: dict[str, float]) -> list[dict[str, Any]]:
+    """Score out of 100: half the on-time rate, half satisfaction (5 = 100), what is known of each."""
+    ranked = []
+    for row in performance:
+        parts = [row["on_time_rate"]] if row["on_time_rate"] is not None else []
+        sat = satisfaction.get(row["agency_id"])
+        if sat is not None:
+            parts.append((sat - 1) / 4 * 100)
+        ranked.append({**row, "satisfaction": sat,
+                       "score": round(sum(parts) / len(parts), 1) if parts else None})
+    return sorted(ranked, key=lambda r: (r["score"] is None, -(r["score"] or 0), r["agency_id"]))
+
+
+@blueprint.get("/dashboard")
+@roles_required("focal_point", "admin", "agency_staff")
+def dashboard() -> str:
+    pakn = components()
+    catalogue = pakn.ctx.catalogue
+    months = min(36, max(1, request.args.get("months", 12, type=int) or 12))
+    moment = now()
+    since = moment - timedelta(days=31 * months)
+    agency_names = {a: catalogue.agency_name(a) for a in catalogue.agencies}
+    with pakn.session_factory() as db:
+        by_channel = q.monthly_volume(db, "channel", since)
+        by_procedure = q.volume_by(db, "procedure_id", since)
+        by_agency = q.volume_by(db, "agency_id", since)
+        performance = q.agency_performance(db, moment)
+        sipas_rows = survey_averages(db)
+    columns, series = _months(by_channel, T.CHANNEL_NAMES)
+    criteria, satisfaction = _sipas(sipas_rows)
+    ranking = _ranking(performance, satisfaction)
+    rated = [r for r in ranking if r["on_time_rate"] is not None]
+    page = {
+        "months": months, "total": sum(n for _, n in by_agency),
+        "chart_channel": charts.stacked_columns(columns, series, "Số phản ánh theo tháng và kênh"),
+        "chart_procedure": charts.hbar([(catalogue.procedure_name(p) or "Chưa phân loại", n)
+                                        for p, n in by_procedure], title="Theo lĩnh vực"),
+        "chart_agency": charts.hbar([(agency_names.get(a) or "Chưa xác định", n) for a, n in by_agency],
+                                    title="Theo cơ quan"),
+        "chart_on_time": charts.hbar([(agency_names.get(r["agency_id"], r["agency_id"]), r["on_time_rate"])
+                                      for r in rated], max_value=100, decimals=1, suffix="%",
+                                     title="Tỷ lệ trả lời đúng hạn"),
+        "chart_sipas": charts.hbar(criteria, max_value=5, decimals=2, title="Chỉ số hài lòng SIPAS"),
+        "ranking": ranking, "agency_names": agency_names,
+        "overdue_total": sum(r["overdue"] for r in performance),
+    }
+    return render_template("console/dashboard.html", **page)

@@ -1,0 +1,101 @@
+"""Every Vietnamese text of the staff console that is not in a template (flash messages, labels)."""
+from __future__ import annotations
+
+from bot.messages import STATUS_NAMES
+
+ROLE_NAMES = {
+    "focal_point": "Cán bộ đầu mối (Văn phòng UBND)",
+    "agency_staff": "Cán bộ cơ quan xử lý",
+    "admin": "Quản trị hệ thống",
+}
+CHANNEL_NAMES = {
+    "telegram": "Telegram",
+    "facebook": "Messenger",
+    "zalo": "Zalo",
+    "webchat": "Trò chuyện trên web",
+    "hotline": "Đường dây nóng",
+}
+STEP_NAMES = {
+    "classify_and_forward": "Phân loại, chuyển cơ quan xử lý",
+    "answer": "Trả lời công dân",
+    "publish_result": "Công khai kết quả",
+}
+EVENT_NAMES = {
+    "status": "Chuyển trạng thái",
+    "reclassified": "Phân loại lại",
+    "ask_info": "Đề nghị bổ sung thông tin",
+}
+SIPAS_SHORT = {
+    "hinh_thuc_tiep_nhan": "Hình thức tiếp nhận",
+    "de_dang_phan_anh": "Dễ dàng phản ánh",
+    "xu_ly_tich_cuc": "Xử lý tích cực",
+    "thong_bao_kip_thoi": "Thông báo kịp thời",
+}
+ACTION_LABELS = {
+    "forward": "Chuyển cơ quan xử lý",
+    "transfer": "Chuyển sang cơ quan khác",
+    "reclassify": "Phân loại lại lĩnh vực",
+    "start": "Bắt đầu xử lý",
+    "answer": "Trả lời (văn bản chính thức)",
+    "ask_info": "Đề nghị công dân bổ sung thông tin",
+    "publish": "Công khai kết quả",
+    "close": "Kết thúc",
+    "reopen": "Mở lại để xem xét",
+    "reject": "Không tiếp nhận",
+    "redirect": "Hướng dẫn theo đường khiếu nại, tố cáo",
+}
+
+LOGIN_REQUIRED = "Vui lòng đăng nhập để sử dụng trang quản trị."
+LOGIN_FAILED = "Tên đăng nhập hoặc mật khẩu không đúng."
+LOGGED_IN = "Đăng nhập thành công. Xin chào {name}!"
+LOGGED_OUT = "Đã đăng xuất."
+FORBIDDEN = "Bạn không có quyền truy cập trang này."
+NOT_FOUND = "Không tìm thấy trang hoặc dữ liệu yêu cầu."
+CSRF_FAILED = ("Biểu mẫu đã hết hạn hoặc thiếu mã bảo mật (CSRF). Vui lòng tải lại trang và thử "
+               "lại.")
+SERVER_ERROR = "Đã có lỗi hệ thống. Vui lòng thử lại sau hoặc báo quản trị viên."
+
+ACTION_DONE = "Đã thực hiện: {action} — phản ánh {code}."
+ACTION_NOT_ALLOWED = "Thao tác «{action}» không được phép ở trạng thái hiện tại hoặc với vai trò của bạn."
+INVALID_TRANSITION = "Không thể chuyển phản ánh {code} từ trạng thái «{current}» sang «{target}»."
+UNKNOWN_CASE = "Không tìm thấy phản ánh có mã {code}."
+UNKNOWN_AGENCY = "Cơ quan không có trong danh mục."
+UNKNOWN_PROCEDURE = "Lĩnh vực không hợp lệ hoặc là khiếu nại, tố cáo (không thuộc phạm vi PAKN)."
+MISSING_CONTACT = "Thiếu thông tin liên hệ bắt buộc: {missing}."
+DOMAIN_ERROR = "Không thực hiện được thao tác: {error}."
+REASON_REQUIRED = "Vui lòng nhập lý do."
+ANSWER_REQUIRED = "Vui lòng nhập nội dung văn bản trả lời."
+TEXT_REQUIRED = "Vui lòng nhập nội dung."
+AGENCY_REQUIRED = "Vui lòng chọn cơ quan."
+PROCEDURE_REQUIRED = "Vui lòng chọn lĩnh vực."
+NO_CONVERSATION = "Phản ánh này không gắn với kênh nhắn tin nào; vui lòng liên hệ công dân qua điện thoại."
+ASK_INFO_PREFIX = "Về phản ánh {code}, cán bộ xử lý đề nghị Ông/Bà bổ sung thông tin:\n{text}"
+
+TAKEN = "Bạn đã nhận xử lý cuộc trò chuyện này. Trợ lý tự động sẽ không trả lời công dân nữa."
+TAKEN_BY_OTHER = "Cuộc trò chuyện đang do {user} xử lý. Hãy nhận xử lý trước khi trả lời."
+REPLY_SENT = "Đã gửi trả lời tới công dân."
+REPLY_EMPTY = "Nội dung trả lời đang trống."
+WINDOW_CLOSED = ("Đã quá thời hạn nhắn tin của {channel} (tin cuối của công dân lúc {last}). "
+                 "Vui lòng liên hệ công dân qua số điện thoại hoặc kênh khác.")
+NOTE_SAVED = "Đã lưu ghi chú nội bộ."
+HANDED_BACK = "Đã trả cuộc trò chuyện cho trợ lý tự động."
+HANDBACK_TO_CITIZEN = ("Cán bộ đã kết thúc hỗ trợ trực tiếp. Trợ lý tự động tiếp tục hỗ trợ "
+                       "Ông/Bà; gửi \"gặp cán bộ\" nếu cần gặp lại cán bộ.")
+
+HOTLINE_FILED = "Đã tiếp nhận phản ánh qua đường dây nóng. Mã tra cứu: {code}."
+HOTLINE_NAME = "Vui lòng nhập họ tên người gọi."
+HOTLINE_PHONE = "Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc 024 3825 3536)."
+HOTLINE_ADDRESS = "Vui lòng nhập địa chỉ liên hệ."
+HOTLINE_TEXT = "Vui lòng nhập nội dung phản ánh."
+HOTLINE_WARD = "Phường/xã không có trong danh mục."
+HOTLINE_CONTACT = "Không tìm thấy cuộc trò chuyện {channel} với mã người dùng «{sender}»."
+HOTLINE_CONTACT_PARTIAL = "Vui lòng chọn kênh và nhập mã người dùng (hoặc để trống cả hai)."
+
+USER_CREATED = "Đã tạo tài khoản {username}."
+USER_UPDATED = "Đã cập nhật tài khoản {username}."
+CALENDAR_SAVED = "Đã cập nhật lịch ngày {day}; {moved} phản ánh đang xử lý được tính lại hạn."
+CANNED_SAVED = "Đã lưu câu trả lời mẫu."
+CANNED_DELETED = "Đã xóa câu trả lời mẫu."
+INVALID_DATE = "Ngày không hợp lệ."
+
+__all__ = ["STATUS_NAMES"]

@@ -1,0 +1,76 @@
+"""Helpers shared by the console's pages: template globals, running a staff action safely."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Callable
+
+from flask import flash
+from flask_wtf.csrf import generate_csrf
+
+from bot.app import components
+from console import texts as T
+from routing.calendar import VIETNAM
+from routing.model import (DomainError, InvalidTransition, MissingContactData, UnknownCase)
+from routing.services import UnknownAgency, UnknownProcedure
+
+logger = logging.getLogger(__name__)
+
+
+def format_time(moment: datetime | None, with_time: bool = True) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(VIETNAM)
+    return local.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
+
+
+def template_helpers() -> dict[str, Any]:
+    catalogue = components().ctx.catalogue
+    return {
+        "T": T, "csrf_token": generate_csrf, "fmt": format_time,
+        "status_name": lambda s: T.STATUS_NAMES.get(getattr(s, "value", s), str(s)),
+        "channel_name": lambda c: T.CHANNEL_NAMES.get(c, c),
+        "agency_name": lambda a: catalogue.agency_name(a) or "—",
+        "procedure_name": lambda p: catalogue.procedure_name(p) or "Chưa phân loại",
+        "role_name": lambda r: T.ROLE_NAMES.get(r, r),
+    }
+
+
+class MissingInput(DomainError):
+    """A required field of a form is empty or invalid; the message is Vietnamese, shown as is."""
+
+
+def domain_error_message(error: DomainError, code: str = "") -> str:
+    """A Vietnamese sentence for a domain error (services speak English to logs)."""
+    if isinstance(error, MissingInput):
+        return str(error)
+    if isinstance(error, InvalidTransition):
+        return T.INVALID_TRANSITION.format(code=code, current=T.STATUS_NAMES[error.current.value],
+                                           target=T.STATUS_NAMES[error.target.value])
+    if isinstance(error, UnknownCase):
+        return T.UNKNOWN_CASE.format(code=code or error)
+    if isinstance(error, UnknownAgency):
+        return T.UNKNOWN_AGENCY
+    if isinstance(error, UnknownProcedure):
+        return T.UNKNOWN_PROCEDURE
+    if isinstance(error, MissingContactData):
+        return T.MISSING_CONTACT.format(missing=error)
+    return T.DOMAIN_ERROR.format(error=error)
+
+
+def run_in_uow(work: Callable[[Any], Any], code: str = "") -> tuple[bool, Any]:
+    """Run `work(uow)` in one unit of work and commit; a domain error becomes a flash message.
+
+    Returns (done, what work returned). Outbox rows written by `work` are sent right away.
+    """
+    pakn = components()
+    try:
+        with pakn.uow() as uow:
+            result = work(uow)
+            uow.commit()
+    except DomainError as error:
+        logger.info("console action refused on %s: %s", code, error)
+        flash(domain_error_message(error, code), "error")
+        return False, None
+    pakn.dispatcher.wakeup.set()
+    return True, result

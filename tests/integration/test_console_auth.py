@@ -1,0 +1,108 @@
+"""Console login, CSRF, cookies, roles and the audit log."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.integration.console_support import PASSWORD, Console, console, make_console  # noqa: F401
+
+
+def test_pages_need_a_login(console: Console) -> None:
+    client = console.client()
+    for url in ("/console/inbox", "/console/cases", "/console/dashboard", "/console/hotline"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/console/login" in response.location
+    page = client.get("/console/login")
+    assert "Đăng nhập" in page.text and "Mật khẩu" in page.text
+
+
+def test_wrong_password_is_refused_and_audited(console: Console) -> None:
+    client = console.client()
+    response = client.login("daumoi", "sai-mat-khau")
+    assert response.status_code == 401
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.text
+    assert client.login("khong-co-ai", PASSWORD).status_code == 401
+    rows = console.query("SELECT action, username FROM audit_log ORDER BY id")
+    assert [tuple(r) for r in rows] == [("login_failed", "daumoi"), ("login_failed", "khong-co-ai")]
+
+
+def test_login_logout_and_cookie_flags(console: Console) -> None:
+    client = console.client()
+    response = client.login("daumoi", PASSWORD)
+    assert response.status_code == 302 and response.location.endswith("/console/inbox")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    assert client.get("/console/cases").status_code == 200
+    assert client.post("/console/logout", follow=False).status_code == 302
+    assert client.get("/console/cases").status_code == 302
+    actions = [r[0] for r in console.query("SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["login", "logout"]
+
+
+def test_secure_cookies_are_configurable(tmp_path: Path, nlu_models_dir: Path) -> None:
+    secure = make_console(tmp_path, nlu_models_dir, {"console": {"secure_cookies": True}})
+    response = secure.client().login("daumoi", PASSWORD)
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_a_form_without_its_csrf_token_is_refused(console: Console) -> None:
+    code = console.file()
+    client = console.client("daumoi")
+    response = client.http.post(f"/console/cases/{code}/actions/forward", data={"note": "x"})
+    assert response.status_code == 400
+    assert "mã bảo mật (CSRF)" in response.text
+    assert console.status(code) == "classified"
+    forged = client.http.post(f"/console/cases/{code}/actions/forward",
+                              data={"csrf_token": "forged"})
+    assert forged.status_code == 400
+    assert client.http.post("/console/login", data={"username": "daumoi",
+                                                   "password": PASSWORD}).status_code == 400
+
+
+def test_json_posts_need_the_csrf_header(console: Console) -> None:
+    with console.pakn.uow() as uow:
+        conversation = uow.conversations.get_or_create("webchat", "abc")
+        conversation.escalated = True
+        uow.commit()
+        conversation_id = conversation.id
+    client = console.client("daumoi")
+    url = f"/console/conversations/{conversation_id}/reply"
+    refused = client.post_json(url, {"text": "Xin chào"}, csrf=False)
+    assert refused.status_code == 400 and "CSRF" in refused.json["error"]
+    accepted = client.post_json(url, {"text": "Xin chào"})
+    assert accepted.status_code == 200 and accepted.json["ok"] is True
+
+
+def test_citizen_endpoints_are_not_subject_to_the_console_csrf(console: Console) -> None:
+    web = console.app.test_client()
+    web.get("/chat")
+    response = web.post("/chat/api/messages", json={"client_message_id": "message-0001", "text": "xin chào"})
+    assert response.status_code == 202
+
+
+def test_roles(console: Console) -> None:
+    officer = console.client("caugiay")
+    assert officer.get("/console/admin/users").status_code == 403
+    assert "không có quyền" in officer.get("/console/admin/users").text
+    assert officer.get("/console/admin/catalogue").status_code == 403
+    focal = console.client("daumoi")
+    assert focal.get("/console/admin/users").status_code == 403
+    assert focal.get("/console/admin/catalogue").status_code == 200
+    admin = console.client("admin")
+    assert admin.get("/console/admin/users").status_code == 200
+
+
+def test_admin_creates_and_locks_accounts(console: Console) -> None:
+    admin = console.client("admin")
+    page = admin.post("/console/admin/users", {"username": "dongda", "password": "12345678",
+                                               "role": "agency_staff", "agency_id": "ubnd_xa",
+                                               "ward": "phường Đống Đa"})
+    assert "Đã tạo tài khoản dongda." in page.text
+    refused = admin.post("/console/admin/users", {"username": "khongphuong", "password": "12345678",
+                                                  "role": "agency_staff", "agency_id": "ubnd_xa"})
+    assert "Cán bộ UBND cấp xã cần chọn phường/xã." in refused.text
+    (user_id,) = console.query("SELECT id FROM users WHERE username = 'dongda'")[0]
+    assert console.client().login("dongda", "12345678").status_code == 302
+    admin.post(f"/console/admin/users/{user_id}", {"active": "0"})
+    assert console.client().login("dongda", "12345678").status_code == 401
+    actions = [r[0] for r in console.query("SELECT action FROM audit_log WHERE username = 'admin'")]
+    assert actions.count("user_create") == 1 and "user_update" in actions

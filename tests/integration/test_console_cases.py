@@ -1,0 +1,173 @@
+"""Case list (filters, diacritics-insensitive search, paging), case page, actions and their outbox rows."""
+from __future__ import annotations
+
+from bot import messages as M
+from routing import services
+from tests.integration.console_support import (CAU_GIAY, Console, console, days_ago,  # noqa: F401
+                                               form)
+
+ANSWER = "UBND phường Cầu Giấy đã cấp giấy khai sinh, mời Ông đến nhận tại bộ phận một cửa."
+
+
+def test_focal_point_forwards_and_the_citizen_is_told(console: Console) -> None:
+    code = console.file()
+    client = console.client("daumoi")
+    page = client.get(f"/console/cases/{code}")
+    assert page.status_code == 200
+    assert "Chuyển cơ quan xử lý" in page.text and "Trả lời (văn bản chính thức)" not in page.text
+    result = client.post(f"/console/cases/{code}/actions/forward", {"note": ""})
+    assert f"Đã thực hiện: Chuyển cơ quan xử lý — phản ánh {code}." in result.text
+    assert console.status(code) == "forwarded"
+    (row,) = console.outbox(code)
+    assert row.channel == "telegram" and row.recipient_id == "111" and row.kind == "status"
+    assert row.text == M.STATUS_PUSH["forwarded"].format(code=code, unit="UBND phường Cầu Giấy")
+    audit = console.query("SELECT username, action, target_id FROM audit_log WHERE action LIKE 'case_%'")
+    assert [tuple(r) for r in audit] == [("daumoi", "case_forward", code)]
+
+
+def test_ward_officer_starts_and_answers(console: Console) -> None:
+    code = console.file()
+    console.run(lambda uow: services.forward_case(uow, console.pakn.notifier, console.pakn.ctx, code,
+                                                  "daumoi", days_ago(0)))
+    officer = console.client("caugiay")
+    assert "Bắt đầu xử lý" in officer.get(f"/console/cases/{code}").text
+    officer.post(f"/console/cases/{code}/actions/start", {"note": "Đang kiểm tra hồ sơ"})
+    empty = officer.post(f"/console/cases/{code}/actions/answer", {"answer": "  "})
+    assert "Vui lòng nhập nội dung văn bản trả lời." in empty.text
+    assert console.status(code) == "in_progress"
+    officer.post(f"/console/cases/{code}/actions/answer", {"answer": ANSWER})
+    assert console.status(code) == "answered"
+    texts = [r.text for r in console.outbox(code)]
+    assert texts[-1] == M.STATUS_PUSH["answered"].format(code=code, unit="UBND phường Cầu Giấy",
+                                                         answer=ANSWER)
+    page = officer.get(f"/console/cases/{code}")
+    assert ANSWER in page.text and "Đúng hạn" in page.text
+    assert 'data-action="publish"' not in page.text  # the focal point publishes, not the ward
+    assert 'data-action="close"' in page.text
+
+
+def test_actions_the_state_machine_refuses_are_a_message_not_an_error(console: Console) -> None:
+    code = console.file()
+    client = console.client("daumoi")
+    page = client.post(f"/console/cases/{code}/actions/publish", {})
+    assert page.status_code == 200
+    assert "không được phép ở trạng thái hiện tại" in page.text
+    assert console.status(code) == "classified" and console.outbox(code) == []
+    missing = client.post(f"/console/cases/{code}/actions/reject", {"reason": ""})
+    assert "Vui lòng nhập lý do." in missing.text and console.status(code) == "classified"
+    assert client.post(f"/console/cases/{code}/actions/nope", {}).status_code == 404
+
+
+def test_invalid_transition_from_a_stale_page_is_shown_in_vietnamese(console: Console) -> None:
+    code = console.file()
+    client = console.client("daumoi")
+    client.get(f"/console/cases/{code}")  # the page offered "forward"; someone else rejects first
+    console.run(lambda uow: services.reject_case(uow, console.pakn.notifier, code, "Trùng", "x",
+                                                 days_ago(0)))
+    page = client.post(f"/console/cases/{code}/actions/forward", {})
+    assert page.status_code == 200 and "không được phép" in page.text
+
+
+def test_reject_transfer_reopen_need_reasons_that_reach_the_citizen(console: Console) -> None:
+    code = console.file()
+    client = console.client("daumoi")
+    client.post(f"/console/cases/{code}/actions/reject", {"reason": "Nội dung trùng phản ánh PAKN-2026-000001"})
+    assert console.status(code) == "rejected"
+    assert console.outbox(code)[-1].text.endswith("Lý do: Nội dung trùng phản ánh PAKN-2026-000001")
+    other = console.file(sender="222")
+    client.post(f"/console/cases/{other}/actions/forward", {})
+    client.post(f"/console/cases/{other}/actions/transfer", {"agency_id": "so_tu_phap", "reason": ""})
+    assert console.query("SELECT agency_id FROM cases WHERE code = :c", c=other)[0][0] == "ubnd_xa"
+    client.post(f"/console/cases/{other}/actions/transfer",
+                {"agency_id": "so_tu_phap", "reason": "Thuộc thẩm quyền Sở Tư pháp"})
+    assert console.query("SELECT agency_id FROM cases WHERE code = :c", c=other)[0][0] == "so_tu_phap"
+    assert "Lý do: Thuộc thẩm quyền Sở Tư pháp" in console.outbox(other)[-1].text
+
+
+def test_ask_for_information_goes_to_the_citizen_and_the_timeline(console: Console) -> None:
+    code = console.file()
+    client = console.client("daumoi")
+    client.post(f"/console/cases/{code}/actions/ask_info", {"text": "Xin gửi ảnh giấy hẹn trả kết quả."})
+    (row,) = console.outbox(code)
+    assert "Xin gửi ảnh giấy hẹn trả kết quả." in row.text and row.recipient_id == "111"
+    assert "Đề nghị bổ sung thông tin" in client.get(f"/console/cases/{code}").text
+
+
+def test_agency_staff_see_only_their_cases(console: Console) -> None:
+    mine = console.file()
+    other_ward = console.file(form(ward="phường Ba Đình"), sender="222")
+    police = console.file(form(text="Làm căn cước hai tháng chưa có", procedure="can_cuoc"), sender="333")
+    officer = console.client("caugiay")
+    assert officer.get(f"/console/cases/{mine}").status_code == 200
+    for code in (other_ward, police):
+        response = officer.get(f"/console/cases/{code}")
+        assert response.status_code == 403 and "Bạn không có quyền truy cập trang này." in response.text
+        assert officer.post(f"/console/cases/{code}/actions/start", {}).status_code == 403
+    listing = officer.get("/console/cases").text
+    assert mine in listing and other_ward not in listing and police not in listing
+    assert police in console.client("congan").get("/console/cases").text
+    assert console.client("congan").get(f"/console/cases/{mine}").status_code == 403
+
+
+def test_filters_and_search_with_or_without_diacritics(console: Console) -> None:
+    birth = console.file()
+    land = console.file(form(text="Hồ sơ cấp sổ đỏ ở Đống Đa quá hạn", procedure="dat_dai",
+                             ward="phường Đống Đa", name="Trần Thị Đào"), channel="zalo", sender="9")
+    late = console.file(form(text="Đăng ký thường trú chậm", procedure="cu_tru"), sender="7",
+                        received=days_ago(60))
+    client = console.client("daumoi")
+
+    def codes(query: str) -> set[str]:
+        text = client.get(f"/console/cases?{query}").text
+        return {c for c in (birth, land, late) if c in text}
+
+    assert codes("q=khai+sinh") == codes("q=khai sinh") == {birth}
+    assert codes("q=dong+da") == codes("q=Đống+Đa") == codes("q=ĐỐNG+ĐA") == {land}
+    assert codes("q=tran+thi+dao") == {land}
+    assert codes(f"q={land.lower()}") == {land}
+    assert codes("q=so+do+dong+da") == {land}  # every word must match
+    assert codes("q=100%25") == set()
+    assert codes("channel=zalo") == {land}
+    assert codes("procedure_id=cu_tru") == {late}
+    assert codes("ward=phường+Đống+Đa") == {land}
+    assert codes("agency_id=so_nnmt") | codes("agency_id=ubnd_xa") >= {land}
+    assert codes("status=classified") == {birth, land, late}
+    assert codes("overdue=1") == {late}
+    assert "Quá hạn" in client.get("/console/cases?overdue=1").text
+    day = days_ago(60).astimezone().date().isoformat()
+    assert codes(f"date_from={day}&date_to={day}") == {late}
+    assert codes("date_from=không-phải-ngày") == {birth, land, late}  # a bad date is ignored
+
+
+def test_pagination(console: Console) -> None:
+    with console.pakn.uow() as uow:
+        for number in range(55):
+            services.file_case(uow, console.pakn.ctx, None, form(name=f"Người {number}"), days_ago(0),
+                               channel="hotline", sender_id="0912345678")
+        uow.commit()
+    client = console.client("daumoi")
+    first = client.get("/console/cases").text
+    assert "55 kết quả" in first and "Trang 1/2" in first and "Trang sau" in first
+    second = client.get("/console/cases?page=2").text
+    assert "Trang 2/2" in second and second.count('href="/console/cases/PAKN-') == 5
+
+
+def test_case_page_shows_deadlines_and_overdue_plainly(console: Console) -> None:
+    code = console.file(received=days_ago(60))
+    page = console.client("daumoi").get(f"/console/cases/{code}").text
+    assert "Thời hạn từng bước" in page and "QUÁ HẠN" in page
+    assert "Phân loại, chuyển cơ quan xử lý" in page and "Trả lời công dân" in page
+    assert "Đã phân loại, chờ chuyển cơ quan xử lý" in page  # the timeline, in Vietnamese
+
+
+def test_reclassify_and_reopen_publish_close(console: Console) -> None:
+    code = console.file(form(procedure=None, ward=None))
+    client = console.client("daumoi")
+    client.post(f"/console/cases/{code}/actions/reclassify", {"procedure_id": "dat_dai"})
+    assert console.query("SELECT procedure_id, status FROM cases WHERE code = :c", c=code)[0] == \
+        ("dat_dai", "classified")
+    for name, data in (("forward", {}), ("start", {}), ("answer", {"answer": ANSWER}),
+                       ("publish", {}), ("close", {}), ("reopen", {"reason": "Công dân chưa đồng ý"})):
+        client.post(f"/console/cases/{code}/actions/{name}", data)
+    assert console.status(code) == "reopened"
+    assert console.outbox(code)[-1].text.startswith(f"Phản ánh {code} được xem xét lại.")

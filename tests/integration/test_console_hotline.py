@@ -1,0 +1,58 @@
+"""Hotline intake: validations, phone normalisation, tracking code, linking a chat identity."""
+from __future__ import annotations
+
+from bot import messages as M
+from console import texts as T
+from tests.integration.console_support import CAU_GIAY, Console, console  # noqa: F401
+
+CALL = {"name": "Lê Văn Cường", "phone": "+84 912.345.678", "address": "Số 12 Trần Thái Tông",
+        "ward": CAU_GIAY, "procedure_id": "ho_tich",
+        "text": "Gọi điện phản ánh: hồ sơ khai sinh nộp 3 tuần chưa có kết quả."}
+
+
+def test_validations(console: Console) -> None:
+    client = console.client("daumoi")
+    response = client.post("/console/hotline", {**CALL, "name": " ", "phone": "12345", "address": ""})
+    assert response.status_code == 422
+    for message in (T.HOTLINE_NAME, T.HOTLINE_PHONE, T.HOTLINE_ADDRESS):
+        assert message in response.text
+    assert "Gọi điện phản ánh" in response.text  # what staff typed is kept
+    assert console.query("SELECT count(*) FROM cases")[0][0] == 0
+    partial = client.post("/console/hotline", {**CALL, "contact_channel": "zalo"})
+    assert partial.status_code == 422 and T.HOTLINE_CONTACT_PARTIAL in partial.text
+    unknown = client.post("/console/hotline", {**CALL, "contact_channel": "zalo", "contact_id": "404"})
+    assert unknown.status_code == 422 and "Không tìm thấy cuộc trò chuyện Zalo" in unknown.text
+
+
+def test_a_call_is_filed_with_a_tracking_code(console: Console) -> None:
+    page = console.client("daumoi").post("/console/hotline", CALL)
+    (row,) = console.query("SELECT code, channel, citizen_phone, sender_id, status, agency_id, "
+                           "conversation_id FROM cases")
+    assert T.HOTLINE_FILED.format(code=row.code) in page.text
+    assert (row.channel, row.citizen_phone, row.sender_id) == ("hotline", "0912345678", "0912345678")
+    assert (row.status, row.agency_id, row.conversation_id) == ("classified", "ubnd_xa", None)
+    assert console.outbox() == []  # nobody to message: the caller is told the code on the phone
+    audit = console.query("SELECT action, target_id FROM audit_log WHERE action = 'hotline_intake'")
+    assert [tuple(r) for r in audit] == [("hotline_intake", row.code)]
+
+
+def test_a_known_chat_identity_gets_the_updates(console: Console) -> None:
+    with console.pakn.uow() as uow:
+        conversation = uow.conversations.get_or_create("zalo", "4410012345")
+        uow.commit()
+        conversation_id = conversation.id
+    client = console.client("daumoi")
+    client.post("/console/hotline", {**CALL, "contact_channel": "zalo", "contact_id": "4410012345"})
+    (row,) = console.query("SELECT code, conversation_id FROM cases")
+    assert row.conversation_id == conversation_id
+    (filed,) = console.outbox(row.code)
+    assert filed.recipient_id == "4410012345" and filed.text.startswith(M.FILED.split("\n")[0])
+    assert row.code in filed.text
+    client.post(f"/console/cases/{row.code}/actions/forward", {})
+    assert console.outbox(row.code)[-1].text.startswith(f"Phản ánh {row.code} đã được chuyển tới")
+
+
+def test_unclassified_call_goes_to_the_focal_point(console: Console) -> None:
+    console.client("caugiay").post("/console/hotline", {**CALL, "procedure_id": ""})
+    (row,) = console.query("SELECT status, agency_id FROM cases")
+    assert tuple(row) == ("received", "van_phong_ubnd")
