@@ -147,13 +147,18 @@ def cross_validate(examples: list[tuple[str, str]], train: Trainer, labeller: La
 def choose_threshold(predictions: Predictions, labeller: Labeller, catalogue: Catalogue,
                      grid: Iterable[float] = tuple(np.round(np.arange(0.10, 0.81, 0.05), 2))
                      ) -> tuple[float, list[dict[str, float]]]:
-    """The threshold that maximises mean(intent, procedure macro-F1) on these predictions."""
+    """The threshold that maximises procedure macro-F1, then intent macro-F1, then is highest.
+
+    Procedure is the label that decides routing. Intent macro-F1 alone would always pick the lowest
+    threshold, because out-of-scope chit-chat is a trained class (ngoai_pham_vi) rather than
+    something the threshold has to catch; the threshold's job is to ask instead of misrouting.
+    """
     sweep = []
     for threshold in grid:
         result = summary(scores(predictions.gold, predictions.labels(labeller, float(threshold)),
                                 catalogue))
         sweep.append({"threshold": float(threshold), **result})
-    best = max(sweep, key=lambda row: (row["intent"] + row["procedure"], -row["threshold"]))
+    best = max(sweep, key=lambda row: (round(row["procedure"], 3), row["intent"], row["threshold"]))
     return best["threshold"], sweep
 
 

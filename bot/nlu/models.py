@@ -88,9 +88,10 @@ class ModelStore:
                       config: FeatureConfig | None = None) -> tuple[str, bool]:
         """Train unless a model of the same data exists. Returns (version, trained)."""
         data_fingerprint = fingerprint(data_root)
+        config = config or FeatureConfig()
         existing = None if force else self.find(BuiltinModel.backend, data_fingerprint)
-        if existing:
-            return existing, False
+        if existing and self.metadata(existing).get("features") == config.to_dict():
+            return existing, False  # same data, same features: the model would come out the same
         data = load_training_data(data_root)
         started = time.perf_counter()
         model = BuiltinModel.train(data.examples, config)
