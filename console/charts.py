@@ -1,6 +1,8 @@
 """Charts as inline SVG built on the server: no script, no external request, readable without JS."""
 from __future__ import annotations
 
+import math
+
 from markupsafe import Markup, escape
 
 PALETTE = ("#1f5f99", "#d9822b", "#2e8b57", "#b03a48", "#6a4c93", "#8c8c8c", "#c9a227")
@@ -45,13 +47,14 @@ def stacked_columns(columns: list[str], series: dict[str, list[int]], title: str
     left, bottom, top_pad, legend_h = 44, 28, 10, 22
     plot_h = height - bottom - top_pad - legend_h
     totals = [sum(values[i] for values in series.values()) for i in range(len(columns))]
-    peak = max(totals) or 1
+    step = max(1, math.ceil(max(totals) / 4))  # whole-number ticks: 0, step, ..., 4 * step
+    peak = step * 4
     slot = (width - left - 10) / len(columns)
-    bar = max(4.0, slot * 0.7)
+    bar = min(60.0, max(4.0, slot * 0.7))
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for tick in range(0, 5):
-        value = peak * tick / 4
+        value = step * tick
         y = top_pad + plot_h - plot_h * tick / 4
         parts.append(f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
                      f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis">'

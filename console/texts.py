@@ -31,6 +31,7 @@ SIPAS_SHORT = {
     "xu_ly_tich_cuc": "Xử lý tích cực",
     "thong_bao_kip_thoi": "Thông báo kịp thời",
 }
+OUTBOX_STATUS = {"pending": "Đang chờ gửi", "sent": "Đã gửi", "failed": "Gửi không thành công"}
 ACTION_LABELS = {
     "forward": "Chuyển cơ quan xử lý",
     "transfer": "Chuyển sang cơ quan khác",

@@ -95,8 +95,9 @@ def _visible_conversations(scope: Scope) -> sa.ColumnElement[bool]:
 
 
 def escalated_conversations(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    """Escalated conversations, newest citizen message first, with their last message."""
-    last_text = (sa.select(messages.c.text).where(messages.c.conversation_id == conversations.c.id)
+    """Escalated conversations, newest citizen message first, with the citizen's last message."""
+    last_text = (sa.select(messages.c.text).where(messages.c.conversation_id == conversations.c.id,
+                                                  messages.c.direction == "in")
                  .order_by(messages.c.id.desc()).limit(1).scalar_subquery())
     query = (sa.select(conversations.c.id, conversations.c.channel, conversations.c.sender_id,
                        conversations.c.display_name, conversations.c.last_inbound_at,
