@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
 
 from bot.nlu.features import VIEWS, FeatureConfig, ViewAnalyzer, char_ngrams, tokens, word_ngrams
 from bot.nlu.text import fold
@@ -34,7 +31,12 @@ def augment(examples: list[tuple[str, str]], config: FeatureConfig) -> list[tupl
     return list(examples) + extra
 
 
-def build_pipeline(config: FeatureConfig) -> Pipeline:
+def build_pipeline(config: FeatureConfig) -> Any:
+    # sklearn is imported here, not at module level: parsing never needs it (saves ~2 s startup).
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     min_df = {"words": 1, "chars": config.char_min_df, "accented": 1}
     union = FeatureUnion(
         [(view, TfidfVectorizer(analyzer=ViewAnalyzer(view, config), sublinear_tf=True,
@@ -44,7 +46,7 @@ def build_pipeline(config: FeatureConfig) -> Pipeline:
     return Pipeline([("features", union), ("classifier", classifier)])
 
 
-def fit_pipeline(examples: list[tuple[str, str]], config: FeatureConfig) -> Pipeline:
+def fit_pipeline(examples: list[tuple[str, str]], config: FeatureConfig) -> Any:
     examples = augment(examples, config)
     pipeline = build_pipeline(config)
     pipeline.fit([text for text, _ in examples], [label for _, label in examples])
@@ -84,7 +86,7 @@ class BuiltinModel:
         return cls.compile(fit_pipeline(examples, config or FeatureConfig()))
 
     @classmethod
-    def compile(cls, pipeline: Pipeline) -> "BuiltinModel":
+    def compile(cls, pipeline: Any) -> "BuiltinModel":
         """Turn a fitted sklearn pipeline into dicts and arrays."""
         union, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
         config = union.transformer_list[0][1].analyzer.config
