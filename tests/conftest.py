@@ -75,7 +75,9 @@ def nlu_models_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 
     from bot.nlu.models import ModelStore
 
-    cache = ModelStore(Path(request.config.cache.mkdir("pakn-nlu-models")))
+    cache_provider = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    cache = ModelStore(Path(cache_provider.mkdir("pakn-nlu-models")) if cache_provider is not None
+                       else tmp_path_factory.mktemp("model-cache"))
     version, _ = cache.train_builtin(nlu_training_data())
     root = tmp_path_factory.mktemp("models")
     shutil.copytree(cache.root / version, root / version)
