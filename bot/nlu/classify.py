@@ -7,6 +7,7 @@ channels, and output is written in chunks: thousands of lines take a few seconds
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TextIO
@@ -14,6 +15,8 @@ from typing import Any, TextIO
 from bot.nlu.factory import build_nlu_service
 from bot.nlu.service import NluService
 
+logger = logging.getLogger(__name__)
+PRIMARY_WAIT_SECONDS = 300.0
 ENTITY_KEYS = ("entity", "value", "start", "end", "extractor")
 FLUSH_EVERY = 256
 
@@ -27,6 +30,8 @@ def service_from_settings(settings: dict[str, Any]) -> NluService:
     service = build_nlu_service(settings, catalogue,
                                 EntityExtractor(catalogue, load_ward_aliases(catalogue_dir)))
     service.reload_if_changed(force=True)
+    if service.primary is not None and not service.wait_for_primary(PRIMARY_WAIT_SECONDS):
+        logger.warning("classifying with the built-in model: %s", service.degraded_reason)
     return service
 
 

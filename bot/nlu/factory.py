@@ -81,7 +81,8 @@ def attach_rasa(service: NluService, rasa: dict[str, Any]) -> None:
         logger.info("Rasa model %s ready after %.0f s", version, seconds)
         service.mark_recovered()
 
-    threading.Thread(target=wait, name="rasa-ready", daemon=True).start()
+    service.startup = threading.Thread(target=wait, name="rasa-ready", daemon=True)
+    service.startup.start()
 
 
 def _model_switcher(client: Any, store: ModelStore) -> Any:

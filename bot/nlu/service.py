@@ -48,6 +48,13 @@ class NluService:
         self._retry_primary_at = 0.0
         self.active_version: str | None = None
         self.on_activate: list[Any] = []  # callables(version, metadata), e.g. switch Rasa's model
+        self.startup: threading.Thread | None = None  # a primary still loading (Rasa: ~40 s)
+
+    def wait_for_primary(self, timeout: float) -> bool:
+        """Block until a loading primary is ready (batch jobs want its answers, not the fallback's)."""
+        if self.startup is not None:
+            self.startup.join(timeout)
+        return self.primary is not None and self.degraded_reason is None
 
     def use_primary(self, model: RawModel | None) -> None:
         self.primary = model
