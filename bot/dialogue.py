@@ -12,13 +12,15 @@ from bot.nlu.entities import normalize_phone
 from bot.nlu.result import FALLBACK, ParseResult
 from bot.nlu.text import fold, squash_spaces
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
-from routing.rules import choose_agency
+from routing.rules import choose_agency, handling_unit
 
-IDLE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, CONFIRM, SURVEY = (
-    "idle", "choose_procedure", "ask_name", "ask_phone", "ask_address", "confirm", "survey")
+IDLE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, SURVEY = (
+    "idle", "choose_procedure", "ask_name", "ask_phone", "ask_address", "ask_consent", "confirm",
+    "survey")
 P_FILE, P_LOOKUP, P_HUMAN, P_CONFIRM, P_CANCEL = "/file", "/lookup", "/human", "/confirm", "/cancel"
 P_PROCEDURE = "/procedure:"
 P_RATE, P_SKIP = "/rate:", "/skip"
+P_CONSENT_YES, P_CONSENT_NO = "/consent:yes", "/consent:no"
 SKIP_WORDS = {"bo qua", "bo", "skip", "khong danh gia"}
 OTHER = "other"
 CANCEL_WORDS = {"huy", "huy bo", "thoi", "dung lai", "khong gui nua", "cancel", "huy phan anh"}
@@ -58,6 +60,7 @@ class Turn:
 
 MAIN_MENU = ((M.BUTTON_FILE, P_FILE), (M.BUTTON_LOOKUP, P_LOOKUP), (M.BUTTON_HUMAN, P_HUMAN))
 CONFIRM_MENU = ((M.BUTTON_CONFIRM, P_CONFIRM), (M.BUTTON_CANCEL, P_CANCEL))
+CONSENT_MENU = ((M.CONSENT_YES, P_CONSENT_YES), (M.CONSENT_NO, P_CONSENT_NO))
 
 
 def survey_question(criteria: tuple[tuple[str, str], ...], index: int) -> Reply:
@@ -80,7 +83,8 @@ class Dialogue:
         self.criteria = criteria
         self.table: dict[str, Callable[[dict[str, Any], Turn], Step]] = {
             IDLE: self._idle, CHOOSE_PROCEDURE: self._choose_procedure, ASK_NAME: self._ask_name,
-            ASK_PHONE: self._ask_phone, ASK_ADDRESS: self._ask_address, CONFIRM: self._confirm,
+            ASK_PHONE: self._ask_phone, ASK_ADDRESS: self._ask_address,
+            ASK_CONSENT: self._ask_consent, CONFIRM: self._confirm,
             SURVEY: self._survey,
         }
 
@@ -166,6 +170,16 @@ class Dialogue:
             slots["ward"] = turn.parse.entity("ward")
         return self._next_question(slots)
 
+    def _ask_consent(self, slots: dict[str, Any], turn: Turn) -> Step:
+        words = fold(squash_spaces(turn.text)).strip(" .!?")
+        if turn.payload == P_CONSENT_YES or words in CONFIRM_WORDS or words in ("1", "dong y cong khai"):
+            slots["publish_consent"] = True
+        elif turn.payload == P_CONSENT_NO or words in DENY_WORDS or words in ("2", "khong cong khai"):
+            slots["publish_consent"] = False
+        else:
+            return Step(ASK_CONSENT, slots, [Reply(M.ASK_CONSENT, CONSENT_MENU)])
+        return self._next_question(slots)
+
     def _confirm(self, slots: dict[str, Any], turn: Turn) -> Step:
         words = fold(squash_spaces(turn.text)).strip(" .!?")
         if turn.payload == P_CONFIRM or words in CONFIRM_WORDS or words == "1":
@@ -203,7 +217,7 @@ class Dialogue:
 
     def _understood(self, slots: dict[str, Any]) -> Reply:
         text = M.UNDERSTOOD.format(procedure=self._procedure_label(slots.get("procedure")),
-                                   agency=self._agency_label(slots.get("agency")))
+                                   agency=self._agency_label(slots))
         if slots.get("ward"):
             text += M.UNDERSTOOD_WARD.format(ward=slots["ward"])
         return Reply(text)
@@ -216,10 +230,13 @@ class Dialogue:
             if not slots.get(slot):
                 text = f"{M.LAW_NOTE}\n{question}" if first_question else question
                 return Step(state, slots, replies + [Reply(text)])
+        if "publish_consent" not in slots:
+            return Step(ASK_CONSENT, slots, replies + [Reply(M.ASK_CONSENT, CONSENT_MENU)])
         summary = M.SUMMARY.format(
             text=slots["text"], procedure=self._procedure_label(slots.get("procedure")),
-            agency=self._agency_label(slots.get("agency")), name=slots["name"],
-            phone=slots["phone"], address=slots["address"])
+            agency=self._agency_label(slots), name=slots["name"],
+            phone=slots["phone"], address=slots["address"],
+            consent=M.CONSENT_YES if slots["publish_consent"] else M.CONSENT_NO)
         return Step(CONFIRM, slots, replies + [Reply(summary, CONFIRM_MENU)])
 
     def _worth_asking(self, parse: ParseResult) -> bool:
@@ -238,5 +255,6 @@ class Dialogue:
     def _procedure_label(self, procedure: str | None) -> str:
         return self.catalogue.procedure_name(procedure) or M.UNCLASSIFIED
 
-    def _agency_label(self, agency: str | None) -> str:
-        return self.catalogue.agency_name(agency) or M.UNCLASSIFIED
+    def _agency_label(self, slots: dict[str, Any]) -> str:
+        """'UBND phường Cầu Giấy' when the ward is known, else the agency's name."""
+        return handling_unit(self.catalogue, slots.get("agency"), slots.get("ward")) or M.UNCLASSIFIED

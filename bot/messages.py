@@ -45,7 +45,13 @@ SUMMARY = ("Xin Ông/Bà kiểm tra lại thông tin phản ánh:\n"
            "• Họ tên: {name}\n"
            "• Điện thoại: {phone}\n"
            "• Địa chỉ: {address}\n"
+           "• Công khai kết quả: {consent}\n"
            "Gửi phản ánh này?")
+ASK_CONSENT = ("Ông/Bà có đồng ý để nội dung phản ánh và kết quả xử lý được công khai trên Cổng "
+               "thông tin của Thành phố không? Họ tên, số điện thoại, địa chỉ và các thông tin cá "
+               "nhân khác sẽ được che trước khi công khai.")
+CONSENT_YES = "Đồng ý công khai"
+CONSENT_NO = "Không công khai"
 CONFIRM_HINT = "Xin chọn \"Xác nhận gửi\" để gửi, hoặc \"Hủy\" để hủy phản ánh."
 FILED = ("Đã tiếp nhận phản ánh của Ông/Bà.\n"
          "Mã tra cứu: {code}\n"

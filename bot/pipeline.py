@@ -120,7 +120,8 @@ class Pipeline:
             text=slots["text"], procedure_id=slots.get("procedure"),
             citizen_name=slots.get("name", ""), citizen_phone=slots.get("phone", ""),
             citizen_address=slots.get("address", ""), ward=slots.get("ward"),
-            named_agencies=tuple(slots.get("named_agencies") or ()))
+            named_agencies=tuple(slots.get("named_agencies") or ()),
+            publish_consent=bool(slots.get("publish_consent")))
         try:
             case = services.file_case(uow, self.ctx, conversation, form, now)
         except MissingContactData as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any, Coroutine, Mapping, TypeVar
 
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TEXT_LIMIT = 4096
 CALLBACK_PREFIX = "cb:"
+ANSWERED_CALLBACKS_KEPT = 10_000
 T = TypeVar("T")
 
 
@@ -32,6 +34,7 @@ class TelegramChannel(Channel):
         self.bot = Bot(bot_token, base_url=f"{api_url.rstrip('/')}/bot{{token}}", request=request)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_lock = threading.Lock()
+        self._answered: OrderedDict[str, None] = OrderedDict()
 
     @classmethod
     def from_settings(cls, section: dict[str, Any]) -> "TelegramChannel | None":
@@ -69,7 +72,14 @@ class TelegramChannel(Channel):
         return [update.to_dict() for update in updates]
 
     def _answer_callback(self, callback_id: str) -> None:
-        try:  # stops the spinner on the button; harmless if it was already answered
+        """Stop the spinner on the tapped button, once per tap (a second answer is a 400)."""
+        with self._loop_lock:
+            if callback_id in self._answered:
+                return
+            self._answered[callback_id] = None
+            while len(self._answered) > ANSWERED_CALLBACKS_KEPT:
+                self._answered.popitem(last=False)
+        try:
             self._call(self.bot.answer_callback_query(callback_id))
         except ChannelError as error:
             logger.info("answerCallbackQuery failed: %s", error.reason)

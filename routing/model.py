@@ -95,6 +95,7 @@ class Case:
         self.status = CaseStatus.RECEIVED
         self.due_at: datetime | None = None
         self.answer: str | None = None
+        self.publish_consent = False
         self.closed_at: datetime | None = None
         self.survey_started_at: datetime | None = None
         self.events: list[CaseEvent] = []

@@ -40,6 +40,7 @@ class IntakeForm:
     citizen_address: str
     ward: str | None = None
     named_agencies: tuple[str, ...] = field(default_factory=tuple)
+    publish_consent: bool = False  # the citizen agreed to publication after masking
 
 
 def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversation | None,
@@ -66,6 +67,7 @@ def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversat
                 citizen_name=form.citizen_name.strip(), citizen_phone=form.citizen_phone,
                 citizen_address=form.citizen_address.strip(), received_at=now, ward=form.ward,
                 conversation_id=conversation.id if conversation else None)
+    case.publish_consent = form.publish_consent
     case.deadlines = ctx.policy.plan(uow.calendar.load(), case)
     case.due_at = case.deadline(ANSWER).due_at  # type: ignore[union-attr]
     uow.cases.add(case)

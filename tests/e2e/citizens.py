@@ -134,9 +134,10 @@ class TelegramCitizen(Citizen):
     def wire(self, reply: Reply) -> list[Any]:
         prefix = f"/bot{TELEGRAM_TOKEN}"
         requests_: list[Any] = []
-        if self.reply_to_callback:  # every reply to a tapped button first stops its spinner
+        if self.reply_to_callback:  # the first reply to a tapped button stops its spinner, once
             requests_.append(("POST", f"{prefix}/answerCallbackQuery",
                               {"callback_query_id": self.reply_to_callback}))
+            self.reply_to_callback = None
         body: dict[str, Any] = {"chat_id": str(self.chat_id), "text": reply.text}
         if reply.quick_replies:
             body["reply_markup"] = {"inline_keyboard": [[{"text": title, "callback_data": payload}]

@@ -12,7 +12,7 @@ from typing import Callable
 import pytest
 
 from bot import messages as M
-from bot.dialogue import CONFIRM_MENU, MAIN_MENU, Reply
+from bot.dialogue import CONFIRM_MENU, CONSENT_MENU, MAIN_MENU, Reply
 from routing.calendar import VIETNAM
 from tests.conftest import LiveApp, wait_until
 from tests.e2e.citizens import Citizen, cases_of, conversation_of
@@ -28,7 +28,7 @@ WARD_UNIT = "UBND phường Cầu Giấy"  # the filed case names the ward's own
 def run_intake_until_confirm(live: LiveApp, citizen: Citizen) -> tuple[str, str]:
     """First message, name, phone, address; checks every reply. Returns (procedure, agency) labels."""
     catalogue = live.components.ctx.catalogue
-    procedure, agency = catalogue.procedure_name("ho_tich"), catalogue.agency_name("ubnd_xa")
+    procedure, agency = catalogue.procedure_name("ho_tich"), WARD_UNIT
     citizen.say(FIRST)
     citizen.expect(Reply(M.UNDERSTOOD.format(procedure=procedure, agency=agency)
                          + M.UNDERSTOOD_WARD.format(ward="phường Cầu Giấy")),
@@ -38,8 +38,11 @@ def run_intake_until_confirm(live: LiveApp, citizen: Citizen) -> tuple[str, str]
     citizen.say(PHONE)
     citizen.expect(Reply(M.ASK_ADDRESS))
     citizen.say(ADDRESS)
+    citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
+    citizen.choose(M.CONSENT_YES, "/consent:yes", 1)
     citizen.expect(Reply(M.SUMMARY.format(text=FIRST, procedure=procedure, agency=agency, name=NAME,
-                                          phone="0912345678", address=ADDRESS), CONFIRM_MENU))
+                                          phone="0912345678", address=ADDRESS,
+                                          consent=M.CONSENT_YES), CONFIRM_MENU))
     return procedure, agency
 
 

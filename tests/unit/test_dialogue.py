@@ -7,7 +7,7 @@ import pytest
 
 from bot import messages as M
 from bot.catalogue import load_catalogue
-from bot.dialogue import (ASK_ADDRESS, ASK_NAME, ASK_PHONE, CHOOSE_PROCEDURE, CONFIRM, IDLE,
+from bot.dialogue import (ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, CHOOSE_PROCEDURE, CONFIRM, IDLE,
                           Dialogue, Step, Turn)
 from bot.nlu.result import ParseResult
 from tests.conftest import ROOT
@@ -48,7 +48,15 @@ def test_pakn_shows_understanding_then_asks_only_what_is_missing(dialogue: Dialo
     assert step.state == ASK_ADDRESS  # the phone came with the first message
     assert step.slots["name"] == "Nguyễn Văn An"
     step = run(dialogue, step.state, step.slots, "Số 5 ngõ 10 Trần Thái Tông")
-    assert step.state == CONFIRM
+    assert step.state == ASK_CONSENT
+    assert step.replies[0].quick_replies == (("Đồng ý công khai", "/consent:yes"),
+                                             ("Không công khai", "/consent:no"))
+    again = run(dialogue, step.state, step.slots, "để tôi nghĩ")
+    assert again.state == ASK_CONSENT  # asked again until the citizen chooses
+    step = run(dialogue, step.state, step.slots, "2")  # numbered answer, as on Zalo
+    assert step.state == CONFIRM and step.slots["publish_consent"] is False
+    assert "UBND phường Cầu Giấy" in step.replies[0].text  # the ward's own People's Committee
+    assert "• Công khai kết quả: Không công khai" in step.replies[0].text
     assert "0912345678" in step.replies[0].text and ("Xác nhận gửi", "/confirm") in step.replies[0].quick_replies
     step = run(dialogue, step.state, step.slots, "", payload="/confirm")
     assert step.state == IDLE and step.actions[0].name == "file_case"
