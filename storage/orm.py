@@ -298,3 +298,52 @@ def _fill_case_search_text(session: sa.orm.Session, _context: object, _instances
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Case):
             obj.search_text = case_search_text(obj)  # type: ignore[attr-defined]
+
+
+# -- NLU review and retraining (migration 0006) --------------------------------------------------
+# Used through Core (bot/nlu/review_queue.py, bot/nlu/training.py). `origin` ("message:12",
+# "example:3", "event:40") makes collecting the queue idempotent.
+
+nlu_review_items = sa.Table(
+    "nlu_review_items", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("origin", sa.String(64), nullable=False, unique=True),
+    # low_confidence | close_top_two | fallback | reclassification | transfer
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("message_id", sa.Integer, nullable=True),
+    sa.Column("example_id", sa.Integer, nullable=True),
+    sa.Column("case_code", sa.String(20), nullable=True),
+    sa.Column("channel", sa.String(16), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),  # as received (personal data stays in the database)
+    sa.Column("predicted", sa.JSON, nullable=True),  # intent, procedure, agency, confidence, margin
+    sa.Column("suggested", sa.JSON, nullable=True),  # what staff corrected it to
+    sa.Column("status", sa.String(16), nullable=False),  # pending | accepted | rejected
+    sa.Column("reviewer", sa.String(64), nullable=True),
+    sa.Column("reviewed_at", UtcDateTime(), nullable=True),
+    sa.Column("result", sa.JSON, nullable=True),  # label, masked text, file written
+    sa.Column("received_at", UtcDateTime(), nullable=False),
+    sa.Column("collected_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_nlu_review_items_status", "status", "id"),
+)
+nlu_review_cursors = sa.Table(
+    "nlu_review_cursors", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+training_jobs = sa.Table(
+    "training_jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),  # queued | running | succeeded | failed
+    sa.Column("progress", sa.Integer, nullable=False, default=0),
+    sa.Column("stage", sa.String(64), nullable=False, default=""),
+    sa.Column("backend", sa.String(16), nullable=False),
+    sa.Column("requested_by", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("started_at", UtcDateTime(), nullable=True),
+    sa.Column("finished_at", UtcDateTime(), nullable=True),
+    sa.Column("version", sa.String(64), nullable=True),
+    sa.Column("baseline_version", sa.String(64), nullable=True),
+    sa.Column("report", sa.JSON, nullable=True),
+    sa.Column("problems", sa.JSON, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+)
