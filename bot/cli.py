@@ -147,28 +147,9 @@ def cmd_shell(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 def cmd_classify(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """JSON lines with `text` on stdin -> one JSON line of labels per input, in order."""
-    from bot.app import build_components
+    from bot.nlu.classify import classify_stream, service_from_settings
 
-    pakn = build_components(settings, background=False)
-    pakn.nlu.reload_if_changed()
-    out = sys.stdout
-    for number, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            text = json.loads(line)["text"]
-            if not isinstance(text, str):
-                raise TypeError("text is not a string")
-        except (ValueError, KeyError, TypeError) as error:
-            out.write(json.dumps({"line": number, "error": f"invalid input: {error}"}) + "\n")
-            continue
-        result = pakn.nlu.parse(text)
-        out.write(json.dumps({"text": text, "intent": result.intent, "procedure": result.procedure,
-                              "agency": result.agency, "confidence": round(result.confidence, 4),
-                              "entities": [{k: e[k] for k in ("entity", "value", "start", "end",
-                                                              "extractor")}
-                                           for e in result.entities]},
-                             ensure_ascii=False) + "\n")
+    classify_stream(service_from_settings(settings), sys.stdin, sys.stdout)
     return 0
 
 

@@ -38,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "catalogue_dir": "catalogue",
     "max_body_bytes": 1024 * 1024,
     "nlu": {"backend": "builtin", "data_dir": "nlu_data", "models_dir": "var/models",
-            "threshold": 0.45, "activation_margin": 0.02,
+            "threshold": 0.25, "activation_margin": 0.02,
             "review": {"margin": 0.15, "cv_folds": 5, "heldout": "tests/data/nlu_heldout.jsonl"},
             "rasa": {"url": "http://127.0.0.1:5005", "venv": ".venv-rasa", "start_server": True,
                      "timeout_seconds": 2.0}},
