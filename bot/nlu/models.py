@@ -161,6 +161,10 @@ class ModelStore:
         (self.root / HISTORY).write_text("".join(v + "\n" for v in history))
         return previous
 
+    def history(self) -> list[str]:
+        """Versions in the order they were activated (rollbacks drop the undone ones)."""
+        return self._history()
+
     def _history(self) -> list[str]:
         path = self.root / HISTORY
         return path.read_text().split() if path.exists() else []

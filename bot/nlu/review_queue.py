@@ -12,6 +12,7 @@ console page and `python -m bot nlu review list` can both call it on every visit
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -218,10 +219,50 @@ class Outcome:
     error: str = ""
 
 
-def mask_example(text: str, known: tuple[str, ...]) -> str:
+# Masking writes "[họ tên]"-style placeholders; square brackets are Rasa's annotation syntax, so a
+# training example gets a fixed, obviously invented stand-in instead (README: invented names and
+# numbers). Phone and dossier stand-ins still match the entity rules, so they are annotated too.
+SURROGATES = {"[họ tên]": "Nguyễn Văn A", "[số điện thoại]": "0900 000 000",
+              "[số CCCD]": "001000000000", "[email]": "email", "[số nhà]": "số nhà",
+              "[biển số xe]": "biển số xe", "[địa chỉ]": "địa chỉ nhà tôi",
+              "[mã hồ sơ]": "000.00.00.H26-000000-0000", "[số thửa đất]": "số thửa",
+              "[dãy số]": "dãy số"}
+KEEP_ANNOTATED = frozenset({"ward", "agency", "case_code"})  # places and agencies are not personal
+
+
+def _mask_plain(text: str, known: tuple[str, ...]) -> str:
     from routing.masking import mask
 
-    return rd.one_line(mask(text, known=known))
+    masked = mask(text, known=known)
+    for placeholder, stand_in in SURROGATES.items():
+        masked = masked.replace(placeholder, stand_in)
+    return masked.replace("[", "(").replace("]", ")")  # any placeholder masking adds later
+
+
+def mask_example(text: str, known: tuple[str, ...]) -> str:
+    """`text` with personal data masked; Rasa annotations of wards and agencies are kept as they
+    are (their words are not personal data, and a ward named after a person must stay a ward).
+    Annotations are swapped for sentinels while the whole sentence is masked, so the masker keeps
+    its context ("tôi là ...")."""
+    from bot.nlu.data import ANNOTATION
+
+    kept: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        entity = match.group("entity") or ""
+        if match.group("json"):
+            entity = "agency" if '"agency"' in match.group("json") else "other"
+        if entity.split(":")[0].strip() in KEEP_ANNOTATED:
+            kept.append(match.group(0))
+        else:
+            suffix = match.group(0)[len(match.group("text")) + 2:]
+            kept.append(f"[{_mask_plain(match.group('text'), known)}]{suffix}")
+        return f"§{len(kept) - 1}§"
+
+    masked = _mask_plain(ANNOTATION.sub(hold, text), known)
+    masked = re.sub(r"§(\d+)§", lambda m: kept[int(m.group(1))] if int(m.group(1)) < len(kept) else "",
+                    masked)
+    return rd.one_line(masked)
 
 
 def accept_item(session: Session, item_id: int, decision: Decision, data_root: Path,

@@ -1,0 +1,111 @@
+"""NLU review queue (admins): messages the model was unsure of and staff corrections, accepted into
+the training data after masking, with clashes and validator problems shown on the form."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from bot.app import components
+from bot.nlu import review_queue as rq
+from console import nlu_texts as NT
+from console.auth import audit, now, roles_required, user
+
+blueprint = Blueprint("console_nlu", __name__, url_prefix="/console/nlu")
+ADMIN = "admin"
+PER_PAGE = 50
+INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", "ngoai_pham_vi")
+
+
+def settings() -> dict[str, Any]:
+    return components().settings  # type: ignore[no-any-return]
+
+
+def collect(db: Any) -> int:
+    nlu = settings()["nlu"]
+    return rq.collect(db, now(), float(nlu["threshold"]), float(nlu.get("review", {}).get("margin", 0.15)),
+                      components().nlu.parse)
+
+
+@blueprint.app_template_global("nlu_names")
+def nlu_names() -> Any:
+    return NT
+
+
+@blueprint.get("/review")
+@roles_required(ADMIN)
+def queue() -> str:
+    status = request.args.get("status", "pending")
+    source = request.args.get("source", "")
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    with components().session_factory() as db:
+        added = collect(db)
+        db.commit()
+        rows, total = rq.list_items(db, status if status in NT.STATUS_NAMES else "pending",
+                                    source if source in rq.SOURCES else "", PER_PAGE, (page - 1) * PER_PAGE)
+        counts = rq.counts_by_source(db)
+    return render_template("nlu/queue.html", rows=rows, total=total, page=page, status=status,
+                           source=source, counts=counts, added=added, sources=rq.SOURCES,
+                           pages=max(1, (total + PER_PAGE - 1) // PER_PAGE))
+
+
+def _form_decision() -> rq.Decision:
+    form = request.form
+    intent = form.get("intent", "")
+    return rq.Decision(intent=intent, procedure=(form.get("procedure") or None) if intent == "phan_anh" else None,
+                       agency=form.get("agency") or None, text=form.get("text", "").strip(),
+                       replace_conflicts=form.get("replace_conflicts") == "1",
+                       note=form.get("note", "").strip()[:500])
+
+
+def _render_item(item: dict[str, Any], decision: rq.Decision, outcome: rq.Outcome | None = None,
+                 code: int = 200) -> Any:
+    pakn = components()
+    return render_template("nlu/item.html", item=item, d=decision, outcome=outcome, intents=INTENTS,
+                           catalogue=pakn.ctx.catalogue), code
+
+
+@blueprint.route("/review/<int:item_id>", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def item(item_id: int) -> Any:
+    pakn = components()
+    with pakn.session_factory() as db:
+        row = rq.get_item(db, item_id) or abort(404)
+        if request.method == "GET":
+            try:
+                decision = rq.proposal(db, row, pakn.nlu.extractor, pakn.ctx.catalogue)
+            except ImportError:
+                flash(NT.MASKING_MISSING, "error")
+                decision = rq.Decision("phan_anh", None, None, "")
+            return _render_item(row, decision)
+        if request.form.get("action") == "reject":
+            if rq.reject_item(db, item_id, user().username, now(), request.form.get("note", "")[:500]):
+                audit(db, "nlu_review_reject", "nlu_review_item", item_id)
+                db.commit()
+                flash(NT.REJECTED, "success")
+            else:
+                flash(NT.NOT_PENDING, "error")
+            return redirect(url_for("console_nlu.queue"))
+        decision = _form_decision()
+        try:
+            outcome = rq.accept_item(db, item_id, decision, Path(settings()["nlu"]["data_dir"]),
+                                     Path(settings()["catalogue_dir"]), pakn.ctx.catalogue,
+                                     user().username, now())
+        except ImportError:
+            flash(NT.MASKING_MISSING, "error")
+            return _render_item(row, decision, None, 503)
+        if outcome.accepted:
+            audit(db, "nlu_review_accept", "nlu_review_item", item_id,
+                  {"label": outcome.label, "file": outcome.file, "agency": decision.agency,
+                   "replaced": bool(outcome.clashes)})
+            db.commit()
+            flash(NT.ACCEPTED.format(file=outcome.file, label=outcome.label), "success")
+            return redirect(url_for("console_nlu.queue"))
+    message = {"not_pending": NT.NOT_PENDING, "unknown_procedure": NT.UNKNOWN_PROCEDURE,
+               "unknown_agency": NT.UNKNOWN_AGENCY, "unknown_intent": NT.UNKNOWN_INTENT,
+               "empty": NT.EMPTY}.get(outcome.error)
+    flash(message or (NT.PROBLEMS if outcome.problems else NT.CLASHES), "error")
+    if outcome.example:
+        decision.text = outcome.example  # show the masked text the check was made on
+    return _render_item(row, decision, outcome, 409 if outcome.clashes or outcome.problems else 400)

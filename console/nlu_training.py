@@ -1,0 +1,146 @@
+"""Training, comparison, activation and rollback of NLU models from the console (admins)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+
+from bot.app import components
+from bot.nlu import training
+from bot.nlu.models import ModelStore
+from console import nlu_texts as NT
+from console.auth import audit, now, roles_required, user
+
+blueprint = Blueprint("console_nlu_training", __name__, url_prefix="/console/nlu")
+ADMIN = "admin"
+
+
+def _store() -> ModelStore:
+    return ModelStore(Path(components().settings["nlu"]["models_dir"]))
+
+
+def _margin() -> float:
+    return float(components().settings["nlu"].get("activation_margin", 0.02))
+
+
+@blueprint.get("/train")
+@roles_required(ADMIN)
+def train() -> str:
+    with components().session_factory() as db:
+        jobs = training.recent_jobs(db)
+    store = _store()
+    return render_template("nlu/train.html", jobs=jobs, active=store.active_version(),
+                           backend=components().settings["nlu"].get("backend", "builtin"))
+
+
+@blueprint.post("/train")
+@roles_required(ADMIN)
+def start() -> Any:
+    pakn = components()
+    backend = request.form.get("backend") or None
+    if backend not in (None, "builtin", "rasa"):
+        abort(400)
+    try:
+        job_id = training.start_training(pakn.session_factory, pakn.settings, user().username, backend)
+    except training.JobRunning as running:
+        flash(NT.JOB_RUNNING.format(id=running.job_id), "error")
+        return redirect(url_for("console_nlu_training.job", job_id=running.job_id))
+    with pakn.session_factory() as db:
+        audit(db, "nlu_train", "training_job", job_id, {"backend": backend})
+        db.commit()
+    flash(NT.JOB_STARTED.format(id=job_id), "success")
+    return redirect(url_for("console_nlu_training.job", job_id=job_id))
+
+
+def _job(job_id: int) -> dict[str, Any]:
+    with components().session_factory() as db:
+        return training.get_job(db, job_id) or abort(404)
+
+
+@blueprint.get("/jobs/<int:job_id>.json")
+@roles_required(ADMIN)
+def job_status(job_id: int) -> Any:
+    job = _job(job_id)
+    return {"id": job["id"], "status": job["status"], "progress": job["progress"],
+            "stage": NT.JOB_STAGES.get(job["stage"], job["stage"]),
+            "status_text": NT.JOB_STATUS.get(job["status"], job["status"]),
+            "done": job["status"] in ("succeeded", "failed")}
+
+
+@blueprint.get("/jobs/<int:job_id>")
+@roles_required(ADMIN)
+def job(job_id: int) -> str:
+    job = _job(job_id)
+    store = _store()
+    active = store.active_version()
+    problems: list[dict[str, Any]] = []
+    if job["status"] == "succeeded" and job["version"] and job["version"] != active:
+        with components().session_factory() as db:
+            problems = training.activation_check(db, store, job["version"], _margin())
+    return render_template("nlu/job.html", job=job, report=job.get("report") or {}, active=active,
+                           problems=problems, margin=_margin())
+
+
+@blueprint.get("/jobs/<int:job_id>/confusion/<role>.png")
+@roles_required(ADMIN)
+def confusion_png(job_id: int, role: str) -> Any:
+    path = ((_job(job_id).get("report") or {}).get("confusion") or {}).get(role)
+    if not path or not Path(path).is_file():
+        abort(404)
+    return send_file(Path(path), mimetype="image/png", max_age=0)
+
+
+@blueprint.get("/versions")
+@roles_required(ADMIN)
+def versions() -> str:
+    store = _store()
+    history = store.history()
+    return render_template("nlu/versions.html", versions=list(reversed(store.versions())),
+                           active=store.active_version(), history=set(history))
+
+
+@blueprint.post("/versions/<version>/activate")
+@roles_required(ADMIN)
+def activate(version: str) -> Any:
+    """Activate a trained version: refused when worse than the active one, unless a note is given."""
+    store = _store()
+    note = request.form.get("note", "").strip()[:1000]
+    back = request.form.get("back") or url_for("console_nlu_training.versions")
+    if not back.startswith("/console/"):
+        back = url_for("console_nlu_training.versions")
+    if not (store.root / version / "metadata.json").exists():
+        flash(NT.UNKNOWN_VERSION.format(version=version), "error")
+        return redirect(back)
+    previous = store.active_version()
+    with components().session_factory() as db:
+        problems = training.activation_check(db, store, version, _margin())
+        if problems and not note:
+            flash(NT.NOT_EVALUATED if problems[0].get("not_evaluated")
+                  else NT.ACTIVATION_REFUSED.format(margin=_margin()), "error")
+            return redirect(back)
+        store.activate(version)
+        audit(db, "nlu_activate_override" if problems else "nlu_activate", "nlu_model", version,
+              {"previous": previous, "note": note, "problems": problems})
+        db.commit()
+    components().nlu.reload_if_changed(force=True)
+    flash(NT.ACTIVATED.format(version=version), "success")
+    return redirect(back)
+
+
+@blueprint.post("/versions/<version>/rollback")
+@roles_required(ADMIN)
+def rollback(version: str) -> Any:
+    """One click back to any earlier active version (no comparison: it served before)."""
+    store = _store()
+    if version not in store.history() or not (store.root / version / "metadata.json").exists():
+        flash(NT.UNKNOWN_VERSION.format(version=version), "error")
+        return redirect(url_for("console_nlu_training.versions"))
+    previous = store.active_version()
+    store.activate(version)
+    with components().session_factory() as db:
+        audit(db, "nlu_rollback", "nlu_model", version, {"previous": previous})
+        db.commit()
+    components().nlu.reload_if_changed(force=True)
+    flash(NT.ROLLED_BACK.format(version=version), "success")
+    return redirect(url_for("console_nlu_training.versions"))
