@@ -96,6 +96,12 @@ class Case:
         self.due_at: datetime | None = None
         self.answer: str | None = None
         self.publish_consent = False
+        # Publication (NĐ 20/2008 Art. 19): masked text and answer, reviewed by staff.
+        self.public_text: str | None = None
+        self.public_answer: str | None = None
+        self.masking_reviewed_by: str | None = None
+        self.masking_reviewed_at: datetime | None = None
+        self.published_at: datetime | None = None
         self.closed_at: datetime | None = None
         self.survey_started_at: datetime | None = None
         self.events: list[CaseEvent] = []

@@ -241,3 +241,51 @@ def set_calendar_day(uow: AbstractUnitOfWork, day: date, working: bool, reason: 
 def _check_agency(ctx: CaseContext, agency_id: str) -> None:
     if agency_id not in ctx.catalogue.agencies:
         raise UnknownAgency(agency_id)
+
+
+# -- publication of results (NĐ 20/2008 Art. 19; personal data masked, domain notes §6.4) --------
+
+class PublicationNotReviewed(DomainError):
+    """The citizen did not consent to publication and staff have not reviewed the masking."""
+
+
+def review_publication(uow: AbstractUnitOfWork, code: str, public_text: str,
+                       public_answer: str | None, actor: str, now: datetime) -> Case:
+    """Staff approve the masked text (and answer) that may be published for this case.
+
+    Raises:
+        UnknownCase; DomainError when the public text is empty.
+    """
+    if not public_text.strip():
+        raise DomainError("the public text is empty")
+    case = lookup_case(uow, code)
+    case.public_text = public_text.strip()
+    case.public_answer = (public_answer or "").strip() or None
+    case.masking_reviewed_by = actor
+    case.masking_reviewed_at = now
+    case.record(now, actor, "masking_reviewed")
+    return case
+
+
+def publish_reviewed_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str,
+                          now: datetime) -> Case:
+    """Publish an answered case's result: only with consent or after masking review.
+
+    With consent and no review yet, the text and answer are masked automatically.
+
+    Raises:
+        UnknownCase, PublicationNotReviewed, InvalidTransition.
+    """
+    from routing.masking import mask
+
+    case = lookup_case(uow, code)
+    if not case.publish_consent and case.masking_reviewed_at is None:
+        raise PublicationNotReviewed(code)
+    known = (case.citizen_name, case.citizen_address, case.citizen_phone)
+    if not case.public_text:
+        case.public_text = mask(case.text, known)
+    if not case.public_answer and case.answer:
+        case.public_answer = mask(case.answer, known)
+    case = publish_case(uow, notifier, code, actor, now)
+    case.published_at = now
+    return case

@@ -347,3 +347,37 @@ training_jobs = sa.Table(
     sa.Column("problems", sa.JSON, nullable=True),
     sa.Column("error", sa.Text, nullable=True),
 )
+
+
+# -- publication of results and the Open311 API (migration 0005) ---------------------------------
+# Appended: the case's consent to publication, the masked text and answer staff reviewed, and
+# `public_search` (folded public text only, never the citizen's data) for the public search.
+
+cases.append_column(sa.Column("publish_consent", sa.Boolean, nullable=False, default=False,
+                              server_default=sa.false()))
+cases.append_column(sa.Column("public_text", sa.Text, nullable=True))
+cases.append_column(sa.Column("public_answer", sa.Text, nullable=True))
+cases.append_column(sa.Column("public_search", sa.Text, nullable=True))
+cases.append_column(sa.Column("masking_reviewed_by", sa.String(128), nullable=True))
+cases.append_column(sa.Column("masking_reviewed_at", UtcDateTime(), nullable=True))
+cases.append_column(sa.Column("published_at", UtcDateTime(), nullable=True))
+sa.Index("ix_cases_published_at", cases.c.published_at)
+
+api_clients = sa.Table(
+    "api_clients", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex of the key
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True, server_default=sa.true()),
+)
+
+
+@sa.event.listens_for(sa.orm.Session, "before_flush")
+def _fill_case_public_search(session: sa.orm.Session, _context: object, _instances: object) -> None:
+    """The public search looks only at what is published: the masked text and answer."""
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Case):
+            public = " ".join(p for p in (getattr(obj, "public_text", None),
+                                          getattr(obj, "public_answer", None)) if p)
+            obj.public_search = search_fold(public) if public else None  # type: ignore[attr-defined]
