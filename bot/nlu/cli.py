@@ -1,4 +1,4 @@
-"""`python -m bot nlu validate|train|evaluate|versions|activate|rollback|classify`."""
+"""`python -m bot nlu validate|train|evaluate|versions|activate|rollback|classify|review`."""
 from __future__ import annotations
 
 import argparse
@@ -34,6 +34,8 @@ def add_nlu_commands(commands: Any) -> None:
     activate.add_argument("version")
     sub.add_parser("rollback", help="re-activate the previously active version")
     sub.add_parser("classify", help="same as `python -m bot classify`")
+    from bot.nlu.review_cli import add_review_commands
+    add_review_commands(sub)
 
 
 def run_nlu_command(args: argparse.Namespace, settings: dict[str, Any]) -> int:
@@ -76,6 +78,9 @@ def run_nlu_command(args: argparse.Namespace, settings: dict[str, Any]) -> int:
             print(error, file=sys.stderr)
             return 1
         return 0
+    if command == "review":
+        from bot.nlu.review_cli import run_review_command
+        return run_review_command(args, settings)
     if command == "classify":
         from bot.nlu.classify import classify_stream, service_from_settings
         classify_stream(service_from_settings(settings), sys.stdin, sys.stdout)
