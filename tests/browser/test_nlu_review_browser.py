@@ -1,0 +1,91 @@
+"""An admin in Chromium: review a reclassified message, train, read the comparison, activate.
+
+The app here has its own temp copies of nlu_data/, the catalogue and the model store, so nothing the
+admin does touches the repository's training data or the other browser tests' model."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from routing import services
+from tests.browser.conftest import screenshot
+from tests.conftest import NO_CHANNEL_SECRETS, LiveApp, start_live_app
+from tests.integration.nlu_review_support import MISCLASSIFIED, PROBE, private_copies
+
+PASSWORD = "mat-khau-quan-tri"
+
+
+@pytest.fixture
+def review_app(tmp_path: Path, nlu_models_dir: Path) -> Iterator[LiveApp]:
+    from console.users import create_user
+
+    live = start_live_app(tmp_path, nlu_models_dir, NO_CHANNEL_SECRETS, private_copies(tmp_path, nlu_models_dir))
+    pakn = live.components
+    with pakn.session_factory() as db:
+        create_user(db, pakn.ctx.catalogue, "bt_quantri", PASSWORD, "admin", None, None)
+        db.commit()
+    now = datetime.now(timezone.utc)
+    with pakn.uow() as uow:
+        case = services.file_case(uow, pakn.ctx, uow.conversations.get_or_create("telegram", "4242"),
+                                  services.IntakeForm(text=MISCLASSIFIED, procedure_id="y_te",
+                                                      citizen_name="Nguyễn Thị Thu Hà",
+                                                      citizen_phone="0912345678",
+                                                      citizen_address="Số 12 ngõ 34 phố Hoàng Hoa Thám",
+                                                      ward="phường Ba Đình"), now)
+        services.reclassify_case(uow, pakn.ctx, case.code, "pccc", "daumoi", now)
+        uow.commit()
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def admin_page(browser: Any, review_app: LiveApp) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{review_app.url}/console/login")
+    page.fill("input[name=username]", "bt_quantri")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/inbox")
+    yield page
+    context.close()
+
+
+def test_admin_reviews_trains_compares_and_activates(review_app: LiveApp, admin_page: Any) -> None:
+    page = admin_page
+    page.click("text=Mô hình NLU")
+    page.wait_for_url("**/console/nlu/review")
+    row = page.locator("#review-queue tbody tr", has_text="Trạm sạc xe điện")
+    assert "Cán bộ phân loại lại" in row.inner_text()
+    screenshot(page, "nlu-review-queue")
+    row.locator("text=Duyệt").click()
+    text = page.locator("#example-text").input_value()
+    assert "Trạm sạc xe điện" in text and "0912" not in text and "Thu Hà" not in text
+    assert page.locator("#procedure").input_value() == "pccc"
+    screenshot(page, "nlu-review-item")
+    page.click("#accept")
+    page.wait_for_selector("text=Đã đưa câu ví dụ vào dữ liệu huấn luyện")
+
+    page.click("#nlu-nav >> text=Huấn luyện")
+    page.click("#start-training")
+    page.wait_for_selector("#job-progress progress")  # the bar, moved by the page's polling
+    screenshot(page, "nlu-training-progress")
+    page.wait_for_selector("#compare", timeout=180_000)  # reloaded by the script when the job is done
+    assert page.locator("#job-status").inner_text() == "Hoàn thành"
+    assert page.locator("#macro-f1 tr[data-label-set=procedure]").count() == 1
+    assert page.locator("#per-procedure tbody tr").count() >= 21
+    assert page.evaluate("document.getElementById('confusion-candidate').naturalWidth") > 100
+    screenshot(page, "nlu-compare")
+    page.click("#activate")
+    page.wait_for_selector("text=Đã kích hoạt mô hình")
+    assert page.locator("#is-active").count() == 1
+
+    page.click("#nlu-nav >> text=Phiên bản mô hình")
+    active = page.locator("#versions tr.active")
+    assert "Đang dùng" in active.inner_text()
+    assert page.locator("#versions form.rollback").count() >= 1  # the previous model, one click away
+    screenshot(page, "nlu-versions")
+    assert review_app.components.nlu.parse(PROBE).procedure == "pccc"
