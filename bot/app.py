@@ -108,6 +108,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(webchat.blueprint)
     import console
     console.init_app(app, settings)  # staff console: /console
+    from console import open311, public, reports  # /cong-khai, /tra-cuu, /open311/v2, /bao-cao
+    for module in (public, open311, reports):
+        app.register_blueprint(module.blueprint)
     app.add_url_rule("/healthz", "healthz", healthz)
     app.add_url_rule("/", "index", lambda: webchat.redirect_to_chat())
     return app

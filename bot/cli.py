@@ -153,6 +153,25 @@ def cmd_classify(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
+def cmd_api_key(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+    """Create an Open311 API key for a client; the key is printed once, only its hash is kept."""
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.app import build_components
+    from console.open311 import create_api_client
+
+    pakn = build_components(settings, background=False)
+    with pakn.session_factory() as db:
+        try:
+            key = create_api_client(db, args.name, datetime.now(timezone.utc))
+            db.commit()
+        except IntegrityError:
+            print(f"error: an API client named {args.name!r} already exists", file=sys.stderr)
+            return 2
+    print(key)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="pakn-bot")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
@@ -181,12 +200,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("classify", help="classify JSON lines from stdin")
     from bot.nlu.cli import add_nlu_commands
     add_nlu_commands(commands)
+    api_key = commands.add_parser("api-key", help="Open311 API keys")
+    api_key.add_argument("action", choices=["create"])
+    api_key.add_argument("--name", required=True, help="the client's name (unique)")
     return parser
 
 
 COMMANDS = {"setup": cmd_setup, "serve": cmd_serve, "worker": cmd_worker, "shell": cmd_shell,
             "classify": cmd_classify, "scheduler": cmd_scheduler, "calendar": cmd_calendar,
-            "create-user": cmd_create_user}
+            "create-user": cmd_create_user, "api-key": cmd_api_key}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,249 @@
+"""Open311 GeoReport v2 (JSON) at /open311/v2/: procedure groups as services, published results
+as service requests, and POST requests.json filing a PAKN like the hotline (API key per client).
+
+Field names and the error format ([{"code": 400, "description": "..."}]) follow the spec:
+https://wiki.open311.org/GeoReport_v2. Reads go through storage.public_queries (masked, eligible
+cases only); a request's `address` is its ward, never the citizen's address.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from bot.app import components
+from bot.nlu.entities import normalize_phone
+from routing import services
+from routing.calendar import VIETNAM
+from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
+from routing.model import CaseStatus, DomainError, MissingContactData
+from routing.rules import handling_unit
+from storage import public_queries as pq
+
+logger = logging.getLogger(__name__)
+blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
+CHANNEL = "open311"
+MAX_PAGE_SIZE = 1000  # the spec's cap on requests per response
+
+E_FORMAT = "Chỉ hỗ trợ định dạng JSON (.json)."
+E_SERVICE = "Không có loại dịch vụ (service_code) này."
+E_SERVICE_MISSING = "Thiếu service_code."
+E_API_KEY = "api_key không hợp lệ hoặc đã bị thu hồi."
+E_DESCRIPTION = "Thiếu nội dung phản ánh (description)."
+E_CONTACT = ("Thiếu thông tin bắt buộc theo Nghị định 20/2008/NĐ-CP: {missing}.")
+E_PHONE = "Số điện thoại (phone) không phải số điện thoại Việt Nam hợp lệ."
+E_DATE = "Tham số {name} không đúng định dạng ISO 8601 (ví dụ 2026-11-01T00:00:00+07:00)."
+E_STATUS = "Tham số status chỉ nhận open hoặc closed."
+E_PAGE = "Tham số page và page_size phải là số nguyên dương."
+E_REQUEST = "Không có yêu cầu (service_request_id) này hoặc yêu cầu chưa được công khai."
+E_NOT_FOUND = "Không có tài nguyên này trong Open311 GeoReport v2."
+NOTICE = ("Phản ánh đã được tiếp nhận với mã {code}. Hạn trả lời: {due}. Kết quả sẽ được công khai "
+          "sau khi che thông tin cá nhân.")
+
+
+def error(code: int, description: str) -> tuple[Response, int]:
+    return jsonify([{"code": code, "description": description}]), code
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_api_client(session: Any, name: str, now: datetime) -> str:
+    """Register a client; returns its new API key (only its hash is stored)."""
+    key = secrets.token_urlsafe(32)
+    pq.insert_api_client(session, name, hash_key(key), now)
+    return key
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(VIETNAM).isoformat(timespec="seconds") if moment else None
+
+
+def _procedures(catalogue: Catalogue) -> list[Any]:
+    return [p for p in catalogue.procedures.values() if p.id != OUT_OF_SCOPE_PROCEDURE]
+
+
+def _service(catalogue: Catalogue, procedure: Any) -> dict[str, Any]:
+    return {"service_code": procedure.id, "service_name": procedure.name,
+            "description": procedure.covers, "metadata": False, "type": "realtime",
+            "keywords": ", ".join(k.strip() for k in procedure.covers.replace(";", ",").split(",")
+                                  if k.strip()),
+            "group": catalogue.agency_name(procedure.default_agency) or "Khác"}
+
+
+@blueprint.get("/services.<fmt>")
+def services_list(fmt: str) -> Any:
+    if fmt != "json":
+        return error(400, E_FORMAT)
+    catalogue = components().ctx.catalogue
+    return jsonify([_service(catalogue, p) for p in _procedures(catalogue)])
+
+
+@blueprint.get("/services/<service_code>.<fmt>")
+def service_definition(service_code: str, fmt: str) -> Any:
+    if fmt != "json":
+        return error(400, E_FORMAT)
+    catalogue = components().ctx.catalogue
+    if service_code not in {p.id for p in _procedures(catalogue)}:
+        return error(404, E_SERVICE)
+    return jsonify({"service_code": service_code, "attributes": []})
+
+
+def _request_json(catalogue: Catalogue, row: dict[str, Any]) -> dict[str, Any]:
+    status = "closed" if row["status"] == CaseStatus.CLOSED else "open"
+    return {
+        "service_request_id": row["code"], "status": status,
+        "status_notes": row["public_answer"] or "",
+        "service_name": catalogue.procedure_name(row["procedure_id"]),
+        "service_code": row["procedure_id"],
+        "description": row["public_text"],
+        "agency_responsible": handling_unit(catalogue, row["agency_id"], row["ward"]),
+        "service_notice": "",
+        "requested_datetime": _iso(row["received_at"]),
+        "updated_datetime": _iso(row["updated_at"] or row["published_at"] or row["received_at"]),
+        "expected_datetime": _iso(row["due_at"]),
+        "address": row["ward"] or "", "address_id": None, "zipcode": None,
+        "lat": None, "long": None, "media_url": None,
+    }
+
+
+def _parse_time(name: str) -> datetime | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))  # ValueError: caller answers 400
+    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+
+
+@blueprint.get("/requests.<fmt>")
+def requests_list(fmt: str) -> Any:
+    if fmt != "json":
+        return error(400, E_FORMAT)
+    args = request.args
+    times: dict[str, datetime | None] = {}
+    for name in ("start_date", "end_date"):
+        try:
+            times[name] = _parse_time(name)
+        except ValueError:
+            return error(400, E_DATE.format(name=name))
+    start, end = times["start_date"], times["end_date"]
+    status = args.get("status", "").strip().lower()
+    if status and status not in ("open", "closed"):
+        return error(400, E_STATUS)
+    page, size = args.get("page", "1"), args.get("page_size", "50")
+    if not (page.isdigit() and size.isdigit() and int(page) > 0 and int(size) > 0):
+        return error(400, E_PAGE)
+    ids = tuple(c.strip().upper() for c in args.get("service_request_id", "").split(",") if c.strip())
+    codes = tuple(c.strip() for c in args.get("service_code", "").split(",") if c.strip())
+    f = pq.PublicFilter(procedure_ids=codes, received_from=start, codes=ids,
+                        received_before=_after(end),
+                        status={"open": CaseStatus.PUBLISHED.value,
+                                "closed": CaseStatus.CLOSED.value}.get(status, ""))
+    pakn = components()
+    with pakn.session_factory() as db:
+        rows, total = pq.public_cases(db, f, int(page), min(int(size), MAX_PAGE_SIZE))
+    response = jsonify([_request_json(pakn.ctx.catalogue, row) for row in rows])
+    response.headers["X-Total-Count"] = str(total)
+    return response
+
+
+def _after(end: datetime | None) -> datetime | None:
+    """end_date is inclusive: everything before the next microsecond."""
+    return end + timedelta(microseconds=1) if end else None
+
+
+@blueprint.get("/requests/<request_id>.<fmt>")
+def request_detail(request_id: str, fmt: str) -> Any:
+    if fmt != "json":
+        return error(400, E_FORMAT)
+    pakn = components()
+    with pakn.session_factory() as db:
+        row = pq.public_case(db, request_id)
+    if row is None:
+        return error(404, E_REQUEST)
+    return jsonify([_request_json(pakn.ctx.catalogue, row)])
+
+
+@blueprint.post("/requests.<fmt>")
+def create_request(fmt: str) -> Any:
+    if fmt != "json":
+        return error(400, E_FORMAT)
+    form = _fields()
+    pakn = components()
+    with pakn.session_factory() as db:
+        client = pq.api_client_by_key_hash(db, hash_key(form.get("api_key", "")))
+    if client is None:
+        return error(403, E_API_KEY)
+    catalogue = pakn.ctx.catalogue
+    code = form.get("service_code", "").strip()
+    if not code:
+        return error(400, E_SERVICE_MISSING)
+    if code not in {p.id for p in _procedures(catalogue)}:
+        return error(400, E_SERVICE)
+    # Vietnamese order: family (and middle) name first, given name last ("Phạm Thị" + "Lan").
+    name = " ".join(p for p in (form.get("last_name", "").strip(), form.get("first_name", "").strip())
+                    if p) or form.get("name", "").strip()
+    description = form.get("description", "").strip()
+    address = form.get("address_string", "").strip()
+    missing = [label for label, value in (("họ tên (first_name, last_name hoặc name)", name),
+                                          ("số điện thoại (phone)", form.get("phone", "").strip()),
+                                          ("địa chỉ (address_string)", address)) if not value]
+    if missing:
+        return error(400, E_CONTACT.format(missing=", ".join(missing)))
+    if not description:
+        return error(400, E_DESCRIPTION)
+    phone = normalize_phone(form.get("phone", ""))
+    if phone is None:
+        return error(400, E_PHONE)
+    email = form.get("email", "").strip()
+    text = f"{description}\n(Email liên hệ: {email})" if email else description
+    intake = services.IntakeForm(text=text[:5000], procedure_id=code, citizen_name=name[:255],
+                                 citizen_phone=phone, citizen_address=address[:500],
+                                 ward=_ward(address))
+    try:
+        with pakn.uow() as uow:
+            case = services.file_case(uow, pakn.ctx, None, intake, datetime.now(timezone.utc),
+                                      actor=f"open311:{client['name']}", channel=CHANNEL,
+                                      sender_id=f"{client['name']}"[:128])
+            uow.commit()
+            filed = (case.code, case.due_at)
+    except MissingContactData as problem:
+        return error(400, E_CONTACT.format(missing=problem))
+    except DomainError as problem:
+        logger.info("open311 request refused: %s", problem)
+        return error(400, E_SERVICE)
+    logger.info("open311 request filed as %s by client %s", filed[0], client["name"])
+    due = filed[1].astimezone(VIETNAM).strftime("%d/%m/%Y") if filed[1] else "—"
+    return jsonify([{"service_request_id": filed[0], "service_notice": NOTICE.format(code=filed[0], due=due),
+                     "account_id": None}]), 201
+
+
+def _fields() -> dict[str, str]:
+    """Form fields (the spec posts application/x-www-form-urlencoded), or a JSON object."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        fields = ({k: str(v) for k, v in body.items() if v is not None} if isinstance(body, dict)
+                  else {})
+    else:
+        fields = request.form.to_dict()
+    if "api_key" not in fields and request.args.get("api_key"):
+        fields["api_key"] = request.args["api_key"]
+    return fields
+
+
+def _ward(address: str) -> str | None:
+    """The ward named in the address (the case is routed to that ward's unit), if any."""
+    for entity in components().nlu.extractor.extract(address):
+        if entity["entity"] == "ward":
+            return str(entity["value"])
+    return None
+
+
+@blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
+def unknown(rest: str) -> Any:
+    return error(404, E_NOT_FOUND)

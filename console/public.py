@@ -1,0 +1,214 @@
+"""The public site (no login): published results at /cong-khai, the status lookup at /tra-cuu;
+and the staff page where the masked text is reviewed before publication (/console/cong-khai/<code>).
+
+Every public read goes through storage.public_queries (one eligibility rule, masked columns only).
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from datetime import date, datetime, time as day_time, timedelta, timezone
+from typing import Any
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+
+from bot.app import components
+from bot.messages import STATUS_NAMES
+from console.auth import audit, now, roles_required, user
+from console.views import format_time, run_in_uow
+from routing import services
+from routing.calendar import VIETNAM
+from routing.catalogue import OUT_OF_SCOPE_PROCEDURE
+from routing.masking import mask
+from routing.model import CaseStatus
+from routing.rules import handling_unit
+from storage import public_queries as pq
+
+logger = logging.getLogger(__name__)
+blueprint = Blueprint("public", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/cong-khai/static")
+PER_PAGE = 20
+CODE_RE = re.compile(r"^PAKN-\d{4}-\d{6}$")
+LOOKUP_FAILED = ("Không tìm thấy phản ánh khớp với mã số và 4 số cuối điện thoại đã nhập. "
+                 "Vui lòng kiểm tra lại.")
+LOOKUP_INCOMPLETE = "Vui lòng nhập mã phản ánh (ví dụ PAKN-2026-000123) và 4 số cuối số điện thoại."
+LOOKUP_BLOCKED = "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+REVIEW_SAVED = "Đã lưu nội dung công khai đã rà soát của phản ánh {code}."
+REVIEW_PUBLISHED = "Đã công khai kết quả phản ánh {code}."
+REVIEW_EMPTY = "Nội dung công khai không được để trống."
+
+
+class AttemptLimiter:
+    """At most `attempts` lookups per IP address in `window` seconds (in memory, per process)."""
+
+    def __init__(self, attempts: int = 10, window: float = 600.0) -> None:
+        self.attempts = attempts
+        self.window = window
+        self._seen: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> tuple[bool, int]:
+        """(allowed, seconds to wait); an allowed call counts as an attempt."""
+        moment = time.monotonic()
+        with self._lock:
+            seen = self._seen[key]
+            while seen and seen[0] <= moment - self.window:
+                seen.popleft()
+            if len(seen) >= self.attempts:
+                return False, int(seen[0] + self.window - moment) + 1
+            seen.append(moment)
+            if len(self._seen) > 10_000:  # forget idle addresses
+                for stale in [k for k, v in self._seen.items() if not v]:
+                    del self._seen[stale]
+            return True, 0
+
+
+def _limiter() -> AttemptLimiter:
+    limiter = current_app.extensions.get("pakn_lookup_limiter")
+    if limiter is None:
+        options = (components().settings.get("public") or {})
+        limiter = AttemptLimiter(int(options.get("lookup_attempts", 10)),
+                                 float(options.get("lookup_window_seconds", 600)))
+        current_app.extensions["pakn_lookup_limiter"] = limiter
+    return limiter
+
+
+@blueprint.context_processor
+def _helpers() -> dict[str, Any]:
+    catalogue = components().ctx.catalogue
+    return {
+        "pub_time": format_time,
+        "pub_date": lambda moment: format_time(moment, with_time=False),
+        "pub_status": lambda s: STATUS_NAMES.get(getattr(s, "value", s), str(s)),
+        "pub_procedure": lambda p: catalogue.procedure_name(p) or "Chưa phân loại",
+        "pub_unit": lambda a, w: handling_unit(catalogue, a, w) or "—",
+    }
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, day_time.min, VIETNAM).astimezone(timezone.utc)
+
+
+@blueprint.get("/cong-khai")
+@blueprint.get("/cong-khai/")
+def results() -> str:
+    pakn = components()
+    catalogue = pakn.ctx.catalogue
+    args = request.args
+    date_from, date_to = _day(args.get("tu_ngay")), _day(args.get("den_ngay"))
+    procedure = args.get("linh_vuc", "")
+    f = pq.PublicFilter(
+        procedure_ids=(procedure,) if procedure else (), agency_id=args.get("co_quan", ""),
+        ward=args.get("phuong", ""), q=args.get("q", "")[:200],
+        received_from=_day_start(date_from) if date_from else None,
+        received_before=_day_start(date_to + timedelta(days=1)) if date_to else None)
+    page = max(1, args.get("trang", 1, type=int) or 1)
+    with pakn.session_factory() as db:
+        rows, total = pq.public_cases(db, f, page, PER_PAGE)
+        facets = pq.public_facets(db)
+    procedures = [p for p in catalogue.procedures.values() if p.id != OUT_OF_SCOPE_PROCEDURE]
+    pages = max(1, -(-total // PER_PAGE))
+    query = {k: v for k, v in args.items() if k != "trang" and v}
+    return render_template(
+        "public/results.html", rows=rows, total=total, page=page, pages=pages, query=query,
+        procedures=procedures, agencies=[(a, catalogue.agency_name(a)) for a in facets["agencies"]],
+        wards=facets["wards"], args=args)
+
+
+@blueprint.get("/cong-khai/<code>")
+def result(code: str) -> Any:
+    with components().session_factory() as db:
+        row = pq.public_case(db, code)
+    if row is None:
+        return render_template("public/not_found.html"), 404
+    return render_template("public/result.html", case=row)
+
+
+@blueprint.route("/tra-cuu", methods=["GET", "POST"])
+def lookup() -> Any:
+    if request.method == "GET":
+        return render_template("public/lookup.html", code=request.args.get("ma", ""))
+    code = request.form.get("code", "").strip().upper()
+    digits = re.sub(r"\D", "", request.form.get("phone_last4", ""))
+    if not code or len(digits) != 4:
+        return render_template("public/lookup.html", code=code, error=LOOKUP_INCOMPLETE), 400
+    allowed, wait = _limiter().allow(request.remote_addr or "?")
+    if not allowed:
+        message = LOOKUP_BLOCKED.format(minutes=max(1, -(-wait // 60)))
+        return render_template("public/lookup.html", code=code, error=message), 429
+    found = None
+    if CODE_RE.match(code):
+        with components().session_factory() as db:
+            found = pq.case_for_lookup(db, code)
+    phone = re.sub(r"\D", "", (found or {}).get("phone") or "")
+    expected = phone[-4:] if found else "----"  # same answer, same work for an unknown code
+    if not hmac.compare_digest(expected.encode(), digits.encode()) or found is None:
+        logger.info("status lookup failed from %s", request.remote_addr)
+        return render_template("public/lookup.html", code=code, error=LOOKUP_FAILED), 404
+    found.pop("phone")
+    return render_template("public/lookup.html", code=code, case=found,
+                           open_statuses=_open_statuses())
+
+
+def _open_statuses() -> set[str]:
+    return {s.value for s in CaseStatus} - {CaseStatus.REJECTED.value, CaseStatus.REDIRECTED.value,
+                                           CaseStatus.CLOSED.value}
+
+
+# -- staff: review the masked text before publication -------------------------------------------
+
+REVIEWERS = ("focal_point", "admin")
+
+
+@blueprint.route("/console/cong-khai/<code>", methods=["GET", "POST"])
+@roles_required(*REVIEWERS)
+def review(code: str) -> Any:
+    pakn = components()
+    with pakn.uow() as uow:
+        case = uow.cases.get(code.strip().upper())
+        if case is None:
+            abort(404)
+        known = (case.citizen_name, case.citizen_address, case.citizen_phone)
+        draft = {"text": case.public_text or mask(case.text, known),
+                 "answer": case.public_answer or (mask(case.answer, known) if case.answer else "")}
+        facts = {"code": case.code, "status": case.status, "text": case.text, "answer": case.answer,
+                 "consent": case.publish_consent, "reviewed_by": case.masking_reviewed_by,
+                 "reviewed_at": case.masking_reviewed_at, "published_at": case.published_at,
+                 "can_publish": CaseStatus(case.status) == CaseStatus.ANSWERED}
+    if request.method == "GET":
+        return render_template("public/review.html", case=facts, draft=draft)
+    public_text = request.form.get("public_text", "")
+    public_answer = request.form.get("public_answer", "")
+    if not public_text.strip():
+        flash(REVIEW_EMPTY, "error")
+        return render_template("public/review.html", case=facts,
+                               draft={"text": public_text, "answer": public_answer}), 422
+    publish = request.form.get("publish") == "1"
+    staff = user()
+
+    def work(uow: Any) -> None:
+        moment = now()
+        services.review_publication(uow, facts["code"], public_text, public_answer, staff.username,
+                                    moment)
+        if publish:
+            services.publish_reviewed_case(uow, pakn.notifier, facts["code"], staff.username, moment)
+        uow.session.flush()
+        audit(uow.session, "publication_review", "case", facts["code"], {"published": publish},
+              at=moment)
+
+    done, _ = run_in_uow(work, facts["code"])
+    if done:
+        flash((REVIEW_PUBLISHED if publish else REVIEW_SAVED).format(code=facts["code"]), "success")
+    return redirect(url_for("public.review", code=facts["code"]))

@@ -1,0 +1,220 @@
+"""Monthly and quarterly figures per agency and procedure group, for the city's reports.
+
+For the cases received in a period: how many, answered on time, answered late, overdue and still
+unanswered, the on-time rate, the average handling time in working days (receipt to answer, on the
+calendar kept in the database) and the SIPAS satisfaction per criterion.
+
+The deadline outcomes use the dashboard's definitions (storage.console_queries: AWAITING_ANSWER,
+NOT_HANDLED, the "answer" deadline) and satisfaction is shaped like storage.queries.survey_averages,
+so a report over all time gives the dashboard's numbers (a test holds both together).
+Counting happens in SQL; only the working-day durations are computed in Python.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from routing.calendar import VIETNAM, WorkingCalendar
+from storage.console_queries import AWAITING_ANSWER, NOT_HANDLED
+from storage.orm import case_deadlines, cases, survey_answers
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month or quarter in Hà Nội time; `end` is exclusive."""
+
+    kind: str  # month | quarter
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """'2026-11' (month) or '2026-Q4' (quarter). Raises ValueError."""
+        match = re.fullmatch(r"(\d{4})-(?:(\d{1,2})|[Qq]([1-4]))", text.strip())
+        if not match:
+            raise ValueError(f"not a period: {text!r}")
+        year = int(match.group(1))
+        if match.group(3):
+            return cls("quarter", year, int(match.group(3)))
+        month = int(match.group(2))
+        if not 1 <= month <= 12:
+            raise ValueError(f"not a month: {text!r}")
+        return cls("month", year, month)
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.number:02d}" if self.kind == "month" else f"{self.year}-Q{self.number}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"Tháng {self.number:02d}/{self.year}"
+        return f"Quý {ROMAN[self.number]}/{self.year}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.number if self.kind == "month" else 3 * self.number - 2, 1)
+
+    @property
+    def next_first_day(self) -> date:
+        months = 1 if self.kind == "month" else 3
+        index = self.first_day.month - 1 + months
+        return date(self.year + index // 12, index % 12 + 1, 1)
+
+    @property
+    def start(self) -> datetime:
+        return _local_midnight(self.first_day)
+
+    @property
+    def end(self) -> datetime:
+        return _local_midnight(self.next_first_day)
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, VIETNAM).astimezone(timezone.utc)
+
+
+@dataclass
+class Figures:
+    """One line of the report: an agency and a procedure group ('' = all of them)."""
+
+    agency_id: str
+    procedure_id: str
+    received: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    handling_days: list[int] = field(default_factory=list)
+    scores: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+    @property
+    def answered(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """The dashboard's rate: on time / (on time + late + overdue), in %."""
+        decided = self.on_time + self.late + self.overdue
+        return round(100 * self.on_time / decided, 1) if decided else None
+
+    @property
+    def average_handling_days(self) -> float | None:
+        return round(sum(self.handling_days) / len(self.handling_days), 1) if self.handling_days else None
+
+    def satisfaction(self, criterion: str) -> float | None:
+        total, count = self.scores.get(criterion, (0, 0))
+        return round(total / count, 2) if count else None
+
+    @property
+    def satisfaction_answers(self) -> int:
+        return sum(count for _, count in self.scores.values())
+
+    def criterion_rows(self) -> list[dict[str, Any]]:
+        """This line's ratings shaped like storage.queries.survey_averages (for the ranking)."""
+        return [{"agency_id": self.agency_id, "criterion": c, "average": round(t / n, 2), "answers": n}
+                for c, (t, n) in sorted(self.scores.items()) if n]
+
+    def absorb(self, other: "Figures") -> None:
+        self.received += other.received
+        self.on_time += other.on_time
+        self.late += other.late
+        self.overdue += other.overdue
+        self.handling_days.extend(other.handling_days)
+        for criterion, (total, count) in other.scores.items():
+            self.scores[criterion][0] += total
+            self.scores[criterion][1] += count
+
+
+def _in_period(start: datetime | None, end: datetime | None) -> list[sa.ColumnElement[bool]]:
+    where = []
+    if start is not None:
+        where.append(cases.c.received_at >= start)
+    if end is not None:
+        where.append(cases.c.received_at < end)
+    return where
+
+
+def figures(session: Session, calendar: WorkingCalendar, start: datetime | None,
+            end: datetime | None, now: datetime) -> dict[tuple[str, str], Figures]:
+    """Figures per (agency, procedure) for the cases received in [start, end) (None: unbounded)."""
+    lines: dict[tuple[str, str], Figures] = {}
+
+    def line(agency: str | None, procedure: str | None) -> Figures:
+        key = (agency or "", procedure or "")
+        return lines.setdefault(key, Figures(*key))
+
+    period = _in_period(start, end)
+    received = (sa.select(cases.c.agency_id, cases.c.procedure_id, sa.func.count())
+                .where(*period).group_by(cases.c.agency_id, cases.c.procedure_id))
+    for agency, procedure, count in session.execute(received):
+        line(agency, procedure).received = int(count)
+
+    d = case_deadlines
+    met_on_time = sa.and_(d.c.met_at.is_not(None), d.c.met_at <= d.c.due_at)
+    met_late = sa.and_(d.c.met_at.is_not(None), d.c.met_at > d.c.due_at)
+    open_overdue = sa.and_(d.c.met_at.is_(None), d.c.due_at < now, cases.c.status.in_(AWAITING_ANSWER))
+    answer_join = cases.join(d, sa.and_(d.c.case_id == cases.c.id, d.c.step == "answer"))
+    handled = [cases.c.status.not_in(NOT_HANDLED), *period]
+    outcomes = (sa.select(cases.c.agency_id, cases.c.procedure_id,
+                          sa.func.sum(sa.case((met_on_time, 1), else_=0)),
+                          sa.func.sum(sa.case((met_late, 1), else_=0)),
+                          sa.func.sum(sa.case((open_overdue, 1), else_=0)))
+                .select_from(answer_join).where(*handled)
+                .group_by(cases.c.agency_id, cases.c.procedure_id))
+    for agency, procedure, on_time, late, overdue in session.execute(outcomes):
+        target = line(agency, procedure)
+        target.on_time, target.late, target.overdue = int(on_time or 0), int(late or 0), int(overdue or 0)
+
+    durations = (sa.select(cases.c.agency_id, cases.c.procedure_id, cases.c.received_at, d.c.met_at)
+                 .select_from(answer_join).where(d.c.met_at.is_not(None), *handled))
+    for agency, procedure, received_at, met_at in session.execute(durations):
+        days = calendar.working_days_between(received_at.astimezone(VIETNAM).date(),
+                                             met_at.astimezone(VIETNAM).date())
+        line(agency, procedure).handling_days.append(max(days, 0))
+
+    s = survey_answers
+    ratings = (sa.select(s.c.agency_id, cases.c.procedure_id, s.c.criterion, sa.func.sum(s.c.score),
+                         sa.func.count())
+               .select_from(s.join(cases, cases.c.code == s.c.case_code)).where(*period)
+               .group_by(s.c.agency_id, cases.c.procedure_id, s.c.criterion))
+    for agency, procedure, criterion, total, count in session.execute(ratings):
+        line(agency, procedure).scores[criterion] = [int(total), int(count)]
+    return lines
+
+
+def report_lines(lines: dict[tuple[str, str], Figures]) -> list[Figures]:
+    """Each agency's procedures, then the agency's total (procedure ''), then the city total."""
+    by_agency: dict[str, list[Figures]] = defaultdict(list)
+    for (agency, _), figures_ in sorted(lines.items()):
+        by_agency[agency].append(figures_)
+    result: list[Figures] = []
+    city = Figures("", "")
+    for agency, rows in by_agency.items():
+        total = Figures(agency, "")
+        for row in rows:
+            total.absorb(row)
+        result.extend(rows)
+        result.append(total)
+        city.absorb(total)
+    result.append(city)
+    return result
+
+
+def agency_totals(lines: dict[tuple[str, str], Figures]) -> list[Figures]:
+    totals: dict[str, Figures] = {}
+    for (agency, _), row in sorted(lines.items()):
+        totals.setdefault(agency, Figures(agency, "")).absorb(row)
+    return list(totals.values())
+
+
+def period_report(session: Session, calendar: WorkingCalendar, period: Period,
+                  now: datetime) -> list[Figures]:
+    return report_lines(figures(session, calendar, period.start, period.end, now))

@@ -1,0 +1,127 @@
+"""Monthly and quarterly reports: figures per agency and procedure (received, on time, late, overdue,
+working-day handling time, SIPAS per criterion), the same numbers as the dashboard, CSV and XLSX
+downloads for logged-in staff only."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from routing import services
+from routing.calendar import VIETNAM
+from storage.console_queries import agency_performance
+from storage.queries import survey_averages
+from storage.reports import Period, agency_totals, figures, period_report
+from tests.integration.console_support import Console, console, form  # noqa: F401
+
+# Monday 2 November 2026, 09:00 in Hà Nội: a plain working week (no holiday in the calendar).
+MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=VIETNAM).astimezone(timezone.utc)
+NOW = datetime(2026, 12, 20, 9, 0, tzinfo=VIETNAM).astimezone(timezone.utc)
+CRITERIA = ("hinh_thuc_tiep_nhan", "de_dang_phan_anh", "xu_ly_tich_cuc", "thong_bao_kip_thoi")
+
+
+def handle(console: Console, received: datetime, answered_after: timedelta | None,
+           procedure: str = "ho_tich", sender: str = "s", scores: tuple[int, ...] = ()) -> str:
+    pakn = console.pakn
+    code = console.file(form(procedure=procedure), channel=None, sender=sender, received=received)
+    if answered_after is None:
+        return code
+    at = received + answered_after
+    with pakn.uow() as uow:
+        services.forward_case(uow, pakn.notifier, pakn.ctx, code, "d", received)
+        services.start_handling(uow, pakn.notifier, code, "c", received)
+        services.answer_case(uow, pakn.notifier, code, "Đã giải quyết.", "c", at)
+        if scores:
+            services.close_case(uow, pakn.notifier, code, "d", at)
+            for criterion, score in zip(CRITERIA, scores):
+                services.record_rating(uow, code, criterion, score, at)
+        uow.commit()
+    return code
+
+
+@pytest.fixture
+def november(console: Console) -> Console:
+    handle(console, MONDAY, timedelta(days=3), sender="a", scores=(5, 4, 4, 3))  # Thu: 3 working days
+    handle(console, MONDAY, timedelta(days=7), sender="b", scores=(3, 2, 2, 1))  # next Mon: 5
+    handle(console, MONDAY + timedelta(days=1), timedelta(days=60), sender="c")  # late
+    handle(console, MONDAY + timedelta(days=2), None, sender="d")  # overdue, unanswered
+    handle(console, MONDAY, timedelta(days=1), procedure="dat_dai", sender="e")  # Sở NN&MT
+    handle(console, datetime(2026, 12, 1, 9, tzinfo=VIETNAM), timedelta(days=1), sender="f")  # December
+    return console
+
+
+def test_monthly_figures_per_agency_and_procedure(november: Console) -> None:
+    with november.pakn.uow() as uow:
+        rows = period_report(uow.session, uow.calendar.load(), Period.parse("2026-11"), NOW)
+    by_key = {(r.agency_id, r.procedure_id): r for r in rows}
+    civil = by_key[("ubnd_xa", "ho_tich")]
+    assert (civil.received, civil.on_time, civil.late, civil.overdue) == (4, 2, 1, 1)
+    assert civil.on_time_rate == 50.0
+    # 3 and 5 working days for the two on time; the late one: Tue 3/11 -> Sat 2/1/2027 (calendar).
+    with november.pakn.uow() as uow:
+        calendar = uow.calendar.load()
+    late_days = calendar.working_days_between(datetime(2026, 11, 3).date(), datetime(2027, 1, 2).date())
+    assert 38 <= late_days <= 44
+    assert sorted(civil.handling_days) == sorted([3, 5, late_days])
+    assert civil.average_handling_days == round((3 + 5 + late_days) / 3, 1)
+    assert civil.satisfaction("hinh_thuc_tiep_nhan") == 4.0 and civil.satisfaction("thong_bao_kip_thoi") == 2.0
+    land = by_key[("so_nnmt", "dat_dai")]
+    assert (land.received, land.on_time, land.average_handling_days) == (1, 1, 1.0)
+    assert by_key[("ubnd_xa", "")].received == 4  # the agency's total line
+    assert by_key[("", "")].received == 5  # the city: December's case is not in November
+    quarter = Period.parse("2026-Q4")
+    assert (quarter.label, quarter.first_day.month, quarter.next_first_day.year) == ("Quý IV/2026", 10, 2027)
+    with november.pakn.uow() as uow:
+        rows = period_report(uow.session, uow.calendar.load(), quarter, NOW)
+    assert {(r.agency_id, r.procedure_id): r for r in rows}[("", "")].received == 6
+
+
+def test_same_numbers_as_the_dashboard(november: Console) -> None:
+    with november.pakn.uow() as uow:
+        totals = agency_totals(figures(uow.session, uow.calendar.load(), None, None, NOW))
+        dashboard = {r["agency_id"]: r for r in agency_performance(uow.session, NOW)}
+        averages = survey_averages(uow.session)
+    assert set(dashboard) == {t.agency_id for t in totals}
+    for total in totals:
+        shown = dashboard[total.agency_id]
+        assert (total.on_time, total.late, total.overdue, total.on_time_rate) == (
+            shown["on_time"], shown["late"], shown["overdue"], shown["on_time_rate"])
+    assert sorted(r for t in totals for r in map(lambda x: tuple(x.values()), t.criterion_rows())) == \
+        sorted(tuple(a.values()) for a in averages)
+
+
+def test_csv_and_xlsx_downloads_for_staff(november: Console) -> None:
+    assert november.app.test_client().get("/bao-cao/2026-11.csv").status_code == 302  # login first
+    staff = november.client("daumoi")
+    response = staff.get("/bao-cao/2026-11.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="bao-cao-pakn-2026-11.csv"' in response.headers["Content-Disposition"]
+    text = response.data.decode("utf-8-sig")
+    table = list(csv.DictReader(io.StringIO(text)))
+    civil = next(r for r in table if r["Lĩnh vực"] == "Hộ tịch")
+    assert civil["Kỳ báo cáo"] == "Tháng 11/2026" and civil["Cơ quan"] == "UBND xã, phường (126 đơn vị)"
+    assert (civil["Tiếp nhận"], civil["Trả lời đúng hạn"], civil["Trả lời quá hạn"],
+            civil["Quá hạn chưa trả lời"]) == ("4", "2", "1", "1")
+    assert civil["Hài lòng: Hình thức tiếp nhận"] == "4.0"
+    assert table[-1]["Cơ quan"] == "Toàn Thành phố" and table[-1]["Tiếp nhận"] == "5"
+
+    ranking = list(csv.DictReader(io.StringIO(staff.get("/bao-cao/xep-hang/2026-11.csv").data
+                                              .decode("utf-8-sig"))))
+    assert [r["Cơ quan"] for r in ranking][0].startswith("Sở Nông nghiệp")  # 100% on time
+    assert ranking[0]["Hạng"] == "1"
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(staff.get("/bao-cao/2026-Q4.xlsx").data))
+    assert book.sheetnames == ["Theo cơ quan, lĩnh vực", "Xếp hạng cơ quan"]
+    sheet = book["Theo cơ quan, lĩnh vực"]
+    headers = [c.value for c in sheet[1]]
+    civil_row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == "Hộ tịch")
+    assert civil_row[0] == "Quý IV/2026" and civil_row[headers.index("Tiếp nhận")] == 5
+    assert civil_row[headers.index("Tỷ lệ đúng hạn (%)")] == 60  # 3 of 5 in the quarter, a number
+
+    page = staff.get("/bao-cao?ky=2026-11")
+    assert page.status_code == 200 and "Tháng 11/2026" in page.text and "Xếp hạng cơ quan" in page.text
+    assert staff.get("/bao-cao/2026-13.csv").status_code == 404
