@@ -179,3 +179,41 @@ def test_review_pages_are_for_admins_only(console: Console) -> None:
         client = console.client(username)
         for url in ("/console/nlu/review", "/console/nlu/train", "/console/nlu/versions", "/console/nlu/data"):
             assert client.get(url).status_code == 403
+
+
+def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
+    from bot.catalogue import load_catalogue
+
+    catalogue_dir = Path(console.pakn.settings["catalogue_dir"])
+    data_dir = Path(console.pakn.settings["nlu"]["data_dir"])
+    repo_procedures = (ROOT / "catalogue" / "procedures.yaml").read_text(encoding="utf-8")
+    admin = console.client("admin")
+    page = admin.post("/console/nlu/catalogue/procedure", {
+        "id": "tram_sac_xe_dien", "name": "Trạm sạc xe điện", "covers": "lắp đặt, an toàn trạm sạc",
+        "default_agency": "cong_an", "agencies": ["so_xay_dung"],
+        "examples": "trạm sạc xe điện ở hầm chung cư bốc khói\nxin phép lắp trạm sạc xe điện cho tòa nhà\n"
+                    "tram sac xe dien o ham de xe khong an toan"})
+    assert "Đã thêm lĩnh vực tram_sac_xe_dien" in page.text
+    assert "phan_anh__tram_sac_xe_dien has 3 distinct examples, fewer than 40" in page.text  # in place
+    catalogue = load_catalogue(catalogue_dir)
+    assert catalogue.procedures["tram_sac_xe_dien"].name == "Trạm sạc xe điện"
+    assert catalogue.can_handle("cong_an", "tram_sac_xe_dien") and catalogue.can_handle("so_xay_dung", "tram_sac_xe_dien")
+    assert len(catalogue.procedures) == 22 and "ho_tich" in catalogue.procedures  # ids kept
+    assert (data_dir / "procedures" / "tram_sac_xe_dien.yml").exists()
+    assert (ROOT / "catalogue" / "procedures.yaml").read_text(encoding="utf-8") == repo_procedures
+
+    again = admin.post("/console/nlu/catalogue/procedure", {"id": "ho_tich", "name": "x", "default_agency": "cong_an"})
+    assert again.status_code == 422 and "đã có" in again.text.lower() and "ho_tich" in again.text
+
+    job_id = run_job(admin)  # too few examples: training refuses, the problems are listed
+    job = admin.get(f"/console/nlu/jobs/{job_id}")
+    assert "Không thành công" in job.text and 'id="job-problems"' in job.text
+    assert "tram_sac_xe_dien has 3 distinct examples" in job.text
+
+    agency = admin.post("/console/nlu/catalogue/agency", {
+        "id": "so_van_hoa", "name": "Sở Văn hóa và Thể thao", "level": "city",
+        "mentions": "sở văn hóa, sở vh", "procedures": ["dang_ky_kinh_doanh"]})
+    assert "Đã thêm cơ quan so_van_hoa" in agency.text
+    catalogue = load_catalogue(catalogue_dir)
+    assert catalogue.agencies["so_van_hoa"].mentions == ("sở văn hóa", "sở vh")
+    assert catalogue.can_handle("so_van_hoa", "dang_ky_kinh_doanh")
