@@ -142,7 +142,8 @@ def download_xlsx(key: str) -> Response:
     period = _parse(key)
     rows, ranked = _compute(period, now())
     book = Workbook()
-    sheets = (("Theo cơ quan, lĩnh vực", table(period, rows)), ("Xếp hạng cơ quan", rank_table(period, ranked)))
+    sheets = (("Theo cơ quan, lĩnh vực", table(period, rows)),
+              ("Xếp hạng cơ quan", rank_table(period, ranked)))
     for index, (title, (headers, body)) in enumerate(sheets):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = title

@@ -77,9 +77,10 @@ PARCEL_RE = re.compile(r"(?i)\b(thửa(?: đất)?|tờ bản đồ)(\s+(?:số\
 
 # House numbers. `N` is 12, 12A, 12/3, 5B/2A.
 _N = r"\d{1,4}[A-Za-z]?(?:/\d{1,4}[A-Za-z]?)*"
-_ALLEY = r"(?:ngõ|ngách|hẻm|kiệt|hẻm|đường|phố|tổ|khu|thôn|xóm|tập thể|chung cư|ngo|ngach|hem|duong|pho)"
+_ALLEY = r"(?:ngõ|ngách|hẻm|kiệt|đường|phố|tổ|khu|thôn|xóm|tập thể|chung cư|ngo|ngach|hem|duong|pho)"
 HOUSE_EXPLICIT_RE = re.compile(rf"(?i)(?<![\w])(?:số\s+nhà|nhà\s+số|so\s+nha|nha\s+so|sn\.?)\s*{_N}(?![\w/])")
-HOUSE_NHA_RE = re.compile(rf"(?i)(?<![\w])nhà\s+({_N})(?![\w/])(?!\s+(?:tầng|lầu|người|căn|gian|cái|lần|mái))")
+HOUSE_NHA_RE = re.compile(rf"(?i)(?<![\w])nhà\s+({_N})(?![\w/])"
+                          r"(?!\s+(?:tầng|lầu|người|căn|gian|cái|lần|mái))")  # not "nhà 2 tầng"
 HOUSE_SO_RE = re.compile(rf"(?i)(?<![\w])số\s+({_N})(?![\w/])")
 HOUSE_BEFORE_ALLEY_RE = re.compile(rf"(?i)(?<![\w/]){_N}(?=,?\s+{_ALLEY}\b)")
 APARTMENT_RE = re.compile(r"(?i)(?<![\w])(căn hộ|căn|phòng)\s+(?:số\s+)?(\d{2,4}[A-Za-z]?\d{0,3})(?![\w/])"
@@ -170,7 +171,7 @@ SURNAMES = frozenset(fold(s) for s in (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đào Đoàn "
     "Vương Trương Lương Lâm Phùng Mai Cao Tô Tạ Quách Kiều Chu Hà Thái Lưu Khuất Nghiêm Triệu "
     "Doãn Lại Mạc Tăng Hứa Từ Giang Âu Đàm Khúc Văn Ninh La Thân Tống Viên Kim Đồng Lạc Nông Bạch "
-    "Ông Hoa Lã Lò Quan Đàm Vi Bế Hầu Diệp Nhữ Khổng Cù Lục Hàn Trịnh Phí Đường Mẫn Bạch Trình"
+    "Ông Hoa Lã Lò Quan Vi Bế Hầu Diệp Nhữ Khổng Cù Lục Hàn Phí Đường Mẫn Trình"
 ).split())
 # Places that start with a family name: never a person ("phường Hoàng Mai", "Hà Nội").
 PLACES = frozenset(fold(p) for p in (
@@ -188,7 +189,7 @@ STOP_WORDS = frozenset(w.lower() for w in (
     "Bố Cha Họ Nhưng Và Hoặc Thì Là Vì Nên Đã Đang Sẽ Không Có Xin Kính Gửi Cảm Ngày Tháng Số Điện "
     "Email Đề Hiện Sau Trước Khi Lúc Nay Trong Ngoài Bệnh Chợ Đường Ngõ Ngách Chùa Đền Cầu Sông Bến "
     "Xe Ga Sân Căn Hộ Sổ Giấy Thuế Mình Người Của Cho Với Tại Ở Từ Đến Theo Về Được Bị Rất Mong "
-    "Hỏi Hỏi Nhà Công Ty Phố Thôn Xóm Khu Làng Ấp Tỉnh Thành Quốc Địa Trụ Văn Trung Viện Trường"
+    "Hỏi Nhà Công Ty Phố Thôn Xóm Khu Làng Ấp Tỉnh Thành Quốc Địa Trụ Văn Trung Viện Trường"
     " Thanh Bảo Hội Sở Lý Hồ Kế Tư Y Một"
 ).split())
 # Those of the stop words that are also family, middle or given names stop only as a phrase.

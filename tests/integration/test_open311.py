@@ -153,8 +153,8 @@ def test_post_request_then_read_it_back_once_published(live_app: LiveApp, api_ke
     assert requested.utcoffset() == timedelta(hours=7) and requested >= before
     assert datetime.fromisoformat(found["expected_datetime"]) > requested
 
-    listed = client.get_requests(service_code="do_thi_moi_truong", status="open",
-                                 start_date=before.isoformat(), end_date=datetime.now(timezone.utc).isoformat())
+    listed = client.get_requests(service_code="do_thi_moi_truong", status="open", start_date=before.isoformat(),
+                                 end_date=datetime.now(timezone.utc).isoformat())
     assert code in [r["service_request_id"] for r in listed]
     assert code not in [r["service_request_id"] for r in client.get_requests(status="closed")]
     assert code not in [r["service_request_id"] for r in

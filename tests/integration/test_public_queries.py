@@ -82,7 +82,8 @@ def test_report_figures(session_factory) -> None:  # type: ignore[no-untyped-def
         services.record_rating(uow, code, "xu_ly_tich_cuc", 4, NOW + timedelta(days=1))
         uow.commit()
     with SqlUnitOfWork(session_factory) as uow:
-        rows = period_report(uow.session, uow.calendar.load(), Period.parse("2026-11"), NOW + timedelta(days=30))
+        rows = period_report(uow.session, uow.calendar.load(), Period.parse("2026-11"),
+                             NOW + timedelta(days=30))
     line = next(r for r in rows if (r.agency_id, r.procedure_id) == ("ubnd_xa", "do_thi_moi_truong"))
     # Friday 27/11 -> Saturday 28/11 (Hà Nội): no working day in between.
     assert (line.received, line.on_time, line.handling_days, line.satisfaction("xu_ly_tich_cuc")) == (

@@ -78,7 +78,8 @@ def test_only_eligible_cases_are_public(site: Console) -> None:
     consented = published_case(site)
     reviewed_only = file_and_answer(site, intake(consent=False))
     with site.pakn.uow() as uow, pytest.raises(services.PublicationNotReviewed):
-        services.publish_reviewed_case(uow, site.pakn.notifier, reviewed_only, "d", datetime.now(timezone.utc))
+        services.publish_reviewed_case(uow, site.pakn.notifier, reviewed_only, "d",
+                                       datetime.now(timezone.utc))
     review(site, reviewed_only, "Hồ sơ khai sinh quá hạn ở phường Cầu Giấy.", "Đã cấp giấy khai sinh.")
     publish(site, reviewed_only)
     # Published through the plain service (no consent, no review, no masked text): never public.

@@ -66,7 +66,8 @@ def test_monthly_figures_per_agency_and_procedure(november: Console) -> None:
     assert 38 <= late_days <= 44
     assert sorted(civil.handling_days) == sorted([3, 5, late_days])
     assert civil.average_handling_days == round((3 + 5 + late_days) / 3, 1)
-    assert civil.satisfaction("hinh_thuc_tiep_nhan") == 4.0 and civil.satisfaction("thong_bao_kip_thoi") == 2.0
+    assert civil.satisfaction("hinh_thuc_tiep_nhan") == 4.0
+    assert civil.satisfaction("thong_bao_kip_thoi") == 2.0
     land = by_key[("so_nnmt", "dat_dai")]
     assert (land.received, land.on_time, land.average_handling_days) == (1, 1, 1.0)
     assert by_key[("ubnd_xa", "")].received == 4  # the agency's total line
