@@ -87,7 +87,8 @@ APARTMENT_RE = re.compile(r"(?i)(?<![\w])(căn hộ|căn|phòng)\s+(?:số\s+)?(
                           r"(?=[^.\n]{0,20}\b(?:tòa|toà|nhà|chung cư|tầng|CT|khu|block)\b)")
 FLAT_RE = re.compile(r"(?i)(?<![\w])(căn hộ|căn phòng)\s+(?:số\s+)?[A-Za-z]?\d{1,4}[A-Za-z]?\d{0,3}(?![\w/])")
 _STREET_AFTER = re.compile(r"(?i)^[,\s]*" + _ALLEY + r"\b")
-_PLACE_BEFORE = re.compile(r"(?i)(?:ở|tại|địa chỉ|đc|trú|sống|nhà|cư trú|thường trú|tạm trú)[:\s]*$")
+_PLACE_BEFORE = re.compile(r"(?i)(?:ở|tại|địa chỉ|đc|trú|sống|nhà|cư trú|thường trú|tạm trú)"
+                           r"(?:\s+(?:tôi|em|mình|chúng tôi|ông|bà|anh|chị|là))?[:\s]*$")
 _ALLEY_BEFORE = re.compile(r"(?i)(?:ngõ|ngách|hẻm|kiệt|tổ|ngo|ngach|hem|kiet|to|số|so|đường|duong|"
                            r"phường|quận|năm|tháng|ngày|lần|tầng|km|p\.|q\.)\s*$")
 

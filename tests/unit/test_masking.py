@@ -32,6 +32,9 @@ from routing.masking import (ADDRESS, DOSSIER, EMAIL, HOUSE, ID_NUMBER, NAME, PH
     ("con tôi là Trần Thị Bích Ngọc sinh năm 2020", f"con tôi là {NAME} sinh năm 2020"),
     ("tôi tên là phạm minh tuấn ở ngõ 5", f"tôi tên là {NAME} ở ngõ 5"),
     ("Anh Tuấn, chị Hằng và đ/c Nguyễn Quốc Toản", f"Anh {NAME}, chị {NAME} và đ/c {NAME}"),
+    ("Nhà tôi số 12, cạnh chợ. Tôi ở số 45B/2 Hoàng Hoa Thám",
+     f"Nhà tôi {HOUSE}, cạnh chợ. Tôi ở {HOUSE} Hoàng Hoa Thám"),
+    ("sđt:0987.654.321, ĐT bàn 04 3825 6789", f"sđt:{PHONE}, ĐT bàn {PHONE}"),
 ])
 def test_masks_realistic_texts(text: str, expected: str) -> None:
     assert mask(text) == expected
