@@ -16,7 +16,8 @@ from bot.dialogue import Dialogue
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.factory import build_nlu_service
 from bot.nlu.service import NluService
-from bot.outbox import Dispatcher, OutboxNotifier
+from bot.dispatcher import Dispatcher
+from bot.outbox import OutboxNotifier
 from bot.pipeline import Pipeline
 from bot.processor import InboundProcessor
 from channels.base import Channel
@@ -80,13 +81,24 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
     extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
     nlu = build_nlu_service(settings, catalogue, extractor)  # Rasa in front when configured
     channels = build_channels(settings["channels"])
-    dispatcher = Dispatcher(session_factory, channels, settings["outbox"])
+    dispatcher = build_dispatcher(settings, session_factory, channels)
     criteria = load_sipas_criteria(catalogue_dir)
     pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, Dialogue(catalogue, criteria),
                         ctx, on_queued=dispatcher.wakeup.set)
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
                       dispatcher, OutboxNotifier(catalogue, criteria))
+
+
+def build_dispatcher(settings: dict[str, Any], session_factory: Any,
+                     channels: dict[str, Channel]) -> Dispatcher:
+    """The outbox dispatcher, with Zalo's database-backed tokens and ZNS settings wired in."""
+    zalo = settings["channels"].get("zalo") or {}
+    if "zalo" in channels:
+        from bot.zalo_tokens import install
+        install(session_factory, channels["zalo"], zalo)  # type: ignore[arg-type]
+    zns = {"template_id": zalo.get("zns_template_id"), "params": zalo.get("zns_template_params")}
+    return Dispatcher(session_factory, channels, settings["outbox"], zns=zns)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

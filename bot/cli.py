@@ -76,15 +76,31 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    """Run the outbox dispatcher on its own (the server then sets dispatch_in_server: false)."""
-    from bot.app import build_components
+    """Run the outbox dispatcher on its own (the server then sets dispatch_in_server: false).
 
-    pakn = build_components(settings)
+    Several workers may run at once on PostgreSQL: claims are disjoint. SIGTERM/SIGINT finish
+    the rows in hand and stop; a SIGKILL leaves them to be reclaimed when their lease runs out.
+    """
+    import signal
+
+    from bot.app import build_dispatcher
+    from channels.registry import build_channels
+    from storage.db import make_engine, make_session_factory
+
+    engine = make_engine(settings["database_url"])
+    dispatcher = build_dispatcher(settings, make_session_factory(engine),
+                                  build_channels(settings["channels"]))
     stop = threading.Event()
-    try:
-        pakn.dispatcher.run_forever(stop)
-    except KeyboardInterrupt:
+
+    def finish(signum: int, _frame: object) -> None:
         stop.set()
+        dispatcher.wakeup.set()
+
+    signal.signal(signal.SIGTERM, finish)
+    signal.signal(signal.SIGINT, finish)
+    print(f"outbox worker {dispatcher.worker_id} started", flush=True)
+    dispatcher.run_forever(stop)
+    engine.dispose()
     return 0
 
 

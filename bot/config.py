@@ -30,6 +30,7 @@ ENVIRONMENT = {
     "ZALO_APP_SECRET": (("channels", "zalo"), "app_secret"),
     "ZALO_API_URL": (("channels", "zalo"), "api_url"),
     "ZALO_OAUTH_URL": (("channels", "zalo"), "oauth_url"),
+    "ZALO_ZNS_URL": (("channels", "zalo"), "zns_url"),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -45,11 +46,22 @@ DEFAULTS: dict[str, Any] = {
     "deadlines": {"steps": {}, "per_procedure": {}, "remind_working_days_before": 1},
     "scheduler": {"run_in_server": True, "interval_minutes": 10, "digest_time": "07:30"},
     "outbox": {"dispatch_in_server": True, "poll_seconds": 1.0, "max_attempts": 8,
-               "backoff_base_seconds": 2.0, "backoff_max_seconds": 600},
+               "backoff_base_seconds": 2.0, "backoff_max_seconds": 600, "lease_seconds": 60,
+               "batch_size": 20, "concurrency": 4,
+               "rate_limits": {
+                   "telegram": {"per_second": 30, "burst": 30, "per_chat_per_second": 1,
+                                "per_chat_burst": 3},
+                   "facebook": {"per_second": 250, "burst": 50, "per_chat_per_second": 1,
+                                "per_chat_burst": 3},
+                   "zalo": {"per_second": 10, "burst": 10, "per_chat_per_second": 1,
+                            "per_chat_burst": 3}}},
     "channels": {"telegram": {"api_url": "https://api.telegram.org"},
                  "facebook": {"graph_url": "https://graph.facebook.com/v21.0"},
                  "zalo": {"api_url": "https://openapi.zalo.me",
-                          "oauth_url": "https://oauth.zaloapp.com"},
+                          "oauth_url": "https://oauth.zaloapp.com",
+                          "zns_url": "https://business.openapi.zalo.me",
+                          "zns_template_id": "", "zns_template_params": {},
+                          "token_refresh_ahead_seconds": 3600},
                  "webchat": {}},
 }
 

@@ -61,8 +61,12 @@ class Pipeline:
                 conversation.display_name = incoming.sender_name
             conversation.last_inbound_at = incoming.received_at
             conversation.last_inbound_message_id = incoming.reply_token or incoming.message_id
+            # The citizen is back inside the platform's window: held status pushes go out now.
+            released = uow.outbox.release_waiting(conversation.id, self.clock())
             uow.commit()
-            return message.id
+        if released:
+            self.on_queued()
+        return message.id
 
     def process(self, message_id: int) -> list[str]:
         """Run the dialogue for a recorded message; returns the reply texts queued."""

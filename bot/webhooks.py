@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from bot.app import components
 from channels.base import BadPayload, IncomingMessage
 from channels.facebook import FacebookChannel
+from storage.outbox_queue import apply_receipt
 
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -76,6 +77,9 @@ def receive(name: str) -> Response:
             message_id = pakn.pipeline.record(event)
             if message_id is not None:
                 pakn.processor.submit(message_id)
-        else:
-            logger.debug("%s receipt %s for %s", event.channel, event.kind, event.message_ids)
+        else:  # a delivery/read receipt: staff see on the case page that the citizen got it
+            updated = apply_receipt(pakn.session_factory, event.channel, event.sender_id, event.kind,
+                                    event.message_ids, event.watermark)
+            logger.debug("%s receipt %s for %s: %d row(s)", event.channel, event.kind,
+                         event.message_ids, updated)
     return Response("EVENT_RECEIVED", 200, mimetype="text/plain")

@@ -74,6 +74,9 @@ class OutgoingMessage:
     text: str
     quick_replies: tuple[QuickReply, ...] = ()
     reply_to: str | None = None
+    # Written by a person (not the bot) after the platform's standard window: Messenger's
+    # HUMAN_AGENT tag. The dispatcher decides this from the row's author and the window.
+    human_agent: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,21 @@ class Channel(abc.ABC):
     """A platform: turns verified webhook bodies into messages and sends messages out."""
 
     name: str = ""
+    text_limit: int | None = None  # characters per message; longer texts go out in parts
+
+    def parts(self, message: OutgoingMessage) -> list[OutgoingMessage]:
+        """The messages one text becomes, in order; quick replies ride on the last part.
+
+        The dispatcher sends them one by one and records each acknowledged part, so a restart
+        resumes after the last part the platform confirmed instead of repeating the whole text.
+        """
+        if self.text_limit is None or len(message.text) <= self.text_limit:
+            return [message]
+        texts = split_text(message.text, self.text_limit)
+        return [OutgoingMessage(message.recipient_id, text,
+                                message.quick_replies if index == len(texts) - 1 else (),
+                                message.reply_to, message.human_agent)
+                for index, text in enumerate(texts)]
 
     @abc.abstractmethod
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:

@@ -25,6 +25,7 @@ RATE_LIMIT_CODES = {4, 613, 32}
 
 class FacebookChannel(Channel):
     name = "facebook"
+    text_limit = TEXT_LIMIT
 
     def __init__(self, app_secret: str, verify_token: str, page_access_token: str, graph_url: str,
                  timeout: float = 10.0) -> None:
@@ -70,6 +71,8 @@ class FacebookChannel(Channel):
         for index, part in enumerate(parts):
             body: dict[str, Any] = {"recipient": {"id": message.recipient_id},
                                     "messaging_type": "RESPONSE", "message": {"text": part}}
+            if message.human_agent:  # a person's reply after 24 h (up to 7 days): needs the tag
+                body.update(messaging_type="MESSAGE_TAG", tag="HUMAN_AGENT")
             if message.quick_replies and index == len(parts) - 1:
                 body["message"]["quick_replies"] = [
                     {"content_type": "text", "title": _short(q.title), "payload": q.payload}

@@ -26,6 +26,7 @@ T = TypeVar("T")
 
 class TelegramChannel(Channel):
     name = "telegram"
+    text_limit = TEXT_LIMIT
 
     def __init__(self, bot_token: str, webhook_secret: str, api_url: str,
                  timeout: float = 10.0) -> None:

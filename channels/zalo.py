@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 import requests
 
@@ -19,6 +20,39 @@ PERMANENT_ERRORS = {-213: "user has not followed the OA", -230: "no interaction 
                     -201: "invalid parameters", -217: "user blocked the OA", -222: "account blocked",
                     -227: "account inactive", -233: "message type invalid"}
 TOKEN_ERRORS = {-216, -124, -220}
+CS_PATH = "/v3.0/oa/message/cs"
+ZNS_PATH = "/message/template"
+TOKEN_PATH = "/v4/oa/access_token"
+ZNS_URL = "https://business.openapi.zalo.me"
+OAUTH_URL = "https://oauth.zaloapp.com"
+
+
+class TokenSource(Protocol):
+    """Where the OA access token comes from; `refresh` after the platform called it invalid."""
+
+    def current(self) -> str: ...
+
+    def refresh(self, stale: str) -> str | None: ...
+
+
+class StaticToken:
+    """A configured access token that nobody refreshes (tests, or an operator who rotates it)."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def current(self) -> str:
+        return self.token
+
+    def refresh(self, stale: str) -> str | None:
+        return None
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: float  # seconds
 
 
 class ZaloChannel(Channel):
@@ -26,20 +60,32 @@ class ZaloChannel(Channel):
     text_limit = TEXT_LIMIT
 
     def __init__(self, app_id: str, oa_secret_key: str, access_token: str, api_url: str,
-                 timeout: float = 10.0) -> None:
+                 timeout: float = 10.0, zns_url: str = ZNS_URL, oauth_url: str = OAUTH_URL,
+                 app_secret: str = "") -> None:
         self.app_id = app_id
         self.oa_secret_key = oa_secret_key
-        self.access_token = access_token
+        self.tokens: TokenSource = StaticToken(access_token)
         self.api_url = api_url.rstrip("/")
+        self.zns_url = zns_url.rstrip("/")
+        self.oauth_url = oauth_url.rstrip("/")
+        self.app_secret = app_secret
         self.timeout = timeout
         self.http = requests.Session()
 
+    @property
+    def access_token(self) -> str:
+        return self.tokens.current()
+
     @classmethod
     def from_settings(cls, section: dict[str, Any]) -> "ZaloChannel | None":
-        keys = ("app_id", "oa_secret_key", "access_token")
-        if not all(section.get(k) for k in keys):
+        keys = ("app_id", "oa_secret_key")
+        if not all(section.get(k) for k in keys) or not (
+                section.get("access_token") or section.get("refresh_token")):
             return None
-        return cls(*(section[k] for k in keys), section["api_url"])
+        return cls(section["app_id"], section["oa_secret_key"], section.get("access_token") or "",
+                   section["api_url"], zns_url=section.get("zns_url") or ZNS_URL,
+                   oauth_url=section.get("oauth_url") or OAUTH_URL,
+                   app_secret=section.get("app_secret") or "")
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         """mac = sha256(app_id + raw body + timestamp + OA secret key), both from the body."""
@@ -60,18 +106,52 @@ class ZaloChannel(Channel):
         parsed = parse_event(parse_json(body))
         return [parsed] if parsed else []
 
+    def parts(self, message: OutgoingMessage) -> list[OutgoingMessage]:
+        # No quick replies on the CS API: the numbered list is part of the text before splitting.
+        return [OutgoingMessage(message.recipient_id, part, (), message.reply_to)
+                for part in split_text(numbered_text(message), self.text_limit)]
+
     def send(self, message: OutgoingMessage) -> SendResult:
         result = SendResult(None)
         for part in split_text(numbered_text(message), self.text_limit):
             payload: dict[str, Any] = {"recipient": {"user_id": message.recipient_id},
                                        "message": {"text": part}}
-            result = self._post("/v3.0/oa/message/cs", payload)
+            if message.reply_to:  # quoting the citizen's message makes it a reply (CS window)
+                payload["message"]["quote_message_id"] = message.reply_to
+            try:
+                result = self._post(self.api_url + CS_PATH, payload)
+            except ChannelError as error:
+                if error.code != "-201" or not message.reply_to:
+                    raise
+                # The quoted id was refused (e.g. Zalo's test tool ids): send it unquoted.
+                del payload["message"]["quote_message_id"]
+                result = self._post(self.api_url + CS_PATH, payload)
         return result
 
-    def _post(self, path: str, payload: dict[str, Any]) -> SendResult:
+    def send_template(self, phone: str, template_id: str, data: dict[str, str],
+                      tracking_id: str) -> SendResult:
+        """A ZNS template message to a phone number (outside the CS window)."""
+        payload = {"phone": zns_phone(phone), "template_id": template_id, "template_data": data,
+                   "tracking_id": tracking_id}
+        return self._post(self.zns_url + ZNS_PATH, payload)
+
+    def _post(self, url: str, payload: dict[str, Any]) -> SendResult:
+        token = self.tokens.current()
         try:
-            response = self.http.post(self.api_url + path, json=payload, timeout=self.timeout,
-                                      headers={"access_token": self.access_token})
+            return self._post_once(url, payload, token)
+        except ChannelError as error:
+            if error.code not in {str(c) for c in TOKEN_ERRORS}:
+                raise
+            fresh = self.tokens.refresh(token)  # expired or revoked: refresh, then retry once
+            if not fresh or fresh == token:
+                raise
+            logger.info("zalo access token refreshed after %s; retrying once", error.code)
+            return self._post_once(url, payload, fresh)
+
+    def _post_once(self, url: str, payload: dict[str, Any], token: str) -> SendResult:
+        try:
+            response = self.http.post(url, json=payload, timeout=self.timeout,
+                                      headers={"access_token": token})
         except requests.RequestException as error:
             raise ChannelError(f"{type(error).__name__}: {error}") from error
         if response.status_code >= 500 or response.status_code == 429:
@@ -82,11 +162,39 @@ class ZaloChannel(Channel):
             raise ChannelError(f"HTTP {response.status_code}: not JSON") from error
         code = int(document.get("error", -1))  # Zalo reports errors inside HTTP 200
         if code == 0:
-            return SendResult(str((document.get("data") or {}).get("message_id") or "") or None)
+            data = document.get("data") or {}
+            return SendResult(str(data.get("message_id") or data.get("msg_id") or "") or None)
         reason = f"zalo error {code}: {document.get('message', '')}"
         if code in PERMANENT_ERRORS:
             raise ChannelError(reason, permanent=True, code=str(code))
         raise ChannelError(reason, code=str(code))
+
+    def exchange_refresh_token(self, refresh_token: str) -> TokenPair:
+        """POST {oauth}/v4/oa/access_token: the single-use refresh token for a new pair."""
+        try:
+            response = self.http.post(
+                self.oauth_url + TOKEN_PATH, timeout=self.timeout,
+                headers={"secret_key": self.app_secret},
+                data={"refresh_token": refresh_token, "app_id": self.app_id,
+                      "grant_type": "refresh_token"})
+            document = response.json()
+        except (requests.RequestException, ValueError) as error:
+            raise ChannelError(f"token refresh failed: {type(error).__name__}: {error}") from error
+        if response.status_code != 200 or not document.get("access_token") or not document.get(
+                "refresh_token"):
+            raise ChannelError(f"token refresh refused: HTTP {response.status_code} "
+                               f"{document.get('error')} {document.get('error_name', '')}",
+                               code=str(document.get("error")))
+        return TokenPair(str(document["access_token"]), str(document["refresh_token"]),
+                         float(document.get("expires_in") or 90000))  # a string in Zalo's answer
+
+
+def zns_phone(phone: str) -> str:
+    """0912 345 678 / +84912345678 -> 84912345678, the form ZNS wants."""
+    digits = "".join(c for c in phone if c.isdigit())
+    if digits.startswith("0"):
+        digits = "84" + digits[1:]
+    return digits
 
 
 def parse_event(event: dict[str, Any]) -> IncomingMessage | StatusEvent | None:

@@ -56,6 +56,10 @@ class OutboxRepository(abc.ABC):
     @abc.abstractmethod
     def add(self, item: OutboxItem) -> None: ...
 
+    def release_waiting(self, conversation_id: int, now: datetime) -> int:
+        """Rows held for the platform's messaging window become due (the citizen wrote again)."""
+        return 0
+
 
 class CalendarRepository(abc.ABC):
     @abc.abstractmethod

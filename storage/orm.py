@@ -381,3 +381,33 @@ def _fill_case_public_search(session: sa.orm.Session, _context: object, _instanc
             public = " ".join(p for p in (getattr(obj, "public_text", None),
                                           getattr(obj, "public_answer", None)) if p)
             obj.public_search = search_fold(public) if public else None  # type: ignore[attr-defined]
+
+
+# -- outbound delivery (migration 0004) ----------------------------------------------------------
+# Appended: the dispatcher's claim lease (locked_by/locked_until), "sending started", the parts of
+# a split text the platform already acknowledged, receipts, and ZNS. Used through Core
+# (storage/outbox_queue.py); `channel_tokens` keeps Zalo's rotating token pair (storage/tokens.py).
+
+outbox.append_column(sa.Column("locked_by", sa.String(64), nullable=True))
+outbox.append_column(sa.Column("locked_until", UtcDateTime(), nullable=True))
+outbox.append_column(sa.Column("send_started_at", UtcDateTime(), nullable=True))
+outbox.append_column(sa.Column("parts_sent", sa.Integer, nullable=False, default=0,
+                               server_default="0"))
+outbox.append_column(sa.Column("part_ids", sa.JSON, nullable=True))  # platform ids, in order
+outbox.append_column(sa.Column("error_code", sa.String(32), nullable=True))
+outbox.append_column(sa.Column("via", sa.String(16), nullable=True))  # "zns" for a template message
+outbox.append_column(sa.Column("delivered_at", UtcDateTime(), nullable=True))
+outbox.append_column(sa.Column("read_at", UtcDateTime(), nullable=True))
+sa.Index("ix_outbox_conversation_status", outbox.c.conversation_id, outbox.c.status, outbox.c.id)
+sa.Index("ix_outbox_platform_message", outbox.c.channel, outbox.c.platform_message_id)
+
+channel_tokens = sa.Table(
+    "channel_tokens", metadata,
+    sa.Column("channel", sa.String(16), primary_key=True),
+    sa.Column("access_token", sa.Text, nullable=False),
+    sa.Column("refresh_token", sa.Text, nullable=False),  # single use: compare-and-swap on it
+    sa.Column("expires_at", UtcDateTime(), nullable=True),  # None: unknown (refresh on -216 only)
+    sa.Column("refreshing_by", sa.String(64), nullable=True),
+    sa.Column("refreshing_until", UtcDateTime(), nullable=True),
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+)

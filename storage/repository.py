@@ -1,7 +1,7 @@
 """SQLAlchemy implementations of routing's repository ports."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +13,7 @@ from routing.model import (Case, CaseStatus, Conversation, LabelledExample, Mess
 from routing.ports import (CalendarRepository, CaseRepository, ConversationRepository,
                            ExampleRepository, MessageRepository, OutboxRepository,
                            StaffNotificationRepository, SurveyRepository)
-from storage.orm import calendar_days, case_sequences, cases, conversations
+from storage.orm import calendar_days, case_sequences, cases, conversations, outbox
 
 
 class SqlCaseRepository(CaseRepository):
@@ -104,6 +104,12 @@ class SqlOutboxRepository(OutboxRepository):
 
     def add(self, item: OutboxItem) -> None:
         self.session.add(item)
+
+    def release_waiting(self, conversation_id: int, now: datetime) -> int:
+        self.session.flush()
+        return int(self.session.execute(outbox.update().where(
+            outbox.c.conversation_id == conversation_id, outbox.c.status == "waiting_window")
+            .values(status="pending", next_attempt_at=now, last_error=None, error_code=None)).rowcount)
 
 
 class SqlCalendarRepository(CalendarRepository):

@@ -121,6 +121,11 @@ NO_CHANNEL_SECRETS: dict[str, Any] = {
 }
 
 
+# Pacing stays on in tests, with bursts large enough that a scripted conversation never waits.
+FAST_RATE_LIMITS = {name: {"per_second": 1000, "burst": 1000, "per_chat_per_second": 50,
+                           "per_chat_burst": 50} for name in ("telegram", "facebook", "zalo")}
+
+
 @dataclass
 class LiveApp:
     """The app served over real HTTP on 127.0.0.1, its components and its SQLite file."""
@@ -150,7 +155,7 @@ class LiveApp:
         wait_until(lambda: self.count_pending(conversation_id) == 0, timeout, message="outbox drained")
 
     def count_pending(self, conversation_id: int | None = None) -> int:
-        sql = "SELECT count(*) FROM outbox WHERE status = 'pending'"
+        sql = "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"
         if conversation_id is not None:
             sql += " AND conversation_id = :c"
         return int(self.query(sql, c=conversation_id)[0][0])
@@ -183,7 +188,8 @@ def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
         "secret_key": "test-secret-key",
         "nlu": {"backend": "builtin", "models_dir": str(models_dir)},
         "outbox": {"dispatch_in_server": True, "poll_seconds": 0.05, "max_attempts": 3,
-                   "backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2},
+                   "backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2, "lease_seconds": 30,
+                   "rate_limits": FAST_RATE_LIMITS},
         "channels": channels,
     }, extra or {})
     app = create_app(test_config=config)

@@ -194,6 +194,7 @@ class ZaloCitizen(Citizen):
         super().__init__(live)
         self.fake = fake
         self.sender_id = str(next_id() * 1000 + 5)
+        self.last_msg_id: str | None = None
 
     def event(self, text: str) -> dict[str, Any]:
         event = load_payload("zalo", "user-send-text-official.json")
@@ -204,6 +205,8 @@ class ZaloCitizen(Citizen):
         return event
 
     def send_event(self, event: dict[str, Any]) -> requests.Response:
+        if str(event.get("event_name", "")).startswith("user_send_"):
+            self.last_msg_id = event["message"]["msg_id"]  # what the bot's next sends quote
         raw = compact(event)
         return self.post(raw, zalo_headers(ZALO_SECRET, raw))
 
@@ -222,8 +225,11 @@ class ZaloCitizen(Citizen):
         if reply.quick_replies:
             text = "\n".join([reply.text, ""] + [f"{n}. {title}" for n, (title, _) in
                                                  enumerate(reply.quick_replies, 1)] + [NUMBERED_HINT])
+        message = {"text": text}
+        if self.last_msg_id:  # within 48 h the bot quotes the citizen's last message
+            message["quote_message_id"] = self.last_msg_id
         return [("POST", "/v3.0/oa/message/cs", ZALO_ACCESS_TOKEN,
-                 {"recipient": {"user_id": self.sender_id}, "message": {"text": text}})]
+                 {"recipient": {"user_id": self.sender_id}, "message": message})]
 
 
 class WebchatCitizen(Citizen):

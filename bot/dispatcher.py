@@ -1,0 +1,181 @@
+"""The outbox dispatcher: claim -> send outside any transaction -> record, per row.
+
+Delivery guarantee, honestly: at least once, with the repeat window made as small as we can.
+A row is claimed (status 'sending', lease `locked_until`, `send_started_at`) and committed
+before the platform is called; each part the platform acknowledges is recorded at once. If a
+worker dies, its rows are reclaimed when the lease runs out and resume after the last
+acknowledged part. What can still repeat is one part that the platform accepted in the
+milliseconds between its answer and our commit (or whose answer never reached us, e.g. a
+timeout after the platform had already delivered): none of these platforms offers an
+idempotency key for sends, so no client can close that window.
+
+Several dispatchers (threads or `python -m bot worker` processes) can run at once: claims are
+disjoint (FOR UPDATE SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite) and every write after
+the claim is a compare-and-swap on the lease holder.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import messages as M
+from bot.delivery import Plan, plan_delivery
+from bot.ratelimit import RateLimiter
+from channels.base import Channel, ChannelError, OutgoingMessage, QuickReply, SendResult
+from storage import outbox_queue as q
+
+logger = logging.getLogger(__name__)
+MAX_PACING_WAIT = 5.0  # longer than this, the row goes back to the queue instead of sleeping
+
+
+class Dispatcher:
+    """Sends due outbox rows in order per conversation, retrying with backoff and jitter."""
+
+    def __init__(self, session_factory: sessionmaker[Session], channels: dict[str, Channel],
+                 settings: dict[str, Any], clock: Callable[[], datetime] | None = None,
+                 zns: dict[str, Any] | None = None, worker_id: str | None = None) -> None:
+        self.session_factory = session_factory
+        self.channels = channels
+        self.max_attempts = int(settings["max_attempts"])
+        self.backoff_base = float(settings["backoff_base_seconds"])
+        self.backoff_max = float(settings["backoff_max_seconds"])
+        self.poll_seconds = float(settings["poll_seconds"])
+        self.lease_seconds = float(settings.get("lease_seconds", 60))
+        self.batch_size = int(settings.get("batch_size", 20))
+        self.concurrency = max(1, int(settings.get("concurrency", 4)))
+        self.limiter = RateLimiter(settings.get("rate_limits") or {})
+        self.zns = zns or {}
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.wakeup = threading.Event()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def dispatch_once(self, limit: int | None = None) -> int:
+        """Claim what is due now and send it; returns how many rows were claimed."""
+        rows = q.claim(self.session_factory, self.worker_id, self.clock(), self.lease_seconds,
+                       limit or self.batch_size)
+        if len(rows) > 1 and self.concurrency > 1:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox-send")
+            list(self._pool.map(self._deliver, rows))  # rows are of distinct conversations
+        else:
+            for row in rows:
+                self._deliver(row)
+        return len(rows)
+
+    def run_forever(self, stop: threading.Event) -> None:
+        logger.info("outbox dispatcher %s started", self.worker_id)
+        while not stop.is_set():
+            try:
+                claimed = self.dispatch_once()
+            except Exception:
+                logger.exception("outbox dispatch failed; retrying")
+                claimed = 0
+            if claimed >= self.batch_size:
+                continue  # more may be due right away
+            self.wakeup.wait(self.poll_seconds)
+            self.wakeup.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    # -- one row ----------------------------------------------------------------------------------
+
+    def _deliver(self, row: q.Claimed) -> None:
+        channel = self.channels.get(row.channel)
+        if channel is None:
+            self._attempt_failed(row, f"channel {row.channel} is not configured", "channel", False)
+            return
+        plan = plan_delivery(row, self.clock(), self._zns_ready(channel))
+        try:
+            if plan.action == "wait":
+                q.mark_waiting(self.session_factory, row.id, self.worker_id, plan.reason)
+                logger.info("outbox row %s waits for the citizen: %s", row.id, plan.reason)
+            elif plan.action == "zns":
+                result = self._send_zns(channel, row)
+                self._done(row, result.platform_message_id, via="zns")
+            else:
+                self._send_parts(channel, row, plan)
+        except ChannelError as error:
+            self._attempt_failed(row, error.reason, error.code, error.permanent, error.retry_after)
+        except _Paced as paced:
+            q.reschedule(self.session_factory, row.id, self.worker_id,
+                         self.clock() + timedelta(seconds=paced.seconds), "rate limit", "pacing",
+                         uncount_attempt=True)
+        except Exception as error:  # a bug or an unexpected library error: retry, then report
+            logger.exception("unexpected error sending outbox row %s", row.id)
+            self._attempt_failed(row, f"{type(error).__name__}: {error}", None, False)
+
+    def _send_parts(self, channel: Channel, row: q.Claimed, plan: Plan) -> None:
+        message = OutgoingMessage(row.recipient_id, row.text,
+                                  tuple(QuickReply(r["title"], r["payload"]) for r in row.quick_replies),
+                                  reply_to=plan.reply_to, human_agent=plan.human_agent)
+        parts = channel.parts(message)
+        ids = list(row.part_ids[:row.parts_sent])
+        for index in range(row.parts_sent, len(parts)):
+            self._pace(row)
+            result = channel.send(parts[index])
+            ids.append(result.platform_message_id or "")
+            if index < len(parts) - 1 and not q.record_part(
+                    self.session_factory, row.id, self.worker_id, ids, self.clock(), self.lease_seconds):
+                logger.warning("outbox row %s: lease lost mid-text; the new owner resumes it", row.id)
+                return
+        self._done(row, ids[-1] if ids else None)
+
+    def _pace(self, row: q.Claimed) -> None:
+        wait = self.limiter.reserve(row.channel, row.recipient_id)
+        if wait > MAX_PACING_WAIT:
+            raise _Paced(wait)
+        if wait > 0:
+            time.sleep(wait)
+
+    def _zns_ready(self, channel: Channel) -> bool:
+        return bool(self.zns.get("template_id")) and hasattr(channel, "send_template")
+
+    def _send_zns(self, channel: Any, row: q.Claimed) -> SendResult:
+        names = {"code": "ma_phan_anh", "status": "trang_thai", **(self.zns.get("params") or {})}
+        values = {"code": row.case_code or "",
+                  "status": M.STATUS_NAMES.get(row.case_status or "", row.case_status or "")}
+        data = {names[key]: value for key, value in values.items() if names.get(key)}
+        self._pace(row)
+        result: SendResult = channel.send_template(row.citizen_phone or "", str(self.zns["template_id"]),
+                                                   data, f"outbox-{row.id}")
+        return result
+
+    def _done(self, row: q.Claimed, platform_message_id: str | None, via: str | None = None) -> None:
+        if not q.mark_sent(self.session_factory, row.id, self.worker_id, self.clock(),
+                           platform_message_id or None, via):
+            logger.warning("outbox row %s was sent, but its lease had passed to another worker: "
+                           "it may be sent twice (lease_seconds shorter than the send?)", row.id)
+
+    def _attempt_failed(self, row: q.Claimed, reason: str, code: str | None, permanent: bool,
+                        retry_after: float | None = None) -> None:
+        now = self.clock()
+        if permanent or row.attempts >= self.max_attempts:
+            q.mark_failed(self.session_factory, row.id, self.worker_id, now, reason, code)
+            logger.warning("outbox row %s failed for good after %d attempts: %s", row.id,
+                           row.attempts, reason)
+            return
+        if retry_after is not None:  # the platform said when (Telegram 429): honour it
+            delay = retry_after * (1 + random.uniform(0, 0.1))
+        else:  # exponential backoff with full jitter on the upper half
+            ceiling = min(self.backoff_max, self.backoff_base * 2 ** (row.attempts - 1))
+            delay = ceiling * random.uniform(0.5, 1.0)
+        q.reschedule(self.session_factory, row.id, self.worker_id, now + timedelta(seconds=delay),
+                     reason, code)
+        logger.info("outbox row %s will retry in %.2fs: %s", row.id, delay, reason)
+
+
+class _Paced(Exception):
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"paced for {seconds:.1f}s")
+        self.seconds = seconds

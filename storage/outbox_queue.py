@@ -1,0 +1,193 @@
+"""The outbox as a queue: claim rows in a short transaction, record each result in another.
+
+No transaction is open while a platform API is called. A claim moves rows pending -> sending
+with a lease (`locked_by`, `locked_until`); every later write is a compare-and-swap on
+(id, locked_by, status='sending'), so a worker whose lease expired and was reclaimed cannot
+overwrite the new owner's result. On PostgreSQL the claim uses SELECT ... FOR UPDATE SKIP LOCKED,
+so several workers take disjoint rows; on SQLite every transaction is BEGIN IMMEDIATE, which
+serialises claims.
+
+Order per conversation: a row is claimable only when no earlier row of its conversation is
+pending, sending or waiting for the messaging window. So one conversation never has two rows in
+flight, and a row backing off holds back the later ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from routing.catalogue import FOCAL_POINT_AGENCY
+from routing.model import StaffNotification
+from storage.orm import cases, conversations, messages, outbox
+from storage.repository import SqlStaffNotificationRepository
+
+ACTIVE = ("pending", "sending", "waiting_window")
+
+
+@dataclass
+class Claimed:
+    """One claimed row, with what deciding how to send it needs (window, staff author, phone)."""
+
+    id: int
+    conversation_id: int | None
+    channel: str
+    recipient_id: str
+    text: str
+    quick_replies: list[dict[str, str]]
+    kind: str
+    case_code: str | None
+    reply_to: str | None
+    attempts: int
+    parts_sent: int
+    part_ids: list[str]
+    author: str | None
+    last_inbound_at: datetime | None
+    last_inbound_message_id: str | None
+    citizen_phone: str | None
+    case_status: str | None
+
+
+def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, lease_seconds: float,
+          limit: int) -> list[Claimed]:
+    """Take up to `limit` due rows (at most one per conversation) for `worker`; commits at once."""
+    earlier = outbox.alias("earlier")
+    blocked = sa.exists().where(earlier.c.conversation_id == outbox.c.conversation_id,
+                                earlier.c.id < outbox.c.id, earlier.c.status.in_(ACTIVE))
+    due = sa.or_(sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
+                 # a worker that died mid-send: its lease ran out
+                 sa.and_(outbox.c.status == "sending", outbox.c.locked_until < now))
+    query = sa.select(outbox.c.id).where(due, ~blocked).order_by(outbox.c.id).limit(limit)
+    with session_factory() as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=outbox)
+        ids = list(session.scalars(query))
+        if not ids:
+            return []
+        session.execute(outbox.update().where(outbox.c.id.in_(ids)).values(
+            status="sending", locked_by=worker, locked_until=now + timedelta(seconds=lease_seconds),
+            send_started_at=now, attempts=outbox.c.attempts + 1))
+        details = (sa.select(outbox, messages.c.author, conversations.c.last_inbound_at,
+                             conversations.c.last_inbound_message_id, cases.c.citizen_phone,
+                             cases.c.status.label("case_status"))
+                   .select_from(outbox.outerjoin(messages, messages.c.id == outbox.c.message_id)
+                                .outerjoin(conversations, conversations.c.id == outbox.c.conversation_id)
+                                .outerjoin(cases, cases.c.code == outbox.c.case_code))
+                   .where(outbox.c.id.in_(ids)).order_by(outbox.c.id))
+        return [_claimed(row._mapping) for row in session.execute(details)]
+
+
+def _claimed(row: Any) -> Claimed:
+    status = row["case_status"]
+    return Claimed(row["id"], row["conversation_id"], row["channel"], row["recipient_id"], row["text"],
+                   list(row["quick_replies"] or []), row["kind"], row["case_code"], row["reply_to"],
+                   row["attempts"], row["parts_sent"] or 0, list(row["part_ids"] or []), row["author"],
+                   row["last_inbound_at"], row["last_inbound_message_id"], row["citizen_phone"],
+                   getattr(status, "value", status))
+
+
+def _mine(row_id: int, worker: str) -> sa.ColumnElement[bool]:
+    return sa.and_(outbox.c.id == row_id, outbox.c.locked_by == worker, outbox.c.status == "sending")
+
+
+def _update(session_factory: sessionmaker[Session], row_id: int, worker: str,
+            **values: Any) -> bool:
+    with session_factory() as session, session.begin():
+        return session.execute(outbox.update().where(_mine(row_id, worker)).values(**values)).rowcount == 1
+
+
+def record_part(session_factory: sessionmaker[Session], row_id: int, worker: str, part_ids: list[str],
+                now: datetime, lease_seconds: float) -> bool:
+    """A part the platform acknowledged: never sent again, even if this worker dies now."""
+    return _update(session_factory, row_id, worker, parts_sent=len(part_ids), part_ids=part_ids,
+                   platform_message_id=part_ids[-1] if part_ids and part_ids[-1] else None,
+                   locked_until=now + timedelta(seconds=lease_seconds))
+
+
+def mark_sent(session_factory: sessionmaker[Session], row_id: int, worker: str, now: datetime,
+              platform_message_id: str | None, via: str | None = None) -> bool:
+    return _update(session_factory, row_id, worker, status="sent", sent_at=now, locked_by=None,
+                   locked_until=None, last_error=None, error_code=None, via=via,
+                   **({"platform_message_id": platform_message_id} if platform_message_id else {}))
+
+
+def reschedule(session_factory: sessionmaker[Session], row_id: int, worker: str, at: datetime,
+               reason: str, code: str | None, uncount_attempt: bool = False) -> bool:
+    values: dict[str, Any] = {"status": "pending", "next_attempt_at": at, "locked_by": None,
+                              "locked_until": None, "last_error": reason, "error_code": code}
+    if uncount_attempt:  # held back by our own pacing: not a failed attempt
+        values["attempts"] = outbox.c.attempts - 1
+    return _update(session_factory, row_id, worker, **values)
+
+
+def mark_waiting(session_factory: sessionmaker[Session], row_id: int, worker: str, reason: str,
+                 uncount_attempt: bool = True) -> bool:
+    """Outside the platform's messaging window: kept until the citizen writes again."""
+    values: dict[str, Any] = {"status": "waiting_window", "locked_by": None, "locked_until": None,
+                              "last_error": reason, "error_code": "window"}
+    if uncount_attempt:
+        values["attempts"] = outbox.c.attempts - 1
+    return _update(session_factory, row_id, worker, **values)
+
+
+def mark_failed(session_factory: sessionmaker[Session], row_id: int, worker: str, now: datetime,
+                reason: str, code: str | None) -> bool:
+    """Failed for good; staff of the case's agency (or the focal point) are told, once per row."""
+    with session_factory() as session, session.begin():
+        updated = session.execute(outbox.update().where(_mine(row_id, worker)).values(
+            status="failed", locked_by=None, locked_until=None, last_error=reason,
+            error_code=code)).rowcount == 1
+        if not updated:
+            return False
+        row = session.execute(
+            sa.select(outbox.c.channel, outbox.c.kind, outbox.c.case_code, outbox.c.conversation_id,
+                      cases.c.agency_id, cases.c.ward)
+            .select_from(outbox.outerjoin(cases, cases.c.code == outbox.c.case_code))
+            .where(outbox.c.id == row_id)).one()._mapping
+        SqlStaffNotificationRepository(session).add_once(StaffNotification(
+            row["agency_id"] or FOCAL_POINT_AGENCY, "delivery_failed", now,
+            f"delivery_failed:{row_id}", case_code=row["case_code"], ward=row["ward"],
+            data={"outbox_id": row_id, "channel": row["channel"], "kind": row["kind"],
+                  "conversation_id": row["conversation_id"], "reason": reason, "code": code}))
+        return True
+
+
+def apply_receipt(session_factory: sessionmaker[Session], channel: str, recipient_id: str, kind: str,
+                  message_ids: tuple[str, ...], watermark: datetime | None) -> int:
+    """A delivery/read receipt: by platform message id, or every sent row up to the watermark."""
+    column = outbox.c.read_at if kind == "read" else outbox.c.delivered_at
+    if message_ids:
+        where = [outbox.c.channel == channel, outbox.c.platform_message_id.in_(message_ids)]
+    elif watermark is not None:
+        where = [outbox.c.channel == channel, outbox.c.recipient_id == recipient_id,
+                 outbox.c.status == "sent", outbox.c.send_started_at <= watermark]
+    else:
+        return 0
+    when = watermark or datetime.now(timezone.utc)
+    with session_factory() as session, session.begin():
+        count = session.execute(outbox.update().where(*where, column.is_(None)).values(
+            {column: when})).rowcount
+        if kind == "read":  # read implies delivered
+            session.execute(outbox.update().where(*where, outbox.c.delivered_at.is_(None)).values(
+                delivered_at=when))
+        return int(count)
+
+
+def undeliverable(session: Session, agency_id: str | None = None, ward: str | None = None,
+                  limit: int = 200) -> list[dict[str, Any]]:
+    """Rows that failed or wait for the window, newest first, within a staff member's scope."""
+    query = (sa.select(outbox.c.id, outbox.c.case_code, outbox.c.channel, outbox.c.kind,
+                       outbox.c.status, outbox.c.text, outbox.c.last_error, outbox.c.error_code,
+                       outbox.c.attempts, outbox.c.created_at, outbox.c.conversation_id,
+                       cases.c.agency_id, cases.c.ward)
+             .select_from(outbox.outerjoin(cases, cases.c.code == outbox.c.case_code))
+             .where(outbox.c.status.in_(("failed", "waiting_window")))
+             .order_by(outbox.c.id.desc()).limit(limit))
+    if agency_id is not None:
+        query = query.where(cases.c.agency_id == agency_id)
+        if ward is not None:
+            query = query.where(cases.c.ward == ward)
+    return [dict(row._mapping) for row in session.execute(query)]
