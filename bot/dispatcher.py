@@ -102,7 +102,7 @@ class Dispatcher:
                 logger.info("outbox row %s waits for the citizen: %s", row.id, plan.reason)
             elif plan.action == "zns":
                 result = self._send_zns(channel, row)
-                self._done(row, result.platform_message_id, via="zns")
+                self._done(row, [result.platform_message_id or ""], via="zns")
             else:
                 self._send_parts(channel, row, plan)
         except ChannelError as error:
@@ -129,7 +129,7 @@ class Dispatcher:
                     self.session_factory, row.id, self.worker_id, ids, self.clock(), self.lease_seconds):
                 logger.warning("outbox row %s: lease lost mid-text; the new owner resumes it", row.id)
                 return
-        self._done(row, ids[-1] if ids else None)
+        self._done(row, ids)
 
     def _pace(self, row: q.Claimed) -> None:
         wait = self.limiter.reserve(row.channel, row.recipient_id)
@@ -151,9 +151,8 @@ class Dispatcher:
                                                    data, f"outbox-{row.id}")
         return result
 
-    def _done(self, row: q.Claimed, platform_message_id: str | None, via: str | None = None) -> None:
-        if not q.mark_sent(self.session_factory, row.id, self.worker_id, self.clock(),
-                           platform_message_id or None, via):
+    def _done(self, row: q.Claimed, part_ids: list[str], via: str | None = None) -> None:
+        if not q.mark_sent(self.session_factory, row.id, self.worker_id, self.clock(), part_ids, via):
             logger.warning("outbox row %s was sent, but its lease had passed to another worker: "
                            "it may be sent twice (lease_seconds shorter than the send?)", row.id)
 

@@ -8,8 +8,10 @@ so several workers take disjoint rows; on SQLite every transaction is BEGIN IMME
 serialises claims.
 
 Order per conversation: a row is claimable only when no earlier row of its conversation is
-pending, sending or waiting for the messaging window. So one conversation never has two rows in
-flight, and a row backing off holds back the later ones.
+pending or sending. So one conversation never has two rows in flight, and a row backing off holds
+back the later ones. A row waiting for the messaging window does not hold back later rows: each
+gets its own window decision (a staff reply may still go with Messenger's HUMAN_AGENT tag, a
+status push as ZNS), and rows that wait are released together, in order, when the citizen writes.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ from routing.model import StaffNotification
 from storage.orm import cases, conversations, messages, outbox
 from storage.repository import SqlStaffNotificationRepository
 
-ACTIVE = ("pending", "sending", "waiting_window")
+BLOCKING = ("pending", "sending")
 
 
 @dataclass
@@ -56,7 +58,7 @@ def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, le
     """Take up to `limit` due rows (at most one per conversation) for `worker`; commits at once."""
     earlier = outbox.alias("earlier")
     blocked = sa.exists().where(earlier.c.conversation_id == outbox.c.conversation_id,
-                                earlier.c.id < outbox.c.id, earlier.c.status.in_(ACTIVE))
+                                earlier.c.id < outbox.c.id, earlier.c.status.in_(BLOCKING))
     due = sa.or_(sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
                  # a worker that died mid-send: its lease ran out
                  sa.and_(outbox.c.status == "sending", outbox.c.locked_until < now))
@@ -108,10 +110,13 @@ def record_part(session_factory: sessionmaker[Session], row_id: int, worker: str
 
 
 def mark_sent(session_factory: sessionmaker[Session], row_id: int, worker: str, now: datetime,
-              platform_message_id: str | None, via: str | None = None) -> bool:
-    return _update(session_factory, row_id, worker, status="sent", sent_at=now, locked_by=None,
-                   locked_until=None, last_error=None, error_code=None, via=via,
-                   **({"platform_message_id": platform_message_id} if platform_message_id else {}))
+              part_ids: list[str], via: str | None = None) -> bool:
+    values: dict[str, Any] = {"status": "sent", "sent_at": now, "locked_by": None,
+                              "locked_until": None, "last_error": None, "error_code": None,
+                              "via": via, "parts_sent": len(part_ids), "part_ids": part_ids}
+    if part_ids and part_ids[-1]:
+        values["platform_message_id"] = part_ids[-1]
+    return _update(session_factory, row_id, worker, **values)
 
 
 def reschedule(session_factory: sessionmaker[Session], row_id: int, worker: str, at: datetime,

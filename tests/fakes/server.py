@@ -79,6 +79,8 @@ class FakeServer:
         self._closing = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.default_delay = 0.0  # seconds every default answer waits (a slow platform)
+        self.answered: list[tuple[RecordedRequest, bool]] = []  # (request, answered from the script)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -121,6 +123,8 @@ class FakeServer:
         with self._changed:
             self.requests.clear()
             self._script.clear()
+            self.answered.clear()
+            self.default_delay = 0.0
 
     @property
     def pending_script(self) -> int:
@@ -160,8 +164,15 @@ class FakeServer:
             for index, canned in enumerate(self._script):
                 if canned.matches(request.path):
                     del self._script[index]
+                    self.answered.append((request, True))
                     return canned
+            self.answered.append((request, False))
         return self.default_response(request)
+
+    def answered_by_default(self) -> list[RecordedRequest]:
+        """Requests the platform really handled (not a scripted failure, timeout or throttle)."""
+        with self._changed:
+            return [request for request, scripted in self.answered if not scripted]
 
     def handle(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, str], bytes]:
         """Record one request and choose its answer: (status, headers, body)."""
@@ -175,8 +186,9 @@ class FakeServer:
         with self._changed:  # recorded on arrival, so a request that then times out is seen too
             self.requests.append(recorded)
             self._changed.notify_all()
-        if canned.delay:
-            self._closing.wait(canned.delay)
+        delay = canned.delay or self.default_delay
+        if delay:
+            self._closing.wait(delay)
         body = canned.body
         if isinstance(body, (dict, list)):
             payload, mimetype = json.dumps(body, ensure_ascii=False).encode(), "application/json"

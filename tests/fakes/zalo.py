@@ -1,4 +1,8 @@
-"""A fake Zalo OA API: POST /v3.0/oa/message/cs with header access_token; errors inside HTTP 200."""
+"""A fake Zalo OA API: POST /v3.0/oa/message/cs with header access_token; errors inside HTTP 200.
+
+Also ZNS (POST /message/template) and OAuth v4 (POST /v4/oa/access_token): refresh tokens are
+single use, as on Zalo; `refreshes` records every refresh token presented.
+"""
 from __future__ import annotations
 
 import itertools
@@ -8,6 +12,8 @@ from typing import Any
 from tests.fakes.server import CannedResponse, FakeServer, RecordedRequest
 
 CS_PATH = "/v3.0/oa/message/cs"
+ZNS_PATH = "/message/template"
+TOKEN_PATH = "/v4/oa/access_token"
 
 
 def zalo_error(code: int, message: str) -> CannedResponse:
@@ -22,6 +28,25 @@ class FakeZalo(FakeServer):
         self.access_token = access_token
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.app_secret = ""
+        self.valid_access_tokens: set[str] = set()
+        self.valid_refresh_tokens: set[str] = set()
+        self.refreshes: list[str] = []  # refresh tokens presented, in order (valid or not)
+        self.refresh_delay = 0.0
+
+    def set_tokens(self, access_token: str, refresh_token: str, app_secret: str) -> None:
+        """OAuth on: `access_token` valid now, `refresh_token` usable once."""
+        with self._lock:
+            self.access_token = access_token
+            self.valid_access_tokens = {access_token}
+            self.valid_refresh_tokens = {refresh_token}
+            self.app_secret = app_secret
+            self.refreshes = []
+
+    def expire_access_tokens(self) -> None:
+        with self._lock:
+            self.valid_access_tokens.clear()
+            self.access_token = "expired"
 
     def sent_to(self, user_id: str) -> list[RecordedRequest]:
         return self.matching(lambda r: _recipient(r) == user_id)
@@ -64,10 +89,15 @@ class FakeZalo(FakeServer):
     # -- default answers ------------------------------------------------------------------------
 
     def default_response(self, request: RecordedRequest) -> CannedResponse:
-        if request.path != CS_PATH or request.method != "POST":
+        if request.path == TOKEN_PATH and request.method == "POST":
+            return self._refresh(request)
+        if request.path not in (CS_PATH, ZNS_PATH) or request.method != "POST":
             return CannedResponse(404, "Not Found")
-        if request.header("access_token") != self.access_token:
+        token = request.header("access_token")
+        if token != self.access_token and token not in self.valid_access_tokens:
             return self.invalid_token()
+        if request.path == ZNS_PATH:
+            return self._zns(request)
         recipient = _recipient(request)
         if not recipient:
             return zalo_error(-201, "Invalid parameters")
@@ -75,6 +105,38 @@ class FakeZalo(FakeServer):
             number = next(self._ids)
         return CannedResponse(200, {"error": 0, "message": "Success",
                                     "data": {"message_id": f"{number:020x}", "user_id": recipient}})
+
+
+    def _zns(self, request: RecordedRequest) -> CannedResponse:
+        body = request.body if isinstance(request.body, dict) else {}
+        if not str(body.get("phone", "")).startswith("84") or not body.get("template_id"):
+            return CannedResponse(200, {"error": -201, "message": "Invalid parameters"})
+        with self._lock:
+            number = next(self._ids)
+        return CannedResponse(200, {"error": 0, "message": "Success",
+                                    "data": {"msg_id": f"zns{number:017x}", "sent_time": "1743908535000",
+                                             "quota": {"dailyQuota": "500", "remainingQuota": "499"}}})
+
+    def _refresh(self, request: RecordedRequest) -> CannedResponse:
+        form = request.body if isinstance(request.body, dict) else {}
+        presented = str(form.get("refresh_token", ""))
+        if self.refresh_delay:
+            self._closing.wait(self.refresh_delay)
+        with self._lock:
+            self.refreshes.append(presented)
+            valid = (presented in self.valid_refresh_tokens and form.get("grant_type") == "refresh_token"
+                     and request.header("secret_key") == self.app_secret and form.get("app_id"))
+            if not valid:
+                return CannedResponse(200, {"error": -14014, "error_name": "Invalid refresh token",
+                                            "error_description": "refresh token is invalid or used"})
+            self.valid_refresh_tokens.discard(presented)  # single use
+            number = next(self._ids)
+            access, refresh = f"access-{number}", f"refresh-{number}"
+            self.valid_access_tokens.add(access)
+            self.valid_refresh_tokens.add(refresh)
+            self.access_token = access
+        return CannedResponse(200, {"access_token": access, "refresh_token": refresh,
+                                    "expires_in": "90000"})
 
 
 def _recipient(request: RecordedRequest) -> str | None:
