@@ -111,7 +111,7 @@ def record_part(session_factory: sessionmaker[Session], row_id: int, worker: str
 
 def mark_sent(session_factory: sessionmaker[Session], row_id: int, worker: str, now: datetime,
               part_ids: list[str], via: str | None = None) -> bool:
-    values: dict[str, Any] = {"status": "sent", "sent_at": now, "locked_by": None,
+    values: dict[str, Any] = {"status": "sent", "sent_at": now,  # locked_by stays: who sent it
                               "locked_until": None, "last_error": None, "error_code": None,
                               "via": via, "parts_sent": len(part_ids), "part_ids": part_ids}
     if part_ids and part_ids[-1]:
