@@ -14,7 +14,7 @@ assets = Blueprint("console", __name__, url_prefix="/console", template_folder="
 
 def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     """Register the console: login, CSRF on its forms (and JSON posts via X-CSRFToken), pages."""
-    from console import admin, auth, cases, dashboard, hotline, inbox
+    from console import admin, auth, cases, dashboard, delivery, hotline, inbox
     from console import nlu_editing, nlu_review, nlu_training
     from console.views import template_helpers
 
@@ -28,7 +28,8 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     app.register_blueprint(assets)
-    for module in (auth, inbox, cases, hotline, dashboard, admin, nlu_review, nlu_training, nlu_editing):
+    for module in (auth, inbox, cases, hotline, dashboard, admin, nlu_review, nlu_training, nlu_editing,
+                   delivery):
         app.register_blueprint(module.blueprint)
     app.before_request(_protect)
     app.context_processor(template_helpers)

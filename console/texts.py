@@ -31,7 +31,26 @@ SIPAS_SHORT = {
     "xu_ly_tich_cuc": "Xử lý tích cực",
     "thong_bao_kip_thoi": "Thông báo kịp thời",
 }
-OUTBOX_STATUS = {"pending": "Đang chờ gửi", "sent": "Đã gửi", "failed": "Gửi không thành công"}
+OUTBOX_STATUS = {"pending": "Đang chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi",
+                 "failed": "Gửi không thành công",
+                 "waiting_window": "Chờ công dân nhắn lại (ngoài thời hạn nhắn tin của nền tảng)"}
+OUTBOX_KINDS = {"reply": "Trả lời", "status": "Thông báo trạng thái", "survey": "Khảo sát",
+                "staff": "Cán bộ nhắn"}
+# Why a message could not be delivered, by the platform's error code (the raw reason is shown too).
+DELIVERY_REASONS = {
+    "403": "Công dân đã chặn hoặc xoá bot Telegram.",
+    "400": "Telegram từ chối tin nhắn (cuộc trò chuyện không tồn tại).",
+    "10": "Ngoài thời hạn 24 giờ nhắn tin của Messenger.",
+    "551": "Người dùng Messenger hiện không liên lạc được (đã chặn Trang hoặc khoá tài khoản).",
+    "-230": "Công dân không tương tác với Zalo OA trong 7 ngày qua.",
+    "-213": "Công dân chưa quan tâm (follow) Zalo OA.",
+    "-217": "Công dân đã chặn Zalo OA.",
+    "window": "Ngoài thời hạn nhắn tin của nền tảng: sẽ gửi khi công dân nhắn lại.",
+}
+DELIVERY_REASON_OTHER = "Nền tảng không nhận tin sau nhiều lần thử lại."
+DELIVERED = "Công dân đã nhận"
+READ = "Công dân đã xem"
+VIA_ZNS = "gửi qua tin ZNS (số điện thoại)"
 ACTION_LABELS = {
     "forward": "Chuyển cơ quan xử lý",
     "transfer": "Chuyển sang cơ quan khác",

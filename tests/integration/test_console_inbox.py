@@ -87,8 +87,8 @@ def test_canned_responses_are_offered(console: Console) -> None:
 
 
 def test_messenger_window_closed_refuses_the_reply(console: Console) -> None:
-    conversation_id = escalate(console, "facebook", "777",
-                               datetime.now(timezone.utc) - timedelta(hours=30))
+    conversation_id = escalate(console, "facebook", "777",  # HUMAN_AGENT allows 7 days, no more
+                               datetime.now(timezone.utc) - timedelta(days=8))
     client = console.client("daumoi")
     assert "Đã quá thời hạn nhắn tin của Messenger" in client.get(f"/console/conversations/{conversation_id}").text
     before = len(console.outbox())
