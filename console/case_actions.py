@@ -86,7 +86,7 @@ def perform(name: str, uow: Any, pakn: Any, code: str, form: dict[str, str], act
         "start": lambda: services.start_handling(uow, n, code, actor, now, note),
         "answer": lambda: services.answer_case(uow, n, code, _required(form, "answer", T.ANSWER_REQUIRED),
                                                actor, now),
-        "publish": lambda: services.publish_case(uow, n, code, actor, now),
+        "publish": lambda: services.publish_reviewed_case(uow, n, code, actor, now),
         "close": lambda: services.close_case(uow, n, code, actor, now, note),
         "reopen": lambda: services.reopen_case(uow, n, ctx, code,
                                                _required(form, "reason", T.REASON_REQUIRED), actor, now),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot import messages as M
 from routing import services
+from routing.calendar import VIETNAM
 from tests.integration.console_support import (CAU_GIAY, Console, console, days_ago,  # noqa: F401
                                                form)
 
@@ -134,7 +135,7 @@ def test_filters_and_search_with_or_without_diacritics(console: Console) -> None
     assert codes("status=classified") == {birth, land, late}
     assert codes("overdue=1") == {late}
     assert "Quá hạn" in client.get("/console/cases?overdue=1").text
-    day = days_ago(60).astimezone().date().isoformat()
+    day = days_ago(60).astimezone(VIETNAM).date().isoformat()
     assert codes(f"date_from={day}&date_to={day}") == {late}
     assert codes("date_from=không-phải-ngày") == {birth, land, late}  # a bad date is ignored
 
