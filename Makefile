@@ -19,7 +19,7 @@ setup: $(STAMP)
 run: setup
 	$(PY) -m bot serve --host 127.0.0.1 --port 5000
 
-test: setup browser-deps
+test: setup browser-deps rasa
 	$(PY) -m pytest
 
 # Browser tests drive Debian's chromium through Playwright (no browser download).

@@ -17,6 +17,7 @@ export PIP_CACHE_DIR="$ROOT/var/cache/pip-rasa"
 WHEELHOUSE="$PIP_CACHE_DIR/wheelhouse"
 export RASA_TELEMETRY_ENABLED=false
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 want="rasa==$RASA_VERSION $(sha256sum "$CONSTRAINTS" | cut -d' ' -f1)"
 if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$want" && -x "$VENV/bin/rasa" ]]; then
@@ -62,7 +63,7 @@ fi
     -c "$CONSTRAINTS" "rasa==$RASA_VERSION" \
     || "$VENV/bin/python" -m pip install -q -c "$CONSTRAINTS" "rasa==$RASA_VERSION"
 "$VENV/bin/python" -m pip check
-"$VENV/bin/rasa" telemetry disable >/dev/null
-"$VENV/bin/rasa" --version
+"$VENV/bin/rasa" telemetry disable >/dev/null 2>&1
+"$VENV/bin/rasa" --version 2>/dev/null
 echo "$want" > "$STAMP"
 echo "setup-rasa: installed in $((SECONDS - start)) s into $VENV"

@@ -57,7 +57,7 @@ def _tail(text: str, lines: int = 40) -> str:
 
 def train_rasa(data_root: Path, out_dir: Path, venv: Path = DEFAULT_VENV, *,
                model_name: str = DEFAULT_MODEL_NAME, work_dir: Path | None = None,
-               timeout: float = 1800.0) -> Path:
+               timeout: float = 3600.0) -> Path:
     """Train an NLU-only Rasa model on `data_root` (its config.yml + every YAML file in it).
 
     Runs `rasa train nlu` from a scratch directory (default `var/rasa-work`), so Rasa's `.rasa`
@@ -116,13 +116,17 @@ class RasaHttpModel:
     def _params(self) -> dict[str, str]:
         return {"token": self.token} if self.token else {}
 
+    def _redact(self, error: Exception) -> str:
+        """requests puts the URL (with ?token=) into its messages: keep the token out of logs."""
+        return str(error).replace(self.token, "***") if self.token else str(error)
+
     def parse_raw(self, text: str) -> dict[str, Any]:
         """Rasa's parse dict (`text`, `intent`, `entities`, `intent_ranking`, ...) for `text`."""
         try:
             response = self.session.post(f"{self.url}/model/parse", params=self._params(),
                                          json={"text": text}, timeout=self.timeout)
         except requests.RequestException as error:
-            raise RasaUnavailable(f"Rasa at {self.url} unreachable: {error}") from error
+            raise RasaUnavailable(f"Rasa at {self.url} unreachable: {self._redact(error)}") from error
         if response.status_code != 200:
             raise RasaUnavailable(f"Rasa at {self.url} answered HTTP {response.status_code}: "
                                   f"{response.text[:200]}")
@@ -145,7 +149,7 @@ class RasaHttpModel:
                     return body
             raise RasaUnavailable(f"Rasa at {self.url} /status: HTTP {response.status_code}")
         except (requests.RequestException, ValueError) as error:
-            raise RasaUnavailable(f"Rasa at {self.url} /status failed: {error}") from error
+            raise RasaUnavailable(f"Rasa at {self.url} /status failed: {self._redact(error)}") from error
 
     def is_up(self) -> bool:
         """True when the server answers /status with a loaded model."""
