@@ -19,7 +19,7 @@ from bot.nlu.rasa import DEFAULT_VENV, PROJECT_ROOT, RasaHttpModel, RasaServer, 
 from bot.nlu.result import FALLBACK
 
 NLU_DATA = PROJECT_ROOT / "nlu_data"
-TEST_EPOCHS = 15
+TEST_EPOCHS = 30
 HO_TICH_COMPLAINT = "Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả"
 
 pytestmark = [
