@@ -1,4 +1,4 @@
-"""A fake Telegram Bot API: /bot<token>/<method>, answering like api.telegram.org."""
+"""A fake Telegram Bot API: /bot<token>/<method>, answering like the real Bot API."""
 from __future__ import annotations
 
 import itertools
