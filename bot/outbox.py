@@ -79,10 +79,3 @@ class OutboxNotifier(Notifier):
 
 def format_date(moment: datetime | None) -> str:
     return moment.astimezone(VIETNAM).strftime("%d/%m/%Y") if moment else ""
-
-
-def __getattr__(name: str) -> object:
-    if name == "Dispatcher":  # moved to bot/dispatcher.py; old imports keep working
-        from bot.dispatcher import Dispatcher
-        return Dispatcher
-    raise AttributeError(name)

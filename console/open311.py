@@ -17,6 +17,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from bot.app import components
 from bot.nlu.entities import normalize_phone
+from bot.outbox import format_date
 from routing import services
 from routing.calendar import VIETNAM
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
@@ -218,7 +219,7 @@ def create_request(fmt: str) -> Any:
         logger.info("open311 request refused: %s", problem)
         return error(400, E_SERVICE)
     logger.info("open311 request filed as %s by client %s", filed[0], client["name"])
-    due = filed[1].astimezone(VIETNAM).strftime("%d/%m/%Y") if filed[1] else "—"
+    due = format_date(filed[1]) or "—"
     return jsonify([{"service_request_id": filed[0], "service_notice": NOTICE.format(code=filed[0], due=due),
                      "account_id": None}]), 201
 
