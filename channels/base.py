@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 
@@ -173,6 +173,66 @@ def parse_json(body: bytes) -> dict[str, Any]:
         # JSON may escape a lone UTF-16 surrogate ("\ud800"); no UTF-8 database column can hold it.
         raise BadPayload("body is not JSON: a string holds a lone UTF-16 surrogate")
     return document
+
+
+# -- reading a parsed body: a signed body can still hold any JSON where a field should be -------
+
+def field_object(parent: Mapping[str, Any], key: str) -> dict[str, Any]:
+    """`parent[key]` when it is an object, {} when it is missing or null, else BadPayload."""
+    value = parent.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BadPayload(f"{key} is not an object")
+    return value
+
+
+def field_list(parent: Mapping[str, Any], key: str) -> list[Any]:
+    """`parent[key]` when it is an array, [] when it is missing or null, else BadPayload."""
+    value = parent.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadPayload(f"{key} is not an array")
+    return value
+
+
+def identifier(value: Any, what: str) -> str:
+    """A platform id (string or integer) as text; anything else, or an empty one, is BadPayload."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+        raise BadPayload(f"{what} is not an id")
+    return str(value)
+
+
+def identifiers(value: Any, what: str) -> tuple[str, ...]:
+    """A list of platform ids (a receipt's message ids); missing or null is ()."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise BadPayload(f"{what} is not an array")
+    return tuple(identifier(item, what) for item in value)
+
+
+def optional_text(value: Any, what: str) -> str | None:
+    """A string field that may be absent; a number is taken as its text, anything else refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BadPayload(f"{what} is not text")
+    return str(value)
+
+
+def epoch_time(value: Any, per_second: int = 1) -> datetime:
+    """A platform's unix time (seconds, or milliseconds with per_second=1000) as UTC; now when it
+    is missing or impossible: a wrong clock on a message is no reason to lose it."""
+    try:
+        return datetime.fromtimestamp(int(value) / per_second, timezone.utc) if value else now()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return now()
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _has_lone_surrogate(document: Any) -> bool:

@@ -4,14 +4,14 @@ and the Send API through requests.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
 import requests
 
 from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
-                           OutgoingMessage, SendResult, StatusEvent, constant_time_equals,
-                           hmac_sha256_hex, parse_json, split_text)
+                           OutgoingMessage, SendResult, StatusEvent, constant_time_equals, epoch_time,
+                           field_list, field_object, hmac_sha256_hex, identifier, identifiers,
+                           optional_text, parse_json, split_text)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -59,7 +59,7 @@ class FacebookChannel(Channel):
         for entry in document["entry"]:
             if not isinstance(entry, dict):
                 raise BadPayload("entry[] item is not an object")
-            for event in (entry.get("messaging") or []) + (entry.get("standby") or []):
+            for event in field_list(entry, "messaging") + field_list(entry, "standby"):
                 parsed = parse_event(event)
                 if parsed is not None:
                     found.append(parsed)
@@ -114,44 +114,39 @@ def parse_event(event: Any) -> IncomingMessage | StatusEvent | None:
     """One messaging event -> message, receipt, or None (echoes, reactions, unknown kinds)."""
     if not isinstance(event, dict) or not isinstance(event.get("sender"), dict):
         raise BadPayload("messaging event without sender")
-    sender = str(event["sender"].get("id") or "")
-    if not sender:
+    if event["sender"].get("id") in (None, ""):
         # No PSID (e.g. a checkbox-plugin `user_ref`): nobody to reply to, and an empty id would
         # put every such stranger into one shared conversation.
         logger.info("Messenger event without sender.id ignored")
         return None
-    when = _time(event.get("timestamp"))
+    sender = identifier(event["sender"]["id"], "sender.id")
+    when = epoch_time(event.get("timestamp"), per_second=1000)
     if isinstance(event.get("message"), dict):
         message = event["message"]
         if message.get("is_echo"):
             return None
-        mid = message.get("mid") or f"{sender}:{event.get('timestamp')}"
-        attachments = tuple(Attachment(str(a.get("type")), (a.get("payload") or {}).get("url"))
-                            for a in message.get("attachments") or [] if isinstance(a, dict))
-        payload = _optional_text((message.get("quick_reply") or {}).get("payload"))
-        return IncomingMessage("facebook", sender, str(mid), str(message.get("text") or ""), when,
-                               attachments=attachments, payload=payload, raw=event)
+        mid = identifier(message.get("mid") or f"{sender}:{event.get('timestamp')}", "message.mid")
+        attachments = []
+        for item in field_list(message, "attachments"):
+            if not isinstance(item, dict):
+                raise BadPayload("message.attachments[] item is not an object")
+            attachments.append(Attachment(optional_text(item.get("type"), "attachment type") or "",
+                                          optional_text(field_object(item, "payload").get("url"),
+                                                        "attachment url")))
+        payload = optional_text(field_object(message, "quick_reply").get("payload"), "quick_reply.payload")
+        return IncomingMessage("facebook", sender, mid, optional_text(message.get("text"), "message.text") or "",
+                               when, attachments=tuple(attachments), payload=payload, raw=event)
     if isinstance(event.get("postback"), dict):
         postback = event["postback"]
-        mid = postback.get("mid") or f"{sender}:{event.get('timestamp')}:{postback.get('payload')}"
-        return IncomingMessage("facebook", sender, str(mid), str(postback.get("title") or ""), when,
-                               payload=_optional_text(postback.get("payload")), raw=event)
+        payload = optional_text(postback.get("payload"), "postback.payload")
+        mid = identifier(postback.get("mid") or f"{sender}:{event.get('timestamp')}:{payload}", "postback.mid")
+        return IncomingMessage("facebook", sender, mid, optional_text(postback.get("title"), "postback.title") or "",
+                               when, payload=payload, raw=event)
     if isinstance(event.get("delivery"), dict):
         delivery = event["delivery"]
-        return StatusEvent("facebook", sender, "delivered", tuple(delivery.get("mids") or ()),
-                           _time(delivery.get("watermark")))
+        return StatusEvent("facebook", sender, "delivered", identifiers(delivery.get("mids"), "delivery.mids"),
+                           epoch_time(delivery.get("watermark"), per_second=1000))
     if isinstance(event.get("read"), dict):
-        return StatusEvent("facebook", sender, "read", (), _time(event["read"].get("watermark")))
+        return StatusEvent("facebook", sender, "read", (),
+                           epoch_time(event["read"].get("watermark"), per_second=1000))
     return None
-
-
-def _optional_text(value: Any) -> str | None:
-    """A button payload as the dialogue expects it: a string, or None."""
-    return None if value is None else str(value)
-
-
-def _time(milliseconds: Any) -> datetime:
-    try:
-        return datetime.fromtimestamp(int(milliseconds) / 1000, timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return datetime.now(timezone.utc)

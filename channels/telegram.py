@@ -5,7 +5,6 @@ import asyncio
 import logging
 import threading
 from collections import OrderedDict
-from datetime import datetime, timezone
 from typing import Any, Coroutine, Mapping, TypeVar
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -14,6 +13,7 @@ from telegram.request import HTTPXRequest
 
 from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
                            OutgoingMessage, SendResult, StatusEvent, constant_time_equals,
+                           epoch_time, field_list, field_object, identifier, now, optional_text,
                            parse_json, split_text)
 
 logger = logging.getLogger(__name__)
@@ -120,20 +120,22 @@ def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
     """
     if "update_id" not in update:
         raise BadPayload("not a Telegram update: no update_id")
-    update_id = str(update["update_id"])
+    update_id = identifier(update["update_id"], "update_id")
     if isinstance(update.get("callback_query"), dict):
         query = update["callback_query"]
-        sender = query.get("from") or {}
+        sender = field_object(query, "from")
         if "id" not in sender:
             raise BadPayload("callback_query without from.id")
-        chat_id = ((query.get("message") or {}).get("chat") or {}).get("id", sender["id"])
-        return IncomingMessage("telegram", str(chat_id), update_id, "", _now(),
-                               sender_name=_name(sender), payload=str(query.get("data") or ""),
-                               reply_token=CALLBACK_PREFIX + str(query.get("id", "")), raw=update)
+        chat_id = field_object(field_object(query, "message"), "chat").get("id", sender["id"])
+        return IncomingMessage("telegram", identifier(chat_id, "chat.id"), update_id, "", now(),
+                               sender_name=_name(sender),
+                               payload=optional_text(query.get("data"), "callback_query.data") or "",
+                               reply_token=CALLBACK_PREFIX + identifier(query.get("id"), "callback_query.id"),
+                               raw=update)
     message = update.get("message")
     if not isinstance(message, dict):
         return None
-    chat = message.get("chat") or {}
+    chat = field_object(message, "chat")
     if "id" not in chat:
         raise BadPayload("message without chat.id")
     if chat.get("type", "private") != "private":
@@ -142,30 +144,20 @@ def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
     if not isinstance(text, str):
         raise BadPayload("message text is not a string")
     attachments = []
-    if message.get("photo"):
-        largest = message["photo"][-1]
+    photo = field_list(message, "photo")
+    if photo:
+        largest = photo[-1] if isinstance(photo[-1], dict) else {}
         attachments.append(Attachment("image", data={"file_id": largest.get("file_id")}))
     if message.get("location"):
-        attachments.append(Attachment("location", data=message["location"]))
+        attachments.append(Attachment("location", data=field_object(message, "location")))
     if message.get("contact"):
-        text = text or str(message["contact"].get("phone_number", ""))
-    when = _time(message.get("date"))
-    return IncomingMessage("telegram", str(chat["id"]), update_id, text, when,
-                           sender_name=_name(message.get("from") or {}),
+        phone = field_object(message, "contact").get("phone_number")
+        text = text or optional_text(phone, "contact.phone_number") or ""
+    return IncomingMessage("telegram", identifier(chat["id"], "chat.id"), update_id, text,
+                           epoch_time(message.get("date")),
+                           sender_name=_name(field_object(message, "from")),
                            attachments=tuple(attachments), raw=update)
 
 
 def _name(user: dict[str, Any]) -> str:
-    return " ".join(p for p in (user.get("first_name"), user.get("last_name")) if p)
-
-
-def _time(seconds: Any) -> datetime:
-    """A message's unix `date`; now when it is missing or impossible (a 500 is not an option)."""
-    try:
-        return datetime.fromtimestamp(int(seconds), timezone.utc) if seconds else _now()
-    except (TypeError, ValueError, OverflowError, OSError):
-        return _now()
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return " ".join(p for p in (user.get("first_name"), user.get("last_name")) if isinstance(p, str) and p)

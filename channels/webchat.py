@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from channels.base import (BadPayload, Channel, IncomingMessage, OutgoingMessage, SendResult,
-                           StatusEvent, parse_json)
+                           StatusEvent, now, parse_json)
 
 MAX_TEXT = 4000
 
@@ -41,7 +41,7 @@ class WebchatChannel(Channel):
         if len(text) > MAX_TEXT:
             raise BadPayload(f"text longer than {MAX_TEXT} characters")
         return IncomingMessage("webchat", sender_id, f"{sender_id}:{client_id}", text,
-                               datetime.now(timezone.utc), payload=payload)
+                               now(), payload=payload)
 
     def send(self, message: OutgoingMessage) -> SendResult:
         return SendResult(None)

@@ -4,14 +4,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Mapping, Protocol
 
 import requests
 
 from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
                            OutgoingMessage, SendResult, StatusEvent, constant_time_equals,
-                           numbered_text, parse_json, split_text)
+                           epoch_time, field_list, field_object, identifier, identifiers,
+                           numbered_text, optional_text, parse_json, split_text)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-ZEvent-Signature"
@@ -202,30 +202,28 @@ def parse_event(event: dict[str, Any]) -> IncomingMessage | StatusEvent | None:
     name = event.get("event_name")
     if not isinstance(name, str):
         raise BadPayload("not a Zalo event: no event_name")
-    sender = str((event.get("sender") or {}).get("id", ""))
-    message = event.get("message") if isinstance(event.get("message"), dict) else {}
-    when = _time(event.get("timestamp"))
+    message = field_object(event, "message")
+    when = epoch_time(event.get("timestamp"), per_second=1000)
     if name.startswith("user_send_") or name.startswith("anonymous_send_"):
-        if not sender or not message.get("msg_id"):
+        sender, msg_id = field_object(event, "sender").get("id"), message.get("msg_id")
+        if not sender or not msg_id:
             raise BadPayload(f"{name} without sender.id or message.msg_id")
-        attachments = tuple(
-            Attachment(str(a.get("type")), (a.get("payload") or {}).get("url"), a.get("payload") or {})
-            for a in message.get("attachments") or [] if isinstance(a, dict))
-        msg_id = str(message["msg_id"])
-        return IncomingMessage("zalo", sender, msg_id, str(message.get("text") or ""), when,
-                               attachments=attachments, reply_token=msg_id, raw=event)
-    if name == "user_received_message":
-        recipient = str((event.get("recipient") or {}).get("id", ""))
-        return StatusEvent("zalo", recipient, "delivered", (str(message.get("msg_id", "")),), when)
-    if name == "user_seen_message":
-        recipient = str((event.get("recipient") or {}).get("id", ""))
-        return StatusEvent("zalo", recipient, "read", tuple(str(m) for m in message.get("msg_ids") or ()),
+        attachments = []
+        for item in field_list(message, "attachments"):
+            if not isinstance(item, dict):
+                raise BadPayload("message.attachments[] item is not an object")
+            payload = field_object(item, "payload")
+            attachments.append(Attachment(optional_text(item.get("type"), "attachment type") or "",
+                                          optional_text(payload.get("url"), "attachment url"), payload))
+        msg_id = identifier(msg_id, "message.msg_id")
+        return IncomingMessage("zalo", identifier(sender, "sender.id"), msg_id,
+                               optional_text(message.get("text"), "message.text") or "", when,
+                               attachments=tuple(attachments), reply_token=msg_id, raw=event)
+    if name in ("user_received_message", "user_seen_message"):
+        recipient = identifier(field_object(event, "recipient").get("id"), "recipient.id")
+        if name == "user_received_message":
+            return StatusEvent("zalo", recipient, "delivered",
+                               (identifier(message.get("msg_id"), "message.msg_id"),), when)
+        return StatusEvent("zalo", recipient, "read", identifiers(message.get("msg_ids"), "message.msg_ids"),
                            when)
     return None
-
-
-def _time(milliseconds: Any) -> datetime:
-    try:
-        return datetime.fromtimestamp(int(milliseconds) / 1000, timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return datetime.now(timezone.utc)
