@@ -164,7 +164,7 @@ def split_text(text: str, limit: int) -> list[str]:
 def parse_json(body: bytes) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")
-        document = json.loads(text)
+        document = json.loads(text, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise BadPayload(f"body is not JSON: {error}") from error
     if not isinstance(document, dict):
@@ -233,6 +233,11 @@ def epoch_time(value: Any, per_second: int = 1) -> datetime:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _refuse_constant(name: str) -> Any:
+    # Python reads NaN/Infinity, but they are not JSON: PostgreSQL's json column would refuse them.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _has_lone_surrogate(document: Any) -> bool:

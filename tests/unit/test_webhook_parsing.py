@@ -69,3 +69,10 @@ def test_a_receipt_whose_ids_are_not_ids_is_refused() -> None:
             b'"delivery":{"mids":[[]],"watermark":3}}]}]}')
     with pytest.raises(BadPayload, match="delivery.mids"):
         CHANNELS["facebook"].parse(body)
+
+
+@pytest.mark.parametrize("body", [b'{"update_id": NaN}', b'{"update_id": 1, "x": -Infinity}',
+                                  b'{"update_id": 1, "message": {"text": "\\ud800"}}'])
+def test_what_python_reads_but_a_database_cannot_store_is_refused(body: bytes) -> None:
+    with pytest.raises(BadPayload, match="not JSON"):
+        CHANNELS["telegram"].parse(body)
