@@ -1,7 +1,8 @@
 """NLU benchmark: quality and speed of each available backend, in one run.
 
 For the built-in backend and (when .venv-rasa exists) Rasa: macro-F1 for intent, procedure and
-agency on the held-out set and on its diacritics-removed copy, end-to-end `NluService.parse`
+agency on the held-out set, on its diacritics-removed copy and on its rows far from any training
+example, end-to-end `NluService.parse`
 latency p50/p99 and parses per second, training time, and resident memory (the RSS growth of this
 process for the built-in model; the Rasa server's process-group RSS from /proc).
 The built-in model is trained afresh; Rasa reuses the model store's artifact for the same data
@@ -23,13 +24,17 @@ from bot.config import ROOT, load_settings
 from bot.nlu.builtin import BuiltinModel
 from bot.nlu.data import load_training_data
 from bot.nlu.entities import EntityExtractor
-from bot.nlu.evaluate import folded_copy, heldout_gold, load_heldout, scores, summary
+from bot.nlu.evaluate import (folded_copy, heldout_gold, load_heldout, nearest_training_similarity, scores,
+                              summary)
 from bot.nlu.models import ModelStore
 from bot.nlu.service import NluService
 
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.jsonl"
 FIXTURE = ROOT / "tests" / "data" / "nlu_fixture"
 WARMUP = 20
+# Held-out rows whose closest training example is below this similarity are "distant": the score
+# on them alone shows how much of the held-out figure comes from paraphrases of the training data.
+DISTANT = 0.5
 
 
 def rss_kb(pid: int | str = "self") -> int:
@@ -55,8 +60,10 @@ def group_rss_kb(pgid: int) -> int:
     return total
 
 
-def measure(service: NluService, rows: list[dict[str, Any]], repeats: int = 3) -> dict[str, Any]:
-    """Scores on both views plus latency of service.parse over all texts `repeats` times."""
+def measure(service: NluService, rows: list[dict[str, Any]], distant: list[bool],
+            repeats: int = 3) -> dict[str, Any]:
+    """Scores on both views (and on the rows far from any training example) plus latency of
+    service.parse over all texts `repeats` times."""
     texts = [row["text"] for row in rows]
     gold = [heldout_gold(row) for row in rows]
     result: dict[str, Any] = {}
@@ -64,6 +71,10 @@ def measure(service: NluService, rows: list[dict[str, Any]], repeats: int = 3) -
         parsed = [service.parse(text) for text in view_texts]
         predicted = [(p.intent, p.procedure or "-", p.agency or "-") for p in parsed]
         result[view] = summary(scores(gold, predicted, service.catalogue))
+        if view == "accented":
+            far = [i for i, keep in enumerate(distant) if keep]
+            result["distant"] = summary(scores([gold[i] for i in far], [predicted[i] for i in far],
+                                               service.catalogue))
     for text in texts[:WARMUP]:
         service.parse(text)
     seconds = []
@@ -81,7 +92,7 @@ def measure(service: NluService, rows: list[dict[str, Any]], repeats: int = 3) -
 
 
 def bench_builtin(data_root: Path, catalogue: Any, extractor: EntityExtractor, rows: list[dict[str, Any]],
-                  threshold: float) -> dict[str, Any]:
+                  distant: list[bool], threshold: float) -> dict[str, Any]:
     examples = load_training_data(data_root).examples
     started = time.perf_counter()
     trained = BuiltinModel.train(examples)
@@ -95,14 +106,14 @@ def bench_builtin(data_root: Path, catalogue: Any, extractor: EntityExtractor, r
         model = BuiltinModel.load(path)
         service = NluService(catalogue, extractor, ModelStore(Path(directory)), threshold, fallback=model)
         service.reload_if_changed = lambda force=False: None  # type: ignore[method-assign]
-        result = measure(service, rows)
+        result = measure(service, rows, distant)
         result["rss_mb"] = (rss_kb() - before) / 1024
     result["training_s"] = training
     return result
 
 
 def bench_rasa(data_root: Path, catalogue: Any, extractor: EntityExtractor, rows: list[dict[str, Any]],
-               threshold: float, venv: Path, store: ModelStore) -> dict[str, Any]:
+               distant: list[bool], threshold: float, venv: Path, store: ModelStore) -> dict[str, Any]:
     """Serve the store's Rasa model of this data (trained now if there is none: 2-30 min)."""
     from bot.nlu.rasa import RasaServer
 
@@ -117,7 +128,7 @@ def bench_rasa(data_root: Path, catalogue: Any, extractor: EntityExtractor, rows
             service = NluService(catalogue, extractor, ModelStore(Path(directory)), threshold)
             service.reload_if_changed = lambda force=False: None  # type: ignore[method-assign]
             service.use_primary(client)
-            result = measure(service, rows, repeats=1)
+            result = measure(service, rows, distant, repeats=1)
             if service.degraded_reason:
                 raise RuntimeError(f"Rasa failed during the benchmark: {service.degraded_reason}")
             result["rss_mb"] = group_rss_kb(server.pid or 0) / 1024
@@ -130,14 +141,16 @@ def bench_rasa(data_root: Path, catalogue: Any, extractor: EntityExtractor, rows
     return result
 
 
-def print_table(results: dict[str, dict[str, Any]], data_root: Path) -> None:
+def print_table(results: dict[str, dict[str, Any]], data_root: Path, distant: list[bool]) -> None:
     names = list(results)
-    print(f"\nNLU benchmark (training data {data_root}, held-out {HELDOUT.name})")
+    print(f"\nNLU benchmark (training data {data_root}, held-out {HELDOUT.name}: {len(distant)} rows, "
+          f"{sum(distant)} with no training example at similarity >= {DISTANT})")
     print(f"{'':34s}" + "".join(f"{n:>12s}" for n in names))
     rows: list[tuple[str, Any]] = []
     for view in ("accented", "folded"):
         for label in ("intent", "procedure", "agency"):
             rows.append((f"macro-F1 {label} ({view})", lambda r, v=view, lb=label: f"{r[v][lb]:.3f}"))
+    rows.append(("macro-F1 procedure (distant rows)", lambda r: f"{r['distant']['procedure']:.3f}"))
     rows += [("parse p50 (ms)", lambda r: f"{r['p50_ms']:.3f}"),
              ("parse p99 (ms)", lambda r: f"{r['p99_ms']:.3f}"),
              ("parses / second", lambda r: f"{r['per_second']:.0f}"),
@@ -162,18 +175,21 @@ def run() -> dict[str, dict[str, Any]]:
     catalogue = load_catalogue(catalogue_dir)
     extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
     rows = load_heldout(HELDOUT)
+    training = [text for text, _ in load_training_data(data_root).examples]
+    distant = [bool(s < DISTANT) for s in nearest_training_similarity([r["text"] for r in rows], training)]
     threshold = float(settings["nlu"]["threshold"])
-    results = {"builtin": bench_builtin(data_root, catalogue, extractor, rows, threshold)}
+    results = {"builtin": bench_builtin(data_root, catalogue, extractor, rows, distant, threshold)}
     venv = Path(settings["nlu"]["rasa"]["venv"])
     if (venv / "bin" / "rasa").exists() and (data_root / "config.yml").exists():
         try:
             store = ModelStore(Path(settings["nlu"]["models_dir"]))
-            results["rasa"] = bench_rasa(data_root, catalogue, extractor, rows, threshold, venv, store)
+            results["rasa"] = bench_rasa(data_root, catalogue, extractor, rows, distant, threshold, venv,
+                                          store)
         except Exception as error:  # report and keep the built-in figures
             print(f"Rasa benchmark failed: {error}")
     else:
         print(f"Rasa part skipped: no {venv}/bin/rasa or no {data_root}/config.yml")
-    print_table(results, data_root)
+    print_table(results, data_root, distant)
     return results
 
 

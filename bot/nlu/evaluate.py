@@ -167,6 +167,22 @@ def folded_copy(texts: list[str]) -> list[str]:
     return [fold(text) for text in texts]
 
 
+def nearest_training_similarity(texts: list[str], training_texts: list[str]) -> np.ndarray:
+    """For each text, the cosine similarity (character 3-5-grams, TF-IDF, diacritics folded) of
+    its closest training example: 1.0 is a copy, above ~0.7 a light paraphrase.
+
+    A held-out set is only a measure of generalisation where this is low, so the held-out hygiene
+    test bounds it and the benchmark also scores the rows far from any training example.
+    """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    held = [fold(nfc(text)).lower() for text in texts]
+    train = [fold(nfc(text)).lower() for text in training_texts]
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).fit(train + held)
+    similarity = vectorizer.transform(held) @ vectorizer.transform(train).T
+    return np.asarray(similarity.max(axis=1).todense()).ravel()
+
+
 def confusion(gold: list[Labels], predicted: list[Labels], position: int = 1
               ) -> tuple[list[str], np.ndarray]:
     labels = sorted({g[position] for g in gold} | {p[position] for p in predicted})
