@@ -12,6 +12,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 
 from bot.app import components
 from console import texts as T
+from console.limits import limiter, minutes
 from console.users import authenticate
 from routing.rules import COMMUNE_LEVEL_UNITS
 from storage import console_queries as q
@@ -114,16 +115,32 @@ def login() -> Any:
         return render_template("console/login.html")
     username = request.form.get("username", "")
     password = request.form.get("password", "")
+    # Failed logins are limited per address and name, and per address: guessing takes hours.
+    address = request.remote_addr or "?"
+    keys = (f"{address}|{username.strip().casefold()}", address)
+    limits = (limiter("login_user", "console", "login_attempts", "login_window_seconds", 10, 900),
+              limiter("login_address", "console", "login_attempts_per_address", "login_window_seconds",
+                      50, 900))
+    wait = max(limit.wait(key) for limit, key in zip(limits, keys))
     pakn = components()
+    if wait:
+        with pakn.session_factory() as db:
+            audit(db, "login_blocked", "user", username[:64], {"username": username[:64]})
+            db.commit()
+        flash(T.LOGIN_BLOCKED.format(minutes=minutes(wait)), "error")
+        return render_template("console/login.html", username=username), 429
     with pakn.session_factory() as db:
         row = authenticate(db, username, password)
         if row is None:
+            for limit, key in zip(limits, keys):
+                limit.record(key)
             audit(db, "login_failed", "user", username[:64], {"username": username[:64]})
             db.commit()
             flash(T.LOGIN_FAILED, "error")
             return render_template("console/login.html", username=username), 401
         q.update_user(db, row["id"], last_login_at=now())
         db.commit()
+    limits[0].forget(keys[0])
     staff = StaffUser.from_row(row)
     session.clear()  # a fresh session (and CSRF token) after login: no session fixation
     login_user(staff)

@@ -8,18 +8,16 @@ from __future__ import annotations
 import hmac
 import logging
 import re
-import threading
-import time
-from collections import defaultdict, deque
 from datetime import date, datetime, time as day_time, timedelta, timezone
 from typing import Any
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
                    url_for)
 
 from bot.app import components
 from bot.messages import STATUS_NAMES
 from console.auth import audit, now, roles_required, user
+from console.limits import limiter, minutes
 from console.views import format_time, run_in_uow
 from routing import services
 from routing.calendar import VIETNAM
@@ -41,41 +39,6 @@ LOOKUP_BLOCKED = "Bạn đã tra cứu quá nhiều lần. Vui lòng thử lại
 REVIEW_SAVED = "Đã lưu nội dung công khai đã rà soát của phản ánh {code}."
 REVIEW_PUBLISHED = "Đã công khai kết quả phản ánh {code}."
 REVIEW_EMPTY = "Nội dung công khai không được để trống."
-
-
-class AttemptLimiter:
-    """At most `attempts` lookups per IP address in `window` seconds (in memory, per process)."""
-
-    def __init__(self, attempts: int = 10, window: float = 600.0) -> None:
-        self.attempts = attempts
-        self.window = window
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> tuple[bool, int]:
-        """(allowed, seconds to wait); an allowed call counts as an attempt."""
-        moment = time.monotonic()
-        with self._lock:
-            seen = self._seen[key]
-            while seen and seen[0] <= moment - self.window:
-                seen.popleft()
-            if len(seen) >= self.attempts:
-                return False, int(seen[0] + self.window - moment) + 1
-            seen.append(moment)
-            if len(self._seen) > 10_000:  # forget idle addresses
-                for stale in [k for k, v in self._seen.items() if not v]:
-                    del self._seen[stale]
-            return True, 0
-
-
-def _limiter() -> AttemptLimiter:
-    limiter = current_app.extensions.get("pakn_lookup_limiter")
-    if limiter is None:
-        options = (components().settings.get("public") or {})
-        limiter = AttemptLimiter(int(options.get("lookup_attempts", 10)),
-                                 float(options.get("lookup_window_seconds", 600)))
-        current_app.extensions["pakn_lookup_limiter"] = limiter
-    return limiter
 
 
 @blueprint.context_processor
@@ -144,9 +107,10 @@ def lookup() -> Any:
     digits = re.sub(r"\D", "", request.form.get("phone_last4", ""))
     if not code or len(digits) != 4:
         return render_template("public/lookup.html", code=code, error=LOOKUP_INCOMPLETE), 400
-    allowed, wait = _limiter().allow(request.remote_addr or "?")
+    allowed, wait = limiter("lookup", "public", "lookup_attempts", "lookup_window_seconds",
+                            10, 600).allow(request.remote_addr or "?")
     if not allowed:
-        message = LOOKUP_BLOCKED.format(minutes=max(1, -(-wait // 60)))
+        message = LOOKUP_BLOCKED.format(minutes=minutes(wait))
         return render_template("public/lookup.html", code=code, error=message), 429
     found = None
     if CODE_RE.match(code):

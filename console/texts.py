@@ -67,6 +67,7 @@ ACTION_LABELS = {
 
 LOGIN_REQUIRED = "Vui lòng đăng nhập để sử dụng trang quản trị."
 LOGIN_FAILED = "Tên đăng nhập hoặc mật khẩu không đúng."
+LOGIN_BLOCKED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
 LOGGED_IN = "Đăng nhập thành công. Xin chào {name}!"
 LOGGED_OUT = "Đã đăng xuất."
 FORBIDDEN = "Bạn không có quyền truy cập trang này."

@@ -174,14 +174,17 @@ SURNAMES = frozenset(fold(s) for s in (
     "Doãn Lại Mạc Tăng Hứa Từ Giang Âu Đàm Khúc Văn Ninh La Thân Tống Viên Kim Đồng Lạc Nông Bạch "
     "Ông Hoa Lã Lò Quan Vi Bế Hầu Diệp Nhữ Khổng Cù Lục Hàn Phí Đường Mẫn Trình"
 ).split())
-# Places that start with a family name: never a person ("phường Hoàng Mai", "Hà Nội").
-PLACES = frozenset(fold(p) for p in (
-    "Hà Nội", "Hà Đông", "Hoàng Mai", "Hoàng Liệt", "Dương Nội", "Dương Hòa", "Kiều Phú",
+# Places that start with a family name and are not also a common person's name ("Hà Nội",
+# "Hà Đông"; "Hoàng Mai" is both: it is a place only after "phường", "quận", "ở" ...).
+# Compared as written, so "Dương Hoa" (a person) is not "Dương Hòa" (a commune).
+PLACES = frozenset(unicodedata.normalize("NFC", p).lower() for p in (
+    "Hà Nội", "Hà Đông", "Hoàng Liệt", "Dương Nội", "Dương Hòa", "Kiều Phú",
     "Trần Phú", "Hồ Tây", "Hồ Gươm", "Hồ Hoàn Kiếm", "Cao Bằng", "Hà Giang", "Lạng Sơn",
     "Tô Lịch", "Kim Liên", "Kim Anh", "Mai Dịch", "Văn Miếu", "Văn Quán", "Kim Mã", "Giang Văn Minh",
-    "Hồng Hà", "Hồng Vân", "Hồng Sơn", "Mê Linh", "Thái Bình", "Thái Hà", "Thái Thịnh", "Lý Sơn",
+    "Hồng Hà", "Hồng Vân", "Hồng Sơn", "Mê Linh", "Thái Bình", "Thái Hà", "Thái Thịnh",
     "Hà Nam", "Hà Tĩnh", "Lâm Đồng", "Quan Hoa", "Đồng Xuân", "Đồng Tâm", "Giang Võ", "Ba Vì",
 ))
+FOLDED_PLACES = frozenset(fold(place) for place in PLACES)
 # Words that end a name: titles, organisations, pronouns, function words. Single words here are
 # never given names; phrases are checked word by word ("Thanh tra" stops, "Nguyễn Thanh Hà" not).
 STOP_WORDS = frozenset(w.lower() for w in (
@@ -239,10 +242,14 @@ def _is_name_word(word: str) -> bool:
     return len(word) == 1 or word[1:].islower() or word.isupper()
 
 
-def _stops_here(lowered: list[str], index: int) -> bool:
+def _stops_here(words: list[str], lowered: list[str], index: int) -> bool:
     if lowered[index] in _NAME_ENDERS:
         return True
-    return any(tuple(lowered[index:index + len(p)]) == p for p in STOP_PHRASES)
+    for phrase in STOP_PHRASES:
+        if tuple(lowered[index:index + len(phrase)]) == phrase:
+            # Inside a name, a phrase written in title case is more name: "Nguyễn Công An".
+            return index == 0 or not all(_is_name_word(w) for w in words[index:index + len(phrase)])
+    return False
 
 
 def _name_words(words: list[str], after_cue: bool, strong: bool) -> int:
@@ -255,17 +262,18 @@ def _name_words(words: list[str], after_cue: bool, strong: bool) -> int:
         if lowercase:
             if not word.islower() or lowered[index] in LOWER_STOP:
                 break
-        elif not _is_name_word(word) or _stops_here(lowered, index):
+        elif not _is_name_word(word) or _stops_here(words, lowered, index):
             break
         taken += 1
     if taken == 0 or (lowercase and taken < 2):
         return 0
-    joined = " ".join(folded[:taken])
-    if any(joined == place or joined.startswith(place + " ") for place in PLACES):
+    if after_cue:  # "chị Hoàng Mai", "tôi là Dương Hòa": after a cue, a place name is a person's
+        return taken
+    joined = " ".join(lowered[:taken])
+    places = FOLDED_PLACES if fold(joined) == joined else PLACES  # typed without diacritics?
+    if any(joined == place or joined.startswith(place + " ") for place in places):
         return 0
-    if not after_cue and (taken < 2 or folded[0] not in SURNAMES):
-        return 0
-    return taken
+    return taken if taken >= 2 and folded[0] in SURNAMES else 0
 
 
 def _mask_names(text: str) -> str:

@@ -106,3 +106,17 @@ def test_admin_creates_and_locks_accounts(console: Console) -> None:
     assert console.client().login("dongda", "12345678").status_code == 401
     actions = [r[0] for r in console.query("SELECT action FROM audit_log WHERE username = 'admin'")]
     assert actions.count("user_create") == 1 and "user_update" in actions
+
+
+def test_repeated_wrong_passwords_lock_that_name_for_a_while(tmp_path: Path, nlu_models_dir: Path) -> None:
+    limited = make_console(tmp_path, nlu_models_dir, {"console": {"login_attempts": 3}})
+    client = limited.client()
+    assert [client.login("daumoi", "doan-mo").status_code for _ in range(3)] == [401, 401, 401]
+    blocked = client.login("daumoi", PASSWORD)  # even the right password waits now
+    assert blocked.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút." in blocked.text
+    assert client.get("/console/cases").status_code == 302
+    other = limited.client().login("admin", PASSWORD)  # another name from the same address is not
+    assert other.status_code == 302
+    actions = [r[0] for r in limited.query("SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["login_failed"] * 3 + ["login_blocked", "login"]
