@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup rasa bench clean browser-deps
+.PHONY: run test setup rasa bench fuzz clean browser-deps
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,3 +34,8 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) var
+
+# Property tests with new random examples, 20 times as many (CI draws the same ones every run).
+fuzz: setup
+	HYPOTHESIS_PROFILE=explore PAKN_FUZZ_SCALE=20 $(PY) -m pytest -q -p no:cacheprovider \
+		$(shell grep -rl '@given' tests)

@@ -5,7 +5,6 @@ browser fetches it on its next poll.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Mapping
 
 from channels.base import (BadPayload, Channel, IncomingMessage, OutgoingMessage, SendResult,

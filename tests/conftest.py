@@ -1,10 +1,18 @@
 """Shared fixtures. Any attempt to reach a host other than 127.0.0.1/localhost fails the test."""
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run, so CI is red only for a change in the code
+# (`repeatable`); `make fuzz` explores new examples, many more of them (`explore`).
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 ROOT = Path(__file__).resolve().parent.parent
 _real_connect = socket.socket.connect

@@ -6,11 +6,17 @@ Shared by the parser-level property tests (tests/unit) and the over-HTTP ones (t
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT, ZALO_APP_ID, load_payload
+
+def examples(count: int) -> int:
+    """A property test's example count, times PAKN_FUZZ_SCALE (`make fuzz` sets it)."""
+    return count * max(1, int(os.environ.get("PAKN_FUZZ_SCALE", "1")))
+
 
 FOLDER = {"telegram": "telegram", "facebook": "messenger", "zalo": "zalo"}
 # Every webhook sample (api-* files are send-API bodies, not webhooks).

@@ -6,7 +6,6 @@ through the parsers alone, many more of them, since that is where a crash would 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 import requests
@@ -15,9 +14,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import FACEBOOK_APP_SECRET, TELEGRAM_SECRET, ZALO_SECRET, LiveApp
 from tests.fakes.signing import messenger_headers, telegram_headers, zalo_signature
-from tests.strategies import any_text, bodies, json_values
+from tests.strategies import any_text, bodies, examples, json_values
 
-FUZZ = settings(max_examples=60, deadline=None, database=None,
+FUZZ = settings(max_examples=examples(60), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

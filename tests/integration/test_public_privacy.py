@@ -18,6 +18,7 @@ from routing import services
 from routing.masking import fold, mask
 from tests.integration.console_support import CAU_GIAY, Console, make_console
 from tests.integration.test_public_site import file_and_answer, publish
+from tests.strategies import examples
 from tests.unit.test_masking import case_texts, name_st
 
 
@@ -43,7 +44,7 @@ def leaks(body: str, secrets: dict[str, str]) -> list[str]:
     return found
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=examples(30), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(case=case_texts(), answer_name=name_st, consent=st.booleans())
 def test_no_personal_data_in_any_public_page_or_api_response(

@@ -12,6 +12,7 @@ from channels.base import OutgoingMessage, QuickReply, split_text
 from channels.facebook import FacebookChannel
 from channels.zalo import ZaloChannel
 from storage.outbox_queue import Claimed
+from tests.strategies import examples
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 WORDS = st.sampled_from(["phản", "ánh", "hồ", "sơ", "khai", "sinh", "chậm", "UBND", "phường",
@@ -19,7 +20,7 @@ WORDS = st.sampled_from(["phản", "ánh", "hồ", "sơ", "khai", "sinh", "chậ
 SENTENCES = st.lists(WORDS, min_size=1, max_size=30).map(lambda w: " ".join(w) + ".")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(SENTENCES, min_size=1, max_size=60), st.sampled_from([200, 2000, 4096]))
 def test_split_text_keeps_every_word_in_order_within_the_limit(sentences: list[str], limit: int) -> None:
     text = " ".join(sentences)

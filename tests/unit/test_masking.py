@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from routing.masking import (ADDRESS, DOSSIER, EMAIL, HOUSE, ID_NUMBER, NAME, PHONE, PLATE, fold,
                              mask)
+from tests.strategies import examples
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -184,7 +185,7 @@ def survivors(masked: str, secrets: dict[str, str]) -> list[str]:
     return found
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case_texts())
 def test_no_generated_personal_data_survives(case: tuple[str, dict[str, str]]) -> None:
     text, secrets = case
@@ -192,7 +193,7 @@ def test_no_generated_personal_data_survives(case: tuple[str, dict[str, str]]) -
     assert survivors(masked, secrets) == [], f"{text!r} -> {masked!r}"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(case_texts(), st.booleans())
 def test_known_name_is_masked_anywhere_with_or_without_diacritics(
         case: tuple[str, dict[str, str]], strip_accents: bool) -> None:

@@ -17,9 +17,9 @@ from channels.base import BadPayload, Channel, IncomingMessage, StatusEvent
 from channels.facebook import FacebookChannel
 from channels.telegram import TelegramChannel
 from channels.zalo import ZaloChannel
-from tests.strategies import bodies
+from tests.strategies import bodies, examples
 
-MANY = settings(max_examples=600, deadline=None, database=None,
+MANY = settings(max_examples=examples(600), deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])
 # Nothing is sent, so the API addresses are never used.
 CHANNELS: dict[str, Channel] = {
