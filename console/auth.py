@@ -118,9 +118,8 @@ def login() -> Any:
     # Failed logins are limited per address and name, and per address: guessing takes hours.
     address = request.remote_addr or "?"
     keys = (f"{address}|{username.strip().casefold()}", address)
-    limits = (limiter("login_user", "console", "login_attempts", "login_window_seconds", 10, 900),
-              limiter("login_address", "console", "login_attempts_per_address", "login_window_seconds",
-                      50, 900))
+    limits = (limiter("login_user", "console", "login_attempts", "login_window_seconds"),
+              limiter("login_address", "console", "login_attempts_per_address", "login_window_seconds"))
     wait = max(limit.wait(key) for limit, key in zip(limits, keys))
     pakn = components()
     if wait:

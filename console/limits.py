@@ -55,14 +55,12 @@ class AttemptLimiter:
             self._seen.pop(key, None)
 
 
-def limiter(name: str, section: str, attempts_option: str, window_option: str,
-            attempts: int, window: float) -> AttemptLimiter:
+def limiter(name: str, section: str, attempts_option: str, window_option: str) -> AttemptLimiter:
     """The app's limiter called `name`, sized from settings[section] on first use."""
     found = current_app.extensions.get(f"pakn_limiter_{name}")
     if found is None:
-        options = components().settings.get(section) or {}
-        found = AttemptLimiter(int(options.get(attempts_option, attempts)),
-                               float(options.get(window_option, window)))
+        options = components().settings[section]
+        found = AttemptLimiter(int(options[attempts_option]), float(options[window_option]))
         current_app.extensions[f"pakn_limiter_{name}"] = found
     return found
 

@@ -107,8 +107,8 @@ def lookup() -> Any:
     digits = re.sub(r"\D", "", request.form.get("phone_last4", ""))
     if not code or len(digits) != 4:
         return render_template("public/lookup.html", code=code, error=LOOKUP_INCOMPLETE), 400
-    allowed, wait = limiter("lookup", "public", "lookup_attempts", "lookup_window_seconds",
-                            10, 600).allow(request.remote_addr or "?")
+    allowed, wait = limiter("lookup", "public", "lookup_attempts",
+                            "lookup_window_seconds").allow(request.remote_addr or "?")
     if not allowed:
         message = LOOKUP_BLOCKED.format(minutes=minutes(wait))
         return render_template("public/lookup.html", code=code, error=message), 429
