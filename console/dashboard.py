@@ -10,8 +10,9 @@ from flask import Blueprint, render_template, request
 from bot.app import components
 from console import charts
 from console import texts as T
-from console.auth import now, roles_required
+from console.auth import now, roles_required, user
 from storage import console_queries as q
+from routing.rules import handling_unit
 from storage.queries import survey_averages
 
 blueprint = Blueprint("console_dashboard", __name__, url_prefix="/console")
@@ -27,7 +28,7 @@ def _months(rows: list[tuple[str, str, int]], names: dict[str, str]) -> tuple[li
 
 
 def _sipas(rows: list[dict[str, Any]]) -> tuple[list[tuple[str, float]], dict[str, float]]:
-    """The four criteria's averages city-wide, and each agency's overall satisfaction (1-5)."""
+    """The four criteria's averages over `rows`, and each agency's overall satisfaction (1-5)."""
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     agencies: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for row in rows:
@@ -62,15 +63,20 @@ def dashboard() -> str:
     moment = now()
     since = moment - timedelta(days=31 * months)
     agency_names = {a: catalogue.agency_name(a) for a in catalogue.agencies}
+    # Agency staff see their own unit's volumes, deadlines and satisfaction; the ranking and the
+    # on-time rates compare every agency, as plan 181's scoring is meant to be seen.
+    scope = user().scope
     with pakn.session_factory() as db:
-        by_channel = q.monthly_volume(db, "channel", since)
-        by_procedure = q.volume_by(db, "procedure_id", since)
-        by_agency = q.volume_by(db, "agency_id", since)
+        by_channel = q.monthly_volume(db, "channel", since, scope)
+        by_procedure = q.volume_by(db, "procedure_id", since, scope)
+        by_agency = q.volume_by(db, "agency_id", since, scope)
         performance = q.agency_performance(db, moment)
+        own_performance = q.agency_performance(db, moment, scope) if scope.agency_id else performance
         sipas_rows = survey_averages(db)
+        own_sipas_rows = survey_averages(db, scope.cases_clause()) if scope.agency_id else sipas_rows
     columns, series = _months(by_channel, T.CHANNEL_NAMES)
-    criteria, satisfaction = _sipas(sipas_rows)
-    ranking = _ranking(performance, satisfaction)
+    criteria, _ = _sipas(own_sipas_rows)
+    ranking = _ranking(performance, _sipas(sipas_rows)[1])
     rated = [r for r in ranking if r["on_time_rate"] is not None]
     page = {
         "months": months, "total": sum(n for _, n in by_agency),
@@ -84,6 +90,7 @@ def dashboard() -> str:
                                      title="Tỷ lệ trả lời đúng hạn"),
         "chart_sipas": charts.hbar(criteria, max_value=5, decimals=2, title="Chỉ số hài lòng SIPAS"),
         "ranking": ranking, "agency_names": agency_names,
-        "overdue_total": sum(r["overdue"] for r in performance),
+        "overdue_total": sum(r["overdue"] for r in own_performance),
+        "unit": handling_unit(catalogue, scope.agency_id, scope.ward) if scope.agency_id else None,
     }
     return render_template("console/dashboard.html", **page)

@@ -240,23 +240,26 @@ def _month(session: Session, column: Any) -> Any:
     return sa.func.to_char(sa.func.timezone("Asia/Ho_Chi_Minh", column), "YYYY-MM")
 
 
-def monthly_volume(session: Session, by: str, since: datetime) -> list[tuple[str, str, int]]:
+def monthly_volume(session: Session, by: str, since: datetime,
+                   scope: Scope = Scope()) -> list[tuple[str, str, int]]:
     """(YYYY-MM in Hà Nội time, value of `by`, count) for cases received since `since`."""
     column = cases.c[by]
     month = _month(session, cases.c.received_at).label("month")
-    query = (sa.select(month, column, sa.func.count()).where(cases.c.received_at >= since)
+    query = (sa.select(month, column, sa.func.count())
+             .where(cases.c.received_at >= since, scope.cases_clause())
              .group_by(month, column).order_by(month))
     return [(m, v or "", int(n)) for m, v, n in session.execute(query)]
 
 
-def volume_by(session: Session, by: str, since: datetime) -> list[tuple[str, int]]:
+def volume_by(session: Session, by: str, since: datetime, scope: Scope = Scope()) -> list[tuple[str, int]]:
     column = cases.c[by]
-    query = (sa.select(column, sa.func.count().label("n")).where(cases.c.received_at >= since)
+    query = (sa.select(column, sa.func.count().label("n"))
+             .where(cases.c.received_at >= since, scope.cases_clause())
              .group_by(column).order_by(sa.desc("n")))
     return [(v or "", int(n)) for v, n in session.execute(query)]
 
 
-def agency_performance(session: Session, now: datetime) -> list[dict[str, Any]]:
+def agency_performance(session: Session, now: datetime, scope: Scope = Scope()) -> list[dict[str, Any]]:
     """Per agency: answered on time, answered late, overdue still open, and the on-time rate.
 
     A case counts once its answer deadline is decided: answered (on time or late), or unanswered
@@ -272,7 +275,7 @@ def agency_performance(session: Session, now: datetime) -> list[dict[str, Any]]:
                        sa.func.sum(sa.case((met_late, 1), else_=0)),
                        sa.func.sum(sa.case((open_overdue, 1), else_=0)))
              .select_from(cases.join(d, sa.and_(d.c.case_id == cases.c.id, d.c.step == "answer")))
-             .where(cases.c.status.not_in(NOT_HANDLED)).group_by(cases.c.agency_id))
+             .where(cases.c.status.not_in(NOT_HANDLED), scope.cases_clause()).group_by(cases.c.agency_id))
     result = []
     for agency, total, on_time, late, overdue in session.execute(query):
         on_time, late, overdue = int(on_time or 0), int(late or 0), int(overdue or 0)

@@ -8,7 +8,7 @@ from bot.cli import main
 from bot.demo import load_demo
 from routing import services
 from storage.console_queries import agency_performance
-from tests.integration.console_support import Console, console, days_ago, form  # noqa: F401
+from tests.integration.console_support import BA_DINH, Console, console, days_ago, form  # noqa: F401
 
 ANSWER = "Đã giải quyết."
 
@@ -57,6 +57,26 @@ def test_dashboard_page(console: Console) -> None:
     # No chart library, font or image from elsewhere: the page loads only our own files.
     assert not re.search(r'(src|href)="(https?:)?//', text)
     assert "<script" not in text.split("<main>")[1].split("</main>")[0]
+
+
+def test_a_ward_officer_sees_the_ward_s_figures_and_the_city_ranking(console: Console) -> None:
+    answered(console, 40, 2)                                             # Cầu Giấy, on time
+    console.file(form(ward=BA_DINH), received=days_ago(60), sender="b1")  # Ba Đình, overdue
+    console.file(form(ward=BA_DINH), channel="zalo", sender="b2")
+    ward = console.client("caugiay").get("/console/dashboard").text
+    assert "Số liệu của UBND phường Cầu Giấy" in ward
+    assert kpi(ward, "phản ánh trong kỳ") == 1 and kpi(ward, "phản ánh đang quá hạn") == 0
+    assert "Zalo" not in ward.split('id="ranking"')[0]  # only Ba Đình wrote on Zalo
+    assert "50,0%" in ward  # the ranking compares whole agencies: UBND answered 1 of 2 decided cases on time
+    city = console.client("daumoi").get("/console/dashboard").text
+    assert 'id="scope"' not in city
+    assert kpi(city, "phản ánh trong kỳ") == 3 and kpi(city, "phản ánh đang quá hạn") == 1
+
+
+def kpi(page: str, label: str) -> int:
+    found = re.search(r'<div class="kpi[^"]*"><span>(\d+)</span>' + re.escape(label), page)
+    assert found, label
+    return int(found.group(1))
 
 
 def test_create_user_command(console: Console, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
