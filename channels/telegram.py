@@ -3,13 +3,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 from collections import OrderedDict
 from typing import Any, Coroutine, Mapping, TypeVar
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram import error as tg_error
-from telegram.request import HTTPXRequest
+# PTB 22 warns on every 429 that RetryAfter.retry_after will become a timedelta; opt in now (PTB's
+# documented switch). _call reads either kind.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
+from telegram import error as tg_error  # noqa: E402
+from telegram.request import HTTPXRequest  # noqa: E402
 
 from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
                            OutgoingMessage, SendResult, StatusEvent, constant_time_equals,
