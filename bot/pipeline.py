@@ -82,7 +82,8 @@ class Pipeline:
             if parse is not None:
                 message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
                                "procedure": parse.procedure, "agency": parse.agency,
-                               "entities": parse.entities, "backend": parse.backend}
+                               "entities": parse.entities, "backend": parse.backend,
+                               "ranking": parse.top_two(), "margin": parse.margin}
             if getattr(conversation, "handled_by", None) is not None:
                 message.status = "processed"  # a staff member has the conversation: no bot reply
                 uow.commit()

@@ -30,6 +30,17 @@ class ParseResult:
     procedure_ranking: list[tuple[str, float]] = field(default_factory=list)
     backend: str = ""
 
+    def top_two(self) -> list[dict[str, Any]]:
+        """The two best labels with their confidences, as stored with a message for review."""
+        return [{"name": r["name"], "confidence": round(float(r["confidence"]), 4)}
+                for r in self.intent_ranking[:2]]
+
+    @property
+    def margin(self) -> float | None:
+        """How far the best label is ahead of the second (None with a single label)."""
+        ranking = self.top_two()
+        return round(ranking[0]["confidence"] - ranking[1]["confidence"], 4) if len(ranking) == 2 else None
+
     def entity(self, name: str) -> str | None:
         for entity in self.entities:
             if entity["entity"] == name:

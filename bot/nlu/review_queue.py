@@ -4,8 +4,8 @@ Collecting is incremental (a cursor per origin table) and idempotent (`origin` i
 console page and `python -m bot nlu review list` can both call it on every visit.
 
 - inbound messages: below the threshold (`low_confidence`), out of scope (`fallback`), or with the
-  top two intents within `nlu.review.margin` (`close_top_two`). The pipeline stores the top
-  confidence only, so the ranking is recomputed with the active model when a message is collected.
+  top two labels within `nlu.review.margin` (`close_top_two`), as the pipeline stored them when
+  it parsed the message (older messages are re-parsed with the active model).
 - `labelled_examples` written by `reclassify_case` (`reclassification`).
 - case transfers to another agency (`transfer`), from the case timeline.
 """
@@ -58,15 +58,15 @@ def message_source(nlu: dict[str, Any], threshold: float, margin: float,
                    parse: Callable[[str], ParseResult] | None, text: str) -> tuple[str | None, dict[str, Any]]:
     """Why a parsed message needs review (None: it does not), and what the model predicted."""
     predicted = {k: nlu.get(k) for k in ("intent", "confidence", "procedure", "agency", "backend")}
-    ranking: list[dict[str, Any]] = []
-    if parse is not None:
-        ranking = parse(text).intent_ranking[:2]
-        predicted["ranking"] = [{"name": r["name"], "confidence": round(float(r["confidence"]), 4)}
-                                for r in ranking]
-    if "margin" in nlu:
-        predicted["margin"] = float(nlu["margin"])
-    elif len(ranking) == 2:
-        predicted["margin"] = round(float(ranking[0]["confidence"]) - float(ranking[1]["confidence"]), 4)
+    if "ranking" in nlu:  # what the model that answered the citizen saw
+        predicted["ranking"] = nlu["ranking"]
+        if nlu.get("margin") is not None:
+            predicted["margin"] = float(nlu["margin"])
+    elif parse is not None:  # messages stored before the pipeline kept its ranking
+        parsed = parse(text)
+        predicted["ranking"] = parsed.top_two()
+        if parsed.margin is not None:
+            predicted["margin"] = parsed.margin
     confidence = float(nlu.get("confidence") or 0.0)
     if confidence < threshold:
         return "low_confidence", predicted

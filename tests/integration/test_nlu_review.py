@@ -40,6 +40,10 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
                               "nlu": {"data_dir": str(data_dir), "models_dir": settings["nlu"]["models_dir"]}}))
     first = say(console, "telegram", "501", MISCLASSIFIED, name="Nguyễn Thị Thu Hà")
     assert first["procedure"] != "pccc"  # the model gets it wrong today
+    # The message keeps what the model weighed, for the review queue's "two labels close" check.
+    best, second = first["ranking"]
+    assert best["confidence"] >= second["confidence"]
+    assert first["margin"] == round(best["confidence"] - second["confidence"], 4)
     assert other.extensions["pakn"].nlu.parse(PROBE).procedure != "pccc"
     code = file_case(console, "501", MISCLASSIFIED, first["procedure"] or "y_te")
 

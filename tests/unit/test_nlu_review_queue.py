@@ -22,10 +22,12 @@ def test_low_confidence_fallback_and_close_top_two() -> None:
     assert message_source(unsure, 0.45, 0.15, parse_with(0.3, 0.2), "x")[0] == "low_confidence"
     chit_chat = {"intent": "nlu_fallback", "confidence": 0.8}
     assert message_source(chit_chat, 0.45, 0.15, parse_with(0.8, 0.1), "x")[0] == "fallback"
-    stored = {"intent": "phan_anh", "confidence": 0.9, "margin": 0.05}  # a pipeline that stores it
-    assert message_source(stored, 0.45, 0.15, None, "x") == ("close_top_two", {
-        "intent": "phan_anh", "confidence": 0.9, "procedure": None, "agency": None, "backend": None,
-        "margin": 0.05})
+    # What the pipeline stored when it answered wins over what today's model would say.
+    ranking = parse_with(0.5, 0.45)("x").top_two()
+    stored = {"intent": "phan_anh", "confidence": 0.5, "ranking": ranking, "margin": 0.05}
+    assert message_source(stored, 0.45, 0.15, parse_with(0.9, 0.05), "x") == ("close_top_two", {
+        "intent": "phan_anh", "confidence": 0.5, "procedure": None, "agency": None, "backend": None,
+        "ranking": ranking, "margin": 0.05})
 
 
 def test_training_labels_and_blocks() -> None:
