@@ -133,18 +133,22 @@ def parse_event(event: Any) -> IncomingMessage | StatusEvent | None:
             attachments.append(Attachment(optional_text(item.get("type"), "attachment type") or "",
                                           optional_text(field_object(item, "payload").get("url"),
                                                         "attachment url")))
-        payload = optional_text(field_object(message, "quick_reply").get("payload"), "quick_reply.payload")
-        return IncomingMessage("facebook", sender, mid, optional_text(message.get("text"), "message.text") or "",
-                               when, attachments=tuple(attachments), payload=payload, raw=event)
+        payload = optional_text(field_object(message, "quick_reply").get("payload"),
+                                "quick_reply.payload")
+        text = optional_text(message.get("text"), "message.text") or ""
+        return IncomingMessage("facebook", sender, mid, text, when, attachments=tuple(attachments),
+                               payload=payload, raw=event)
     if isinstance(event.get("postback"), dict):
         postback = event["postback"]
         payload = optional_text(postback.get("payload"), "postback.payload")
-        mid = identifier(postback.get("mid") or f"{sender}:{event.get('timestamp')}:{payload}", "postback.mid")
-        return IncomingMessage("facebook", sender, mid, optional_text(postback.get("title"), "postback.title") or "",
-                               when, payload=payload, raw=event)
+        mid = identifier(postback.get("mid") or f"{sender}:{event.get('timestamp')}:{payload}",
+                         "postback.mid")
+        title = optional_text(postback.get("title"), "postback.title") or ""
+        return IncomingMessage("facebook", sender, mid, title, when, payload=payload, raw=event)
     if isinstance(event.get("delivery"), dict):
         delivery = event["delivery"]
-        return StatusEvent("facebook", sender, "delivered", identifiers(delivery.get("mids"), "delivery.mids"),
+        return StatusEvent("facebook", sender, "delivered",
+                           identifiers(delivery.get("mids"), "delivery.mids"),
                            epoch_time(delivery.get("watermark"), per_second=1000))
     if isinstance(event.get("read"), dict):
         return StatusEvent("facebook", sender, "read", (),

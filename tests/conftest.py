@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+# Helpers with asserts, imported by more than one test folder (tests/browser comes before tests/e2e).
+pytest.register_assert_rewrite("tests.e2e.citizens")
+
 # Property tests draw the same examples on every run, so CI is red only for a change in the code
 # (`repeatable`); `make fuzz` explores new examples, many more of them (`explore`).
 settings.register_profile("repeatable", derandomize=True, database=None)

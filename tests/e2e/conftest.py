@@ -5,11 +5,9 @@ from typing import Callable
 
 import pytest
 
-pytest.register_assert_rewrite("tests.e2e.citizens")
-
-from tests.conftest import LiveApp  # noqa: E402
-from tests.e2e.citizens import Citizen, make_citizen  # noqa: E402
-from tests.fakes import FakeGraph, FakeTelegram, FakeZalo  # noqa: E402
+from tests.conftest import LiveApp
+from tests.e2e.citizens import Citizen, make_citizen
+from tests.fakes import FakeGraph, FakeTelegram, FakeZalo
 
 CHANNELS = ("telegram", "facebook", "zalo", "webchat")
 
