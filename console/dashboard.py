@@ -12,6 +12,7 @@ from console import charts
 from console import texts as T
 from console.auth import now, roles_required, user
 from storage import console_queries as q
+from routing.ranking import rank_agencies, satisfaction_by_agency
 from routing.rules import handling_unit
 from storage.queries import survey_averages
 
@@ -30,28 +31,11 @@ def _months(rows: list[tuple[str, str, int]], names: dict[str, str]) -> tuple[li
 def _sipas(rows: list[dict[str, Any]]) -> tuple[list[tuple[str, float]], dict[str, float]]:
     """The four criteria's averages over `rows`, and each agency's overall satisfaction (1-5)."""
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    agencies: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
     for row in rows:
-        weight = row["answers"]
-        totals[row["criterion"]][0] += row["average"] * weight
-        totals[row["criterion"]][1] += weight
-        agencies[row["agency_id"] or ""][0] += row["average"] * weight
-        agencies[row["agency_id"] or ""][1] += weight
+        totals[row["criterion"]][0] += row["average"] * row["answers"]
+        totals[row["criterion"]][1] += row["answers"]
     criteria = [(T.SIPAS_SHORT.get(c, c), round(s / n, 2)) for c, (s, n) in totals.items() if n]
-    return criteria, {a: round(s / n, 2) for a, (s, n) in agencies.items() if n}
-
-
-def _ranking(performance: list[dict[str, Any]], satisfaction: dict[str, float]) -> list[dict[str, Any]]:
-    """Score out of 100: half the on-time rate, half satisfaction (5 = 100), what is known of each."""
-    ranked = []
-    for row in performance:
-        parts = [row["on_time_rate"]] if row["on_time_rate"] is not None else []
-        sat = satisfaction.get(row["agency_id"])
-        if sat is not None:
-            parts.append((sat - 1) / 4 * 100)
-        ranked.append({**row, "satisfaction": sat,
-                       "score": round(sum(parts) / len(parts), 1) if parts else None})
-    return sorted(ranked, key=lambda r: (r["score"] is None, -(r["score"] or 0), r["agency_id"]))
+    return criteria, satisfaction_by_agency(rows)
 
 
 @blueprint.get("/dashboard")
@@ -76,7 +60,7 @@ def dashboard() -> str:
         own_sipas_rows = survey_averages(db, scope.cases_clause()) if scope.agency_id else sipas_rows
     columns, series = _months(by_channel, T.CHANNEL_NAMES)
     criteria, _ = _sipas(own_sipas_rows)
-    ranking = _ranking(performance, _sipas(sipas_rows)[1])
+    ranking = rank_agencies(performance, _sipas(sipas_rows)[1])
     rated = [r for r in ranking if r["on_time_rate"] is not None]
     page = {
         "months": months, "total": sum(n for _, n in by_agency),

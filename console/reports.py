@@ -1,47 +1,76 @@
 """Reports for the city (staff only, /bao-cao): monthly and quarterly figures per agency and procedure
 group, and the agency ranking, on a page and as CSV / XLSX downloads.
 
-Figures come from storage.reports; the ranking uses the dashboard's own formula (console.dashboard)
-so the two pages never disagree.
+Agency staff see their own unit's figures (as on the dashboard); the ranking compares every agency
+for everyone. Figures come from storage.reports; the ranking uses the dashboard's rule
+(routing.ranking) so the two pages never disagree. CSV and XLSX keep plain numbers (a dot for
+decimals, as spreadsheets and scripts read them); the page writes them the Vietnamese way.
 """
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, Response, abort, render_template, request
 
 from bot.app import components
-from console.auth import now, roles_required
-from console.dashboard import _ranking, _sipas
+from console.auth import now, roles_required, user
 from console.texts import SIPAS_SHORT
 from routing.calendar import VIETNAM
-from storage.reports import Figures, Period, agency_totals, figures, report_lines
+from routing.ranking import rank_agencies, satisfaction_by_agency
+from routing.rules import handling_unit
+from storage.console_queries import Scope
+from storage.reports import (AGENCY_TOTAL, CITY_TOTAL, LINE, Figures, Period, agency_totals, figures,
+                             report_lines)
 
 blueprint = Blueprint("reports", __name__, url_prefix="/bao-cao")
 STAFF = ("focal_point", "admin", "agency_staff")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ALL = "Tất cả"
+ALL_PROCEDURES = "Tất cả lĩnh vực"
+CITY = "Toàn Thành phố"
+NO_AGENCY = "Chưa chuyển cơ quan xử lý"
+UNCLASSIFIED = "Chưa phân loại"
+
+
+@dataclass
+class Report:
+    rows: list[Figures]  # the staff member's scope
+    ranked: list[dict[str, Any]]  # every agency
+    unit: str | None  # the unit an agency officer sees, None for city-wide staff
 
 
 def _criteria() -> list[tuple[str, str]]:
     return [(c, SIPAS_SHORT.get(c, c)) for c, _ in components().notifier.criteria]
 
 
-def _names() -> tuple[Any, Any]:
+def _agency_namer(unit: str | None) -> Callable[[str], str]:
     catalogue = components().ctx.catalogue
-    return (lambda a: catalogue.agency_name(a) or ("Toàn Thành phố" if a == "" else a),
-            lambda p: ALL if p == "" else (catalogue.procedure_name(p) or "Chưa phân loại"))
+    return lambda a: (unit or catalogue.agency_name(a) or a) if a else NO_AGENCY
 
 
-def _compute(period: Period, moment: datetime) -> tuple[list[Figures], list[dict[str, Any]]]:
+def _labels(row: Figures, agency_name: Callable[[str], str]) -> tuple[str, str]:
+    """(agency, procedure group) as the report names them."""
+    if row.level == CITY_TOTAL:
+        return CITY, ALL_PROCEDURES
+    if row.level == AGENCY_TOTAL:
+        return agency_name(row.agency_id), ALL_PROCEDURES
+    procedure = components().ctx.catalogue.procedure_name(row.procedure_id) if row.procedure_id else ""
+    return agency_name(row.agency_id), procedure or UNCLASSIFIED
+
+
+def _compute(period: Period, moment: datetime) -> Report:
     pakn = components()
+    scope: Scope = user().scope
     with pakn.uow() as uow:
         calendar = uow.calendar.load()
-        lines = figures(uow.session, calendar, period.start, period.end, moment)
-    return report_lines(lines), ranking(agency_totals(lines))
+        city = figures(uow.session, calendar, period.start, period.end, moment)
+        own = (figures(uow.session, calendar, period.start, period.end, moment, scope.cases_clause())
+               if scope.agency_id else city)
+    unit = handling_unit(pakn.ctx.catalogue, scope.agency_id, scope.ward) if scope.agency_id else None
+    return Report(report_lines(own, city_total=unit is None), ranking(agency_totals(city)), unit)
 
 
 def ranking(totals: list[Figures]) -> list[dict[str, Any]]:
@@ -49,8 +78,8 @@ def ranking(totals: list[Figures]) -> list[dict[str, Any]]:
     performance = [{"agency_id": t.agency_id, "cases": t.on_time + t.late + t.overdue,
                     "on_time": t.on_time, "late": t.late, "overdue": t.overdue,
                     "on_time_rate": t.on_time_rate} for t in totals]
-    _, satisfaction = _sipas([row for t in totals for row in t.criterion_rows()])
-    return _ranking(performance, satisfaction)
+    return rank_agencies(performance, satisfaction_by_agency(
+        row for t in totals for row in t.criterion_rows()))
 
 
 HEADERS = ["Kỳ báo cáo", "Cơ quan", "Lĩnh vực", "Tiếp nhận", "Đã trả lời", "Trả lời đúng hạn",
@@ -58,20 +87,25 @@ HEADERS = ["Kỳ báo cáo", "Cơ quan", "Lĩnh vực", "Tiếp nhận", "Đã t
            "Thời gian xử lý trung bình (ngày làm việc)", "Số lượt đánh giá"]
 RANK_HEADERS = ["Kỳ báo cáo", "Hạng", "Cơ quan", "Đúng hạn", "Quá hạn (đã trả lời)",
                 "Quá hạn chưa trả lời", "Tỷ lệ đúng hạn (%)", "Hài lòng (1–5)", "Điểm (thang 100)"]
+# Decimals each column is shown with on the page (None: text or a whole number).
+DECIMALS = [None] * 8 + [1, 1, None]
+RANK_DECIMALS = [None] * 6 + [1, 2, 1]
+NOT_RATED = "Chưa có đánh giá"
 
 
-def table(period: Period, rows: list[Figures]) -> tuple[list[str], list[list[Any]]]:
-    agency_name, procedure_name = _names()
+def table(period: Period, rows: list[Figures], unit: str | None = None
+          ) -> tuple[list[str], list[list[Any]]]:
+    agency_name = _agency_namer(unit)
     criteria = _criteria()
     headers = HEADERS + [f"Hài lòng: {label}" for _, label in criteria]
-    body = [[period.label, agency_name(r.agency_id), procedure_name(r.procedure_id), r.received,
-             r.answered, r.on_time, r.late, r.overdue, r.on_time_rate, r.average_handling_days,
-             r.satisfaction_answers] + [r.satisfaction(c) for c, _ in criteria] for r in rows]
+    body = [[period.label, *_labels(r, agency_name), r.received, r.answered, r.on_time, r.late,
+             r.overdue, r.on_time_rate, r.average_handling_days, r.satisfaction_answers]
+            + [r.satisfaction(c) for c, _ in criteria] for r in rows]
     return headers, body
 
 
 def rank_table(period: Period, ranked: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    agency_name, _ = _names()
+    agency_name = _agency_namer(None)
     return RANK_HEADERS, [[period.label, index, agency_name(r["agency_id"]), r["on_time"], r["late"],
                            r["overdue"], r["on_time_rate"], r["satisfaction"], r["score"]]
                           for index, r in enumerate(ranked, 1)]
@@ -93,12 +127,14 @@ def _period() -> Period:
 @roles_required(*STAFF)
 def page() -> str:
     period = _period()
-    rows, ranked = _compute(period, now())
-    headers, body = table(period, rows)
-    _, rank_body = rank_table(period, ranked)
+    report = _compute(period, now())
+    headers, body = table(period, report.rows, report.unit)
+    _, rank_body = rank_table(period, report.ranked)
+    decimals = DECIMALS + [2] * (len(headers) - len(DECIMALS))
     return render_template("public/staff_reports.html", period=period, headers=headers, body=body,
-                           rank_headers=RANK_HEADERS, rank_body=rank_body,
-                           subtotal=[r.procedure_id == "" for r in rows])
+                           decimals=decimals, rank_headers=RANK_HEADERS, rank_body=rank_body,
+                           rank_decimals=RANK_DECIMALS, not_rated=NOT_RATED, unit=report.unit,
+                           subtotal=[r.level != LINE for r in report.rows])
 
 
 def _csv(headers: list[str], body: list[list[Any]]) -> bytes:
@@ -119,8 +155,8 @@ def _download(content: bytes, mimetype: str, filename: str) -> Response:
 @roles_required(*STAFF)
 def download_csv(key: str) -> Response:
     period = _parse(key)
-    rows, _ = _compute(period, now())
-    return _download(_csv(*table(period, rows)), "text/csv; charset=utf-8",
+    report = _compute(period, now())
+    return _download(_csv(*table(period, report.rows, report.unit)), "text/csv; charset=utf-8",
                      f"bao-cao-pakn-{period.key}.csv")
 
 
@@ -128,8 +164,8 @@ def download_csv(key: str) -> Response:
 @roles_required(*STAFF)
 def download_ranking_csv(key: str) -> Response:
     period = _parse(key)
-    _, ranked = _compute(period, now())
-    return _download(_csv(*rank_table(period, ranked)), "text/csv; charset=utf-8",
+    report = _compute(period, now())
+    return _download(_csv(*rank_table(period, report.ranked)), "text/csv; charset=utf-8",
                      f"xep-hang-co-quan-{period.key}.csv")
 
 
@@ -140,10 +176,10 @@ def download_xlsx(key: str) -> Response:
     from openpyxl.styles import Font
 
     period = _parse(key)
-    rows, ranked = _compute(period, now())
+    report = _compute(period, now())
     book = Workbook()
-    sheets = (("Theo cơ quan, lĩnh vực", table(period, rows)),
-              ("Xếp hạng cơ quan", rank_table(period, ranked)))
+    sheets = (("Theo cơ quan, lĩnh vực", table(period, report.rows, report.unit)),
+              ("Xếp hạng cơ quan", rank_table(period, report.ranked)))
     for index, (title, (headers, body)) in enumerate(sheets):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = title

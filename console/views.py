@@ -11,7 +11,10 @@ from flask_wtf.csrf import generate_csrf
 from bot.app import components
 from console import texts as T
 from routing.calendar import VIETNAM
+from routing.case_rules import (PublicationNotReviewed, PublicationRequired, SameUnit, UnknownWard,
+                                WardRequired)
 from routing.model import (DomainError, InvalidTransition, MissingContactData, UnknownCase)
+from routing.rules import handling_unit
 from routing.services import UnknownAgency, UnknownProcedure
 
 logger = logging.getLogger(__name__)
@@ -24,10 +27,20 @@ def format_time(moment: datetime | None, with_time: bool = True) -> str:
     return local.strftime("%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y")
 
 
+def format_number(value: float | int | None, decimals: int | None = None, empty: str = "—") -> str:
+    """A number the Vietnamese way: 1.234 and 87,5 (dot for thousands, comma for decimals)."""
+    if value is None:
+        return empty
+    if decimals is None:
+        decimals = 0 if isinstance(value, int) else 1
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
 def template_helpers() -> dict[str, Any]:
     catalogue = components().ctx.catalogue
     return {
-        "T": T, "csrf_token": generate_csrf, "fmt": format_time,
+        "T": T, "csrf_token": generate_csrf, "fmt": format_time, "num": format_number,
         "status_name": lambda s: T.STATUS_NAMES.get(getattr(s, "value", s), str(s)),
         "channel_name": lambda c: T.CHANNEL_NAMES.get(c, c),
         "agency_name": lambda a: catalogue.agency_name(a) or "—",
@@ -55,7 +68,24 @@ def domain_error_message(error: DomainError, code: str = "") -> str:
         return T.UNKNOWN_PROCEDURE
     if isinstance(error, MissingContactData):
         return T.MISSING_CONTACT.format(missing=error)
-    return T.DOMAIN_ERROR.format(error=error)
+    return _case_rule_message(error, code) or T.DOMAIN_ERROR.format(error=error)
+
+
+def _case_rule_message(error: DomainError, code: str) -> str | None:
+    """Who handles a case and its publication (routing.case_rules), in Vietnamese."""
+    catalogue = components().ctx.catalogue
+    if isinstance(error, WardRequired):
+        return T.WARD_REQUIRED.format(code=code, agency=catalogue.agency_name(error.agency_id))
+    if isinstance(error, UnknownWard):
+        return T.UNKNOWN_WARD
+    if isinstance(error, SameUnit):
+        unit = handling_unit(catalogue, error.agency_id, error.ward)
+        return T.SAME_UNIT.format(code=code, unit=unit)
+    if isinstance(error, PublicationRequired):
+        return T.PUBLICATION_REQUIRED.format(code=code)
+    if isinstance(error, PublicationNotReviewed):
+        return T.PUBLICATION_NEEDS_REVIEW.format(code=code)
+    return None
 
 
 def run_in_uow(work: Callable[[Any], Any], code: str = "") -> tuple[bool, Any]:

@@ -25,6 +25,9 @@ from storage.console_queries import AWAITING_ANSWER, NOT_HANDLED
 from storage.orm import case_deadlines, cases, survey_answers
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+# What a line of the report adds up: one agency's cases of one procedure group (an unclassified
+# case has procedure "" and a case not yet forwarded agency ""), an agency's total, the city's.
+LINE, AGENCY_TOTAL, CITY_TOTAL = "line", "agency_total", "city_total"
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,8 @@ def _local_midnight(day: date) -> datetime:
 
 @dataclass
 class Figures:
-    """One line of the report: an agency and a procedure group ('' = all of them)."""
+    """One line of the report: an agency and a procedure group; `level` says whether it is a
+    line (procedure '' = not classified) or a total (procedure '' = all of them)."""
 
     agency_id: str
     procedure_id: str
@@ -94,6 +98,7 @@ class Figures:
     overdue: int = 0
     handling_days: list[int] = field(default_factory=list)
     scores: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    level: str = LINE
 
     @property
     def answered(self) -> int:
@@ -133,8 +138,9 @@ class Figures:
             self.scores[criterion][1] += count
 
 
-def _in_period(start: datetime | None, end: datetime | None) -> list[sa.ColumnElement[bool]]:
-    where = []
+def _in_period(start: datetime | None, end: datetime | None,
+               scope: sa.ColumnElement[bool] | None) -> list[sa.ColumnElement[bool]]:
+    where = [] if scope is None else [scope]
     if start is not None:
         where.append(cases.c.received_at >= start)
     if end is not None:
@@ -143,15 +149,17 @@ def _in_period(start: datetime | None, end: datetime | None) -> list[sa.ColumnEl
 
 
 def figures(session: Session, calendar: WorkingCalendar, start: datetime | None,
-            end: datetime | None, now: datetime) -> dict[tuple[str, str], Figures]:
-    """Figures per (agency, procedure) for the cases received in [start, end) (None: unbounded)."""
+            end: datetime | None, now: datetime,
+            scope: sa.ColumnElement[bool] | None = None) -> dict[tuple[str, str], Figures]:
+    """Figures per (agency, procedure) for the cases received in [start, end) (None: unbounded);
+    with `scope` (a clause on cases: a staff member's scope), only for the cases it selects."""
     lines: dict[tuple[str, str], Figures] = {}
 
     def line(agency: str | None, procedure: str | None) -> Figures:
         key = (agency or "", procedure or "")
         return lines.setdefault(key, Figures(*key))
 
-    period = _in_period(start, end)
+    period = _in_period(start, end, scope)
     received = (sa.select(cases.c.agency_id, cases.c.procedure_id, sa.func.count())
                 .where(*period).group_by(cases.c.agency_id, cases.c.procedure_id))
     for agency, procedure, count in session.execute(received):
@@ -190,28 +198,30 @@ def figures(session: Session, calendar: WorkingCalendar, start: datetime | None,
     return lines
 
 
-def report_lines(lines: dict[tuple[str, str], Figures]) -> list[Figures]:
-    """Each agency's procedures, then the agency's total (procedure ''), then the city total."""
+def report_lines(lines: dict[tuple[str, str], Figures], city_total: bool = True) -> list[Figures]:
+    """Each agency's procedures, then the agency's total; cases with no agency yet after the
+    agencies; then the city total (left out for one agency's report: it would repeat the agency's)."""
     by_agency: dict[str, list[Figures]] = defaultdict(list)
-    for (agency, _), figures_ in sorted(lines.items()):
+    for (agency, _), figures_ in sorted(lines.items(), key=lambda item: (item[0][0] == "", item[0])):
         by_agency[agency].append(figures_)
     result: list[Figures] = []
-    city = Figures("", "")
+    city = Figures("", "", level=CITY_TOTAL)
     for agency, rows in by_agency.items():
-        total = Figures(agency, "")
+        total = Figures(agency, "", level=AGENCY_TOTAL)
         for row in rows:
             total.absorb(row)
         result.extend(rows)
         result.append(total)
         city.absorb(total)
-    result.append(city)
+    if city_total:
+        result.append(city)
     return result
 
 
 def agency_totals(lines: dict[tuple[str, str], Figures]) -> list[Figures]:
     totals: dict[str, Figures] = {}
     for (agency, _), row in sorted(lines.items()):
-        totals.setdefault(agency, Figures(agency, "")).absorb(row)
+        totals.setdefault(agency, Figures(agency, "", level=AGENCY_TOTAL)).absorb(row)
     return list(totals.values())
 
 

@@ -113,3 +113,24 @@ def test_demo_data_is_loaded_once(console: Console) -> None:
     officer = console.client()
     assert officer.login("caugiay", "caugiay123").status_code == 302
     assert "PAKN-" in officer.get("/console/cases").text
+
+
+def test_an_agency_nobody_rated_is_ranked_after_the_rated_ones(console: Console) -> None:
+    rated = answered(console, 40, 60)  # UBND: answered late, then rated
+    with console.pakn.uow() as uow:
+        services.close_case(uow, console.pakn.notifier, rated, "d", days_ago(0))
+        for criterion, _ in console.pakn.notifier.criteria:
+            services.record_rating(uow, rated, criterion, 4, days_ago(0))
+        uow.commit()
+    land = console.file(form(procedure="dat_dai"), received=days_ago(30), sender="land")
+    pakn = console.pakn
+    with pakn.uow() as uow:  # Sở NN&MT: answered on time, nobody rated it
+        services.forward_case(uow, pakn.notifier, pakn.ctx, land, "d", days_ago(30))
+        services.start_handling(uow, pakn.notifier, land, "c", days_ago(30))
+        services.answer_case(uow, pakn.notifier, land, ANSWER, "c", days_ago(29))
+        uow.commit()
+    page = console.client("daumoi").get("/console/dashboard").text
+    body = page.split('id="ranking"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    rows = [re.sub(r"<[^>]+>", "|", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    assert "UBND xã, phường" in rows[0] and "4,00" in rows[0] and "0,0%" in rows[0]
+    assert "Sở Nông nghiệp" in rows[1] and "Chưa có đánh giá" in rows[1] and "100,0%" in rows[1]

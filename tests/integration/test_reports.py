@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,7 +15,7 @@ from routing.calendar import VIETNAM
 from storage.console_queries import agency_performance
 from storage.queries import survey_averages
 from storage.reports import Period, agency_totals, figures, period_report
-from tests.integration.console_support import Console, console, form  # noqa: F401
+from tests.integration.console_support import BA_DINH, Console, console, form  # noqa: F401
 
 # Monday 2 November 2026, 09:00 in Hà Nội: a plain working week (no holiday in the calendar).
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=VIETNAM).astimezone(timezone.utc)
@@ -23,9 +24,11 @@ CRITERIA = ("hinh_thuc_tiep_nhan", "de_dang_phan_anh", "xu_ly_tich_cuc", "thong_
 
 
 def handle(console: Console, received: datetime, answered_after: timedelta | None,
-           procedure: str = "ho_tich", sender: str = "s", scores: tuple[int, ...] = ()) -> str:
+           procedure: str | None = "ho_tich", sender: str = "s", scores: tuple[int, ...] = (),
+           ward: str = "phường Cầu Giấy") -> str:
     pakn = console.pakn
-    code = console.file(form(procedure=procedure), channel=None, sender=sender, received=received)
+    code = console.file(form(procedure=procedure, ward=ward), channel=None, sender=sender,
+                        received=received)
     if answered_after is None:
         return code
     at = received + answered_after
@@ -110,8 +113,10 @@ def test_csv_and_xlsx_downloads_for_staff(november: Console) -> None:
 
     ranking = list(csv.DictReader(io.StringIO(staff.get("/bao-cao/xep-hang/2026-11.csv").data
                                               .decode("utf-8-sig"))))
-    assert [r["Cơ quan"] for r in ranking][0].startswith("Sở Nông nghiệp")  # 100% on time
-    assert ranking[0]["Hạng"] == "1"
+    # Sở NN&MT answered on time but nobody rated it: it ranks after UBND, which citizens rated.
+    assert [(r["Hạng"], r["Cơ quan"][:14]) for r in ranking] == [("1", "UBND xã, phườn"),
+                                                               ("2", "Sở Nông nghiệp")]
+    assert ranking[0]["Hài lòng (1–5)"] == "3.0" and ranking[1]["Hài lòng (1–5)"] == ""
 
     from openpyxl import load_workbook
 
@@ -126,3 +131,73 @@ def test_csv_and_xlsx_downloads_for_staff(november: Console) -> None:
     page = staff.get("/bao-cao?ky=2026-11")
     assert page.status_code == 200 and "Tháng 11/2026" in page.text and "Xếp hạng cơ quan" in page.text
     assert staff.get("/bao-cao/2026-13.csv").status_code == 404
+
+
+def cells(page: str, table: str) -> list[list[str]]:
+    """The text of each body row of the page's table `table`."""
+    body = page.split(f'id="{table}"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def test_the_page_writes_numbers_the_vietnamese_way_and_ranks_unrated_agencies_last(
+        november: Console) -> None:
+    handle(november, MONDAY, timedelta(days=2), procedure="xay_dung", sender="g")  # Sở XD: on time
+    page = november.client("daumoi").get("/bao-cao?ky=2026-11").text
+    rows = {(r[0], r[1]): r for r in cells(page, "report")}
+    civil = rows[("UBND xã, phường (126 đơn vị)", "Hộ tịch")]
+    assert civil[7] == "50,0"  # on-time rate: 2 of 4 decided
+    # Rated 5 and 3 on the first criterion: 4,00; average handling time with a decimal comma.
+    assert civil[10] == "4,00" and re.fullmatch(r"\d+,\d", civil[8]), civil
+    assert not any(re.fullmatch(r"\d+\.\d+", value) for row in rows.values() for value in row)
+    ranking = cells(page, "ranking")
+    assert [r[1][:14] for r in ranking] == ["UBND xã, phườn", "Sở Nông nghiệp", "Sở Xây dựng"]
+    assert ranking[0][6] == "3,00" and ranking[0][7] == "50,0"  # (50 % + 3,00 → 50) / 2
+    assert ranking[1][6] == ranking[2][6] == "Chưa có đánh giá"
+    assert ranking[1][7] == "100,0"  # first among the unrated: it has a score, just no ratings
+
+
+def test_unclassified_cases_get_their_own_line_not_a_second_total(november: Console) -> None:
+    handle(november, MONDAY, None, procedure=None, sender="u")  # waits at Văn phòng UBND
+    page = november.client("daumoi").get("/bao-cao?ky=2026-11").text
+    rows = [(r[0], r[1], r[2]) for r in cells(page, "report")]
+    office = [r for r in rows if r[0].startswith("Văn phòng UBND")]
+    assert [r[1:] for r in office] == [("Chưa phân loại", "1"), ("Tất cả lĩnh vực", "1")]
+    assert rows.count(("Toàn Thành phố", "Tất cả lĩnh vực", "6")) == 1 and rows[-1][0] == "Toàn Thành phố"
+    assert [r[1] for r in rows].count("Tất cả lĩnh vực") == 4  # three agencies and the city
+
+
+def test_agency_staff_see_their_unit_and_the_city_wide_ranking(november: Console) -> None:
+    handle(november, MONDAY, timedelta(days=1), sender="h", ward=BA_DINH)
+    handle(november, MONDAY, None, sender="i", ward=BA_DINH)
+    handle(november, MONDAY, None, procedure="can_cuoc", sender="j")  # Công an
+    officer = november.client("caugiay")
+    page = officer.get("/bao-cao?ky=2026-11").text
+    assert "Số liệu của UBND phường Cầu Giấy" in page and "so sánh mọi cơ quan" in page
+    rows = cells(page, "report")
+    assert [r[:3] for r in rows] == [["UBND phường Cầu Giấy", "Hộ tịch", "4"],
+                                     ["UBND phường Cầu Giấy", "Tất cả lĩnh vực", "4"]]
+    assert "Toàn Thành phố" not in page.split('id="ranking"')[0]
+    assert "Sở Nông nghiệp" not in page.split('id="ranking"')[0]
+    ranking = cells(page, "ranking")  # every agency, with the whole UBND's figures
+    assert [r[1][:14] for r in ranking] == ["UBND xã, phườn", "Sở Nông nghiệp", "Công an Thành "]
+    assert ranking[0][2:5] == ["3", "1", "2"]  # Ba Đình's on-time answer and overdue case count here
+
+    table = list(csv.DictReader(io.StringIO(officer.get("/bao-cao/2026-11.csv").data.decode("utf-8-sig"))))
+    assert [(r["Cơ quan"], r["Lĩnh vực"], r["Tiếp nhận"]) for r in table] == [
+        ("UBND phường Cầu Giấy", "Hộ tịch", "4"), ("UBND phường Cầu Giấy", "Tất cả lĩnh vực", "4")]
+    ranked = list(csv.DictReader(io.StringIO(officer.get("/bao-cao/xep-hang/2026-11.csv").data
+                                             .decode("utf-8-sig"))))
+    assert len(ranked) == 3
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(officer.get("/bao-cao/2026-11.xlsx").data))
+    detail = list(book["Theo cơ quan, lĩnh vực"].iter_rows(min_row=2, values_only=True))
+    assert {r[1] for r in detail} == {"UBND phường Cầu Giấy"}
+    assert book["Xếp hạng cơ quan"].max_row == 4  # headers and the three agencies
+
+    police = cells(november.client("congan").get("/bao-cao?ky=2026-11").text, "report")
+    assert [r[:3] for r in police] == [["Công an Thành phố và công an xã, phường", "Căn cước và định danh điện tử", "1"],
+                                       ["Công an Thành phố và công an xã, phường", "Tất cả lĩnh vực", "1"]]
+    city = cells(november.client("daumoi").get("/bao-cao?ky=2026-11").text, "report")
+    assert city[-1][:3] == ["Toàn Thành phố", "Tất cả lĩnh vực", "8"]
