@@ -77,17 +77,19 @@ def perform(name: str, uow: Any, pakn: Any, code: str, form: dict[str, str], act
     note = (form.get("note") or "").strip()
     handlers: dict[str, Callable[[], Case]] = {
         "forward": lambda: services.forward_case(uow, n, ctx, code, actor, now,
-                                                 agency_id=form.get("agency_id") or None, note=note),
+                                                 agency_id=form.get("agency_id") or None, note=note,
+                                                 ward=form.get("ward") or None),
         "transfer": lambda: services.transfer_case(
             uow, n, ctx, code, _required(form, "agency_id", T.AGENCY_REQUIRED),
-            _required(form, "reason", T.REASON_REQUIRED), actor, now),
+            _required(form, "reason", T.REASON_REQUIRED), actor, now, ward=form.get("ward") or None),
         "reclassify": lambda: services.reclassify_case(
             uow, ctx, code, _required(form, "procedure_id", T.PROCEDURE_REQUIRED), actor, now, note),
         "start": lambda: services.start_handling(uow, n, code, actor, now, note),
         "answer": lambda: services.answer_case(uow, n, code, _required(form, "answer", T.ANSWER_REQUIRED),
                                                actor, now),
         "publish": lambda: services.publish_reviewed_case(uow, n, code, actor, now),
-        "close": lambda: services.close_case(uow, n, code, actor, now, note),
+        "close": lambda: services.close_case(uow, n, code, actor, now, note,
+                                             (form.get("unpublished_reason") or "").strip()),
         "reopen": lambda: services.reopen_case(uow, n, ctx, code,
                                                _required(form, "reason", T.REASON_REQUIRED), actor, now),
         "reject": lambda: services.reject_case(uow, n, code, _required(form, "reason", T.REASON_REQUIRED),

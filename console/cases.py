@@ -11,7 +11,9 @@ from bot.app import components
 from console import texts as T
 from console.auth import audit, now, user
 from console.case_actions import ACTIONS, available_actions, perform
+from console.case_view import actors, legal_basis, timeline
 from console.views import run_in_uow
+from routing.case_rules import needs_masking_review, needs_ward, publication_pending
 from routing.deadlines import is_overdue
 from routing.rules import COMMUNE_LEVEL_UNITS, handling_unit
 from storage import console_queries as q
@@ -19,6 +21,7 @@ from storage.orm import outbox
 
 blueprint = Blueprint("console_cases", __name__, url_prefix="/console")
 PER_PAGE = 50
+REVIEW_FIRST = object()
 FILTER_KEYS = ("status", "agency_id", "procedure_id", "channel", "ward", "overdue", "date_from",
                "date_to", "q")
 
@@ -71,13 +74,20 @@ def case_page(code: str) -> str:
         conversation = uow.conversations.get(case.conversation_id) if case.conversation_id else None
         sent = uow.session.execute(
             outbox.select().where(outbox.c.case_code == case.code).order_by(outbox.c.id)).all()
+        catalogue = pakn.ctx.catalogue
+        names = q.staff_names(uow.session, actors(case.events))
         page = {
-            "case": case, "events": list(case.events), "conversation": conversation,
-            "deadlines": [{"d": d, "overdue": is_overdue(d, moment)} for d in case.deadlines],
-            "actions": available_actions(case, user().role), "sent": sent,
-            "unit": handling_unit(pakn.ctx.catalogue, case.agency_id, case.ward),
+            "case": case, "events": timeline(case.events, catalogue, names),
+            "conversation": conversation, "sent": sent,
+            "deadlines": [{"d": d, "overdue": is_overdue(d, moment), "basis": legal_basis(d.source)}
+                          for d in case.deadlines],
+            "actions": available_actions(case, user().role),
+            "unit": handling_unit(catalogue, case.agency_id, case.ward),
+            "needs_review": needs_masking_review(case),
+            "publication_pending": publication_pending(case),
+            "ward_agencies": [a for a in catalogue.agencies if needs_ward(catalogue, a)],
         }
-        return render_template("console/case.html", catalogue=pakn.ctx.catalogue,
+        return render_template("console/case.html", catalogue=catalogue,
                                commune_level=COMMUNE_LEVEL_UNITS, **page)
 
 
@@ -95,6 +105,8 @@ def case_action(code: str, name: str) -> Any:
         case = _load(uow, code)
         if not any(a.name == name for a in available_actions(case, staff.role)):
             return None
+        if name == "publish" and needs_masking_review(case):
+            return REVIEW_FIRST
         moment = now()
         case = perform(name, uow, pakn, case.code, form, staff.username, moment)
         audit(uow.session, f"case_{name}", "case", case.code,
@@ -102,6 +114,9 @@ def case_action(code: str, name: str) -> Any:
         return case
 
     done, case = run_in_uow(work, code.upper())
+    if case is REVIEW_FIRST:  # publishing without consent goes through the masking review
+        flash(T.PUBLICATION_NEEDS_REVIEW.format(code=code.upper()), "warning")
+        return redirect(url_for("public.review", code=code.upper()))
     if done and case is None:
         flash(T.ACTION_NOT_ALLOWED.format(action=action.label), "error")
     elif done:

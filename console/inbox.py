@@ -11,6 +11,7 @@ from bot.dialogue import Reply
 from bot.outbox import queue_reply
 from console import texts as T
 from console.auth import audit, now, user
+from console.case_view import actor_name
 from console.views import format_time, run_in_uow
 from console.window import WINDOWS, can_reply
 from storage import console_queries as q
@@ -51,9 +52,16 @@ def _visible(db: Any, conversation_id: int) -> dict[str, Any]:
     return row
 
 
-def _message(row: dict[str, Any]) -> dict[str, Any]:
+def _thread(db: Any, conversation_id: int, after: int = 0) -> list[dict[str, Any]]:
+    """The thread's messages after id `after`; staff authors by their name, the bot as such."""
+    rows = [m for m in q.thread(db, conversation_id) if m["id"] > after]
+    names = q.staff_names(db, {m["author"].removeprefix("staff:") for m in rows})
+    return [_message(m, actor_name(m["author"], names)) for m in rows]
+
+
+def _message(row: dict[str, Any], author: str) -> dict[str, Any]:
     nlu = row["nlu"] or {}
-    return {"id": row["id"], "direction": row["direction"], "author": row["author"],
+    return {"id": row["id"], "direction": row["direction"], "author": author,
             "text": row["text"], "at": format_time(row["created_at"]), "case_code": row["case_code"],
             "intent": nlu.get("intent"), "confidence": nlu.get("confidence"),
             "procedure": nlu.get("procedure"), "payload": nlu.get("payload"),
@@ -65,7 +73,7 @@ def _message(row: dict[str, Any]) -> dict[str, Any]:
 def conversation(conversation_id: int) -> str:
     with components().session_factory() as db:
         row = _visible(db, conversation_id)
-        messages = [_message(m) for m in q.thread(db, conversation_id)]
+        messages = _thread(db, conversation_id)
         page = {"conversation": row, "messages": messages, "notes": q.notes(db, conversation_id),
                 "canned": q.canned(db), "cases": q.cases_of_conversation(db, conversation_id)}
     page["can_reply"] = can_reply(row["channel"], row["last_inbound_at"], now())
@@ -80,9 +88,8 @@ def messages_json(conversation_id: int) -> Any:
     after = request.args.get("after", "0")
     with components().session_factory() as db:
         _visible(db, conversation_id)
-        rows = [m for m in q.thread(db, conversation_id)
-                if not after.isdigit() or m["id"] > int(after)]
-    return jsonify(messages=[_message(m) for m in rows])
+        rows = _thread(db, conversation_id, int(after) if after.isdigit() else 0)
+    return jsonify(messages=rows)
 
 
 @blueprint.post("/conversations/<int:conversation_id>/take")

@@ -25,6 +25,7 @@ from routing.catalogue import OUT_OF_SCOPE_PROCEDURE
 from routing.masking import mask
 from routing.model import CaseStatus
 from routing.rules import handling_unit
+from storage import console_queries as cq
 from storage import public_queries as pq
 
 logger = logging.getLogger(__name__)
@@ -147,8 +148,10 @@ def review(code: str) -> Any:
         known = (case.citizen_name, case.citizen_address, case.citizen_phone)
         draft = {"text": case.public_text or mask(case.text, known),
                  "answer": case.public_answer or (mask(case.answer, known) if case.answer else "")}
+        reviewer = case.masking_reviewed_by or ""
         facts = {"code": case.code, "status": case.status, "text": case.text, "answer": case.answer,
-                 "consent": case.publish_consent, "reviewed_by": case.masking_reviewed_by,
+                 "consent": case.publish_consent,
+                 "reviewed_by": cq.staff_names(uow.session, [reviewer]).get(reviewer, reviewer),
                  "reviewed_at": case.masking_reviewed_at, "published_at": case.published_at,
                  "can_publish": CaseStatus(case.status) == CaseStatus.ANSWERED}
     if request.method == "GET":

@@ -24,6 +24,32 @@ EVENT_NAMES = {
     "status": "Chuyển trạng thái",
     "reclassified": "Phân loại lại",
     "ask_info": "Đề nghị bổ sung thông tin",
+    "masking_reviewed": "Rà soát, che thông tin cá nhân trong nội dung công khai",
+}
+# Who did a step, when it was not a staff account (staff are shown by their full name).
+ACTOR_NAMES = {
+    "bot": "Trợ lý tự động",
+    "citizen": "Công dân",
+    "system": "Hệ thống",
+    "scheduler": "Hệ thống",
+    "demo": "Cán bộ cơ quan xử lý (dữ liệu mẫu)",
+}
+TIMELINE_CHANNEL = "Kênh tiếp nhận: {channel}"
+TIMELINE_CLASSIFIED = "Lĩnh vực: {procedure} · Cơ quan xử lý: {agency}"
+TIMELINE_PROCEDURE = "Lĩnh vực: {old} → {new}"
+TIMELINE_FROM = "Chuyển từ: {unit}"
+TIMELINE_UNPUBLISHED = "Lý do không công khai kết quả: {reason}"
+# The legal basis of a deadline (catalogue/deadlines.yaml keeps the citation with English remarks).
+LEGAL_STATUS = {
+    "confirmed": "Đã xác nhận",
+    "believed": "Chưa xác nhận",
+    "unconfirmed, configurable": "Chưa xác nhận, có thể cấu hình",
+    "publication required": "Bắt buộc công khai kết quả",
+}
+LEGAL_PHRASES = {
+    " for the Government portal": ", áp dụng cho Cổng thông tin điện tử Chính phủ",
+    "practice of the national portal and iHanoi (tracking code at submission)":
+        "Thực tiễn của Cổng Dịch vụ công quốc gia và iHanoi (cấp mã tra cứu khi gửi)",
 }
 SIPAS_SHORT = {
     "hinh_thuc_tiep_nhan": "Hình thức tiếp nhận",
@@ -88,6 +114,15 @@ REASON_REQUIRED = "Vui lòng nhập lý do."
 ANSWER_REQUIRED = "Vui lòng nhập nội dung văn bản trả lời."
 TEXT_REQUIRED = "Vui lòng nhập nội dung."
 AGENCY_REQUIRED = "Vui lòng chọn cơ quan."
+WARD_REQUIRED = ("Phản ánh {code} chưa có phường/xã. {agency} gồm 126 đơn vị cấp xã: vui lòng chọn "
+                 "phường/xã xử lý, nếu không sẽ không đơn vị nào nhận được phản ánh.")
+UNKNOWN_WARD = "Phường/xã không có trong danh mục 126 xã, phường của Hà Nội."
+SAME_UNIT = ("Phản ánh {code} đang do {unit} xử lý. Vui lòng chọn cơ quan (hoặc phường/xã) khác "
+             "để chuyển.")
+PUBLICATION_REQUIRED = ("Công dân đã đồng ý công khai kết quả phản ánh {code}. Vui lòng công khai "
+                        "kết quả trước khi kết thúc, hoặc ghi rõ lý do không công khai.")
+PUBLICATION_NEEDS_REVIEW = ("Công dân chưa đồng ý công khai phản ánh {code}: cần rà soát nội dung "
+                            "đã che thông tin cá nhân trước khi công khai kết quả.")
 PROCEDURE_REQUIRED = "Vui lòng chọn lĩnh vực."
 NO_CONVERSATION = "Phản ánh này không gắn với kênh nhắn tin nào; vui lòng liên hệ công dân qua điện thoại."
 ASK_INFO_PREFIX = "Về phản ánh {code}, cán bộ xử lý đề nghị Ông/Bà bổ sung thông tin:\n{text}"
@@ -109,8 +144,10 @@ HOTLINE_PHONE = "Số điện thoại không hợp lệ (ví dụ 0912 345 678 h
 HOTLINE_ADDRESS = "Vui lòng nhập địa chỉ liên hệ."
 HOTLINE_TEXT = "Vui lòng nhập nội dung phản ánh."
 HOTLINE_WARD = "Phường/xã không có trong danh mục."
-HOTLINE_CONTACT = "Không tìm thấy cuộc trò chuyện {channel} với mã người dùng «{sender}»."
-HOTLINE_CONTACT_PARTIAL = "Vui lòng chọn kênh và nhập mã người dùng (hoặc để trống cả hai)."
+HOTLINE_CONTACT = ("Không tìm thấy cuộc trò chuyện {channel} với mã định danh «{sender}». Vui lòng "
+                   "kiểm tra mã ở đầu trang cuộc trò chuyện (mục Hộp thư), hoặc để trống.")
+HOTLINE_CONTACT_PARTIAL = ("Vui lòng chọn kênh nhắn tin và nhập mã định danh của người gọi trên kênh "
+                           "đó (hoặc để trống cả hai).")
 
 USER_CREATED = "Đã tạo tài khoản {username}."
 USER_UPDATED = "Đã cập nhật tài khoản {username}."

@@ -5,6 +5,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from routing.case_rules import (PublicationNotReviewed, PublicationRequired, SameUnit,  # noqa: F401
+                                UnknownAgency, UnknownWard, WardRequired, needs_masking_review,
+                                plan_assignment, publication_pending)
 from routing.catalogue import FOCAL_POINT_AGENCY, OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.deadlines import ANSWER, FORWARD, DeadlinePolicy, recompute
 from routing.model import (Case, CaseEvent, CaseStatus, Conversation, DomainError, LabelledExample,
@@ -13,10 +16,6 @@ from routing.ports import AbstractUnitOfWork, Notifier
 from routing.rules import choose_agency
 
 logger = logging.getLogger(__name__)
-
-
-class UnknownAgency(DomainError):
-    pass
 
 
 class UnknownProcedure(DomainError):
@@ -72,10 +71,10 @@ def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversat
     case.due_at = case.deadline(ANSWER).due_at  # type: ignore[union-attr]
     uow.cases.add(case)
     case.events.append(CaseEvent(now, actor, "status", None, CaseStatus.RECEIVED.value,
-                                 note=f"channel={case.channel}"))
+                                 data={"channel": case.channel}))
     if form.procedure_id:
         case.transition_to(CaseStatus.CLASSIFIED, now, actor,
-                           note=f"procedure={form.procedure_id} agency={agency_id}")
+                           data={"procedure_id": form.procedure_id, "agency_id": agency_id})
     logger.info("filed case %s procedure=%s agency=%s", case.code, form.procedure_id, agency_id)
     return case
 
@@ -114,30 +113,41 @@ def _met(case: Case, step: str, now: datetime) -> None:
 
 
 def forward_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, code: str,
-                 actor: str, now: datetime, agency_id: str | None = None, note: str = "") -> Case:
-    """Send a classified case to the competent agency (its current one unless `agency_id`)."""
+                 actor: str, now: datetime, agency_id: str | None = None, note: str = "",
+                 ward: str | None = None) -> Case:
+    """Send a classified case to the competent agency (its current one unless `agency_id`).
+
+    Raises:
+        UnknownCase, UnknownAgency, UnknownWard, InvalidTransition; WardRequired when the agency
+        is commune-level and the case has no ward.
+    """
     case = lookup_case(uow, code)
-    if agency_id is not None:
-        _check_agency(ctx, agency_id)
-        case.agency_id = agency_id
-    event = case.transition_to(CaseStatus.FORWARDED, now, actor, note,
-                               data={"agency_id": case.agency_id})
+    data = plan_assignment(case, ctx.catalogue, agency_id, ward)
+    data.pop("from_agency", None)  # a first forwarding: the note is a note, not a transfer reason
+    event = case.transition_to(CaseStatus.FORWARDED, now, actor, note, data=data)
+    case.agency_id, case.ward = data["agency_id"], data.get("ward")
     _met(case, FORWARD, now)
     notifier.case_changed(uow, case, event, now)
     return case
 
 
 def transfer_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, code: str,
-                  agency_id: str, reason: str, actor: str, now: datetime) -> Case:
-    """Move a case to another agency, with the reason on the timeline and told to the citizen."""
+                  agency_id: str, reason: str, actor: str, now: datetime,
+                  ward: str | None = None) -> Case:
+    """Move a case to another agency (or ward), with the reason on the timeline and told to the
+    citizen.
+
+    Raises:
+        DomainError without a reason; SameUnit when the case already is with that unit; the
+        errors of forward_case.
+    """
     if not reason.strip():
         raise DomainError("a transfer needs a reason")
-    _check_agency(ctx, agency_id)
     case = lookup_case(uow, code)
-    previous = case.agency_id
-    case.agency_id = agency_id
-    event = case.transition_to(CaseStatus.FORWARDED, now, actor, reason,
-                               data={"from_agency": previous, "agency_id": agency_id})
+    data = plan_assignment(case, ctx.catalogue, agency_id, ward, transfer=True)
+    data.setdefault("from_agency", data["agency_id"])
+    event = case.transition_to(CaseStatus.FORWARDED, now, actor, reason, data=data)
+    case.agency_id, case.ward = data["agency_id"], data.get("ward")
     notifier.case_changed(uow, case, event, now)
     return case
 
@@ -190,9 +200,21 @@ def publish_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: 
 
 
 def close_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str, now: datetime,
-               note: str = "") -> Case:
-    case = change_status(uow, notifier, code, CaseStatus.CLOSED, actor, now, note)
+               note: str = "", unpublished_reason: str = "") -> Case:
+    """End the handling. A consented, answered case is published first, or staff say why not.
+
+    Raises:
+        UnknownCase, InvalidTransition; PublicationRequired (see case_rules.publication_pending).
+    """
+    case = lookup_case(uow, code)
+    data = None
+    if publication_pending(case):
+        if not unpublished_reason.strip():
+            raise PublicationRequired(f"case {case.code}: publish the result or say why not")
+        data = {"unpublished_reason": unpublished_reason.strip()}
+    event = case.transition_to(CaseStatus.CLOSED, now, actor, note, data=data)
     case.closed_at = now
+    notifier.case_changed(uow, case, event, now)
     return case
 
 
@@ -238,16 +260,7 @@ def set_calendar_day(uow: AbstractUnitOfWork, day: date, working: bool, reason: 
     return sum(recompute(case, calendar) for case in uow.cases.open_cases())
 
 
-def _check_agency(ctx: CaseContext, agency_id: str) -> None:
-    if agency_id not in ctx.catalogue.agencies:
-        raise UnknownAgency(agency_id)
-
-
 # -- publication of results (NĐ 20/2008 Art. 19; personal data masked, domain notes §6.4) --------
-
-class PublicationNotReviewed(DomainError):
-    """The citizen did not consent to publication and staff have not reviewed the masking."""
-
 
 def review_publication(uow: AbstractUnitOfWork, code: str, public_text: str,
                        public_answer: str | None, actor: str, now: datetime) -> Case:
@@ -279,7 +292,7 @@ def publish_reviewed_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str
     from routing.masking import mask
 
     case = lookup_case(uow, code)
-    if not case.publish_consent and case.masking_reviewed_at is None:
+    if needs_masking_review(case):
         raise PublicationNotReviewed(code)
     known = (case.citizen_name, case.citizen_address, case.citizen_phone)
     if not case.public_text:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -56,6 +56,19 @@ def update_user(session: Session, user_id: int, **values: Any) -> None:
     session.execute(users.update().where(users.c.id == user_id).values(**values))
 
 
+def _display_name() -> Any:
+    return sa.func.coalesce(sa.func.nullif(users.c.full_name, ""), users.c.username)
+
+
+def staff_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """Display names (full name, else username) of the staff accounts among `usernames`."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    query = sa.select(users.c.username, users.c.full_name).where(users.c.username.in_(wanted))
+    return {r.username: r.full_name or r.username for r in session.execute(query)}
+
+
 def record_audit(session: Session, at: datetime, user_id: int | None, username: str, action: str,
                  target_type: str = "", target_id: str = "",
                  details: dict[str, Any] | None = None) -> None:
@@ -101,7 +114,7 @@ def escalated_conversations(session: Session, scope: Scope) -> list[dict[str, An
                  .order_by(messages.c.id.desc()).limit(1).scalar_subquery())
     query = (sa.select(conversations.c.id, conversations.c.channel, conversations.c.sender_id,
                        conversations.c.display_name, conversations.c.last_inbound_at,
-                       conversations.c.handled_by, users.c.username.label("handler"),
+                       conversations.c.handled_by, _display_name().label("handler"),
                        last_text.label("last_text"))
              .select_from(conversations.outerjoin(users, users.c.id == conversations.c.handled_by))
              .where(conversations.c.escalated.is_(True), _visible_conversations(scope))
@@ -116,7 +129,7 @@ def conversation_visible(session: Session, conversation_id: int, scope: Scope) -
 
 
 def conversation_row(session: Session, conversation_id: int) -> dict[str, Any] | None:
-    query = (sa.select(conversations, users.c.username.label("handler"))
+    query = (sa.select(conversations, _display_name().label("handler"))
              .select_from(conversations.outerjoin(users, users.c.id == conversations.c.handled_by))
              .where(conversations.c.id == conversation_id))
     row = session.execute(query).first()
@@ -148,7 +161,8 @@ def add_note(session: Session, conversation_id: int, user_id: int, text: str, at
 
 
 def notes(session: Session, conversation_id: int) -> list[dict[str, Any]]:
-    query = (sa.select(conversation_notes.c.text, conversation_notes.c.created_at, users.c.username)
+    query = (sa.select(conversation_notes.c.text, conversation_notes.c.created_at, users.c.username,
+                       _display_name().label("author"))
              .join(users, users.c.id == conversation_notes.c.user_id)
              .where(conversation_notes.c.conversation_id == conversation_id)
              .order_by(conversation_notes.c.id))

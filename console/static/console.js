@@ -99,7 +99,21 @@
       .then(function (data) { data.messages.forEach(function (m) { appendMessage(list, m); }); });
   }
 
+  // Forwarding or transferring to a commune-level agency (UBND xã, phường) needs the case's ward
+  // when it has none: the ward list becomes required for those agencies (the server checks too).
+  function wireWard(ward) {
+    var agency = ward.form.querySelector('select[name="agency_id"]');
+    var needing = ward.dataset.requiredFor.split(" ");
+    function update() {
+      var target = (agency && agency.value) || ward.dataset.currentAgency;
+      ward.required = !ward.dataset.hasWard && needing.indexOf(target) >= 0;
+    }
+    if (agency) agency.addEventListener("change", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-required-for]").forEach(wireWard);
     var inbox = document.getElementById("inbox");
     if (inbox) setTimeout(function () { pollInbox(inbox); }, POLL_MS);
     var thread = document.getElementById("thread");

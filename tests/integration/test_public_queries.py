@@ -77,7 +77,7 @@ def test_api_clients(session_factory) -> None:  # type: ignore[no-untyped-def]
 
 def test_report_figures(session_factory) -> None:  # type: ignore[no-untyped-def]
     with SqlUnitOfWork(session_factory) as uow:
-        code = answered(uow, True)
+        code = answered(uow, False)  # no consent: closing needs no publication first
         services.close_case(uow, OutboxNotifier(CATALOGUE), code, "d", NOW + timedelta(days=1))
         services.record_rating(uow, code, "xu_ly_tich_cuc", 4, NOW + timedelta(days=1))
         uow.commit()

@@ -90,7 +90,8 @@ def test_only_eligible_cases_are_public(site: Console) -> None:
     still_open = site.file(intake(), channel=None, sender="open")
     closed_unmasked = file_and_answer(site, intake())
     with site.pakn.uow() as uow:
-        services.close_case(uow, site.pakn.notifier, closed_unmasked, "d", datetime.now(timezone.utc))
+        services.close_case(uow, site.pakn.notifier, closed_unmasked, "d", datetime.now(timezone.utc),
+                            unpublished_reason="Công dân đề nghị chưa công khai")
         uow.commit()
     reopened = published_case(site)
     with site.pakn.uow() as uow:

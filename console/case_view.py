@@ -1,0 +1,120 @@
+"""What the case page shows of a case's timeline and deadlines, in Vietnamese for staff.
+
+Timeline events keep identifiers (status, agency id, username, channel) in their data; this module
+turns them into names. Events written before the data existed kept them in the note as
+`channel=telegram` or `procedure=ho_tich agency=ubnd_xa`; those notes are read the same way.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from console import texts as T
+from routing.catalogue import Catalogue
+from routing.model import CaseEvent
+from routing.rules import handling_unit
+
+LEGACY_CHANNEL = re.compile(r"^channel=(\w+)$")
+LEGACY_CLASSIFIED = re.compile(r"^procedure=(\w+) agency=(\w+)$")
+STATUS_SUFFIX = re.compile(r"\s*\((confirmed|publication required)\)\s*$")
+BELIEVED = "believed "
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    actor: str
+    title: str
+    unit: str = ""  # the unit the case went to (forwarding, transfer)
+    details: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+def actor_name(actor: str, names: Mapping[str, str]) -> str:
+    """A staff member's display name, or what the system actor is ('bot' is the assistant)."""
+    username = actor.removeprefix("staff:")
+    return names.get(username) or T.ACTOR_NAMES.get(username, username)
+
+
+def actors(events: Iterable[CaseEvent]) -> set[str]:
+    """The usernames to look up for a timeline."""
+    return {e.actor.removeprefix("staff:") for e in events}
+
+
+def _legacy(note: str) -> dict[str, Any]:
+    channel = LEGACY_CHANNEL.match(note)
+    if channel:
+        return {"channel": channel.group(1)}
+    classified = LEGACY_CLASSIFIED.match(note)
+    if classified:
+        return {"procedure_id": classified.group(1), "agency_id": classified.group(2)}
+    return {}
+
+
+def _details(event: CaseEvent, data: Mapping[str, Any], catalogue: Catalogue) -> list[str]:
+    details = []
+    if "channel" in data:
+        details.append(T.TIMELINE_CHANNEL.format(
+            channel=T.CHANNEL_NAMES.get(data["channel"], data["channel"])))
+    if event.kind == "reclassified" and data.get("procedure_id"):
+        details.append(T.TIMELINE_PROCEDURE.format(
+            old=catalogue.procedure_name(data.get("from_procedure")) or "—",
+            new=catalogue.procedure_name(data["procedure_id"])))
+    elif event.to_status == "classified" and data.get("procedure_id"):
+        details.append(T.TIMELINE_CLASSIFIED.format(
+            procedure=catalogue.procedure_name(data["procedure_id"]),
+            agency=catalogue.agency_name(data.get("agency_id")) or "—"))
+    if "from_agency" in data:
+        ward = data["from_ward"] if "from_ward" in data else data.get("ward")
+        details.append(T.TIMELINE_FROM.format(unit=handling_unit(catalogue, data["from_agency"],
+                                                                 ward)))
+    if data.get("unpublished_reason"):
+        details.append(T.TIMELINE_UNPUBLISHED.format(reason=data["unpublished_reason"]))
+    return details
+
+
+def timeline(events: Iterable[CaseEvent], catalogue: Catalogue,
+             names: Mapping[str, str]) -> list[TimelineEntry]:
+    """The case's timeline as staff read it: names instead of identifiers."""
+    entries = []
+    for event in events:
+        legacy = _legacy(event.note)
+        data = {**legacy, **(event.data or {})}
+        if event.kind == "status":
+            title = T.STATUS_NAMES.get(event.to_status or "", event.to_status or "")
+        else:
+            title = T.EVENT_NAMES.get(event.kind, event.kind)
+        unit = ""
+        if event.to_status == "forwarded" and event.kind == "status" and data.get("agency_id"):
+            unit = handling_unit(catalogue, data["agency_id"], data.get("ward"))
+        entries.append(TimelineEntry(event.at, actor_name(event.actor, names), title, unit,
+                                     _details(event, data, catalogue),
+                                     "" if legacy else event.note))
+    return entries
+
+
+def legal_basis(source: str) -> list[dict[str, str]]:
+    """A deadline's citations, each with how sure its figure is, in Vietnamese.
+
+    'Nghị định 20/2008/NĐ-CP Điều 9.1.d (confirmed); believed Thông tư 02/2017/TT-VPCP;
+    unconfirmed, configurable' gives the decree as 'Đã xác nhận' and the circular as
+    'Chưa xác nhận, có thể cấu hình'. Text it does not know is shown as it is.
+    """
+    items: list[dict[str, str]] = []
+    for part in filter(None, (p.strip() for p in (source or "").split(";"))):
+        if part in T.LEGAL_STATUS and items:  # a remark on the citation before it
+            items[-1]["status"] = T.LEGAL_STATUS[part]
+            continue
+        status = ""
+        if part.startswith(BELIEVED):
+            part, status = part[len(BELIEVED):], T.LEGAL_STATUS["believed"]
+        suffix = STATUS_SUFFIX.search(part)
+        if suffix:
+            part, status = part[:suffix.start()], T.LEGAL_STATUS[suffix.group(1)]
+        for english, vietnamese in T.LEGAL_PHRASES.items():
+            part = part.replace(english, vietnamese)
+        items.append({"citation": part, "status": status})
+    return items
