@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from bot.app import components
 from console import texts as T
-from console.auth import audit, roles_required
+from console.auth import audit, roles_required, user
 from console.users import MIN_PASSWORD, ROLES, InvalidUser, create_user, hash_password
 from console.views import run_in_uow
 from routing import services
@@ -58,6 +58,9 @@ def update(user_id: int) -> Any:
         values: dict[str, Any] = {}
         if "active" in request.form:
             values["active"] = request.form["active"] == "1"
+            if not values["active"] and user_id == user().id:
+                flash(T.CANNOT_LOCK_SELF, "error")
+                return redirect(url_for("console_admin.users"))
         password = request.form.get("password", "")
         if password:
             if len(password) < MIN_PASSWORD:

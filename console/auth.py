@@ -13,7 +13,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from bot.app import components
 from console import texts as T
 from console.limits import limiter, minutes
-from console.users import authenticate
+from console.users import AccountLocked, authenticate
 from routing.rules import COMMUNE_LEVEL_UNITS
 from storage import console_queries as q
 
@@ -129,7 +129,13 @@ def login() -> Any:
         flash(T.LOGIN_BLOCKED.format(minutes=minutes(wait)), "error")
         return render_template("console/login.html", username=username), 429
     with pakn.session_factory() as db:
-        row = authenticate(db, username, password)
+        try:
+            row = authenticate(db, username, password)
+        except AccountLocked:  # the right password: telling the owner the account is locked is safe
+            audit(db, "login_locked", "user", username[:64], {"username": username[:64]})
+            db.commit()
+            flash(T.LOGIN_LOCKED, "error")
+            return render_template("console/login.html", username=username), 403
         if row is None:
             for limit, key in zip(limits, keys):
                 limit.record(key)

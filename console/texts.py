@@ -93,6 +93,8 @@ ACTION_LABELS = {
 
 LOGIN_REQUIRED = "Vui lòng đăng nhập để sử dụng trang quản trị."
 LOGIN_FAILED = "Tên đăng nhập hoặc mật khẩu không đúng."
+LOGIN_LOCKED = ("Tài khoản này đã bị khóa nên không đăng nhập được. Vui lòng liên hệ quản trị hệ "
+                "thống để được mở khóa.")
 LOGIN_BLOCKED = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
 LOGGED_IN = "Đăng nhập thành công. Xin chào {name}!"
 LOGGED_OUT = "Đã đăng xuất."
@@ -151,6 +153,8 @@ HOTLINE_CONTACT_PARTIAL = ("Vui lòng chọn kênh nhắn tin và nhập mã đ�
 
 USER_CREATED = "Đã tạo tài khoản {username}."
 USER_UPDATED = "Đã cập nhật tài khoản {username}."
+CANNOT_LOCK_SELF = ("Bạn không thể tự khóa tài khoản của mình (sẽ không đăng nhập lại được). "
+                    "Nếu cần, hãy nhờ một quản trị viên khác khóa.")
 CALENDAR_SAVED = "Đã cập nhật lịch ngày {day}; {moved} phản ánh đang xử lý được tính lại hạn."
 CANNED_SAVED = "Đã lưu câu trả lời mẫu."
 CANNED_DELETED = "Đã xóa câu trả lời mẫu."

@@ -62,14 +62,23 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)  # scrypt with a random salt
 
 
+class AccountLocked(Exception):
+    """The password is right but an admin locked the account."""
+
+
 def authenticate(session: Session, username: str, password: str) -> dict[str, Any] | None:
-    """The active user with this username and password, else None (same cost either way)."""
+    """The active user with this username and password, else None (same cost either way).
+
+    Raises AccountLocked only after the right password: a guesser learns nothing of the lock.
+    """
     user = q.get_user_by_username(session, username.strip().lower())
     if user is None:
         check_password_hash(_dummy_hash(), password)  # do not reveal which usernames exist by timing
         return None
-    if not check_password_hash(user["password_hash"], password) or not user["active"]:
+    if not check_password_hash(user["password_hash"], password):
         return None
+    if not user["active"]:
+        raise AccountLocked(user["username"])
     return user
 
 

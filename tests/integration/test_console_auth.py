@@ -103,7 +103,9 @@ def test_admin_creates_and_locks_accounts(console: Console) -> None:
     (user_id,) = console.query("SELECT id FROM users WHERE username = 'dongda'")[0]
     assert console.client().login("dongda", "12345678").status_code == 302
     admin.post(f"/console/admin/users/{user_id}", {"active": "0"})
-    assert console.client().login("dongda", "12345678").status_code == 401
+    locked = console.client().login("dongda", "12345678")
+    assert locked.status_code == 403
+    assert "Tài khoản này đã bị khóa" in locked.text and "liên hệ quản trị hệ thống" in locked.text
     actions = [r[0] for r in console.query("SELECT action FROM audit_log WHERE username = 'admin'")]
     assert actions.count("user_create") == 1 and "user_update" in actions
 
@@ -120,3 +122,33 @@ def test_repeated_wrong_passwords_lock_that_name_for_a_while(tmp_path: Path, nlu
     assert other.status_code == 302
     actions = [r[0] for r in limited.query("SELECT action FROM audit_log ORDER BY id")]
     assert actions == ["login_failed"] * 3 + ["login_blocked", "login"]
+
+
+def test_a_locked_account_is_told_so_only_after_the_right_password(console: Console) -> None:
+    with console.pakn.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE users SET active = 0 WHERE username = 'daumoi'")
+    guesser = console.client().login("daumoi", "doan-thu")
+    assert guesser.status_code == 401  # the same answer as for any wrong password
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in guesser.text and "khóa" not in guesser.text
+    owner = console.client()
+    response = owner.login("daumoi", PASSWORD)
+    assert response.status_code == 403
+    assert "Tài khoản này đã bị khóa nên không đăng nhập được. Vui lòng liên hệ quản trị hệ thống" in response.text
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." not in response.text
+    assert owner.get("/console/cases").status_code == 302  # still not logged in
+    actions = [r[0] for r in console.query("SELECT action FROM audit_log ORDER BY id")]
+    assert actions == ["login_failed", "login_locked"]
+
+
+def test_an_admin_cannot_lock_their_own_account(console: Console) -> None:
+    admin = console.client("admin")
+    (admin_id,) = console.query("SELECT id FROM users WHERE username = 'admin'")[0]
+    page = admin.get("/console/admin/users").text
+    own_row = page.split("<td>admin</td>", 1)[1].split("</tr>", 1)[0]
+    assert "Tài khoản của bạn" in own_row and ">Khóa<" not in own_row
+    refused = admin.post(f"/console/admin/users/{admin_id}", {"active": "0"})
+    assert "Bạn không thể tự khóa tài khoản của mình" in refused.text
+    assert console.query("SELECT active FROM users WHERE id = :i", i=admin_id)[0][0] in (1, True)
+    assert admin.get("/console/admin/users").status_code == 200  # still logged in, still admin
+    (other_id,) = console.query("SELECT id FROM users WHERE username = 'daumoi'")[0]
+    assert "Đã cập nhật tài khoản daumoi." in admin.post(f"/console/admin/users/{other_id}", {"active": "0"}).text
