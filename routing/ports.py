@@ -70,6 +70,10 @@ class CalendarRepository(abc.ABC):
     def set_day(self, day: date, working: bool, reason: str) -> None:
         """Mark `day` as a day off (working=False) or a make-up working day (working=True)."""
 
+    @abc.abstractmethod
+    def remove_day(self, day: date) -> bool:
+        """Remove `day`'s entry; False when it had none."""
+
 
 class StaffNotificationRepository(abc.ABC):
     @abc.abstractmethod

@@ -127,6 +127,9 @@ class SqlCalendarRepository(CalendarRepository):
         if not updated:
             self.session.execute(calendar_days.insert().values(day=day, working=working, reason=reason))
 
+    def remove_day(self, day: date) -> bool:
+        return bool(self.session.execute(calendar_days.delete().where(calendar_days.c.day == day)).rowcount)
+
 
 class SqlStaffNotificationRepository(StaffNotificationRepository):
     def __init__(self, session: Session) -> None:
