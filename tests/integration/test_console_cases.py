@@ -1,11 +1,16 @@
 """Case list (filters, diacritics-insensitive search, paging), case page, actions and their outbox rows."""
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
+
 from bot import messages as M
+from console import texts as T
 from routing import services
 from routing.calendar import VIETNAM
-from tests.integration.console_support import (CAU_GIAY, Console, console, days_ago,  # noqa: F401
-                                               form)
+from tests.integration.console_support import (BA_DINH, CAU_GIAY, Console, console,  # noqa: F401
+                                               days_ago, form)
 
 ANSWER = "UBND phường Cầu Giấy đã cấp giấy khai sinh, mời Ông đến nhận tại bộ phận một cửa."
 
@@ -172,3 +177,177 @@ def test_reclassify_and_reopen_publish_close(console: Console) -> None:
         client.post(f"/console/cases/{code}/actions/{name}", data)
     assert console.status(code) == "reopened"
     assert console.outbox(code)[-1].text.startswith(f"Phản ánh {code} được xem xét lại.")
+
+
+def _forwarded(console: Console, intake: Any = None, sender: str = "111") -> str:
+    code = console.file(intake, sender=sender)
+    console.run(lambda uow: services.forward_case(uow, console.pakn.notifier, console.pakn.ctx, code,
+                                                  "daumoi", days_ago(0)))
+    return code
+
+
+def _row(console: Console, code: str) -> Any:
+    return console.query("SELECT status, agency_id, ward FROM cases WHERE code = :c", c=code)[0]
+
+
+def test_forwarding_to_the_ward_committee_without_a_ward_asks_for_the_ward(console: Console) -> None:
+    code = console.file(form(ward=None))  # a khai sinh case: UBND xã, phường, ward unknown
+    client = console.client("daumoi")
+    page = client.get(f"/console/cases/{code}").text
+    forward_form = page.split('data-action="forward"')[1].split("</form>")[0]
+    assert 'name="ward"' in forward_form and "— Chọn phường/xã —" in forward_form
+    assert forward_form.count('<option value="phường ') == 51
+    assert forward_form.count('<option value="xã ') == 75
+    refused = client.post(f"/console/cases/{code}/actions/forward", {"note": ""})
+    assert T.WARD_REQUIRED.format(code=code, agency="UBND xã, phường (126 đơn vị)") in refused.text
+    assert tuple(_row(console, code)) == ("classified", "ubnd_xa", None)
+    assert console.client("caugiay").get(f"/console/cases/{code}").status_code == 403
+    unknown = client.post(f"/console/cases/{code}/actions/forward", {"ward": "phường Không Có"})
+    assert T.UNKNOWN_WARD in unknown.text and console.status(code) == "classified"
+    assert console.outbox(code) == []
+    client.post(f"/console/cases/{code}/actions/forward", {"ward": CAU_GIAY})
+    assert tuple(_row(console, code)) == ("forwarded", "ubnd_xa", CAU_GIAY)
+    assert console.outbox(code)[-1].text == M.STATUS_PUSH["forwarded"].format(
+        code=code, unit="UBND phường Cầu Giấy")
+    officer = console.client("caugiay").get(f"/console/cases/{code}")
+    assert officer.status_code == 200 and "→ UBND phường Cầu Giấy" in officer.text
+    assert code in console.client("caugiay").get("/console/cases").text
+
+
+def test_transfer_to_a_ward_committee_sets_the_ward(console: Console) -> None:
+    code = console.file(form(text="Làm căn cước hai tháng chưa có", procedure="can_cuoc", ward=None))
+    client = console.client("daumoi")
+    client.post(f"/console/cases/{code}/actions/forward", {})  # police: no ward needed
+    assert tuple(_row(console, code)) == ("forwarded", "cong_an", None)
+    assert code in console.client("congan").get("/console/cases").text
+    transfer = {"agency_id": "ubnd_xa", "reason": "Thuộc thẩm quyền UBND phường"}
+    refused = client.post(f"/console/cases/{code}/actions/transfer", transfer)
+    assert "chưa có phường/xã" in refused.text and _row(console, code).agency_id == "cong_an"
+    client.post(f"/console/cases/{code}/actions/transfer", {**transfer, "ward": BA_DINH})
+    assert tuple(_row(console, code)) == ("forwarded", "ubnd_xa", BA_DINH)
+    assert console.client("badinh").get(f"/console/cases/{code}").status_code == 200
+    page = client.get(f"/console/cases/{code}").text
+    assert "→ UBND phường Ba Đình" in page and "Chuyển từ: Công an Thành phố" in page
+    assert "Thuộc thẩm quyền UBND phường" in page
+
+
+def test_transfer_to_the_unit_that_has_the_case_is_refused(console: Console) -> None:
+    code = _forwarded(console)
+    sent = len(console.outbox(code))
+    officer = console.client("caugiay")
+    same = {"agency_id": "ubnd_xa", "reason": "Chuyển lại"}
+    for data in (same, {**same, "ward": CAU_GIAY}):
+        page = officer.post(f"/console/cases/{code}/actions/transfer", data)
+        assert T.SAME_UNIT.format(code=code, unit="UBND phường Cầu Giấy") in page.text
+    assert tuple(_row(console, code)) == ("forwarded", "ubnd_xa", CAU_GIAY)
+    assert len(console.outbox(code)) == sent
+    events = console.query("SELECT count(*) FROM case_events e JOIN cases c ON c.id = e.case_id "
+                           "WHERE c.code = :c AND e.to_status = 'forwarded'", c=code)[0][0]
+    assert events == 1
+    officer.post(f"/console/cases/{code}/actions/transfer", {**same, "ward": BA_DINH,
+                                                             "reason": "Địa bàn phường Ba Đình"})
+    assert tuple(_row(console, code)) == ("forwarded", "ubnd_xa", BA_DINH)  # another ward: another unit
+
+
+def _answered(console: Console, consent: bool) -> str:
+    intake = services.IntakeForm(**{**form().__dict__, "publish_consent": consent})
+    code = _forwarded(console, intake)
+    pakn = console.pakn
+    console.run(lambda uow: services.start_handling(uow, pakn.notifier, code, "caugiay", days_ago(0)))
+    console.run(lambda uow: services.answer_case(uow, pakn.notifier, code, ANSWER, "caugiay",
+                                                 days_ago(0)))
+    return code
+
+
+def test_publishing_without_consent_from_the_case_page_leads_to_the_review(console: Console) -> None:
+    code = _answered(console, consent=False)
+    client = console.client("daumoi")
+    page = client.get(f"/console/cases/{code}").text
+    assert f'href="/console/cong-khai/{code}"' in page
+    assert "Rà soát nội dung và công khai kết quả" in page
+    response = client.post(f"/console/cases/{code}/actions/publish", {}, follow=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/console/cong-khai/{code}")
+    review = client.get(f"/console/cong-khai/{code}").text
+    assert T.PUBLICATION_NEEDS_REVIEW.format(code=code) in review
+    assert "Lưu và công khai kết quả" in review and f'href="/console/cases/{code}"' in review
+    assert console.status(code) == "answered"
+    client.post(f"/console/cong-khai/{code}", {"public_text": "Hồ sơ khai sinh quá hạn ở phường Cầu Giấy.",
+                                               "public_answer": "Đã cấp giấy khai sinh.", "publish": "1"})
+    assert console.status(code) == "published"
+    public = console.app.test_client().get(f"/cong-khai/{code}")
+    assert public.status_code == 200 and "Hồ sơ khai sinh quá hạn ở phường Cầu Giấy." in public.text
+
+
+def test_publishing_with_consent_works_from_the_case_page(console: Console) -> None:
+    code = _answered(console, consent=True)
+    client = console.client("daumoi")
+    page = client.get(f"/console/cases/{code}").text
+    assert f'href="/console/cong-khai/{code}"' in page  # the masked text can be read first
+    done = client.post(f"/console/cases/{code}/actions/publish", {})
+    assert f"Đã thực hiện: Công khai kết quả — phản ánh {code}." in done.text
+    assert console.status(code) == "published"
+    assert console.app.test_client().get(f"/cong-khai/{code}").status_code == 200
+
+
+def test_closing_a_consented_case_needs_publication_or_a_reason(console: Console) -> None:
+    code = _answered(console, consent=True)
+    officer = console.client("caugiay")
+    page = officer.get(f"/console/cases/{code}").text
+    assert "Lý do không công khai kết quả" in page and 'name="unpublished_reason"' in page
+    refused = officer.post(f"/console/cases/{code}/actions/close", {"note": ""})
+    assert T.PUBLICATION_REQUIRED.format(code=code) in refused.text
+    assert console.status(code) == "answered"
+    reason = "Kết quả đã công khai trên ứng dụng iHanoi"
+    officer.post(f"/console/cases/{code}/actions/close", {"unpublished_reason": reason})
+    assert console.status(code) == "closed"
+    assert f"Lý do không công khai kết quả: {reason}" in officer.get(f"/console/cases/{code}").text
+    # Published first, or no consent: closing needs no reason.
+    published = _answered(console, consent=True)
+    console.run(lambda uow: services.publish_reviewed_case(uow, console.pakn.notifier, published,
+                                                           "daumoi", days_ago(0)))
+    unconsented = _answered(console, consent=False)
+    for other in (published, unconsented):
+        assert "Lý do không công khai" not in officer.get(f"/console/cases/{other}").text
+        officer.post(f"/console/cases/{other}/actions/close", {})
+        assert console.status(other) == "closed"
+
+
+def test_case_page_speaks_vietnamese_and_names_staff(console: Console) -> None:
+    with console.pakn.engine.begin() as connection:
+        for username, name in (("daumoi", "Nguyễn Thị Đầu Mối"), ("caugiay", "Trần Văn Phường")):
+            connection.execute(sa.text("UPDATE users SET full_name = :n WHERE username = :u"),
+                               {"n": name, "u": username})
+    code = _answered(console, consent=False)
+    console.run(lambda uow: services.review_publication(uow, code, "Hồ sơ khai sinh quá hạn.", None,
+                                                        "daumoi", days_ago(0)))
+    page = console.client("daumoi").get(f"/console/cases/{code}").text
+    deadlines = page.split('id="deadlines"')[1].split("</table>")[0]
+    assert "Nghị định 20/2008/NĐ-CP Điều 9.1.d" in deadlines and "Đã xác nhận" in deadlines
+    assert "Thông tư 02/2017/TT-VPCP" in deadlines and "Chưa xác nhận, có thể cấu hình" in deadlines
+    assert "Bắt buộc công khai kết quả" in deadlines
+    timeline = page.split('id="timeline"')[1].split("</ol>")[0]
+    assert "Trợ lý tự động" in timeline and "Kênh tiếp nhận: Telegram" in timeline
+    assert "Lĩnh vực: Hộ tịch" in timeline and "Cơ quan xử lý: UBND xã, phường" in timeline
+    assert "Nguyễn Thị Đầu Mối" in timeline and "Trần Văn Phường" in timeline
+    assert "Rà soát, che thông tin cá nhân trong nội dung công khai" in timeline
+    for raw in ("confirmed", "believed", "configurable", "for the", "required", "channel=",
+                "procedure=", "agency=", "masking_reviewed", "staff:", "<strong>daumoi</strong>",
+                "<strong>caugiay</strong>", "<strong>bot</strong>"):
+        assert raw not in deadlines + timeline, raw
+
+
+def test_the_conversation_of_a_case_names_staff_not_usernames(console: Console) -> None:
+    with console.pakn.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET full_name = 'Nguyễn Thị Đầu Mối' "
+                                   "WHERE username = 'daumoi'"))
+    code = console.file()
+    client = console.client("daumoi")
+    client.post(f"/console/cases/{code}/actions/ask_info", {"text": "Xin gửi ảnh giấy hẹn."})
+    conversation_id = console.query("SELECT conversation_id FROM cases WHERE code = :c", c=code)[0][0]
+    client.post(f"/console/conversations/{conversation_id}/reply", {"text": "Cán bộ đã nhận."})
+    page = client.get(f"/console/conversations/{conversation_id}").text
+    metas = [m.split("·")[0].strip() for m in page.split('<div class="meta">')[1:]]
+    assert metas == ["Nguyễn Thị Đầu Mối", "Nguyễn Thị Đầu Mối"]
+    assert "Cán bộ xử lý: <strong>Nguyễn Thị Đầu Mối</strong>" in page
+    polled = client.get(f"/console/conversations/{conversation_id}/messages.json").json["messages"]
+    assert [m["author"] for m in polled] == metas

@@ -56,3 +56,16 @@ def test_unclassified_call_goes_to_the_focal_point(console: Console) -> None:
     console.client("caugiay").post("/console/hotline", {**CALL, "procedure_id": ""})
     (row,) = console.query("SELECT status, agency_id FROM cases")
     assert tuple(row) == ("received", "van_phong_ubnd")
+
+
+def test_the_chat_identity_field_says_what_it_is_and_that_it_is_optional(console: Console) -> None:
+    page = console.client("daumoi").get("/console/hotline").text
+    assert "Mã người dùng trên kênh" not in page
+    assert "Mã định danh của người gọi trên kênh đó (không bắt buộc)" in page
+    assert "Gửi thông báo tiến độ qua kênh nhắn tin (không bắt buộc)" in page
+    help_text = page.split('id="contact-help"')[1].split("</p>")[0]
+    assert "đã từng nhắn tin với trợ lý PAKN" in help_text and "mục Hộp thư" in help_text
+    assert "Để trống cả hai ô nếu người gọi chỉ liên lạc qua điện thoại." in help_text
+    unknown = console.client("daumoi").post("/console/hotline", {**CALL, "contact_channel": "zalo",
+                                                                 "contact_id": "404"})
+    assert T.HOTLINE_CONTACT.format(channel="Zalo", sender="404") in unknown.text

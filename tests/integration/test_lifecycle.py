@@ -188,3 +188,60 @@ def test_survey_after_closure_is_asked_and_stored(pakn: Any) -> None:
                           "thong_bao_kip_thoi": 5}
         assert survey_averages(session)[0] == {"agency_id": "ubnd_xa", "criterion": "de_dang_phan_anh",
                                                "average": 4.0, "answers": 1}
+
+
+def test_forward_and_transfer_keep_a_unit_that_can_see_the_case(pakn: Any) -> None:
+    no_ward = services.IntakeForm(**{**FORM.__dict__, "ward": None})
+    with pakn.uow() as uow:
+        code = services.file_case(uow, pakn.ctx, uow.conversations.get_or_create("telegram", "1"),
+                                  no_ward, FRIDAY).code
+        with pytest.raises(services.WardRequired):
+            services.forward_case(uow, pakn.notifier, pakn.ctx, code, "dau_moi", FRIDAY)
+        with pytest.raises(services.UnknownWard):
+            services.forward_case(uow, pakn.notifier, pakn.ctx, code, "dau_moi", FRIDAY,
+                                  ward="phường Hàng Bạc")  # a pre-2025 ward, not one of the 126
+        case = services.lookup_case(uow, code)
+        assert (case.status, case.agency_id, case.ward) == (CaseStatus.CLASSIFIED, "ubnd_xa", None)
+        services.forward_case(uow, pakn.notifier, pakn.ctx, code, "dau_moi", FRIDAY, ward="xã Sóc Sơn")
+        with pytest.raises(services.SameUnit):
+            services.transfer_case(uow, pakn.notifier, pakn.ctx, code, "ubnd_xa", "Chuyển lại", "x",
+                                   FRIDAY)
+        services.transfer_case(uow, pakn.notifier, pakn.ctx, code, "so_tu_phap", "Sở Tư pháp", "x",
+                               FRIDAY)
+        with pytest.raises(services.SameUnit):  # one Sở Tư pháp whatever the ward
+            services.transfer_case(uow, pakn.notifier, pakn.ctx, code, "so_tu_phap", "Lại", "x",
+                                   FRIDAY, ward="phường Cầu Giấy")
+        case = services.lookup_case(uow, code)
+        assert (case.agency_id, case.ward) == ("so_tu_phap", "xã Sóc Sơn")
+        assert [e.data for e in case.events if e.to_status == "forwarded"] == [
+            {"agency_id": "ubnd_xa", "ward": "xã Sóc Sơn", "from_ward": None},
+            {"agency_id": "so_tu_phap", "ward": "xã Sóc Sơn", "from_agency": "ubnd_xa"}]
+        uow.commit()
+    assert pushed(pakn)[0] == f"Phản ánh {code} đã được chuyển tới UBND xã Sóc Sơn để xử lý."
+
+
+def test_a_consented_result_is_published_before_closing_or_the_reason_recorded(pakn: Any) -> None:
+    consented = services.IntakeForm(**{**FORM.__dict__, "publish_consent": True})
+    with pakn.uow() as uow:
+        codes = [services.file_case(uow, pakn.ctx, None, form, FRIDAY, channel="hotline").code
+                 for form in (consented, consented, FORM)]
+        for code in codes:
+            services.forward_case(uow, pakn.notifier, pakn.ctx, code, "dau_moi", FRIDAY)
+            services.start_handling(uow, pakn.notifier, code, "can_bo_phuong", FRIDAY)
+            services.answer_case(uow, pakn.notifier, code, "Đã cấp giấy khai sinh.", "can_bo_phuong",
+                                 FRIDAY)
+        unpublished, published, no_consent = codes
+        with pytest.raises(services.PublicationRequired):
+            services.close_case(uow, pakn.notifier, unpublished, "can_bo_phuong", FRIDAY)
+        with pytest.raises(services.PublicationRequired):
+            services.close_case(uow, pakn.notifier, unpublished, "can_bo_phuong", FRIDAY,
+                                unpublished_reason="   ")
+        assert services.lookup_case(uow, unpublished).status == CaseStatus.ANSWERED
+        case = services.close_case(uow, pakn.notifier, unpublished, "can_bo_phuong", FRIDAY,
+                                   unpublished_reason="Công dân rút đề nghị công khai")
+        assert case.status == CaseStatus.CLOSED
+        assert case.events[-1].data == {"unpublished_reason": "Công dân rút đề nghị công khai"}
+        services.publish_reviewed_case(uow, pakn.notifier, published, "dau_moi", FRIDAY)
+        for code in (published, no_consent):
+            assert services.close_case(uow, pakn.notifier, code, "x", FRIDAY).status == CaseStatus.CLOSED
+        uow.commit()
