@@ -11,8 +11,7 @@ from bot.app import components
 from console import texts as T
 from console.auth import audit, roles_required, user
 from console.users import MIN_PASSWORD, ROLES, InvalidUser, create_user, hash_password
-from console.views import run_in_uow
-from routing import services
+from routing import calendar_changes
 from storage import console_queries as q
 from storage.orm import calendar_days
 
@@ -76,34 +75,70 @@ def update(user_id: int) -> Any:
     return redirect(url_for("console_admin.users"))
 
 
+def _form_day(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.form.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _calendar_change(change: Any, action: str, details: dict[str, Any]) -> int | None:
+    """Run a calendar service and audit it in one transaction; how many cases moved, or None
+    after flashing why it was refused."""
+    try:
+        with components().uow() as uow:
+            moved = change(uow)
+            audit(uow.session, action, "calendar_day", details["from"], {**details, "moved": moved})
+            uow.commit()
+    except calendar_changes.InvalidRange:
+        flash(T.CALENDAR_RANGE.format(days=calendar_changes.MAX_RANGE_DAYS), "error")
+        return None
+    except calendar_changes.UnknownCalendarDay:
+        flash(T.CALENDAR_NOT_FOUND, "error")
+        return None
+    components().dispatcher.wakeup.set()
+    return int(moved)
+
+
+def _days_label(days: list[date]) -> str:
+    first, last = days[0].strftime("%d/%m/%Y"), days[-1].strftime("%d/%m/%Y")
+    return first if len(days) == 1 else f"{first} – {last}"
+
+
 @blueprint.route("/calendar", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def calendar() -> Any:
-    if request.method == "POST":
-        try:
-            day = date.fromisoformat(request.form.get("day", ""))
-        except ValueError:
-            flash(T.INVALID_DATE, "error")
-            return redirect(url_for("console_admin.calendar"))
-        working = request.form.get("working") == "1"
-        reason = request.form.get("reason", "").strip()
+    """Days off and make-up working days of any year: one day or a range (Tết), or removed."""
+    if request.method == "GET":
+        with components().session_factory() as db:
+            days = db.execute(sa.select(calendar_days).order_by(calendar_days.c.day.desc())).all()
+        return render_template("console/admin_calendar.html", days=days)
+    first, last = _form_day("day"), _form_day("to") if request.form.get("to") else None
+    if first is None or (request.form.get("to") and last is None):
+        flash(T.INVALID_DATE, "error")
+        return redirect(url_for("console_admin.calendar"))
+    try:
+        days = calendar_changes.day_range(first, last)
+    except calendar_changes.InvalidRange:
+        flash(T.CALENDAR_RANGE.format(days=calendar_changes.MAX_RANGE_DAYS), "error")
+        return redirect(url_for("console_admin.calendar"))
+    details: dict[str, Any] = {"from": days[0].isoformat(), "to": days[-1].isoformat()}
+    if request.form.get("action") == "remove":
+        moved = _calendar_change(lambda uow: calendar_changes.remove_calendar_days(uow, days),
+                                 "calendar_remove", details)
+        message = T.CALENDAR_REMOVED
+    else:
+        working, reason = request.form.get("working") == "1", request.form.get("reason", "").strip()
         if not reason:
             flash(T.REASON_REQUIRED, "error")
             return redirect(url_for("console_admin.calendar"))
-
-        def work(uow: Any) -> int:
-            moved = services.set_calendar_day(uow, day, working, reason)
-            audit(uow.session, "calendar_set", "calendar_day", day.isoformat(),
-                  {"working": working, "reason": reason, "moved": moved})
-            return moved
-
-        done, moved = run_in_uow(work)
-        if done:
-            flash(T.CALENDAR_SAVED.format(day=day.strftime("%d/%m/%Y"), moved=moved), "success")
-        return redirect(url_for("console_admin.calendar"))
-    with components().session_factory() as db:
-        days = db.execute(sa.select(calendar_days).order_by(calendar_days.c.day.desc())).all()
-    return render_template("console/admin_calendar.html", days=days)
+        moved = _calendar_change(
+            lambda uow: calendar_changes.set_calendar_days(uow, days, working, reason),
+            "calendar_set", {**details, "working": working, "reason": reason})
+        message = T.CALENDAR_SAVED
+    if moved is not None:
+        flash(message.format(day=_days_label(days), moved=moved), "success")
+    return redirect(url_for("console_admin.calendar"))
 
 
 @blueprint.route("/canned", methods=["GET", "POST"])
