@@ -4,13 +4,14 @@ four phone digits, one generic error, rate limit), and the staff masking-review 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
 from routing import services
+from routing.calendar import VIETNAM
 from routing.model import CaseStatus
 from tests.integration.console_support import CAU_GIAY, Console, days_ago, make_console
 
@@ -218,3 +219,39 @@ def test_staff_review_page_masks_then_publishes(site: Console) -> None:
     assert code in listed_codes(site, q="khai sinh cho con")
     audit = site.query("SELECT action FROM audit_log WHERE target_id = :c", c=code)
     assert ("publication_review",) in [tuple(a) for a in audit]
+
+
+def test_demo_data_is_public_where_published_and_happens_in_office_hours(
+        tmp_path: Path, nlu_models_dir: Path) -> None:
+    from bot.demo import load_demo
+
+    demo = make_console(tmp_path, nlu_models_dir)
+    now = datetime(2026, 11, 28, 15, 30, tzinfo=timezone.utc)  # Saturday 22:30 in Hà Nội
+    try:
+        load_demo(demo.pakn, out=lambda line: None, now=now)
+        with demo.pakn.uow() as uow:
+            calendar = uow.calendar.load()
+        rows = demo.query("SELECT code, status, publish_consent, masking_reviewed_at, public_text "
+                          "FROM cases")
+        assert len(rows) == 50
+        public = [r for r in rows if r.status in ("published", "closed")]
+        assert len([r for r in public if r.status == "published"]) >= 3
+        client = demo.app.test_client()
+        for row in public:
+            assert row.publish_consent or row.masking_reviewed_at is not None, row.code
+            page = client.get(f"/cong-khai/{row.code}")
+            assert page.status_code == 200 and row.public_text in page.text, row.code
+        listed = set(re.findall(r'href="/cong-khai/(PAKN-\d{4}-\d{6})"',
+                                client.get("/cong-khai", query_string={"trang": "1"}).text))
+        assert listed and listed <= {r.code for r in public}
+        moments = [m for (m,) in demo.query(
+            "SELECT received_at FROM cases UNION ALL SELECT at FROM case_events "
+            "UNION ALL SELECT answered_at FROM survey_answers UNION ALL SELECT created_at FROM messages")]
+        assert len(moments) > 200
+        for moment in moments:
+            local = datetime.fromisoformat(str(moment)).replace(tzinfo=timezone.utc).astimezone(VIETNAM)
+            assert calendar.is_working_day(local.date()), local
+            assert time(8, 0) <= local.time() < time(17, 0), local
+            assert local <= now, local
+    finally:
+        demo.pakn.engine.dispose()
