@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from bot.app import components
 from console import texts as T
+from console.audit_view import audit_rows
 from console.auth import audit, roles_required, user
 from console.users import MIN_PASSWORD, ROLES, InvalidUser, create_user, hash_password
 from routing import calendar_changes
@@ -173,4 +174,4 @@ def catalogue() -> str:
 def audit_log() -> str:
     with components().session_factory() as db:
         rows = q.recent_audit(db, 300)
-    return render_template("console/admin_audit.html", rows=rows)
+    return render_template("console/admin_audit.html", rows=audit_rows(rows))

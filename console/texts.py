@@ -164,3 +164,42 @@ CANNED_DELETED = "Đã xóa câu trả lời mẫu."
 INVALID_DATE = "Ngày không hợp lệ."
 
 __all__ = ["STATUS_NAMES"]
+
+# The audit log in words: what staff did (action codes stay English in the database).
+AUDIT_ACTIONS = {
+    "login": "Đăng nhập", "logout": "Đăng xuất", "login_failed": "Đăng nhập sai",
+    "login_blocked": "Đăng nhập bị chặn tạm thời (sai quá nhiều lần)",
+    "login_locked": "Đăng nhập vào tài khoản đã khóa",
+    "user_create": "Tạo tài khoản", "user_update": "Cập nhật tài khoản",
+    "calendar_set": "Cập nhật lịch làm việc", "calendar_remove": "Xóa ngày khỏi lịch làm việc",
+    "canned_add": "Thêm câu trả lời mẫu", "canned_delete": "Xóa câu trả lời mẫu",
+    "conversation_take": "Nhận xử lý cuộc trò chuyện", "conversation_reply": "Trả lời công dân",
+    "conversation_note": "Ghi chú nội bộ", "conversation_handback": "Trả cuộc trò chuyện cho trợ lý tự động",
+    "hotline_intake": "Tiếp nhận qua đường dây nóng", "publication_review": "Duyệt nội dung công khai",
+    "nlu_review_accept": "Đưa câu ví dụ vào dữ liệu huấn luyện", "nlu_review_reject": "Bỏ qua mục chờ duyệt NLU",
+    "nlu_data_edit": "Sửa tệp dữ liệu huấn luyện", "nlu_train": "Huấn luyện mô hình NLU",
+    "nlu_activate": "Kích hoạt mô hình NLU", "nlu_activate_override": "Kích hoạt mô hình NLU dù kém hơn (có lý do)",
+    "nlu_rollback": "Quay lại mô hình NLU trước", "catalogue_add_procedure": "Thêm lĩnh vực vào danh mục",
+    "catalogue_add_agency": "Thêm cơ quan vào danh mục",
+}
+AUDIT_CASE_ACTION = "Phản ánh: {action}"  # case_<action>, named by ACTION_LABELS
+AUDIT_TARGETS = {
+    "user": "Tài khoản", "case": "Phản ánh", "conversation": "Cuộc trò chuyện", "calendar_day": "Ngày",
+    "canned_response": "Câu trả lời mẫu", "nlu_review_item": "Mục chờ duyệt NLU",
+    "nlu_data_file": "Tệp dữ liệu", "training_job": "Lượt huấn luyện", "nlu_model": "Mô hình NLU",
+    "procedure": "Lĩnh vực", "agency": "Cơ quan",
+}
+AUDIT_FIELDS = {
+    "username": "Tên đăng nhập", "role": "Vai trò", "agency_id": "Cơ quan", "agency": "Cơ quan",
+    "ward": "Phường/xã", "active": "Đang hoạt động", "password_changed": "Đổi mật khẩu",
+    "working": "Ngày làm bù", "reason": "Lý do", "moved": "Số phản ánh được tính lại hạn",
+    "from": "Từ ngày", "to": "Đến ngày", "title": "Tiêu đề", "previous_handler": "Cán bộ xử lý trước",
+    "outbox_id": "Mã tin gửi", "length": "Số ký tự", "linked_conversation": "Cuộc trò chuyện liên kết",
+    "published": "Công khai", "label": "Nhãn", "file": "Tệp", "replaced": "Chuyển câu cũ sang nhãn mới",
+    "backend": "Công cụ", "previous": "Mô hình trước", "note": "Ghi chú", "problems": "Chỉ số kém hơn",
+    "name": "Tên", "level": "Cấp", "default_agency": "Cơ quan mặc định", "examples": "Số câu ví dụ",
+    "procedure_id": "Lĩnh vực", "answer": "Văn bản trả lời", "text": "Nội dung",
+    "unpublished_reason": "Lý do không công khai",
+}
+YES, NO = "Có", "Không"
+LEVEL_NAMES = {"city": "Thành phố", "commune": "Cấp xã", "central": "Trung ương"}

@@ -67,3 +67,38 @@ def test_calendar_refuses_bad_ranges_and_non_admins(console: Console) -> None:
     officer = console.client("daumoi")
     assert officer.post("/console/admin/calendar", {"day": "2027-01-05", "action": "remove"},
                         follow=False).status_code == 403
+
+
+def test_audit_log_reads_in_vietnamese(console: Console) -> None:
+    code = console.file()
+    console.client("daumoi").post(f"/console/cases/{code}/actions/forward", {"note": "Chuyển về phường"})
+    admin = console.client("admin")
+    admin.post("/console/admin/users", {"username": "dongda", "password": "12345678",
+                                        "role": "agency_staff", "agency_id": "ubnd_xa",
+                                        "ward": "phường Đống Đa"})
+    admin.post("/console/admin/calendar", {"day": "2027-01-01", "working": "0", "reason": "Tết Dương lịch"})
+    page = admin.get("/console/admin/audit").text
+    log = page.split('id="audit"', 1)[1]
+    rows = {action: log.split(f'data-action="{action}"', 1)[1].split("</tr>", 1)[0]
+            for action in ("case_forward", "user_create", "calendar_set", "login")}
+    assert "Phản ánh: Chuyển cơ quan xử lý" in rows["case_forward"] and "Ghi chú: Chuyển về phường" in rows["case_forward"]
+    assert "Tạo tài khoản" in rows["user_create"] and "Vai trò: Cán bộ cơ quan xử lý" in rows["user_create"]
+    assert "Cơ quan: UBND xã, phường (126 đơn vị)" in rows["user_create"] and "Phường/xã: phường Đống Đa" in rows["user_create"]
+    assert "Cập nhật lịch làm việc" in rows["calendar_set"] and "Lý do: Tết Dương lịch" in rows["calendar_set"]
+    assert "Ngày làm bù: Không" in rows["calendar_set"]
+    assert ">Đăng nhập<" in rows["login"]
+    shown = "".join(row.split(">", 1)[1] for row in rows.values())  # the cells, not the attribute
+    for raw in ("case_forward", "user_create", "calendar_set", "agency_staff", "ubnd_xa", "\\u",
+                "{&#34;", '{"', "true", "false"):
+        assert raw not in shown, raw
+    stored = console.query("SELECT CAST(details AS TEXT) FROM audit_log WHERE action = 'calendar_set'")[0][0]
+    assert "Tết Dương lịch" in stored and "\\u" not in stored  # readable in the database too
+
+
+def test_catalogue_levels_are_named_in_vietnamese(console: Console) -> None:
+    page = console.client("daumoi").get("/console/admin/catalogue").text
+    agencies = page.split("<h2>Cơ quan</h2>", 1)[1].split("</table>", 1)[0]
+    levels = {cell for cell in ("Thành phố", "Cấp xã", "Trung ương") if f"<td>{cell}</td>" in agencies}
+    assert levels >= {"Thành phố", "Cấp xã"}
+    for raw in ("<td>city</td>", "<td>commune</td>", "<td>central</td>"):
+        assert raw not in agencies
