@@ -133,3 +133,30 @@ def test_dashboard_renders_its_charts(live_app: LiveApp, login: Callable[[str], 
     assert "Xếp hạng cơ quan" in page.content()
     assert all(url.startswith(live_app.url) for url in requests), requests
     screenshot(page, "dashboard")
+
+
+def test_the_ward_list_is_required_only_for_the_ward_committee(
+        live_app: LiveApp, login: Callable[[str], Any]) -> None:
+    pakn = live_app.components
+    no_ward = services.IntakeForm(**{**FORM.__dict__, "ward": None})
+    with pakn.uow() as uow:
+        code = str(services.file_case(uow, pakn.ctx, None, no_ward, datetime.now(timezone.utc),
+                                      channel="hotline", sender_id="0912345678").code)
+        uow.commit()
+    page = login("bt_daumoi")
+    page.goto(f"{live_app.url}/console/cases/{code}")
+    forward = page.locator('form[data-action="forward"]')
+    ward = forward.locator("select[name=ward]")
+    assert ward.evaluate("e => e.required")  # UBND xã, phường and no ward yet
+    forward.locator("select[name=agency_id]").select_option("so_tu_phap")
+    assert not ward.evaluate("e => e.required")
+    forward.locator("select[name=agency_id]").select_option("ubnd_xa")
+    forward.locator("button[type=submit]").click()
+    assert ward.evaluate("e => !e.validity.valid")  # the browser keeps the form
+    assert live_app.query("SELECT status FROM cases WHERE code = :c", c=code)[0][0] == "classified"
+    ward.select_option("phường Cầu Giấy")
+    forward.locator("button[type=submit]").click()
+    page.wait_for_selector(f"text=Đã thực hiện: Chuyển cơ quan xử lý — phản ánh {code}.")
+    assert tuple(live_app.query("SELECT status, ward FROM cases WHERE code = :c", c=code)[0]) == (
+        "forwarded", "phường Cầu Giấy")
+    assert "→ UBND phường Cầu Giấy" in page.locator("#timeline").inner_text()
