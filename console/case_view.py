@@ -36,6 +36,8 @@ class TimelineEntry:
 def actor_name(actor: str, names: Mapping[str, str]) -> str:
     """A staff member's display name, or what the system actor is ('bot' is the assistant)."""
     username = actor.removeprefix("staff:")
+    if username.startswith("open311:"):
+        return T.ACTOR_OPEN311.format(client=username.removeprefix("open311:"))
     return names.get(username) or T.ACTOR_NAMES.get(username, username)
 
 

@@ -34,6 +34,7 @@ ACTOR_NAMES = {
     "scheduler": "Hệ thống",
     "demo": "Cán bộ cơ quan xử lý (dữ liệu mẫu)",
 }
+ACTOR_OPEN311 = "Ứng dụng kết nối qua Open311: {client}"
 TIMELINE_CHANNEL = "Kênh tiếp nhận: {channel}"
 TIMELINE_CLASSIFIED = "Lĩnh vực: {procedure} · Cơ quan xử lý: {agency}"
 TIMELINE_PROCEDURE = "Lĩnh vực: {old} → {new}"
@@ -121,8 +122,9 @@ WARD_REQUIRED = ("Phản ánh {code} chưa có phường/xã. {agency} gồm 126
 UNKNOWN_WARD = "Phường/xã không có trong danh mục 126 xã, phường của Hà Nội."
 SAME_UNIT = ("Phản ánh {code} đang do {unit} xử lý. Vui lòng chọn cơ quan (hoặc phường/xã) khác "
              "để chuyển.")
-PUBLICATION_REQUIRED = ("Công dân đã đồng ý công khai kết quả phản ánh {code}. Vui lòng công khai "
-                        "kết quả trước khi kết thúc, hoặc ghi rõ lý do không công khai.")
+PUBLICATION_REQUIRED = ("Công dân đã đồng ý công khai kết quả phản ánh {code}. Kết quả cần được "
+                        "công khai (cán bộ đầu mối thực hiện) trước khi kết thúc; nếu không công "
+                        "khai, vui lòng ghi rõ lý do.")
 PUBLICATION_NEEDS_REVIEW = ("Công dân chưa đồng ý công khai phản ánh {code}: cần rà soát nội dung "
                             "đã che thông tin cá nhân trước khi công khai kết quả.")
 PROCEDURE_REQUIRED = "Vui lòng chọn lĩnh vực."

@@ -334,6 +334,12 @@ def test_case_page_speaks_vietnamese_and_names_staff(console: Console) -> None:
                 "procedure=", "agency=", "masking_reviewed", "staff:", "<strong>daumoi</strong>",
                 "<strong>caugiay</strong>", "<strong>bot</strong>"):
         assert raw not in deadlines + timeline, raw
+    with console.pakn.uow() as uow:  # a case filed by an Open311 client application
+        other = services.file_case(uow, console.pakn.ctx, None, form(), days_ago(0), actor="open311:iHanoi",
+                                   channel="hotline", sender_id="0912345678").code
+        uow.commit()
+    page = console.client("daumoi").get(f"/console/cases/{other}").text
+    assert "<strong>Ứng dụng kết nối qua Open311: iHanoi</strong>" in page
 
 
 def test_the_conversation_of_a_case_names_staff_not_usernames(console: Console) -> None:
