@@ -33,6 +33,31 @@ def nlu_names() -> Any:
     return NT
 
 
+@blueprint.app_template_global("intent_label")
+def intent_label(label: str | None) -> str:
+    """'Phản ánh, kiến nghị (phan_anh)', 'Phản ánh, kiến nghị: Hộ tịch (phan_anh__ho_tich)'."""
+    if not label:
+        return "—"
+    intent, _, procedure = label.partition("__")
+    if procedure:
+        name = components().ctx.catalogue.procedure_name(procedure) or procedure
+        return f"{NT.PAKN_LABEL.format(procedure=name)} ({label})"
+    return f"{NT.INTENT_NAMES[intent]} ({label})" if intent in NT.INTENT_NAMES else label
+
+
+@blueprint.app_template_global("gold_label")
+def gold_label(labels: str) -> str:
+    """An evaluation's 'intent/procedure/agency' ids (bot.nlu.evaluate, '-' for none) in words."""
+    catalogue = components().ctx.catalogue
+    intent, procedure, agency = (labels.split("/") + ["-", "-"])[:3]
+    parts = [intent_label(intent)]
+    if procedure != "-":
+        parts.append(catalogue.procedure_name(procedure) or procedure)
+    if agency != "-":
+        parts.append(catalogue.agency_name(agency) or agency)
+    return " · ".join(parts)
+
+
 @blueprint.get("/review")
 @roles_required(ADMIN)
 def queue() -> str:

@@ -8,16 +8,19 @@ SOURCE_NAMES = {
     "reclassification": "Cán bộ phân loại lại",
     "transfer": "Cán bộ chuyển cơ quan",
 }
-INTENT_NAMES = {
-    "phan_anh": "Phản ánh, kiến nghị (chọn lĩnh vực)",
+INTENT_NAMES = {  # shown with the id: "Phản ánh, kiến nghị (phan_anh)"
+    "phan_anh": "Phản ánh, kiến nghị",
     "tra_cuu": "Tra cứu tình trạng",
     "gap_can_bo": "Muốn gặp cán bộ",
     "chao_hoi": "Chào hỏi",
     "cam_on": "Cảm ơn, tạm biệt",
     "huy_bo": "Hủy bỏ",
-    "ngoai_pham_vi": "Ngoài phạm vi (trò chuyện, quảng cáo…)",
+    "ngoai_pham_vi": "Ngoài phạm vi: trò chuyện, quảng cáo…",
     "nlu_fallback": "Không xác định",
 }
+PAKN_LABEL = "Phản ánh, kiến nghị: {procedure}"  # phan_anh__<procedure>
+NO_LABEL = "Không có"
+BACKEND_NAMES = {"builtin": "Mô hình tích hợp", "rasa": "Rasa"}
 STATUS_NAMES = {"pending": "Chờ duyệt", "accepted": "Đã đưa vào dữ liệu", "rejected": "Đã bỏ qua"}
 JOB_STATUS = {"queued": "Đang chờ", "running": "Đang chạy", "succeeded": "Hoàn thành",
               "failed": "Không thành công"}

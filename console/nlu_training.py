@@ -1,6 +1,7 @@
 """Training, comparison, activation and rollback of NLU models from the console (admins)."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -8,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from bot.app import components
 from bot.nlu import training
+from bot.nlu.compare import LABEL_SETS, VIEWS
 from bot.nlu.models import ModelStore
 from console import nlu_texts as NT
 from console.auth import audit, now, roles_required, user
@@ -91,13 +93,58 @@ def confusion_png(job_id: int, role: str) -> Any:
     return send_file(Path(path), mimetype="image/png", max_age=0)
 
 
+def _trained_at(meta: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(meta.get("trained_at", ""))
+    except ValueError:
+        return None
+
+
 @blueprint.get("/versions")
 @roles_required(ADMIN)
 def versions() -> str:
     store = _store()
     history = store.history()
-    return render_template("nlu/versions.html", versions=list(reversed(store.versions())),
-                           active=store.active_version(), history=set(history))
+    rows = [{**meta, "trained": _trained_at(meta)} for meta in reversed(store.versions())]
+    return render_template("nlu/versions.html", versions=rows, active=store.active_version(),
+                           history=set(history))
+
+
+def _heldout_comparison(store: ModelStore, version: str, active: str) -> dict[str, Any]:
+    """Held-out macro-F1 of `active` (before) and `version` (after) from their metadata."""
+    new = store.metadata(version).get("metrics", {}).get("heldout") or {}
+    old = store.metadata(active).get("metrics", {}).get("heldout") or {}
+    table: dict[str, Any] = {}
+    for view in VIEWS:
+        table[view] = {}
+        for name in LABEL_SETS:
+            before, after = (old.get(view) or {}).get(name), (new.get(view) or {}).get(name)
+            delta = None if before is None or after is None else round(after - before, 4)
+            table[view][name] = {"before": before, "after": after, "delta": delta}
+    return table
+
+
+@blueprint.get("/versions/<version>/compare")
+@roles_required(ADMIN)
+def compare(version: str) -> Any:
+    """What activating `version` changes, shown before the admin activates it: the training job's
+    full comparison when one compared it with the active model, else both versions' held-out
+    figures side by side."""
+    store = _store()
+    if not (store.root / version / "metadata.json").exists():
+        abort(404)
+    active = store.active_version()
+    if active is None or active == version:
+        return redirect(url_for("console_nlu_training.versions"))
+    with components().session_factory() as db:
+        job = training.job_for(db, version, active)
+        problems = training.activation_check(db, store, version, _margin())
+    if job is not None:
+        return redirect(url_for("console_nlu_training.job", job_id=job["id"]))
+    meta = store.metadata(version)
+    return render_template("nlu/compare.html", version=version, active=active, meta=meta,
+                           trained=_trained_at(meta), macro_f1=_heldout_comparison(store, version, active),
+                           problems=problems, margin=_margin())
 
 
 @blueprint.post("/versions/<version>/activate")

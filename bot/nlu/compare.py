@@ -103,7 +103,7 @@ def compare(rows: list[dict[str, Any]], candidate: dict[str, Any], baseline: dic
             continue
         labels, matrix = confusion(gold, result["accented"]["labels"])
         png = reports_dir / f"{stem}-{role}-confusion.png"
-        plot_confusion(labels, matrix, f"{result['version']}: procedure, held-out", png)
+        plot_confusion(labels, matrix, f"Mô hình {result['version']}: lĩnh vực, tập kiểm tra", png)
         report["confusion"][role] = str(png)
     report["per_procedure"] = _per_procedure(candidate, baseline)
     report["changed"] = _changed(rows, candidate, baseline)

@@ -106,7 +106,7 @@ def write_reports(results: list[dict[str, Any]], reports_dir: Path) -> Path:
     for result in results:
         labels, matrix = result["heldout"].pop("_confusion")
         png = reports_dir / f"nlu-{stamp}-{result['backend']}-confusion.png"
-        plot_confusion(labels, matrix, f"{result['backend']}: procedure, held-out set", png)
+        plot_confusion(labels, matrix, f"{result['backend']}: lĩnh vực, tập kiểm tra", png)
         result["confusion_png"] = str(png)
         result["confusion"] = {"labels": labels, "matrix": matrix.tolist()}
     path = reports_dir / f"nlu-{stamp}.json"
@@ -114,7 +114,13 @@ def write_reports(results: list[dict[str, Any]], reports_dir: Path) -> Path:
     return path
 
 
-def plot_confusion(labels: list[str], matrix: np.ndarray, title: str, path: Path) -> None:
+# Axis titles of the confusion matrix, shown to staff on the console's comparison page.
+PREDICTED_AXIS = "Mô hình dự đoán (mã lĩnh vực)"
+GOLD_AXIS = "Nhãn đúng (mã lĩnh vực)"
+
+
+def confusion_figure(labels: list[str], matrix: np.ndarray, title: str) -> Any:
+    """The confusion matrix as a matplotlib figure (rows: gold labels, columns: predictions)."""
     import matplotlib
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
@@ -124,14 +130,21 @@ def plot_confusion(labels: list[str], matrix: np.ndarray, title: str, path: Path
     axes.imshow(matrix, cmap="Blues")
     axes.set_xticks(range(len(labels)), labels, rotation=90, fontsize=8)
     axes.set_yticks(range(len(labels)), labels, fontsize=8)
-    axes.set_xlabel("predicted")
-    axes.set_ylabel("gold")
+    axes.set_xlabel(PREDICTED_AXIS)
+    axes.set_ylabel(GOLD_AXIS)
     axes.set_title(title)
     for (row, column), value in np.ndenumerate(matrix):
         if value:
             axes.text(column, row, str(value), ha="center", va="center", fontsize=7,
                       color="white" if value > matrix.max() / 2 else "black")
     figure.tight_layout()
+    return figure
+
+
+def plot_confusion(labels: list[str], matrix: np.ndarray, title: str, path: Path) -> None:
+    from matplotlib import pyplot as plt
+
+    figure = confusion_figure(labels, matrix, title)
     figure.savefig(path, dpi=110)
     plt.close(figure)
 

@@ -4,6 +4,7 @@ conversation is classified correctly, in this worker and in another one, with no
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,8 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
         assert personal not in written
     assert sorted(p.name for p in (ROOT / "nlu_data").rglob("*.yml")) == repo_data_before
     assert console.query("SELECT status FROM labelled_examples")[0][0] == "accepted"
+    accepted = admin.get("/console/nlu/review?status=accepted").text
+    assert "Phản ánh, kiến nghị: Phòng cháy chữa cháy (phan_anh__pccc)" in accepted
 
     job_id = run_job(admin)
     job = admin.get(f"/console/nlu/jobs/{job_id}")
@@ -79,6 +82,8 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
     assert 'id="macro-f1"' in job.text and 'id="per-procedure"' in job.text and "Kiểm định chéo" in job.text
     png = admin.get(f"/console/nlu/jobs/{job_id}/confusion/candidate.png")
     assert png.status_code == 200 and png.data[:8] == b"\x89PNG\r\n\x1a\n"
+    changed = job.text.split('id="changed"', 1)[1].split("</table>", 1)[0]
+    assert "Phản ánh, kiến nghị (phan_anh) · " in changed or "Không câu nào đổi kết quả" in changed
     version = console.query("SELECT version FROM training_jobs WHERE id = :j", j=job_id)[0][0]
 
     activated = admin.post(f"/console/nlu/versions/{version}/activate",
@@ -221,3 +226,62 @@ def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
     catalogue = load_catalogue(catalogue_dir)
     assert catalogue.agencies["so_van_hoa"].mentions == ("sở văn hóa", "sở vh")
     assert catalogue.can_handle("so_van_hoa", "dang_ky_kinh_doanh")
+
+
+def test_intents_are_named_in_vietnamese_with_their_ids(console: Console) -> None:
+    say(console, "telegram", "801", MISCLASSIFIED)
+    code = file_case(console, "801", MISCLASSIFIED, "y_te")
+    console.client("daumoi").post(f"/console/cases/{code}/actions/reclassify", {"procedure_id": "pccc"})
+    admin = console.client("admin")
+    queue = admin.get("/console/nlu/review").text
+    row = queue.split('id="review-queue"', 1)[1].split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    predicted = re.sub(r"<[^>]+>", "", row.split("</td>")[3])
+    assert re.search(r"[^\W\d_][\w ,:…]* \((phan_anh|tra_cuu|gap_can_bo|chao_hoi|cam_on|huy_bo|"
+                     r"ngoai_pham_vi|nlu_fallback)\)", predicted), predicted  # "Tên (mã)"
+    item_id = _item_id(console, "reclassification")
+    item = admin.get(f"/console/nlu/review/{item_id}").text
+    options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>',
+                         item.split('id="intent"', 1)[1].split("</select>", 1)[0])
+    assert ("phan_anh", "Phản ánh, kiến nghị (phan_anh)") in options
+    assert ("tra_cuu", "Tra cứu tình trạng (tra_cuu)") in options and len(options) == 7
+    assert "Phản ánh, kiến nghị (phan_anh) · Y tế" in item.split("Mô hình dự đoán", 1)[1]
+
+    data = admin.get("/console/nlu/data").text
+    civil = data.split('data-intent="phan_anh__ho_tich"', 1)[1].split("</tr>", 1)[0]
+    assert "Phản ánh, kiến nghị: Hộ tịch (phan_anh__ho_tich)" in civil
+    greeting = data.split('data-intent="chao_hoi"', 1)[1].split("</tr>", 1)[0]
+    assert "Chào hỏi (chao_hoi)" in greeting
+
+
+def test_versions_show_hanoi_time_and_compare_before_activating(console: Console) -> None:
+    from datetime import datetime
+
+    from bot.nlu.models import ModelStore
+    from routing.calendar import VIETNAM
+
+    store = ModelStore(Path(console.pakn.settings["nlu"]["models_dir"]))
+    active = store.active_version()
+    version, _ = store.train_builtin(Path(console.pakn.settings["nlu"]["data_dir"]), force=True)
+    figures = {"intent": 0.9, "procedure": 0.8, "agency": 0.85}
+    store.set_metrics(active, {"heldout": {"accented": figures, "folded": figures}})
+    worse = {"intent": 0.9, "procedure": 0.7, "agency": 0.85}
+    store.set_metrics(version, {"heldout": {"accented": worse, "folded": figures}})
+    admin = console.client("admin")
+    page = admin.get("/console/nlu/versions").text
+    trained = datetime.fromisoformat(store.metadata(version)["trained_at"])
+    row = page.split(f'data-version="{version}"', 1)[1].split("</tr>", 1)[0]
+    assert trained.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") in row
+    assert trained.isoformat()[:16].replace("T", " ") not in row  # not UTC, not ISO
+    assert "Mô hình tích hợp" in row and "Kích hoạt (so sánh trước)" not in page
+    assert "So sánh với mô hình đang dùng rồi kích hoạt" in row
+
+    compare = admin.get(f"/console/nlu/versions/{version}/compare").text
+    assert "So sánh trước khi kích hoạt" in compare and active in compare
+    procedure = compare.split('data-label-set="procedure"', 1)[1].split("</tr>", 1)[0]
+    assert "0,800" in procedure and "0,700" in procedure and "-0,100" in procedure
+    assert 'id="activation-problems"' in compare and "Vẫn kích hoạt" in compare
+    assert store.active_version() == active  # looking at the comparison activates nothing
+    refused = admin.post(f"/console/nlu/versions/{version}/activate", {})
+    assert "Không kích hoạt" in refused.text and store.active_version() == active
+    done = admin.post(f"/console/nlu/versions/{version}/activate", {"note": "đã xem so sánh"})
+    assert "Đã kích hoạt mô hình" in done.text and store.active_version() == version
