@@ -17,6 +17,7 @@ PASSWORD = "mat-khau-trinh-duyet"
 USERS = {  # username: role, agency, ward
     "bt_daumoi": ("focal_point", None, None),
     "bt_caugiay": ("agency_staff", "ubnd_xa", "phường Cầu Giấy"),
+    "bt_admin": ("admin", None, None),
 }
 
 

@@ -160,3 +160,36 @@ def test_the_ward_list_is_required_only_for_the_ward_committee(
     assert tuple(live_app.query("SELECT status, ward FROM cases WHERE code = :c", c=code)[0]) == (
         "forwarded", "phường Cầu Giấy")
     assert "→ UBND phường Cầu Giấy" in page.locator("#timeline").inner_text()
+
+
+def test_admin_extends_the_calendar_into_2027_and_removes_a_day(
+        live_app: LiveApp, login: Callable[[str], Any]) -> None:
+    page = login("bt_admin")
+    page.click("header >> text=Lịch làm việc")
+    form = page.locator("#calendar-add")
+    form.locator("input[name=day]").fill("2027-02-05")  # the date picker's value, whatever its display order
+    form.locator("input[name=to]").fill("2027-02-13")
+    form.locator("input[name=reason]").fill("Tết Nguyên đán Đinh Mùi")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=Đã cập nhật lịch: 05/02/2027 – 13/02/2027")
+    assert page.locator("#calendar-days tr[data-day^='2027-02-']").count() == 9
+    screenshot(page, "admin-calendar")
+
+    page.once("dialog", lambda dialog: dialog.accept())  # "Xóa ngày … khỏi lịch?"
+    page.locator("#calendar-days tr[data-day='2027-02-13'] button", has_text="Xóa").click()
+    page.wait_for_selector("text=Đã xóa khỏi lịch: 13/02/2027")
+    assert page.locator("#calendar-days tr[data-day='2027-02-13']").count() == 0
+    assert page.locator("#calendar-days tr[data-day^='2027-02-']").count() == 8
+    days = {str(r[0]) for r in live_app.query("SELECT day FROM calendar_days WHERE day >= '2027-01-01'")}
+    assert "2027-02-13" not in days and len(days) == 8
+
+    page.click("header >> text=Tài khoản")
+    own = page.locator("tr", has_text="bt_admin")
+    assert "Tài khoản của bạn" in own.inner_text() and own.locator("text=Khóa").count() == 0
+
+
+def test_ward_officer_reads_their_own_report(live_app: LiveApp, login: Callable[[str], Any]) -> None:
+    page = login("bt_caugiay")
+    page.goto(f"{live_app.url}/bao-cao")
+    assert "Số liệu của UBND phường Cầu Giấy" in page.locator("#scope").inner_text()
+    assert page.locator("text=Xếp hạng cơ quan (toàn Thành phố)").count() == 1

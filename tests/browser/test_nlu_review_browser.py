@@ -4,6 +4,7 @@ The app here has its own temp copies of nlu_data/, the catalogue and the model s
 admin does touches the repository's training data or the other browser tests' model."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -11,6 +12,7 @@ from typing import Any, Iterator
 import pytest
 
 from routing import services
+from routing.calendar import VIETNAM
 from tests.browser.conftest import screenshot
 from tests.conftest import NO_CHANNEL_SECRETS, LiveApp, start_live_app
 from tests.integration.nlu_review_support import MISCLASSIFIED, PROBE, private_copies
@@ -65,6 +67,7 @@ def test_admin_reviews_trains_compares_and_activates(review_app: LiveApp, admin_
     text = page.locator("#example-text").input_value()
     assert "Trạm sạc xe điện" in text and "0912" not in text and "Thu Hà" not in text
     assert page.locator("#procedure").input_value() == "pccc"
+    assert page.locator("#intent option[value=phan_anh]").inner_text() == "Phản ánh, kiến nghị (phan_anh)"
     screenshot(page, "nlu-review-item")
     page.click("#accept")
     page.wait_for_selector("text=Đã đưa câu ví dụ vào dữ liệu huấn luyện")
@@ -87,5 +90,11 @@ def test_admin_reviews_trains_compares_and_activates(review_app: LiveApp, admin_
     active = page.locator("#versions tr.active")
     assert "Đang dùng" in active.inner_text()
     assert page.locator("#versions form.rollback").count() >= 1  # the previous model, one click away
+    trained = active.locator("td.trained-at").inner_text()
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", trained), trained  # Hà Nội time, not ISO UTC
+    version = active.get_attribute("data-version")
+    utc = datetime.strptime(version[:15], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
+    assert abs((datetime.strptime(trained, "%d/%m/%Y %H:%M").replace(tzinfo=VIETNAM) - utc).total_seconds()) < 120
+    assert "Kích hoạt (so sánh trước)" not in page.content()
     screenshot(page, "nlu-versions")
     assert review_app.components.nlu.parse(PROBE).procedure == "pccc"
