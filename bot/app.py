@@ -12,6 +12,7 @@ from flask import Flask, current_app, jsonify
 
 from bot.catalogue import deadline_policy, load_catalogue, load_sipas_criteria, load_ward_aliases
 from bot.config import load_settings
+from bot.attempts import AttemptLimiter
 from bot.dialogue import Dialogue
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.factory import build_nlu_service
@@ -83,8 +84,10 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
     channels = build_channels(settings["channels"])
     dispatcher = build_dispatcher(settings, session_factory, channels)
     criteria = load_sipas_criteria(catalogue_dir)
+    lookups = AttemptLimiter(int(settings["public"]["lookup_attempts"]),
+                             float(settings["public"]["lookup_window_seconds"]))
     pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, Dialogue(catalogue, criteria),
-                        ctx, on_queued=dispatcher.wakeup.set)
+                        ctx, on_queued=dispatcher.wakeup.set, lookup_limiter=lookups)
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
                       dispatcher, OutboxNotifier(catalogue, criteria))

@@ -1,5 +1,7 @@
 """The intake conversation as an explicit state table. No I/O: a step takes the state, the slots
 and what the citizen sent, and returns the next state, the replies and the actions to run.
+
+What a short answer means (yes, no, cancel, a name, an address) is decided in `bot.answers`.
 """
 from __future__ import annotations
 
@@ -7,28 +9,30 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from bot import answers
 from bot import messages as M
-from bot.nlu.entities import normalize_phone
 from bot.nlu.result import FALLBACK, ParseResult
-from bot.nlu.text import fold, squash_spaces
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.rules import choose_agency, handling_unit
 
-IDLE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, SURVEY = (
-    "idle", "choose_procedure", "ask_name", "ask_phone", "ask_address", "ask_consent", "confirm",
-    "survey")
-P_FILE, P_LOOKUP, P_HUMAN, P_CONFIRM, P_CANCEL = "/file", "/lookup", "/human", "/confirm", "/cancel"
+IDLE, DESCRIBE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE = (
+    "idle", "describe", "await_code", "await_digits", "choose_procedure")
+ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, EDIT, SURVEY = (
+    "ask_name", "ask_phone", "ask_address", "ask_consent", "confirm", "edit", "survey")
+# States in which the citizen has a draft PAKN that "hủy" throws away.
+DRAFT_STATES = {DESCRIBE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM,
+                EDIT}
+P_FILE, P_FILE_THIS, P_LOOKUP, P_HUMAN = "/file", "/file:this", "/lookup", "/human"
+P_CONFIRM, P_CANCEL, P_EDIT, P_EDIT_FIELD = "/confirm", "/cancel", "/edit", "/edit:"
 P_PROCEDURE = "/procedure:"
 P_RATE, P_SKIP = "/rate:", "/skip"
 P_CONSENT_YES, P_CONSENT_NO = "/consent:yes", "/consent:no"
 SKIP_WORDS = {"bo qua", "bo", "skip", "khong danh gia"}
 OTHER = "other"
-CANCEL_WORDS = {"huy", "huy bo", "thoi", "dung lai", "khong gui nua", "cancel", "huy phan anh"}
-CONFIRM_WORDS = {"co", "xac nhan", "xac nhan gui", "dong y", "ok", "oke", "yes", "gui", "gui di", "dung"}
-DENY_WORDS = {"khong", "ko", "k", "no", "sai"}
-HUMAN_WORDS = ("gap can bo", "nguoi that", "tong dai vien", "noi chuyen voi can bo")
-NAME = re.compile(r"^[^\d@#/\\<>{}\[\]=+*_|~^$%]{4,80}$")
-MIN_WORDS_TO_GUESS = 4
+MIN_WORDS_TO_GUESS = 4  # a fallback message this long is worth offering procedure groups for
+MIN_CONTENT_WORDS = 3  # fewer ('sổ đỏ') and the bot asks for a description before anything else
+MENU_SLOT = "_menu"  # the buttons last shown, so that a typed "2" or title means that button
+FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class Reply:
 
 @dataclass(frozen=True)
 class Action:
-    name: str  # "file_case" | "lookup_case" | "escalate"
+    name: str  # "file_case" | "lookup_case" | "escalate" | "deescalate" | "record_rating"
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -56,11 +60,15 @@ class Turn:
     text: str
     parse: ParseResult | None
     payload: str | None = None
+    escalated: bool = False  # waiting for a staff member who has not taken the conversation yet
 
 
 MAIN_MENU = ((M.BUTTON_FILE, P_FILE), (M.BUTTON_LOOKUP, P_LOOKUP), (M.BUTTON_HUMAN, P_HUMAN))
-CONFIRM_MENU = ((M.BUTTON_CONFIRM, P_CONFIRM), (M.BUTTON_CANCEL, P_CANCEL))
+CONFIRM_MENU = ((M.BUTTON_CONFIRM, P_CONFIRM), (M.BUTTON_EDIT, P_EDIT), (M.BUTTON_CANCEL, P_CANCEL))
 CONSENT_MENU = ((M.CONSENT_YES, P_CONSENT_YES), (M.CONSENT_NO, P_CONSENT_NO))
+EDIT_MENU = tuple((title, P_EDIT_FIELD + name) for title, name in M.EDIT_FIELDS) + (
+    (M.BUTTON_CANCEL_DRAFT, P_CANCEL),)
+FILE_THIS_MENU = ((M.BUTTON_FILE, P_FILE_THIS),)
 
 
 def survey_question(criteria: tuple[tuple[str, str], ...], index: int) -> Reply:
@@ -76,47 +84,83 @@ def parse_rating(text: str, payload: str | None) -> int | None:
     return int(raw) if raw in {"1", "2", "3", "4", "5"} else None
 
 
+def lookup_action(code: str, text: str) -> Action:
+    """Look a case up; four digits sent with the code are the last digits of its phone number."""
+    digits = FOUR_DIGITS.findall(answers.without_case_codes(text))
+    return Action("lookup_case", {"code": code, "digits": digits[-1] if digits else None})
+
+
 class Dialogue:
     def __init__(self, catalogue: Catalogue,
                  criteria: tuple[tuple[str, str], ...] = ()) -> None:
         self.catalogue = catalogue
         self.criteria = criteria
         self.table: dict[str, Callable[[dict[str, Any], Turn], Step]] = {
-            IDLE: self._idle, CHOOSE_PROCEDURE: self._choose_procedure, ASK_NAME: self._ask_name,
-            ASK_PHONE: self._ask_phone, ASK_ADDRESS: self._ask_address,
-            ASK_CONSENT: self._ask_consent, CONFIRM: self._confirm,
+            IDLE: self._idle, DESCRIBE: self._describe, AWAIT_CODE: self._await_code,
+            AWAIT_DIGITS: self._await_digits, CHOOSE_PROCEDURE: self._choose_procedure,
+            ASK_NAME: self._ask_name, ASK_PHONE: self._ask_phone, ASK_ADDRESS: self._ask_address,
+            ASK_CONSENT: self._ask_consent, CONFIRM: self._confirm, EDIT: self._edit,
             SURVEY: self._survey,
         }
 
     def step(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
-        words = fold(squash_spaces(turn.text)).strip(" .!?")
-        if turn.payload == P_CANCEL or (state != IDLE and words in CANCEL_WORDS):
-            return Step(IDLE, {}, [Reply(M.CANCELLED if state != IDLE else M.NOTHING_TO_CANCEL,
-                                         MAIN_MENU)])
-        if turn.payload == P_HUMAN or any(phrase in words for phrase in HUMAN_WORDS):
-            return Step(state, slots, [Reply(M.ESCALATED)], [Action("escalate")])
-        handler = self.table.get(state, self._idle)
-        return handler(dict(slots), turn)
+        menu = [tuple(button) for button in slots.get(MENU_SLOT) or ()]
+        if turn.payload is None and menu:
+            turn = Turn(turn.text, turn.parse, answers.choice(turn.text, menu), turn.escalated)
+        result = self._dispatch(state, {k: v for k, v in slots.items() if k != MENU_SLOT}, turn)
+        shown = next((r.quick_replies for r in reversed(result.replies) if r.quick_replies), ())
+        result.slots = {k: v for k, v in result.slots.items() if k != MENU_SLOT}
+        if shown:
+            result.slots[MENU_SLOT] = [list(button) for button in shown]
+        return result
 
-    # -- states -------------------------------------------------------------------------------
+    def _dispatch(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
+        if turn.escalated:
+            return self._waiting_for_staff(state, slots, turn)
+        if turn.payload == P_CANCEL or (state != IDLE and self._cancels(turn)):
+            if state == SURVEY:
+                return Step(IDLE, {}, [Reply(M.SURVEY_SKIPPED)])
+            text = M.CANCELLED if state in DRAFT_STATES else M.NOTHING_TO_CANCEL
+            return Step(IDLE, {}, [Reply(text, MAIN_MENU)])
+        if turn.payload == P_HUMAN or (turn.payload is None and answers.is_human_request(turn.text)):
+            return Step(state, slots, [Reply(M.ESCALATED)], [Action("escalate")])
+        return self.table.get(state, self._idle)(slots, turn)
+
+    @staticmethod
+    def _cancels(turn: Turn) -> bool:
+        short = len(turn.text.split()) <= 8
+        return answers.is_cancel(turn.text) or (
+            short and turn.parse is not None and turn.parse.intent == "huy_bo")
+
+    def _waiting_for_staff(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
+        """Escalated and not yet taken: the bot stops driving the intake and says so once."""
+        if turn.payload == P_CANCEL or answers.is_cancel(turn.text):
+            return Step(IDLE, {}, [Reply(M.ESCALATION_CANCELLED, MAIN_MENU)], [Action("deescalate")])
+        code = turn.parse.entity("case_code") if turn.parse else None
+        if code:
+            return Step(state, slots, actions=[lookup_action(code, turn.text)])
+        if slots.get("waiting_told"):
+            return Step(state, slots)
+        return Step(state, {**slots, "waiting_told": True}, [Reply(M.WAITING_FOR_STAFF)])
+
+    # -- no draft -----------------------------------------------------------------------------
 
     def _idle(self, slots: dict[str, Any], turn: Turn) -> Step:
         parse = turn.parse
         code = parse.entity("case_code") if parse else None
         if code:
-            return Step(IDLE, {}, actions=[Action("lookup_case", {"code": code})])
-        if turn.payload == P_FILE:
-            return Step(IDLE, {}, [Reply(M.DESCRIBE)])
+            return Step(IDLE, {}, actions=[lookup_action(code, turn.text)])
+        if turn.payload == P_FILE or (turn.payload is None and answers.wants_to_file(turn.text)):
+            return Step(DESCRIBE, {}, [Reply(M.DESCRIBE)])
         if turn.payload == P_LOOKUP:
-            return Step(IDLE, {}, [Reply(M.ASK_CODE)])
+            return Step(AWAIT_CODE, {}, [Reply(M.ASK_CODE)])
         if parse is None:
             return Step(IDLE, {}, [Reply(M.UNCLEAR, MAIN_MENU)])
-        if parse.intent == "phan_anh" and parse.procedure == OUT_OF_SCOPE_PROCEDURE:
-            return Step(IDLE, {}, [Reply(M.REDIRECT_COMPLAINT)])
         if parse.intent == "phan_anh":
-            return self._start_intake(parse, parse.procedure)
-        if parse.intent == "tra_cuu":
-            return Step(IDLE, {}, [Reply(M.ASK_CODE)])
+            return self._start_intake(parse)
+        dossier = parse.entity("dossier_code")
+        if dossier or parse.intent == "tra_cuu":
+            return self._lookup_without_code(parse, dossier)
         if parse.intent == "gap_can_bo":
             return Step(IDLE, {}, [Reply(M.ESCALATED)], [Action("escalate")])
         if parse.intent == "cam_on":
@@ -124,72 +168,172 @@ class Dialogue:
         if parse.intent == "huy_bo":
             return Step(IDLE, {}, [Reply(M.NOTHING_TO_CANCEL, MAIN_MENU)])
         if parse.intent == FALLBACK and self._worth_asking(parse):
-            return self._offer_procedures(parse)
+            return self._offer_procedures(self._slots_from(parse, parse.text), parse)
         if parse.intent == "chao_hoi":
             return Step(IDLE, {}, [Reply(M.HELP, MAIN_MENU)])
         return Step(IDLE, {}, [Reply(M.UNCLEAR, MAIN_MENU)])
 
+    def _lookup_without_code(self, parse: ParseResult, dossier: str | None) -> Step:
+        """A status question without a PAKN code: ask for it, and when the message describes a
+        problem (a late dossier, say), offer to file it as a PAKN instead."""
+        text = M.DOSSIER_CODE.format(code=dossier) if dossier else M.ASK_CODE
+        if not dossier and not self._worth_asking(parse):
+            return Step(AWAIT_CODE, {}, [Reply(text)])
+        saved = self._slots_from(parse, parse.text)
+        saved["options"] = self._options(parse)
+        return Step(AWAIT_CODE, saved, [Reply(text if dossier else M.ASK_CODE_OR_FILE, FILE_THIS_MENU)])
+
+    def _await_code(self, slots: dict[str, Any], turn: Turn) -> Step:
+        wants_it = turn.payload == P_FILE_THIS or (
+            turn.payload is None and answers.yes_no(turn.text) is True)
+        if wants_it and slots.get("text"):
+            return self._offer_procedures(slots, None)
+        return self._idle({}, turn)
+
+    def _await_digits(self, slots: dict[str, Any], turn: Turn) -> Step:
+        code = turn.parse.entity("case_code") if turn.parse else None
+        digits = re.sub(r"[\s.\-]", "", turn.text)
+        if not code and FOUR_DIGITS.fullmatch(digits):
+            return Step(IDLE, {}, actions=[lookup_action(slots["code"], digits)])
+        return self._idle({}, turn)
+
+    # -- the draft ----------------------------------------------------------------------------
+
+    def _start_intake(self, parse: ParseResult) -> Step:
+        if parse.procedure == OUT_OF_SCOPE_PROCEDURE:
+            return Step(IDLE, {}, [Reply(M.REDIRECT_COMPLAINT)])
+        slots = self._slots_from(parse, parse.text)
+        slots["procedure"] = parse.procedure
+        if answers.content_words(parse.text) < MIN_CONTENT_WORDS:
+            label = self._procedure_label(parse.procedure)
+            return Step(DESCRIBE, slots, [Reply(M.DESCRIBE_MORE.format(procedure=label))])
+        slots.update(answers.details_in(parse.text))
+        slots["agency"] = parse.agency
+        return self._next_question(slots, [self._understood(slots)])
+
+    def _describe(self, slots: dict[str, Any], turn: Turn) -> Step:
+        parse = turn.parse
+        if parse is not None and parse.entity("case_code"):
+            return self._idle({}, turn)
+        if answers.content_words(turn.text) < MIN_CONTENT_WORDS or parse is None:
+            return Step(DESCRIBE, slots, [Reply(M.DESCRIBE_AGAIN)])
+        if parse.intent == "phan_anh" and parse.procedure == OUT_OF_SCOPE_PROCEDURE:
+            return Step(IDLE, {}, [Reply(M.REDIRECT_COMPLAINT)])
+        editing = slots.pop("editing", False)
+        before = slots.get("text")
+        for key, value in self._slots_from(parse, turn.text).items():
+            if not slots.get(key):
+                slots[key] = value
+        slots["text"] = f"{before.rstrip('.')}. {turn.text}" if before and not editing else turn.text
+        if parse.intent == "phan_anh":
+            slots["procedure"] = parse.procedure
+        elif not slots.get("procedure") and not editing:
+            return self._offer_procedures(slots, parse)
+        slots["agency"] = choose_agency(self.catalogue, slots.get("procedure"),
+                                        slots.get("named_agencies", []))
+        if editing:
+            return self._next_question(slots)
+        slots.update({k: v for k, v in answers.details_in(turn.text).items() if not slots.get(k)})
+        return self._next_question(slots, [self._understood(slots)])
+
     def _choose_procedure(self, slots: dict[str, Any], turn: Turn) -> Step:
         options: list[str] = slots.get("options", [])
-        choice = None
-        if turn.payload and turn.payload.startswith(P_PROCEDURE):
-            choice = turn.payload[len(P_PROCEDURE):]
-        elif turn.text.strip().isdigit() and 1 <= int(turn.text.strip()) <= len(options) + 1:
-            index = int(turn.text.strip())
-            choice = options[index - 1] if index <= len(options) else OTHER
+        choice = turn.payload[len(P_PROCEDURE):] if turn.payload and turn.payload.startswith(
+            P_PROCEDURE) else None
+        parse = turn.parse
+        if choice is None and answers.content_words(turn.text) >= MIN_CONTENT_WORDS and parse:
+            slots["text"] = f"{slots['text'].rstrip('.')}. {turn.text}"  # more detail: keep it
+            choice = parse.procedure if parse.intent == "phan_anh" else OTHER
+        elif choice is None and slots.get("asked_again"):
+            choice = OTHER  # twice without a choice: the focal point will classify it
         if choice is None or (choice != OTHER and choice not in self.catalogue.procedures):
-            return Step(CHOOSE_PROCEDURE, slots, [self._procedure_menu(options)])
+            return Step(CHOOSE_PROCEDURE, {**slots, "asked_again": True}, [self._procedure_menu(options)])
         if choice == OUT_OF_SCOPE_PROCEDURE:
             return Step(IDLE, {}, [Reply(M.REDIRECT_COMPLAINT)])
-        procedure = None if choice == OTHER else choice
-        slots.pop("options", None)
-        slots["procedure"] = procedure
-        slots["agency"] = choose_agency(self.catalogue, procedure, slots.get("named_agencies", []))
+        for key in ("options", "asked_again"):
+            slots.pop(key, None)
+        slots["procedure"] = None if choice == OTHER else choice
+        slots["agency"] = choose_agency(self.catalogue, slots["procedure"],
+                                        slots.get("named_agencies", []))
+        slots.update({k: v for k, v in answers.details_in(slots["text"]).items() if not slots.get(k)})
         return self._next_question(slots, [self._understood(slots)])
 
     def _ask_name(self, slots: dict[str, Any], turn: Turn) -> Step:
-        name = squash_spaces(turn.text)
-        if len(name.split()) < 2 or not NAME.match(name):
+        before, phone, after = answers.contact_parts(turn.text)
+        parts = [before] + [p for p in re.split(r"[,;\n]", before) if p.strip()]
+        name = next((n for n in map(answers.clean_name, parts) if n), None)
+        if name is None:
             return Step(ASK_NAME, slots, [Reply(M.ASK_NAME_AGAIN)])
-        slots["name"] = name.title() if name.islower() or name.isupper() else name
+        slots["name"] = name
+        if phone and not slots.get("phone"):
+            slots["phone"] = phone
+        rest = after
+        if not rest and "," in before:
+            rest = before.split(",", 1)[1]  # 'Nguyễn Văn An, số 5 ngõ 10 Trần Thái Tông'
+        address = answers.clean_address(rest) if rest else None
+        if address and not slots.get("address"):
+            slots["address"] = address
         return self._next_question(slots)
 
     def _ask_phone(self, slots: dict[str, Any], turn: Turn) -> Step:
-        phone = (turn.parse.entity("phone") if turn.parse else None) or normalize_phone(turn.text)
+        _, phone, after = answers.contact_parts(turn.text)
         if not phone:
             return Step(ASK_PHONE, slots, [Reply(M.ASK_PHONE_AGAIN)])
         slots["phone"] = phone
+        address = answers.clean_address(after) if after else None
+        if address and not slots.get("address"):
+            slots["address"] = address
         return self._next_question(slots)
 
     def _ask_address(self, slots: dict[str, Any], turn: Turn) -> Step:
-        address = squash_spaces(turn.text)
-        if len(address) < 5:
+        before, phone, after = answers.contact_parts(turn.text)
+        address = answers.clean_address(" ".join(p for p in (before, after) if p))
+        if address is None:
             return Step(ASK_ADDRESS, slots, [Reply(M.ASK_ADDRESS_AGAIN)])
         slots["address"] = address
+        if phone and not slots.get("phone"):
+            slots["phone"] = phone
         if not slots.get("ward") and turn.parse is not None:
             slots["ward"] = turn.parse.entity("ward")
         return self._next_question(slots)
 
     def _ask_consent(self, slots: dict[str, Any], turn: Turn) -> Step:
-        words = fold(squash_spaces(turn.text)).strip(" .!?")
-        if turn.payload == P_CONSENT_YES or words in CONFIRM_WORDS or words in ("1", "dong y cong khai"):
-            slots["publish_consent"] = True
-        elif turn.payload == P_CONSENT_NO or words in DENY_WORDS or words in ("2", "khong cong khai"):
-            slots["publish_consent"] = False
-        else:
+        answer = {P_CONSENT_YES: True, P_CONSENT_NO: False}.get(turn.payload or "")
+        if answer is None and turn.payload is None:
+            answer = answers.yes_no(turn.text)
+        if answer is None:
             return Step(ASK_CONSENT, slots, [Reply(M.ASK_CONSENT, CONSENT_MENU)])
+        slots["publish_consent"] = answer
         return self._next_question(slots)
 
     def _confirm(self, slots: dict[str, Any], turn: Turn) -> Step:
-        words = fold(squash_spaces(turn.text)).strip(" .!?")
-        if turn.payload == P_CONFIRM or words in CONFIRM_WORDS or words == "1":
+        answer = answers.yes_no(turn.text) if turn.payload is None else None
+        if turn.payload == P_CONFIRM or answer is True:
             return Step(IDLE, {}, actions=[Action("file_case", {"slots": slots})])
-        if words in DENY_WORDS or words == "2":
-            return Step(IDLE, {}, [Reply(M.CANCELLED, MAIN_MENU)])
+        named = answers.field_named(turn.text) if turn.payload is None else None
+        if named and answers.asks_to_change(turn.text):
+            return self._edit_field(slots, named)
+        if turn.payload == P_EDIT or answer is False or answers.asks_to_change(turn.text):
+            return Step(EDIT, slots, [Reply(M.EDIT_WHICH, EDIT_MENU)])
         return Step(CONFIRM, slots, [Reply(M.CONFIRM_HINT, CONFIRM_MENU)])
 
+    def _edit(self, slots: dict[str, Any], turn: Turn) -> Step:
+        if turn.payload and turn.payload.startswith(P_EDIT_FIELD):
+            named: str | None = turn.payload[len(P_EDIT_FIELD):]
+        else:
+            named = answers.field_named(turn.text)
+        if named not in {name for _, name in M.EDIT_FIELDS}:
+            return Step(EDIT, slots, [Reply(M.EDIT_WHICH, EDIT_MENU)])
+        return self._edit_field(slots, str(named))
+
+    def _edit_field(self, slots: dict[str, Any], name: str) -> Step:
+        if name == "text":
+            return Step(DESCRIBE, {**slots, "editing": True}, [Reply(M.EDIT_TEXT)])
+        slots.pop("publish_consent" if name == "consent" else name, None)
+        return self._next_question(slots)
+
     def _survey(self, slots: dict[str, Any], turn: Turn) -> Step:
-        words = fold(squash_spaces(turn.text)).strip(" .!?")
+        words = answers.folded_words(turn.text)
         if turn.payload == P_SKIP or words in SKIP_WORDS:
             return Step(IDLE, {}, [Reply(M.SURVEY_SKIPPED)])
         score = parse_rating(turn.text, turn.payload)
@@ -207,13 +351,10 @@ class Dialogue:
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _start_intake(self, parse: ParseResult, procedure: str | None) -> Step:
-        slots: dict[str, Any] = {
-            "text": parse.text, "procedure": procedure, "agency": parse.agency,
-            "named_agencies": parse.entity_values("agency"), "ward": parse.entity("ward"),
-            "phone": parse.entity("phone"),
-        }
-        return self._next_question(slots, [self._understood(slots)])
+    @staticmethod
+    def _slots_from(parse: ParseResult, text: str) -> dict[str, Any]:
+        return {"text": text, "ward": parse.entity("ward"), "phone": parse.entity("phone"),
+                "named_agencies": parse.entity_values("agency")}
 
     def _understood(self, slots: dict[str, Any]) -> Reply:
         text = M.UNDERSTOOD.format(procedure=self._procedure_label(slots.get("procedure")),
@@ -232,8 +373,11 @@ class Dialogue:
                 return Step(state, slots, replies + [Reply(text)])
         if "publish_consent" not in slots:
             return Step(ASK_CONSENT, slots, replies + [Reply(M.ASK_CONSENT, CONSENT_MENU)])
+        text = slots["text"]
+        if len(text) > M.SUMMARY_TEXT_LIMIT:
+            text = text[: M.SUMMARY_TEXT_LIMIT].rsplit(" ", 1)[0] + "…"
         summary = M.SUMMARY.format(
-            text=slots["text"], procedure=self._procedure_label(slots.get("procedure")),
+            text=text, procedure=self._procedure_label(slots.get("procedure")),
             agency=self._agency_label(slots), name=slots["name"],
             phone=slots["phone"], address=slots["address"],
             consent=M.CONSENT_YES if slots["publish_consent"] else M.CONSENT_NO)
@@ -242,11 +386,12 @@ class Dialogue:
     def _worth_asking(self, parse: ParseResult) -> bool:
         return bool(parse.procedure_ranking) and len(parse.text.split()) >= MIN_WORDS_TO_GUESS
 
-    def _offer_procedures(self, parse: ParseResult) -> Step:
-        options = [p for p, _ in parse.procedure_ranking if p in self.catalogue.procedures][:3]
-        slots = {"text": parse.text, "options": options, "ward": parse.entity("ward"),
-                 "phone": parse.entity("phone"), "named_agencies": parse.entity_values("agency")}
-        return Step(CHOOSE_PROCEDURE, slots, [self._procedure_menu(options)])
+    def _options(self, parse: ParseResult) -> list[str]:
+        return [p for p, _ in parse.procedure_ranking if p in self.catalogue.procedures][:3]
+
+    def _offer_procedures(self, slots: dict[str, Any], parse: ParseResult | None) -> Step:
+        options = self._options(parse) if parse is not None else slots.get("options", [])
+        return Step(CHOOSE_PROCEDURE, {**slots, "options": options}, [self._procedure_menu(options)])
 
     def _procedure_menu(self, options: list[str]) -> Reply:
         buttons = tuple((self.catalogue.procedures[p].name, P_PROCEDURE + p) for p in options)

@@ -1,21 +1,41 @@
 """Every text a citizen reads, in one editable place (Vietnamese with full diacritics)."""
 from __future__ import annotations
 
-HELP = ("Xin chào! Đây là kênh tiếp nhận phản ánh, kiến nghị (PAKN) về thủ tục hành chính của "
-        "Thành phố Hà Nội. Ông/Bà có thể:\n"
-        "• Gửi phản ánh: mô tả vướng mắc, ví dụ \"Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy "
-        "3 tuần rồi chưa có kết quả\".\n"
-        "• Tra cứu: gửi mã PAKN, ví dụ \"tra cứu PAKN-2026-000123\".\n"
-        "• Gặp cán bộ: gửi \"gặp cán bộ\".")
-UNCLEAR = "Xin lỗi, tôi chưa hiểu ý Ông/Bà.\n\n" + HELP
+HELP_BODY = ("Đây là kênh tiếp nhận phản ánh, kiến nghị (PAKN) về thủ tục hành chính của "
+             "Thành phố Hà Nội. Ông/Bà có thể:\n"
+             "• Gửi phản ánh: mô tả vướng mắc, ví dụ \"Tôi nộp hồ sơ khai sinh cho con ở phường "
+             "Cầu Giấy 3 tuần rồi chưa có kết quả\".\n"
+             "• Tra cứu: gửi mã PAKN, ví dụ \"tra cứu PAKN-2026-000123\".\n"
+             "• Gặp cán bộ: gửi \"gặp cán bộ\".")
+HELP = "Xin chào! " + HELP_BODY
+UNCLEAR = "Xin lỗi, tôi chưa hiểu ý Ông/Bà. " + HELP_BODY
 THANKS = "Cảm ơn Ông/Bà đã liên hệ. Chúc Ông/Bà một ngày tốt lành!"
-NOTHING_TO_CANCEL = "Hiện không có phản ánh nào đang soạn để hủy.\n\n" + HELP
+NOTHING_TO_CANCEL = "Hiện không có phản ánh nào đang soạn để hủy. " + HELP_BODY
 CANCELLED = "Đã hủy phản ánh đang soạn. Ông/Bà có thể gửi phản ánh mới bất cứ lúc nào."
 ESCALATED = ("Đã chuyển cuộc trò chuyện tới cán bộ tiếp nhận. Cán bộ sẽ trả lời Ông/Bà tại đây "
              "trong giờ hành chính (sáng 8:00–12:00, chiều 13:00–17:00 các ngày làm việc).")
 DESCRIBE = ("Mời Ông/Bà mô tả phản ánh, kiến nghị: thủ tục gì, nộp ở đâu, khi nào và vướng mắc "
             "gì.")
+DESCRIBE_MORE = ("Ông/Bà phản ánh về lĩnh vực: {procedure}. Xin mô tả cụ thể hơn: thủ tục gì, nộp "
+                 "ở đâu, khi nào và vướng mắc gì.")
+DESCRIBE_AGAIN = ("Xin mô tả cụ thể hơn vướng mắc của Ông/Bà, ví dụ \"Tôi nộp hồ sơ cấp sổ đỏ ở "
+                  "phường Long Biên từ tháng 3 đến nay chưa có kết quả\".")
+EDIT_TEXT = "Xin nhập lại nội dung phản ánh."
+WAITING_FOR_STAFF = ("Tin nhắn của Ông/Bà đã được ghi lại để cán bộ tiếp nhận đọc và trả lời. Nếu "
+                     "không cần gặp cán bộ nữa, xin gửi \"hủy\".")
+ESCALATION_CANCELLED = "Đã hủy yêu cầu gặp cán bộ. " + HELP_BODY
 ASK_CODE = "Xin cho biết mã PAKN cần tra cứu (dạng PAKN-2026-000123)."
+ASK_CODE_OR_FILE = ("Để tra cứu phản ánh đã gửi, xin cho biết mã PAKN (dạng PAKN-2026-000123). "
+                    "Nếu Ông/Bà chưa gửi phản ánh về việc này, chọn \"Gửi phản ánh\" để gửi ngay.")
+DOSSIER_CODE = ("Mã {code} là mã hồ sơ thủ tục hành chính, không phải mã phản ánh (PAKN). Tình trạng "
+                "hồ sơ được tra cứu trên Cổng Dịch vụ công của Thành phố Hà Nội. Nếu hồ sơ bị chậm "
+                "hoặc gặp vướng mắc, Ông/Bà có thể gửi phản ánh tại đây.")
+LOOKUP_NEED_DIGITS = ("Để bảo vệ thông tin của người gửi, xin cho biết 4 số cuối của số điện thoại "
+                      "đã ghi trong phản ánh {code}.")
+LOOKUP_DIGITS_WRONG = ("Mã PAKN và 4 số cuối điện thoại không khớp. Xin kiểm tra lại, hoặc gửi "
+                       "\"gặp cán bộ\" để được hỗ trợ.")
+LOOKUP_BLOCKED = ("Phản ánh {code} đã được tra cứu sai quá nhiều lần. Xin thử lại sau {minutes} "
+                  "phút, hoặc gửi \"gặp cán bộ\" để được hỗ trợ.")
 UNKNOWN_CODE = "Không tìm thấy phản ánh có mã {code}. Ông/Bà vui lòng kiểm tra lại mã."
 REDIRECT_COMPLAINT = (
     "Nội dung Ông/Bà gửi là khiếu nại hoặc tố cáo. Theo Nghị định 20/2008/NĐ-CP (Điều 1), "
@@ -31,9 +51,11 @@ ASK_NAME = "Xin cho biết họ và tên của Ông/Bà."
 ASK_NAME_AGAIN = "Xin cho biết đầy đủ họ và tên (ví dụ: Nguyễn Văn An)."
 ASK_PHONE = "Xin cho biết số điện thoại liên hệ của Ông/Bà."
 ASK_PHONE_AGAIN = ("Số điện thoại chưa đúng. Xin nhập số di động 10 chữ số (ví dụ 0912 345 678) "
-                   "hoặc số cố định (ví dụ 024 3825 3536).")
+                   "hoặc số cố định (ví dụ 024 3825 3536). Nếu không có số điện thoại, xin gửi "
+                   "\"gặp cán bộ\" để được hướng dẫn.")
 ASK_ADDRESS = "Xin cho biết địa chỉ liên hệ của Ông/Bà (số nhà, đường, phường/xã)."
-ASK_ADDRESS_AGAIN = "Địa chỉ còn thiếu. Xin ghi rõ số nhà, đường và phường/xã."
+ASK_ADDRESS_AGAIN = ("Địa chỉ chưa rõ. Xin ghi rõ số nhà, đường (hoặc thôn, xóm) và phường/xã, ví dụ "
+                     "\"Số 12 ngõ 34 Trần Thái Tông, phường Cầu Giấy\".")
 CHOOSE_PROCEDURE = ("Tôi chưa chắc phản ánh thuộc lĩnh vực nào. Ông/Bà chọn lĩnh vực phù hợp, "
                     "hoặc chọn \"Lĩnh vực khác\" để cán bộ phân loại:")
 OTHER_PROCEDURE = "Lĩnh vực khác"
@@ -52,7 +74,10 @@ ASK_CONSENT = ("Ông/Bà có đồng ý để nội dung phản ánh và kết q
                "nhân khác sẽ được che trước khi công khai.")
 CONSENT_YES = "Đồng ý công khai"
 CONSENT_NO = "Không công khai"
-CONFIRM_HINT = "Xin chọn \"Xác nhận gửi\" để gửi, hoặc \"Hủy\" để hủy phản ánh."
+CONFIRM_HINT = ("Xin chọn \"Xác nhận gửi\" để gửi, \"Sửa thông tin\" để sửa, hoặc \"Hủy\" để hủy "
+                "phản ánh.")
+EDIT_WHICH = "Ông/Bà muốn sửa thông tin nào?"
+SUMMARY_TEXT_LIMIT = 400  # characters of the description shown in the summary
 FILED = ("Đã tiếp nhận phản ánh của Ông/Bà.\n"
          "Mã tra cứu: {code}\n"
          "Cơ quan xử lý: {agency}\n"
@@ -71,6 +96,10 @@ STATUS_ANSWER = "\n• Trả lời của cơ quan: {answer}"
 ATTACHMENT_NOTED = "Đã nhận tệp/hình ảnh Ông/Bà gửi."
 
 BUTTON_CONFIRM = "Xác nhận gửi"
+BUTTON_EDIT = "Sửa thông tin"
+EDIT_FIELDS = (("Nội dung", "text"), ("Họ tên", "name"), ("Điện thoại", "phone"),
+               ("Địa chỉ", "address"), ("Công khai kết quả", "consent"))
+BUTTON_CANCEL_DRAFT = "Hủy phản ánh"
 BUTTON_CANCEL = "Hủy"
 BUTTON_FILE = "Gửi phản ánh"
 BUTTON_LOOKUP = "Tra cứu"

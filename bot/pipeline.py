@@ -1,13 +1,16 @@
 """One path in: record (dedupe) -> NLU -> dialogue step -> services -> outbox, per message."""
 from __future__ import annotations
 
+import hmac
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from bot import messages as M
-from bot.dialogue import Action, Dialogue, Reply, Turn
+from bot.attempts import AttemptLimiter, minutes
+from bot.dialogue import AWAIT_DIGITS, Action, Dialogue, Reply, Turn
 from bot.nlu.service import NluService
 from bot.outbox import format_date, queue_reply
 from channels.base import IncomingMessage
@@ -30,13 +33,15 @@ class Pipeline:
     def __init__(self, uow_factory: Callable[[], AbstractUnitOfWork], nlu: NluService,
                  dialogue: Dialogue, ctx: services.CaseContext,
                  on_queued: Callable[[], None] = lambda: None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None,
+                 lookup_limiter: AttemptLimiter | None = None) -> None:
         self.uow_factory = uow_factory
         self.nlu = nlu
         self.dialogue = dialogue
         self.ctx = ctx
         self.on_queued = on_queued
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.lookup_limiter = lookup_limiter or AttemptLimiter()
 
     def handle(self, incoming: IncomingMessage) -> Outcome:
         """Record the message, then process it. A duplicate is recorded once and never re-run."""
@@ -89,7 +94,7 @@ class Pipeline:
                 uow.commit()
                 return []
             step = self.dialogue.step(conversation.state, conversation.slots or {},
-                                      Turn(message.text, parse, payload))
+                                      Turn(message.text, parse, payload, conversation.escalated))
             replies = list(step.replies)
             conversation.state, conversation.slots = step.state, dict(step.slots)
             for action in step.actions:
@@ -103,14 +108,11 @@ class Pipeline:
 
     def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
              now: datetime) -> list[Reply]:
-        if action.name == "escalate":
-            conversation.escalated = True
+        if action.name in ("escalate", "deescalate"):
+            conversation.escalated = action.name == "escalate"
             return []
         if action.name == "lookup_case":
-            try:
-                return [Reply(self._status_text(services.lookup_case(uow, action.params["code"])))]
-            except UnknownCase:
-                return [Reply(M.UNKNOWN_CODE.format(code=action.params["code"]))]
+            return self._lookup(uow, conversation, action.params["code"], action.params.get("digits"))
         if action.name == "file_case":
             return self._file(uow, conversation, action.params["slots"], now)
         if action.name == "record_rating":
@@ -136,6 +138,30 @@ class Pipeline:
         unit = handling_unit(self.ctx.catalogue, case.agency_id, case.ward)
         return [Reply(M.FILED.format(code=case.code, agency=unit,
                                      due=format_date(case.due_at), days=days))]
+
+    def _lookup(self, uow: AbstractUnitOfWork, conversation: Conversation, code: str,
+                digits: str | None) -> list[Reply]:
+        """The status for the citizen who filed the case; anyone else must also give the last four
+        digits of its phone number, as on the public site, with the same attempt limit."""
+        try:
+            case = services.lookup_case(uow, code)
+        except UnknownCase:
+            return [Reply(M.UNKNOWN_CODE.format(code=code))]
+        if case.conversation_id == conversation.id or (
+                case.channel, case.sender_id) == (conversation.channel, conversation.sender_id):
+            return [Reply(self._status_text(case))]
+        if digits is None:
+            conversation.state, conversation.slots = AWAIT_DIGITS, {"code": case.code}
+            return [Reply(M.LOOKUP_NEED_DIGITS.format(code=case.code))]
+        allowed, wait = self.lookup_limiter.allow(case.code)
+        if not allowed:
+            return [Reply(M.LOOKUP_BLOCKED.format(code=case.code, minutes=minutes(wait)))]
+        expected = re.sub(r"\D", "", case.citizen_phone or "")[-4:] or "----"
+        if not hmac.compare_digest(expected.encode(), digits.encode()):
+            logger.info("chat lookup of %s refused: phone digits do not match", case.code)
+            conversation.state, conversation.slots = AWAIT_DIGITS, {"code": case.code}
+            return [Reply(M.LOOKUP_DIGITS_WRONG)]
+        return [Reply(self._status_text(case))]
 
     def _status_text(self, case: Case) -> str:
         text = M.STATUS.format(

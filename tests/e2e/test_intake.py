@@ -5,6 +5,7 @@ from bot/messages.py, the buttons in each platform's own form, the tracking code
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Callable
@@ -93,17 +94,25 @@ def test_lookup_by_code_returns_the_status(channel: str, live_app: LiveApp,
     (case,) = cases_of(live_app, filer)
     filer.seen = len(filer.received())
 
-    asker = new_citizen(channel)  # anyone holding the code may look it up
-    asker.say(f"tra cứu {case.code}")
     ctx = live_app.components.ctx
     received = datetime.fromisoformat(str(case.received_at)) if isinstance(case.received_at, str) \
         else case.received_at
     due = datetime.fromisoformat(str(case.due_at)) if isinstance(case.due_at, str) else case.due_at
-    asker.expect(Reply(M.STATUS.format(
+    status = Reply(M.STATUS.format(
         code=case.code, status=M.STATUS_NAMES["classified"],
         procedure=ctx.catalogue.procedure_name("ho_tich"), agency=WARD_UNIT,
         received=received.astimezone(VIETNAM).strftime("%d/%m/%Y"),
-        due=due.astimezone(VIETNAM).strftime("%d/%m/%Y"))))
+        due=due.astimezone(VIETNAM).strftime("%d/%m/%Y")))
+    filer.say(case.code)  # the citizen who filed it sees the status at once
+    filer.expect(status)
+
+    asker = new_citizen(channel)  # anyone else must also give the last four phone digits
+    asker.say(f"tra cứu {case.code}")
+    asker.expect(Reply(M.LOOKUP_NEED_DIGITS.format(code=case.code)))
+    asker.say("1234")
+    asker.expect(Reply(M.LOOKUP_DIGITS_WRONG))
+    asker.say("5678")  # PHONE is 0912 345 678
+    asker.expect(status)
     asker.say("tra cứu PAKN-1999-999999")
     asker.expect(Reply(M.UNKNOWN_CODE.format(code="PAKN-1999-999999")))
 
@@ -115,6 +124,11 @@ def test_asking_for_staff_flags_the_conversation(channel: str, live_app: LiveApp
     citizen.say("gặp cán bộ")
     citizen.expect(Reply(M.ESCALATED))
     assert conversation_of(live_app, citizen).escalated
+    citizen.say(FIRST)  # the bot does not start an intake over the staff member's head
+    citizen.expect(Reply(M.WAITING_FOR_STAFF))
+    citizen.say("hủy")
+    citizen.expect(Reply(M.ESCALATION_CANCELLED, MAIN_MENU))
+    assert not conversation_of(live_app, citizen).escalated
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -129,7 +143,7 @@ def test_cancel_mid_intake_drops_the_draft(channel: str, live_app: LiveApp,
     citizen.say("hủy")
     citizen.expect(Reply(M.CANCELLED, MAIN_MENU))
     conversation = conversation_of(live_app, citizen)
-    assert (conversation.state, conversation.slots) == ("idle", "{}")
+    assert conversation.state == "idle" and "name" not in json.loads(conversation.slots)
     assert cases_of(live_app, citizen) == []
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from bot import messages as M
 from bot.catalogue import load_catalogue
-from bot.dialogue import (ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, CHOOSE_PROCEDURE, CONFIRM, IDLE,
+from bot.dialogue import (ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, AWAIT_CODE, AWAIT_DIGITS,
+                          CHOOSE_PROCEDURE, CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY,
                           Dialogue, Step, Turn)
 from bot.nlu.result import ParseResult
 from tests.conftest import ROOT
@@ -33,8 +34,18 @@ def dialogue() -> Dialogue:
 
 
 def run(dialogue: Dialogue, state: str, slots: dict[str, Any], text: str,
-        result: ParseResult | None = None, payload: str | None = None) -> Step:
-    return dialogue.step(state, slots, Turn(text, result, payload))
+        result: ParseResult | None = None, payload: str | None = None, escalated: bool = False) -> Step:
+    return dialogue.step(state, slots, Turn(text, result, payload, escalated))
+
+
+def draft(step: Step) -> dict[str, Any]:
+    """The slots without the remembered buttons."""
+    return {k: v for k, v in step.slots.items() if k != MENU_SLOT}
+
+
+CONFIRMING = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa", "ward": "phường Cầu Giấy",
+              "name": "Lê Thị Hoa", "phone": "0912345678", "address": "Số 5 ngõ 10 Trần Thái Tông",
+              "publish_consent": True}
 
 
 def test_pakn_shows_understanding_then_asks_only_what_is_missing(dialogue: Dialogue) -> None:
@@ -57,7 +68,9 @@ def test_pakn_shows_understanding_then_asks_only_what_is_missing(dialogue: Dialo
     assert step.state == CONFIRM and step.slots["publish_consent"] is False
     assert "UBND phường Cầu Giấy" in step.replies[0].text  # the ward's own People's Committee
     assert "• Công khai kết quả: Không công khai" in step.replies[0].text
-    assert "0912345678" in step.replies[0].text and ("Xác nhận gửi", "/confirm") in step.replies[0].quick_replies
+    assert "0912345678" in step.replies[0].text
+    assert step.replies[0].quick_replies == (("Xác nhận gửi", "/confirm"), ("Sửa thông tin", "/edit"),
+                                             ("Hủy", "/cancel"))
     step = run(dialogue, step.state, step.slots, "", payload="/confirm")
     assert step.state == IDLE and step.actions[0].name == "file_case"
     assert step.actions[0].params["slots"]["ward"] == "phường Cầu Giấy"
@@ -72,11 +85,88 @@ def test_invalid_name_and_phone_are_asked_again(dialogue: Dialogue) -> None:
     assert step.slots["phone"] == "0987654321" and step.state == ASK_ADDRESS
 
 
-@pytest.mark.parametrize("state", [ASK_NAME, ASK_PHONE, ASK_ADDRESS, CONFIRM, CHOOSE_PROCEDURE])
-@pytest.mark.parametrize("text", ["Hủy", "huy", "thôi"])
+@pytest.mark.parametrize("state", [DESCRIBE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, EDIT,
+                                   CHOOSE_PROCEDURE])
+@pytest.mark.parametrize("text", ["Hủy", "huy", "thôi", "dừng", "thôi không gửi nữa", "ko gửi nữa",
+                                  "ko can nua"])
 def test_cancel_works_in_every_state(dialogue: Dialogue, state: str, text: str) -> None:
     step = run(dialogue, state, {"text": "x", "name": "Lê Thị Hoa"}, text)
-    assert (step.state, step.slots, step.replies[0].text) == (IDLE, {}, M.CANCELLED)
+    assert (step.state, draft(step), step.replies[0].text) == (IDLE, {}, M.CANCELLED)
+    assert step.actions == []
+
+
+def test_cancel_recognised_by_the_model_at_any_slot(dialogue: Dialogue) -> None:
+    text = "thôi em không muốn phản ánh nữa"
+    step = run(dialogue, ASK_ADDRESS, {"text": "x", "name": "Lê Thị Hoa", "phone": "0912345678"}, text,
+               parse(text, "huy_bo", None, None))
+    assert (step.state, step.replies[0].text) == (IDLE, M.CANCELLED)
+
+
+@pytest.mark.parametrize("text", ["dung", "Dung."])
+def test_ambiguous_dung_never_files_or_consents(dialogue: Dialogue, text: str) -> None:
+    """Without diacritics 'dung' may be 'dừng' (stop): the citizen is asked again."""
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), text)
+    assert (step.state, step.actions, step.replies[0].text) == (CONFIRM, [], M.CONFIRM_HINT)
+    slots = {k: v for k, v in CONFIRMING.items() if k != "publish_consent"}
+    step = run(dialogue, ASK_CONSENT, slots, text)
+    assert step.state == ASK_CONSENT and "publish_consent" not in step.slots
+
+
+def test_dung_with_diacritics_confirms(dialogue: Dialogue) -> None:
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), "đúng rồi")
+    assert step.actions[0].name == "file_case"
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), "dừng")
+    assert (step.state, step.actions, step.replies[0].text) == (IDLE, [], M.CANCELLED)
+
+
+@pytest.mark.parametrize(("text", "consent"), [("không đồng ý", False), ("dạ vâng", True),
+                                               ("1. Đồng ý công khai", True), ("Khong cong khai", False),
+                                               ("ko", False), ("có ạ", True)])
+def test_natural_consent_answers(dialogue: Dialogue, text: str, consent: bool) -> None:
+    slots = {k: v for k, v in CONFIRMING.items() if k != "publish_consent"}
+    asked = run(dialogue, ASK_NAME, {k: v for k, v in slots.items() if k != "name"}, "Lê Thị Hoa")
+    assert asked.state == ASK_CONSENT  # the consent buttons are remembered for a typed answer
+    step = run(dialogue, asked.state, asked.slots, text)
+    assert (step.state, step.slots["publish_consent"]) == (CONFIRM, consent)
+
+
+def test_summary_fields_can_be_corrected(dialogue: Dialogue) -> None:
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), "sửa địa chỉ")
+    assert (step.state, step.replies[0].text) == (ASK_ADDRESS, M.ASK_ADDRESS)
+    step = run(dialogue, step.state, step.slots, "Số 8 phố Duy Tân, phường Cầu Giấy")
+    assert step.state == CONFIRM and "• Địa chỉ: Số 8 phố Duy Tân, phường Cầu Giấy" in step.replies[0].text
+    assert step.slots["publish_consent"] is True and step.slots["name"] == "Lê Thị Hoa"
+
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), "không")  # not a cancel: which field is wrong?
+    assert (step.state, step.replies[0].text) == (EDIT, M.EDIT_WHICH)
+    assert [title for title, _ in step.replies[0].quick_replies] == [
+        "Nội dung", "Họ tên", "Điện thoại", "Địa chỉ", "Công khai kết quả", "Hủy phản ánh"]
+    step = run(dialogue, step.state, step.slots, "2")  # numbered answer, as on Zalo
+    assert (step.state, step.replies[0].text) == (ASK_NAME, M.ASK_NAME)
+    step = run(dialogue, step.state, step.slots, "Lê Thị Hồng")
+    assert step.state == CONFIRM and "• Họ tên: Lê Thị Hồng" in step.replies[0].text
+
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), "", payload="/edit")
+    step = run(dialogue, step.state, step.slots, "", payload="/edit:text")
+    assert (step.state, step.replies[0].text) == (DESCRIBE, M.EDIT_TEXT)
+    new_text = "Tôi nộp hồ sơ đăng ký kết hôn ở phường Cầu Giấy 20 ngày chưa có kết quả"
+    step = run(dialogue, step.state, step.slots, new_text, parse(new_text))
+    assert step.state == CONFIRM and step.slots["text"] == new_text
+    assert step.slots["publish_consent"] is True
+
+
+def test_summary_shows_at_most_400_characters_of_the_description(dialogue: Dialogue) -> None:
+    long_text = "Hồ sơ nộp lâu chưa có kết quả. " * 40
+    step = run(dialogue, ASK_NAME, {**CONFIRMING, "text": long_text, "name": ""}, "Lê Thị Hoa")
+    summary = step.replies[0].text
+    assert "…" in summary and len(summary) < len(long_text)
+    assert step.slots["text"] == long_text  # the case keeps it all
+
+
+def test_a_complaint_that_mentions_staff_is_filed_not_escalated(dialogue: Dialogue) -> None:
+    text = "Tôi đã gặp cán bộ phường 3 lần mà hồ sơ khai sinh vẫn chưa được giải quyết"
+    step = run(dialogue, IDLE, {}, text, parse(text))
+    assert step.state == ASK_NAME and step.actions == []
 
 
 def test_human_request_escalates_without_losing_the_intake(dialogue: Dialogue) -> None:
@@ -117,9 +207,139 @@ def test_low_confidence_offers_top_three_procedures(dialogue: Dialogue) -> None:
                                                   ("tra_cuu", M.ASK_CODE)])
 def test_conversation_intents(dialogue: Dialogue, intent: str, expected: str) -> None:
     step = run(dialogue, IDLE, {}, "…", parse("…", intent, None, None))
-    assert step.replies[0].text == expected and step.state == IDLE
+    assert step.replies[0].text == expected and step.state == (AWAIT_CODE if intent == "tra_cuu" else IDLE)
 
 
 def test_short_unclear_message_gets_help(dialogue: Dialogue) -> None:
     step = run(dialogue, IDLE, {}, "abc", parse("abc", "nlu_fallback", None, None, ranking=[("thue", 0.2)]))
     assert step.replies[0].text == M.UNCLEAR
+
+
+@pytest.mark.parametrize("text", ["Gửi phản ánh", "tôi muốn phản ánh", "cho em gửi kiến nghị ạ"])
+def test_asking_to_file_starts_with_the_description(dialogue: Dialogue, text: str) -> None:
+    step = run(dialogue, IDLE, {}, text, parse(text, "tra_cuu", None, None))
+    assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE)
+    step = run(dialogue, step.state, step.slots, "dạ", parse("dạ", "chao_hoi", None, None))
+    assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE_AGAIN)
+    step = run(dialogue, step.state, step.slots, KHAI_SINH, parse(KHAI_SINH, entities=[ward("phường Cầu Giấy")]))
+    assert step.state == ASK_NAME and step.slots["text"] == KHAI_SINH
+    assert step.slots["procedure"] == "ho_tich" and "Hộ tịch" in step.replies[0].text
+
+
+def test_the_main_menu_answered_by_number_on_zalo(dialogue: Dialogue) -> None:
+    help_step = run(dialogue, IDLE, {}, "xin chào", parse("xin chào", "chao_hoi", None, None))
+    assert help_step.replies[0].quick_replies == MAIN_MENU
+    step = run(dialogue, help_step.state, help_step.slots, "1")
+    assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE)
+    step = run(dialogue, help_step.state, help_step.slots, "2")
+    assert (step.state, step.replies[0].text) == (AWAIT_CODE, M.ASK_CODE)
+    step = run(dialogue, help_step.state, help_step.slots, "3")
+    assert step.actions[0].name == "escalate"
+
+
+def test_a_single_keyword_asks_for_a_description_first(dialogue: Dialogue) -> None:
+    step = run(dialogue, IDLE, {}, "sổ đỏ", parse("sổ đỏ", procedure="dat_dai", agency="vpdk_dat_dai"))
+    assert step.state == DESCRIBE
+    assert step.replies[0].text == M.DESCRIBE_MORE.format(procedure=CATALOGUE.procedure_name("dat_dai"))
+    detail = "nộp hồ sơ cấp sổ đỏ từ tháng 3 ở Long Biên đến giờ chưa có"
+    step = run(dialogue, step.state, step.slots, detail, parse(detail, "nlu_fallback", None, None))
+    assert step.state == ASK_NAME
+    assert step.slots["text"] == f"sổ đỏ. {detail}" and step.slots["procedure"] == "dat_dai"
+
+
+def test_a_delay_question_without_a_code_offers_to_file_it(dialogue: Dialogue) -> None:
+    text = "hồ sơ cấp đổi căn cước của tôi nộp 1 tháng rồi sao chưa có kết quả"
+    ranking = [("cu_tru", 0.4), ("xuat_nhap_canh", 0.2), ("ho_tich", 0.1)]
+    step = run(dialogue, IDLE, {}, text, parse(text, "tra_cuu", None, None, ranking=ranking))
+    assert (step.state, step.replies[0].text) == (AWAIT_CODE, M.ASK_CODE_OR_FILE)
+    assert step.replies[0].quick_replies == (("Gửi phản ánh", "/file:this"),)
+    chosen = run(dialogue, step.state, step.slots, "1")  # numbered answer, as on Zalo
+    assert chosen.state == CHOOSE_PROCEDURE and chosen.slots["text"] == text
+    assert [p for _, p in chosen.replies[0].quick_replies][:3] == [
+        "/procedure:cu_tru", "/procedure:xuat_nhap_canh", "/procedure:ho_tich"]
+    code = {"entity": "case_code", "value": "PAKN-2026-000123", "start": 0, "end": 16}
+    looked = run(dialogue, step.state, step.slots, "PAKN-2026-000123", parse("x", "tra_cuu", None, None, [code]))
+    assert looked.actions[0].name == "lookup_case"
+
+
+def test_a_dossier_code_is_explained(dialogue: Dialogue) -> None:
+    text = "tra cứu hồ sơ 000.00.00.H26-250101-0001"
+    dossier = {"entity": "dossier_code", "value": "000.00.00.H26-250101-0001", "start": 14, "end": 40}
+    step = run(dialogue, IDLE, {}, text, parse(text, "tra_cuu", None, None, [dossier]))
+    assert step.replies[0].text == M.DOSSIER_CODE.format(code="000.00.00.H26-250101-0001")
+    assert step.replies[0].quick_replies == (("Gửi phản ánh", "/file:this"),)
+
+
+def test_lookup_carries_the_phone_digits(dialogue: Dialogue) -> None:
+    code = {"entity": "case_code", "value": "PAKN-2026-000123", "start": 8, "end": 24}
+    step = run(dialogue, IDLE, {}, "tra cứu PAKN-2026-000123 5678", parse("x", "tra_cuu", None, None, [code]))
+    assert step.actions[0].params == {"code": "PAKN-2026-000123", "digits": "5678"}
+    step = run(dialogue, AWAIT_DIGITS, {"code": "PAKN-2026-000123"}, "56 78")
+    assert step.actions[0].params == {"code": "PAKN-2026-000123", "digits": "5678"}
+    step = run(dialogue, IDLE, {}, "PAKN-2026-000123", parse("x", "tra_cuu", None, None, [code]))
+    assert step.actions[0].params == {"code": "PAKN-2026-000123", "digits": None}
+
+
+def test_while_waiting_for_staff_the_bot_stops_the_intake(dialogue: Dialogue) -> None:
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
+    step = run(dialogue, ASK_NAME, slots, "cho tôi gặp cán bộ")
+    assert step.actions[0].name == "escalate"
+    step = run(dialogue, step.state, step.slots, "tôi cần hỏi về lệ phí", escalated=True)
+    assert (step.state, step.replies[0].text) == (ASK_NAME, M.WAITING_FOR_STAFF)
+    again = run(dialogue, step.state, step.slots, "alo", escalated=True)
+    assert (again.replies, again.actions) == ([], [])  # said once; staff will read the thread
+    cancelled = run(dialogue, again.state, again.slots, "hủy", escalated=True)
+    assert (cancelled.state, cancelled.actions[0].name) == (IDLE, "deescalate")
+    assert cancelled.replies[0].text == M.ESCALATION_CANCELLED
+
+
+def test_name_and_phone_in_one_message(dialogue: Dialogue) -> None:
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
+    step = run(dialogue, ASK_NAME, slots, "Nguyễn Văn An 0912 345 678")
+    assert step.state == ASK_ADDRESS
+    assert (step.slots["name"], step.slots["phone"]) == ("Nguyễn Văn An", "0912345678")
+    step = run(dialogue, ASK_NAME, slots, "Nguyễn Văn An, sđt 0912345678, số 5 ngõ 10 Trần Thái Tông")
+    assert step.state == ASK_CONSENT and step.slots["address"] == "số 5 ngõ 10 Trần Thái Tông"
+    step = run(dialogue, ASK_NAME, slots, "Dạ tên tôi là Nguyễn Văn An ạ")
+    assert step.slots["name"] == "Nguyễn Văn An"
+
+
+@pytest.mark.parametrize("text", ["ko biet", "đồng ý", "như trên", "tra cứu PAKN-2026-000123"])
+def test_non_answers_are_not_taken_as_an_address(dialogue: Dialogue, text: str) -> None:
+    slots = {"text": KHAI_SINH, "name": "Lê Thị Hoa", "phone": "0912345678"}
+    step = run(dialogue, ASK_ADDRESS, slots, text)
+    assert (step.state, step.replies[0].text) == (ASK_ADDRESS, M.ASK_ADDRESS_AGAIN)
+
+
+@pytest.mark.parametrize("text", ["ko biet", "đồng ý", "Tôi muốn hỏi về hồ sơ của tôi", "An"])
+def test_non_answers_are_not_taken_as_a_name(dialogue: Dialogue, text: str) -> None:
+    step = run(dialogue, ASK_NAME, {"text": KHAI_SINH}, text)
+    assert (step.state, step.replies[0].text) == (ASK_NAME, M.ASK_NAME_AGAIN)
+
+
+def test_details_in_the_first_message_are_not_asked_again(dialogue: Dialogue) -> None:
+    text = ("Tôi là Nguyễn Văn An, địa chỉ số 5 ngõ 10 Trần Thái Tông, sđt 0912345678. Hồ sơ khai "
+            "sinh của con tôi nộp ở phường Cầu Giấy 3 tuần chưa có kết quả")
+    phone = {"entity": "phone", "value": "0912345678", "start": 0, "end": 1}
+    step = run(dialogue, IDLE, {}, text, parse(text, entities=[ward("phường Cầu Giấy"), phone]))
+    assert step.state == ASK_CONSENT
+    assert (step.slots["name"], step.slots["address"]) == ("Nguyễn Văn An", "số 5 ngõ 10 Trần Thái Tông")
+
+
+def test_free_text_at_the_procedure_menu_moves_on(dialogue: Dialogue) -> None:
+    text = "hồ sơ của tôi nộp lâu rồi mà chưa thấy gì"
+    menu = run(dialogue, IDLE, {}, text, parse(text, "nlu_fallback", None, None, confidence=0.3,
+                                              ranking=[("dat_dai", 0.3), ("ho_tich", 0.25)]))
+    more = "là hồ sơ đăng ký khai sinh cho con"
+    step = run(dialogue, menu.state, menu.slots, more, parse(more))
+    assert step.state == ASK_NAME and step.slots["procedure"] == "ho_tich"
+    assert step.slots["text"] == f"{text}. {more}"
+    again = run(dialogue, menu.state, menu.slots, "ok", parse("ok", "nlu_fallback", None, None))
+    assert again.state == CHOOSE_PROCEDURE
+    other = run(dialogue, again.state, again.slots, "ok", parse("ok", "nlu_fallback", None, None))
+    assert other.state == ASK_NAME and other.slots["procedure"] is None  # the focal point classifies
+
+
+def test_cancel_during_the_survey_stops_the_survey(dialogue: Dialogue) -> None:
+    step = run(dialogue, SURVEY, {"case_code": "PAKN-2026-000123", "index": 1}, "thôi")
+    assert (step.state, step.replies[0].text) == (IDLE, M.SURVEY_SKIPPED)

@@ -1,0 +1,298 @@
+"""What a citizen's short answer means: yes or no, cancel, a request for a person, a name, an
+address, a choice from the buttons just shown. Pure functions over text, used by the dialogue.
+
+Citizens type with or without diacritics. Folding is safe for most words but not all: "dung" is
+"đúng" (right), "dừng" (stop) or "dùng" (use). A word whose folded form is ambiguous only counts
+when it is typed with its diacritics.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from functools import lru_cache
+from typing import Iterable
+
+from bot.nlu.entities import CASE_CODE, PHONE, normalize_phone
+from bot.nlu.text import fold, nfc, squash_spaces
+
+YES = frozenset({"có", "đồng ý", "ok", "oke", "okay", "okie", "vâng", "dạ", "ừ", "ừm", "uh", "yes", "y",
+       "được", "đc", "dc", "xác nhận", "xác nhận gửi", "gửi", "gửi đi", "gửi luôn", "đúng",
+       "đúng rồi", "đúng vậy", "chính xác", "chuẩn", "chắc chắn", "đồng ý công khai",
+       "có công khai", "công khai", "được công khai"})
+NO = frozenset({"không", "ko", "k", "kg", "hông", "no", "chưa", "sai", "đừng", "không đồng ý",
+      "không công khai", "không cần", "không muốn", "không được", "đừng công khai",
+      "không đồng ý công khai", "chưa đúng", "không đúng"})
+CANCEL = frozenset({"hủy", "hủy bỏ", "hủy đi", "hủy phản ánh", "thôi hủy", "thôi", "thôi khỏi", "khỏi",
+          "dừng", "dừng lại", "cancel", "stop", "thôi không gửi nữa", "không gửi nữa",
+          "thôi không cần nữa", "không cần nữa", "không gửi", "không phản ánh nữa",
+          "thôi không phản ánh nữa", "bỏ đi", "thôi bỏ đi"})
+# Folded forms that stand for words of different meaning: never trusted without diacritics.
+AMBIGUOUS = frozenset({"dung"})
+YES_FIRST = frozenset({"vâng", "ok", "có", "được", "ừ", "xác nhận", "gửi"})
+NEGATIONS = frozenset({"không", "ko", "k", "kg", "hông", "chưa", "đừng", "chẳng", "no", "sai"})
+LEADING_PARTICLES = ("dạ", "à", "ừ thì", "vâng thì")
+TRAILING_PARTICLES = ("ạ", "nhé", "nha", "nhá", "nhe", "luôn", "đi", "ad", "bạn", "ơi", "em",
+                      "anh", "chị", "bot", "với", "a", "ah", "rồi")
+
+
+def _spelled(text: str) -> str:
+    """Lowercase NFC, single spaces, without surrounding punctuation; 'huỷ' spelled as 'hủy'."""
+    words = squash_spaces(nfc(text).lower()).strip(" .,!?;:…-–\"'()")
+    return re.sub(r"[.,!?;:…]+", "", words).replace("uỷ", "ủy").replace("oà", "òa")
+
+
+def _has_marks(text: str) -> bool:
+    return fold(text) != text
+
+
+def _strip_particles(words: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for particle in LEADING_PARTICLES:
+            if words.startswith(particle + " "):
+                words, changed = words[len(particle) + 1:], True
+        for particle in TRAILING_PARTICLES:
+            if words.endswith(" " + particle):
+                words, changed = words[: -len(particle) - 1], True
+    return words
+
+
+@lru_cache(maxsize=None)
+def _folded(vocabulary: frozenset[str]) -> frozenset[str]:
+    return frozenset(fold(v) for v in vocabulary) - AMBIGUOUS
+
+
+def _in(words: str, vocabulary: frozenset[str]) -> bool:
+    """`words` is one of `vocabulary`: spelled exactly, or typed without any diacritics and not
+    ambiguous once folded."""
+    if words in vocabulary:
+        return True
+    return not _has_marks(words) and words in _folded(vocabulary)
+
+
+def yes_no(text: str) -> bool | None:
+    """True for yes, False for no, None when the answer is neither or unclear."""
+    words = _strip_particles(_spelled(text))
+    if not words or len(words.split()) > 6:
+        return None
+    if _in(words, NO):
+        return False
+    if _in(words, YES):
+        return True
+    tokens = words.split()
+    if any(_in(token, NEGATIONS) for token in tokens):
+        return False
+    first = tokens[0] if tokens else ""
+    return True if _in(first, YES_FIRST) else None
+
+
+_CANCEL_NOT_MORE = re.compile(
+    r"^(?:thoi\s+)?(?:(?:toi|em|minh|chau)\s+)?(?:khong|ko|k|hong|kg)\s+"
+    r"(?:gui|can|muon|phan anh|lam)(?:\s+\w+){0,3}\s+(?:nua|dau)$")
+
+
+def is_cancel(text: str) -> bool:
+    words = _strip_particles(_spelled(text))
+    return _in(words, CANCEL) or bool(_CANCEL_NOT_MORE.match(fold(words)))
+
+
+_REQUEST_WORDS = r"(?:cho|xin|toi|em|minh|chau|muon|can|duoc|hay|vui long|lam on|a|oi|ad|ban|bot)"
+_HUMAN = re.compile(
+    rf"^(?:{_REQUEST_WORDS}\s+)*"
+    r"(?:(?:gap|noi chuyen|ket noi|chuyen|lien he|goi|hoi|chat)(?:\s+(?:voi|cho|sang|toi|gap))?\s+"
+    r"(?:(?:mot|1)\s+)?)?"
+    r"(?:can bo|nguoi that|tong dai vien|nhan vien|cb|nguoi truc|nguoi ho tro)"
+    r"(?:\s+(?:tiep nhan|truc|ho tro|tu van|phu trach))?"
+    r"(?:\s+(?:a|voi|nhe|di|duoc khong|dc ko|duoc ko|dc khong|oi|ngay|that))*$")
+
+
+def is_human_request(text: str) -> bool:
+    """'gặp cán bộ', 'cho tôi nói chuyện với người thật ạ'; not 'tôi đã gặp cán bộ phường 3 lần'."""
+    return bool(_HUMAN.match(fold(_spelled(text))))
+
+
+_FILE_WORDS = {"gui", "lam", "viet", "nop", "co", "phan", "anh", "kien", "nghi", "pakn", "gop",
+               "y", "ve", "thu", "tuc", "hanh", "chinh", "tthc", "mot", "1", "cai", "moi", "can"}
+_FILLER = {"toi", "em", "minh", "chau", "cho", "xin", "muon", "duoc", "a", "oi", "ad", "voi",
+           "nhe", "ah", "di", "hoi", "bot", "ban", "lam", "on", "vui", "long", "dang", "ky"}
+
+
+def wants_to_file(text: str) -> bool:
+    """'Gửi phản ánh', 'tôi muốn phản ánh ạ', 'cho em gửi kiến nghị': no content yet."""
+    tokens = fold(_spelled(text)).split()
+    rest = [t for t in tokens if t not in _FILLER]
+    joined = " ".join(rest)
+    has_topic = any(p in joined for p in ("phan anh", "kien nghi", "pakn", "gop y"))
+    return has_topic and len(tokens) <= 8 and all(t in _FILE_WORDS for t in rest)
+
+
+def content_words(text: str) -> int:
+    """Words that say something beyond 'I want to send a PAKN' ('sổ đỏ' has two)."""
+    return sum(1 for t in fold(_spelled(text)).split() if t not in _FILLER and t not in _FILE_WORDS)
+
+
+# -- names and addresses ------------------------------------------------------------------------
+
+_NAME_LEAD = re.compile(
+    r"^(?:(?:da|vang|a)\s+)?(?:(?:ho va ten|ho ten|ten)(?:\s+(?:cua\s+)?(?:toi|em|minh|chau))?"
+    r"(?:\s+la)?|(?:toi|em|minh|chau)\s+(?:ten\s+)?la|(?:toi|em|minh|chau)\s+ten)(?:\s*[:\-]\s*|\s+)")
+HONORIFICS = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "em"})
+# Without diacritics 'chu' (Chu, a surname) and 'co' are not stripped.
+HONORIFICS_FOLDED = frozenset({"ong", "ba", "anh", "chi", "em"})
+_NOT_NAME = {"không", "biết", "tôi", "của", "và", "được", "đã", "chưa", "rồi", "nhé", "ạ", "gì",
+             "sao", "với", "muốn", "cần", "tên", "là", "mình", "nhưng", "thì", "mà", "này", "đây",
+             "ok", "ko", "có", "phản", "hủy", "thôi", "cứu", "số", "ngõ", "phường", "xã",
+             "quận", "huyện", "đồng ý"}
+_NOT_NAME_FOLDED = {"khong", "ko", "biet", "toi", "cua", "chua", "roi", "nhe", "gi", "muon", "ten",
+                    "ok", "huy", "thoi", "tra", "cuu", "ngo", "so", "sdt"}
+_NOT_NAME_PHRASES = ("dong y", "khong biet", "nhu tren", "tra cuu", "phan anh", "can bo",
+                     "dien thoai", "dia chi", "ho so", "thu tuc")
+_NAME_CHARS = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$")
+
+
+def clean_name(text: str) -> str | None:
+    """The full name in an answer such as 'Dạ tên tôi là Nguyễn Văn An ạ', or None."""
+    spelled = squash_spaces(nfc(text)).strip(" .,!?;:…-–\"'()")
+    folded = fold(spelled)
+    lead = _NAME_LEAD.match(folded)
+    if lead:
+        spelled, folded = spelled[lead.end():], folded[lead.end():]
+    first = spelled.split(" ", 1)[0]
+    if len(spelled.split()) >= 3 and (first.lower() in HONORIFICS or (
+            not _has_marks(spelled.lower()) and first.lower() in HONORIFICS_FOLDED)):
+        spelled, folded = spelled[len(first) + 1:], folded[len(first) + 1:]
+    for particle in (" ạ", " a"):
+        if folded.endswith(particle):
+            spelled, folded = spelled[: -len(particle)], folded[: -len(particle)]
+    words = spelled.split()
+    if not 2 <= len(words) <= 6 or not all(_NAME_CHARS.match(w) for w in words):
+        return None
+    lowered = [w.lower() for w in words]
+    if (any(w in _NOT_NAME for w in lowered) or " ".join(lowered[:2]) in _NOT_NAME
+            or any(p in f" {folded} " for p in _NOT_NAME_PHRASES)):
+        return None
+    if not _has_marks(spelled.lower()) and any(w in _NOT_NAME_FOLDED for w in lowered):
+        return None
+    return " ".join(w[:1].upper() + w[1:].lower() if w.islower() or w.isupper() else w
+                    for w in words)
+
+
+_ADDRESS_LEAD = re.compile(r"^(?:(?:da|vang)\s+)?(?:dia chi(?:\s+(?:cua\s+)?(?:toi|em|minh|chau))?"
+                           r"(?:\s+la)?|(?:toi|em|minh|chau|nha)\s+(?:o|tai)|o|tai)(?:\s*[:\-]\s*|\s+)")
+_ADDRESS_WORDS = re.compile(
+    r"\b(?:so|ngo|ngach|hem|kiet|duong|pho|phuong|xa|thon|xom|to|khu|toa|chung cu|cc|quan|huyen|"
+    r"thi tran|thi xa|ha noi|hn|tp|p|q|ap|ban|lang|kdt|khu do thi|cum|doi|nha|tang|phong|block|"
+    r"village|street|road)\b")
+_NOT_ADDRESS = ("nhu tren", "o tren", "khong biet", "ko biet", "khong co", "ko co", "nhu vay",
+                "tra cuu", "khong nho", "ko nho", "bi mat")
+
+
+def clean_address(text: str) -> str | None:
+    """The contact address in an answer, or None when the answer is not one."""
+    spelled = squash_spaces(nfc(text)).strip(" .,!?;:…-–\"'()")
+    folded = fold(spelled)
+    lead = _ADDRESS_LEAD.match(folded)
+    if lead and len(spelled) - lead.end() >= 5:
+        spelled, folded = spelled[lead.end():], folded[lead.end():]
+    if (len(spelled) < 5 or len(spelled.split()) < 2 or yes_no(spelled) is not None
+            or is_cancel(spelled) or any(p in folded for p in _NOT_ADDRESS)
+            or re.search(r"pakn", folded)):
+        return None
+    if not (re.search(r"\d", spelled) or _ADDRESS_WORDS.search(folded)):
+        return None
+    return spelled
+
+
+_PHONE_LABEL_BEFORE = re.compile(r"(?:\bso dien thoai|\bdien thoai|\bsdt|\bso dt|\bdt|\bso)?"
+                                 r"\s*[:.]?\s*$")
+_PHONE_LABEL_AFTER = re.compile(r"^\s*[,;:\-–.]?\s*")
+
+
+def contact_parts(text: str) -> tuple[str, str | None, str]:
+    """Split 'Nguyễn Văn An, sđt 0912 345 678, số 5 ngõ 10 Trần Thái Tông' into the text before the
+    phone number, the normalised phone, and the text after it."""
+    spelled = squash_spaces(nfc(text))
+    for match in PHONE.finditer(spelled):
+        phone = normalize_phone(match.group(0))
+        if phone:
+            before = spelled[: match.start()].rstrip(" ,;:-–")
+            label = _PHONE_LABEL_BEFORE.search(fold(before))
+            before = before[: label.start()] if label else before
+            after = _PHONE_LABEL_AFTER.sub("", spelled[match.end():], count=1)
+            return before.strip(" ,;:-–"), phone, after.strip(" ,;:-–.")
+    return spelled, None, ""
+
+
+def choice(text: str, buttons: Iterable[tuple[str, str]]) -> str | None:
+    """The payload of the button a citizen typed: its number (Zalo shows numbered text), its
+    title, or 'number. title'."""
+    options = list(buttons)
+    folded = fold(_spelled(text))
+    number = re.match(r"^(\d{1,2})(?:\s+(.*))?$", folded)
+    if number and 1 <= int(number.group(1)) <= len(options):
+        title, payload = options[int(number.group(1)) - 1]
+        if not number.group(2) or number.group(2) == fold(_spelled(title)):
+            return payload
+    for title, payload in options:
+        if folded == fold(_spelled(title)):
+            return payload
+    return None
+
+
+def folded_words(text: str) -> str:
+    return fold(_spelled(text))
+
+
+def without_case_codes(text: str) -> str:
+    return CASE_CODE.sub(" ", text)
+
+
+_FIELDS = (("address", r"dia chi|cho o|noi o|so nha"), ("phone", r"dien thoai|sdt|so dt|dt"),
+           ("consent", r"cong khai"), ("name", r"ho ten|ho va ten|ten"),
+           ("text", r"noi dung|mo ta|phan anh|kien nghi|linh vuc"))
+_CHANGE = re.compile(r"\b(?:sua|sai|doi|nham|chinh|thay|nhap lai|ghi lai|viet lai)\b")
+
+
+def field_named(text: str) -> str | None:
+    """Which summary field a message names: 'sửa địa chỉ' -> 'address'."""
+    folded = folded_words(text)
+    for name, pattern in _FIELDS:
+        if re.search(rf"\b(?:{pattern})\b", folded):
+            return name
+    return None
+
+
+def asks_to_change(text: str) -> bool:
+    """'sửa', 'sai tên', 'đổi địa chỉ': the citizen wants to correct the summary."""
+    return bool(_CHANGE.search(folded_words(text)))
+
+
+_NAME_CUE = re.compile(r"\b(?:(?:toi|em|minh|chau)\s+(?:ten\s+)?la|ten\s+(?:toi|em|minh|chau)\s+la"
+                       r"|ho\s+(?:va\s+)?ten\s*:?)\s+")
+_ADDRESS_CUE = re.compile(r"\b(?:dia chi|nha (?:toi|em|minh|chau) o|(?:toi|em|minh|chau) (?:song|o) tai)"
+                          r"(?:\s+(?:cua\s+)?(?:toi|em|minh|chau))?\s*(?:la|:)?\s+")
+
+
+def details_in(text: str) -> dict[str, str]:
+    """Name and address a citizen gave in the first message ('Tôi là Nguyễn Văn An, địa chỉ số 5
+    ngõ 10 Trần Thái Tông'), so that the bot does not ask for them again."""
+    found: dict[str, str] = {}
+    spelled = nfc(text)
+    folded = fold(spelled)
+    cue = _NAME_CUE.search(folded)
+    if cue:
+        segment = re.split(r"[,.;:!?\n]", spelled[cue.end():], maxsplit=1)[0]
+        words = re.findall(r"[^\W\d_]+", segment)[:6]
+        capitalised = list(itertools.takewhile(lambda w: w[0].isupper(), words))
+        name = clean_name(" ".join(capitalised)) if len(capitalised) >= 2 else None
+        if name:
+            found["name"] = name
+    cue = _ADDRESS_CUE.search(folded)
+    if cue:
+        tail = re.split(r"[.;\n]|,?\s*\b(?:sdt|so dien thoai|dien thoai|dt)\b",
+                        folded[cue.end():], maxsplit=1)[0]
+        address = clean_address(contact_parts(spelled[cue.end(): cue.end() + len(tail)])[0])
+        if address:
+            found["address"] = address
+    return found
