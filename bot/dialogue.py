@@ -30,6 +30,7 @@ P_CONSENT_YES, P_CONSENT_NO = "/consent:yes", "/consent:no"
 SKIP_WORDS = {"bo qua", "bo", "skip", "khong danh gia"}
 OTHER = "other"
 MIN_WORDS_TO_GUESS = 4  # a fallback message this long is worth offering procedure groups for
+MAX_REQUEST_WORDS = 10  # a longer message the model calls gap_can_bo is treated as a PAKN
 MIN_CONTENT_WORDS = 3  # fewer ('sổ đỏ') and the bot asks for a description before anything else
 MENU_SLOT = "_menu"  # the buttons last shown, so that a typed "2" or title means that button
 FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
@@ -69,6 +70,15 @@ CONSENT_MENU = ((M.CONSENT_YES, P_CONSENT_YES), (M.CONSENT_NO, P_CONSENT_NO))
 EDIT_MENU = tuple((title, P_EDIT_FIELD + name) for title, name in M.EDIT_FIELDS) + (
     (M.BUTTON_CANCEL_DRAFT, P_CANCEL),)
 FILE_THIS_MENU = ((M.BUTTON_FILE, P_FILE_THIS),)
+
+
+def citizen_unit(catalogue: Catalogue, agency: str | None, ward: str | None) -> str:
+    """The unit a citizen is told about: 'UBND phường Cầu Giấy', or without a ward 'UBND phường,
+    xã nơi giải quyết vụ việc' rather than the catalogue's 'UBND xã, phường (126 đơn vị)'."""
+    if agency in M.COMMUNE_UNIT_WITHOUT_WARD and handling_unit(catalogue, agency, ward) == \
+            catalogue.agency_name(agency):
+        return M.COMMUNE_UNIT_WITHOUT_WARD[agency]
+    return handling_unit(catalogue, agency, ward) or M.UNCLASSIFIED
 
 
 def survey_question(criteria: tuple[tuple[str, str], ...], index: int) -> Reply:
@@ -161,13 +171,13 @@ class Dialogue:
         dossier = parse.entity("dossier_code")
         if dossier or parse.intent == "tra_cuu":
             return self._lookup_without_code(parse, dossier)
-        if parse.intent == "gap_can_bo":
+        if parse.intent == "gap_can_bo" and not self._describes_a_problem(parse):
             return Step(IDLE, {}, [Reply(M.ESCALATED)], [Action("escalate")])
         if parse.intent == "cam_on":
             return Step(IDLE, {}, [Reply(M.THANKS)])
         if parse.intent == "huy_bo":
             return Step(IDLE, {}, [Reply(M.NOTHING_TO_CANCEL, MAIN_MENU)])
-        if parse.intent == FALLBACK and self._worth_asking(parse):
+        if parse.intent in (FALLBACK, "gap_can_bo") and self._worth_asking(parse):
             return self._offer_procedures(self._slots_from(parse, parse.text), parse)
         if parse.intent == "chao_hoi":
             return Step(IDLE, {}, [Reply(M.HELP, MAIN_MENU)])
@@ -383,6 +393,12 @@ class Dialogue:
             consent=M.CONSENT_YES if slots["publish_consent"] else M.CONSENT_NO)
         return Step(CONFIRM, slots, replies + [Reply(summary, CONFIRM_MENU)])
 
+    @staticmethod
+    def _describes_a_problem(parse: ParseResult) -> bool:
+        """'Tôi đã gặp cán bộ phường 3 lần mà hồ sơ vẫn chưa được giải quyết' names staff but is a
+        PAKN; a request for a person is short or phrased as one."""
+        return len(parse.text.split()) > MAX_REQUEST_WORDS and not answers.is_human_request(parse.text)
+
     def _worth_asking(self, parse: ParseResult) -> bool:
         return bool(parse.procedure_ranking) and len(parse.text.split()) >= MIN_WORDS_TO_GUESS
 
@@ -402,4 +418,4 @@ class Dialogue:
 
     def _agency_label(self, slots: dict[str, Any]) -> str:
         """'UBND phường Cầu Giấy' when the ward is known, else the agency's name."""
-        return handling_unit(self.catalogue, slots.get("agency"), slots.get("ward")) or M.UNCLASSIFIED
+        return citizen_unit(self.catalogue, slots.get("agency"), slots.get("ward"))

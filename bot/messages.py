@@ -60,6 +60,8 @@ CHOOSE_PROCEDURE = ("Tôi chưa chắc phản ánh thuộc lĩnh vực nào. Ôn
                     "hoặc chọn \"Lĩnh vực khác\" để cán bộ phân loại:")
 OTHER_PROCEDURE = "Lĩnh vực khác"
 UNCLASSIFIED = "chưa xác định (cán bộ đầu mối sẽ phân loại)"
+# A commune-level agency before the ward is known (the catalogue's name counts the 126 units).
+COMMUNE_UNIT_WITHOUT_WARD = {"ubnd_xa": "UBND phường, xã nơi giải quyết vụ việc"}
 SUMMARY = ("Xin Ông/Bà kiểm tra lại thông tin phản ánh:\n"
            "• Nội dung: {text}\n"
            "• Lĩnh vực: {procedure}\n"

@@ -5,12 +5,11 @@ import logging
 from datetime import datetime
 
 from bot import messages as M
-from bot.dialogue import IDLE, SURVEY, Reply, survey_question
+from bot.dialogue import IDLE, SURVEY, Reply, citizen_unit, survey_question
 from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
 from routing.model import Case, CaseEvent, Conversation, Message, OutboxItem
 from routing.ports import AbstractUnitOfWork, Notifier
-from routing.rules import handling_unit
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +48,7 @@ class OutboxNotifier(Notifier):
     def status_text(self, case: Case, event: CaseEvent) -> str:
         status = str(event.to_status)
         template = M.STATUS_PUSH.get(status, M.STATUS_PUSH_DEFAULT)
-        text = template.format(code=case.code, unit=handling_unit(self.catalogue, case.agency_id, case.ward),
+        text = template.format(code=case.code, unit=citizen_unit(self.catalogue, case.agency_id, case.ward),
                                answer=case.answer or "", due=format_date(case.due_at),
                                status=M.STATUS_NAMES.get(status, status))
         if event.note and status != "answered":

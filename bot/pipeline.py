@@ -10,14 +10,13 @@ from typing import Any, Callable
 
 from bot import messages as M
 from bot.attempts import AttemptLimiter, minutes
-from bot.dialogue import AWAIT_DIGITS, Action, Dialogue, Reply, Turn
+from bot.dialogue import AWAIT_DIGITS, Action, Dialogue, Reply, Turn, citizen_unit
 from bot.nlu.service import NluService
 from bot.outbox import format_date, queue_reply
 from channels.base import IncomingMessage
 from routing import services
 from routing.model import Case, Conversation, Message, MissingContactData, UnknownCase
 from routing.ports import AbstractUnitOfWork
-from routing.rules import handling_unit
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ class Pipeline:
             conversation.state, conversation.slots = "idle", {}
             return [Reply(M.MISSING_CONTACT.format(missing=error))]
         days = self.ctx.policy.answer_days(case.procedure_id)
-        unit = handling_unit(self.ctx.catalogue, case.agency_id, case.ward)
+        unit = citizen_unit(self.ctx.catalogue, case.agency_id, case.ward)
         return [Reply(M.FILED.format(code=case.code, agency=unit,
                                      due=format_date(case.due_at), days=days))]
 
@@ -167,7 +166,7 @@ class Pipeline:
         text = M.STATUS.format(
             code=case.code, status=M.STATUS_NAMES.get(str(case.status.value), str(case.status)),
             procedure=self.ctx.catalogue.procedure_name(case.procedure_id) or M.UNCLASSIFIED,
-            agency=handling_unit(self.ctx.catalogue, case.agency_id, case.ward) or M.UNCLASSIFIED,
+            agency=citizen_unit(self.ctx.catalogue, case.agency_id, case.ward),
             received=format_date(case.received_at), due=format_date(case.due_at))
         if case.answer:
             text += M.STATUS_ANSWER.format(answer=case.answer)

@@ -169,6 +169,16 @@ def test_a_complaint_that_mentions_staff_is_filed_not_escalated(dialogue: Dialog
     assert step.state == ASK_NAME and step.actions == []
 
 
+def test_a_long_message_the_model_calls_gap_can_bo_is_offered_as_a_pakn(dialogue: Dialogue) -> None:
+    text = "Tôi đã gặp cán bộ phường 3 lần mà hồ sơ đất đai vẫn chưa được giải quyết gì"
+    step = run(dialogue, IDLE, {}, text, parse(text, "gap_can_bo", None, None,
+                                              ranking=[("dat_dai", 0.2), ("xay_dung", 0.1)]))
+    assert step.state == CHOOSE_PROCEDURE and step.actions == []
+    short = run(dialogue, IDLE, {}, "bot trả lời không đúng, cho gặp người",
+                parse("bot trả lời không đúng, cho gặp người", "gap_can_bo", None, None))
+    assert short.actions[0].name == "escalate"
+
+
 def test_human_request_escalates_without_losing_the_intake(dialogue: Dialogue) -> None:
     step = run(dialogue, ASK_PHONE, {"text": "x", "name": "Lê Thị Hoa"}, "cho tôi gặp cán bộ")
     assert step.state == ASK_PHONE and step.actions[0].name == "escalate"
@@ -343,3 +353,10 @@ def test_free_text_at_the_procedure_menu_moves_on(dialogue: Dialogue) -> None:
 def test_cancel_during_the_survey_stops_the_survey(dialogue: Dialogue) -> None:
     step = run(dialogue, SURVEY, {"case_code": "PAKN-2026-000123", "index": 1}, "thôi")
     assert (step.state, step.replies[0].text) == (IDLE, M.SURVEY_SKIPPED)
+
+
+def test_a_commune_case_without_a_ward_names_no_catalogue_count(dialogue: Dialogue) -> None:
+    text = "Tôi làm giấy khai sinh cho con đã 3 tuần chưa được trả kết quả"
+    step = run(dialogue, IDLE, {}, text, parse(text))
+    assert "126 đơn vị" not in step.replies[0].text
+    assert "Cơ quan xử lý dự kiến: UBND phường, xã nơi giải quyết vụ việc." in step.replies[0].text
