@@ -71,6 +71,12 @@ def _in(words: str, vocabulary: frozenset[str]) -> bool:
     return not _has_marks(words) and words in _folded(vocabulary)
 
 
+def is_ambiguous(text: str) -> bool:
+    """Typed without diacritics and folded onto words of different meaning ('dung')."""
+    words = _strip_particles(_spelled(text))
+    return not _has_marks(words) and words in AMBIGUOUS
+
+
 def yes_no(text: str) -> bool | None:
     """True for yes, False for no, None when the answer is neither or unclear."""
     words = _strip_particles(_spelled(text))

@@ -127,7 +127,7 @@ class Dialogue:
     def _dispatch(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
         if turn.escalated:
             return self._waiting_for_staff(state, slots, turn)
-        if turn.payload == P_CANCEL or (state != IDLE and self._cancels(turn)):
+        if turn.payload == P_CANCEL or (state != IDLE and turn.payload is None and self._cancels(turn)):
             if state == SURVEY:
                 return Step(IDLE, {}, [Reply(M.SURVEY_SKIPPED)])
             text = M.CANCELLED if state in DRAFT_STATES else M.NOTHING_TO_CANCEL
@@ -138,9 +138,13 @@ class Dialogue:
 
     @staticmethod
     def _cancels(turn: Turn) -> bool:
-        short = len(turn.text.split()) <= 8
-        return answers.is_cancel(turn.text) or (
-            short and turn.parse is not None and turn.parse.intent == "huy_bo")
+        """A cancel phrase, or a short message the model calls huy_bo that is not a plain no
+        ('không đồng ý' answers the consent question; it does not throw the draft away) nor a word
+        that folding made ambiguous ('dung': đúng or dừng? the citizen is asked again)."""
+        by_model = (turn.parse is not None and turn.parse.intent == "huy_bo"
+                    and len(turn.text.split()) <= 8 and answers.yes_no(turn.text) is None
+                    and not answers.is_ambiguous(turn.text))
+        return answers.is_cancel(turn.text) or by_model
 
     def _waiting_for_staff(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
         """Escalated and not yet taken: the bot stops driving the intake and says so once."""

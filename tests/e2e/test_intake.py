@@ -163,3 +163,38 @@ def test_a_greeting_gets_the_help_text(channel: str, live_app: LiveApp,
     citizen = new_citizen(channel)
     citizen.say(GREETING)
     citizen.expect(Reply(M.HELP, MAIN_MENU))
+
+
+def test_a_zalo_citizen_who_types_everything_files_a_pakn(live_app: LiveApp,
+                                                          new_citizen: Callable[[str], Citizen]) -> None:
+    """Zalo shows menus as numbered text: the citizen answers with numbers and in their own words,
+    corrects the summary, and an ambiguous 'dung' (đúng or dừng?) files nothing."""
+    citizen = new_citizen("zalo")
+    citizen.say("Xin chào")
+    citizen.expect(Reply(M.HELP, MAIN_MENU))
+    citizen.say("1")  # "1. Gửi phản ánh"
+    citizen.expect(Reply(M.DESCRIBE))
+    citizen.say(FIRST)
+    citizen.wait_received(citizen.seen + 2)
+    citizen.seen += 2  # what the bot understood, then the first question (checked above)
+    citizen.say("Nguyễn Văn An 0912 345 678")  # name and phone in one message
+    citizen.expect(Reply(M.ASK_ADDRESS))
+    citizen.say("ko biet")
+    citizen.expect(Reply(M.ASK_ADDRESS_AGAIN))
+    citizen.say(ADDRESS)
+    citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
+    citizen.say("không đồng ý")
+    procedure = live_app.components.ctx.catalogue.procedure_name("ho_tich")
+    summary = dict(text=FIRST, procedure=procedure, agency=WARD_UNIT, phone="0912345678", address=ADDRESS,
+                   consent=M.CONSENT_NO)
+    citizen.expect(Reply(M.SUMMARY.format(name=NAME, **summary), CONFIRM_MENU))
+    citizen.say("sửa tên")
+    citizen.expect(Reply(M.ASK_NAME))
+    citizen.say("Dạ tên tôi là Nguyễn Văn Bình ạ")
+    citizen.expect(Reply(M.SUMMARY.format(name="Nguyễn Văn Bình", **summary), CONFIRM_MENU))
+    citizen.say("dung")
+    citizen.expect(Reply(M.CONFIRM_HINT, CONFIRM_MENU))
+    assert cases_of(live_app, citizen) == []
+    citizen.say("1")  # "1. Xác nhận gửi"
+    (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
+    assert (case.citizen_name, case.publish_consent) in (("Nguyễn Văn Bình", False), ("Nguyễn Văn Bình", 0))

@@ -105,10 +105,11 @@ def test_cancel_recognised_by_the_model_at_any_slot(dialogue: Dialogue) -> None:
 @pytest.mark.parametrize("text", ["dung", "Dung."])
 def test_ambiguous_dung_never_files_or_consents(dialogue: Dialogue, text: str) -> None:
     """Without diacritics 'dung' may be 'dừng' (stop): the citizen is asked again."""
-    step = run(dialogue, CONFIRM, dict(CONFIRMING), text)
+    model_says_stop = parse(text, "huy_bo", None, None)  # the model reads it as 'dừng'
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), text, model_says_stop)
     assert (step.state, step.actions, step.replies[0].text) == (CONFIRM, [], M.CONFIRM_HINT)
     slots = {k: v for k, v in CONFIRMING.items() if k != "publish_consent"}
-    step = run(dialogue, ASK_CONSENT, slots, text)
+    step = run(dialogue, ASK_CONSENT, slots, text, model_says_stop)
     assert step.state == ASK_CONSENT and "publish_consent" not in step.slots
 
 
@@ -126,8 +127,8 @@ def test_natural_consent_answers(dialogue: Dialogue, text: str, consent: bool) -
     slots = {k: v for k, v in CONFIRMING.items() if k != "publish_consent"}
     asked = run(dialogue, ASK_NAME, {k: v for k, v in slots.items() if k != "name"}, "Lê Thị Hoa")
     assert asked.state == ASK_CONSENT  # the consent buttons are remembered for a typed answer
-    step = run(dialogue, asked.state, asked.slots, text)
-    assert (step.state, step.slots["publish_consent"]) == (CONFIRM, consent)
+    step = run(dialogue, asked.state, asked.slots, text, parse(text, "huy_bo", None, None))
+    assert (step.state, step.slots["publish_consent"]) == (CONFIRM, consent)  # a no is not a cancel
 
 
 def test_summary_fields_can_be_corrected(dialogue: Dialogue) -> None:
