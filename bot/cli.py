@@ -141,22 +141,22 @@ def cmd_calendar(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 def cmd_shell(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """Chat with the bot as a citizen in the terminal, through the same pipeline."""
     from bot.app import build_components
-    from channels.base import IncomingMessage
+    from channels.base import IncomingMessage, OutgoingMessage, QuickReply, numbered_text
 
     _setup(settings)
     pakn = build_components(settings, background=False)
     pakn.nlu.reload_if_changed()
     sender = f"shell-{uuid.uuid4().hex[:8]}"
-    print("Nhập tin nhắn (Ctrl-D để thoát). Nút bấm: gõ /confirm, /cancel, /procedure:<id>.")
+    print("Nhập tin nhắn (Ctrl-D để thoát). Nút bấm: gõ số thứ tự hoặc nội dung của nút.")
     for line in sys.stdin:
         text = line.strip()
         if not text:
             continue
-        payload = text if text.startswith("/") else None
-        incoming = IncomingMessage("webchat", sender, uuid.uuid4().hex, "" if payload else text,
-                                   datetime.now(timezone.utc), payload=payload)
+        incoming = IncomingMessage("webchat", sender, uuid.uuid4().hex, text, datetime.now(timezone.utc))
         for reply in pakn.pipeline.handle(incoming).replies:
-            print(f"bot> {reply}\n", flush=True)
+            buttons = tuple(QuickReply(title, payload) for title, payload in reply.quick_replies)
+            shown = OutgoingMessage(sender, reply.text, buttons)
+            print(f"bot> {numbered_text(shown)}\n", flush=True)
         pakn.dispatcher.dispatch_once()
     return 0
 

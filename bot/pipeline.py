@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 class Outcome:
     message_id: int | None
     duplicate: bool
-    replies: list[str]
+    replies: list[Reply]
 
 
 class Pipeline:
@@ -72,8 +72,8 @@ class Pipeline:
             self.on_queued()
         return message.id
 
-    def process(self, message_id: int) -> list[str]:
-        """Run the dialogue for a recorded message; returns the reply texts queued."""
+    def process(self, message_id: int) -> list[Reply]:
+        """Run the dialogue for a recorded message; returns the replies queued."""
         now = self.clock()
         with self.uow_factory() as uow:
             message = uow.messages.get(message_id)
@@ -103,7 +103,7 @@ class Pipeline:
             message.status = "processed"
             uow.commit()
         self.on_queued()
-        return [r.text for r in replies]
+        return replies
 
     def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
              now: datetime) -> list[Reply]:
