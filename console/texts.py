@@ -160,7 +160,8 @@ CANNOT_LOCK_SELF = ("Bạn không thể tự khóa tài khoản của mình (s�
 CALENDAR_SAVED = "Đã cập nhật lịch: {day}; {moved} phản ánh đang xử lý được tính lại hạn."
 CALENDAR_REMOVED = "Đã xóa khỏi lịch: {day}; {moved} phản ánh đang xử lý được tính lại hạn."
 CALENDAR_NOT_FOUND = "Ngày này không có trong lịch ngày nghỉ, ngày làm bù."
-CALENDAR_RANGE = "Khoảng ngày không hợp lệ: ngày kết thúc phải từ ngày bắt đầu trở đi và không quá {days} ngày."
+CALENDAR_RANGE = ("Khoảng ngày không hợp lệ: ngày kết thúc phải từ ngày bắt đầu trở đi và không quá "
+                  "{days} ngày.")
 CANNED_SAVED = "Đã lưu câu trả lời mẫu."
 CANNED_DELETED = "Đã xóa câu trả lời mẫu."
 INVALID_DATE = "Ngày không hợp lệ."
@@ -178,9 +179,11 @@ AUDIT_ACTIONS = {
     "conversation_take": "Nhận xử lý cuộc trò chuyện", "conversation_reply": "Trả lời công dân",
     "conversation_note": "Ghi chú nội bộ", "conversation_handback": "Trả cuộc trò chuyện cho trợ lý tự động",
     "hotline_intake": "Tiếp nhận qua đường dây nóng", "publication_review": "Duyệt nội dung công khai",
-    "nlu_review_accept": "Đưa câu ví dụ vào dữ liệu huấn luyện", "nlu_review_reject": "Bỏ qua mục chờ duyệt NLU",
+    "nlu_review_accept": "Đưa câu ví dụ vào dữ liệu huấn luyện",
+    "nlu_review_reject": "Bỏ qua mục chờ duyệt NLU",
     "nlu_data_edit": "Sửa tệp dữ liệu huấn luyện", "nlu_train": "Huấn luyện mô hình NLU",
-    "nlu_activate": "Kích hoạt mô hình NLU", "nlu_activate_override": "Kích hoạt mô hình NLU dù kém hơn (có lý do)",
+    "nlu_activate": "Kích hoạt mô hình NLU",
+    "nlu_activate_override": "Kích hoạt mô hình NLU dù kém hơn (có lý do)",
     "nlu_rollback": "Quay lại mô hình NLU trước", "catalogue_add_procedure": "Thêm lĩnh vực vào danh mục",
     "catalogue_add_agency": "Thêm cơ quan vào danh mục",
 }

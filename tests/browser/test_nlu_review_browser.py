@@ -94,7 +94,8 @@ def test_admin_reviews_trains_compares_and_activates(review_app: LiveApp, admin_
     assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", trained), trained  # Hà Nội time, not ISO UTC
     version = active.get_attribute("data-version")
     utc = datetime.strptime(version[:15], "%Y%m%dT%H%M%S").replace(tzinfo=timezone.utc)
-    assert abs((datetime.strptime(trained, "%d/%m/%Y %H:%M").replace(tzinfo=VIETNAM) - utc).total_seconds()) < 120
+    local = datetime.strptime(trained, "%d/%m/%Y %H:%M").replace(tzinfo=VIETNAM)
+    assert abs((local - utc).total_seconds()) < 120
     assert "Kích hoạt (so sánh trước)" not in page.content()
     screenshot(page, "nlu-versions")
     assert review_app.components.nlu.parse(PROBE).procedure == "pccc"

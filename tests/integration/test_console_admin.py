@@ -81,10 +81,11 @@ def test_audit_log_reads_in_vietnamese(console: Console) -> None:
     log = page.split('id="audit"', 1)[1]
     rows = {action: log.split(f'data-action="{action}"', 1)[1].split("</tr>", 1)[0]
             for action in ("case_forward", "user_create", "calendar_set", "login")}
-    assert "Phản ánh: Chuyển cơ quan xử lý" in rows["case_forward"] and "Ghi chú: Chuyển về phường" in rows["case_forward"]
-    assert "Tạo tài khoản" in rows["user_create"] and "Vai trò: Cán bộ cơ quan xử lý" in rows["user_create"]
-    assert "Cơ quan: UBND xã, phường (126 đơn vị)" in rows["user_create"] and "Phường/xã: phường Đống Đa" in rows["user_create"]
-    assert "Cập nhật lịch làm việc" in rows["calendar_set"] and "Lý do: Tết Dương lịch" in rows["calendar_set"]
+    forward, created, calendar = rows["case_forward"], rows["user_create"], rows["calendar_set"]
+    assert "Phản ánh: Chuyển cơ quan xử lý" in forward and "Ghi chú: Chuyển về phường" in forward
+    assert "Tạo tài khoản" in created and "Vai trò: Cán bộ cơ quan xử lý" in created
+    assert "Cơ quan: UBND xã, phường (126 đơn vị)" in created and "Phường/xã: phường Đống Đa" in created
+    assert "Cập nhật lịch làm việc" in calendar and "Lý do: Tết Dương lịch" in calendar
     assert "Ngày làm bù: Không" in rows["calendar_set"]
     assert ">Đăng nhập<" in rows["login"]
     shown = "".join(row.split(">", 1)[1] for row in rows.values())  # the cells, not the attribute

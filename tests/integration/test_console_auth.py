@@ -133,7 +133,8 @@ def test_a_locked_account_is_told_so_only_after_the_right_password(console: Cons
     owner = console.client()
     response = owner.login("daumoi", PASSWORD)
     assert response.status_code == 403
-    assert "Tài khoản này đã bị khóa nên không đăng nhập được. Vui lòng liên hệ quản trị hệ thống" in response.text
+    assert ("Tài khoản này đã bị khóa nên không đăng nhập được. Vui lòng liên hệ quản trị hệ thống"
+            in response.text)
     assert "Tên đăng nhập hoặc mật khẩu không đúng." not in response.text
     assert owner.get("/console/cases").status_code == 302  # still not logged in
     actions = [r[0] for r in console.query("SELECT action FROM audit_log ORDER BY id")]
@@ -151,4 +152,5 @@ def test_an_admin_cannot_lock_their_own_account(console: Console) -> None:
     assert console.query("SELECT active FROM users WHERE id = :i", i=admin_id)[0][0] in (1, True)
     assert admin.get("/console/admin/users").status_code == 200  # still logged in, still admin
     (other_id,) = console.query("SELECT id FROM users WHERE username = 'daumoi'")[0]
-    assert "Đã cập nhật tài khoản daumoi." in admin.post(f"/console/admin/users/{other_id}", {"active": "0"}).text
+    locked = admin.post(f"/console/admin/users/{other_id}", {"active": "0"})
+    assert "Đã cập nhật tài khoản daumoi." in locked.text

@@ -16,7 +16,8 @@ def test_axis_titles_are_vietnamese_and_drawable() -> None:
     matrix = np.array([[5, 1], [0, 3]])
     with warnings.catch_warnings(record=True) as caught:  # matplotlib warns of a glyph it cannot draw
         warnings.simplefilter("always")
-        figure = confusion_figure(["cu_tru", "ho_tich"], matrix, "Mô hình 20261129T0900: lĩnh vực, tập kiểm tra")
+        figure = confusion_figure(["cu_tru", "ho_tich"], matrix,
+                                  "Mô hình 20261129T0900: lĩnh vực, tập kiểm tra")
         figure.savefig(io.BytesIO(), format="png")
     plt.close(figure)
     assert not [w for w in caught if "missing from" in str(w.message)], [str(w.message) for w in caught]
