@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify
 
-from bot.catalogue import deadline_policy, load_catalogue, load_sipas_criteria, load_ward_aliases
+from bot.catalogue import (LiveCatalogue, deadline_policy, load_catalogue, load_sipas_criteria,
+                           load_ward_aliases)
 from bot.config import load_settings
 from bot.attempts import AttemptLimiter
 from bot.dialogue import Dialogue
@@ -46,6 +47,7 @@ class Components:
     notifier: OutboxNotifier
     stop: threading.Event = field(default_factory=threading.Event)
     scheduler: Any = None
+    live_catalogue: LiveCatalogue | None = None
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.session_factory)
@@ -76,10 +78,12 @@ class Components:
 def build_components(settings: dict[str, Any], background: bool = True) -> Components:
     catalogue_dir = Path(settings["catalogue_dir"])
     catalogue = load_catalogue(catalogue_dir)
+    check = float(settings["catalogue_check_seconds"])
     ctx = CaseContext(catalogue, deadline_policy(catalogue, settings["deadlines"]))
     engine = make_engine(settings["database_url"])
     session_factory = make_session_factory(engine)
     extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
+    live = LiveCatalogue(catalogue, catalogue_dir, check, on_change=extractor.use_catalogue)
     nlu = build_nlu_service(settings, catalogue, extractor)  # Rasa in front when configured
     channels = build_channels(settings["channels"])
     dispatcher = build_dispatcher(settings, session_factory, channels)
@@ -87,10 +91,11 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
     lookups = AttemptLimiter(int(settings["public"]["lookup_attempts"]),
                              float(settings["public"]["lookup_window_seconds"]))
     pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, Dialogue(catalogue, criteria),
-                        ctx, on_queued=dispatcher.wakeup.set, lookup_limiter=lookups)
+                        ctx, on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
+                        before_message=live.refresh_if_changed)
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
-                      dispatcher, OutboxNotifier(catalogue, criteria))
+                      dispatcher, OutboxNotifier(catalogue, criteria), live_catalogue=live)
 
 
 def build_dispatcher(settings: dict[str, Any], session_factory: Any,
@@ -117,6 +122,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     components = build_components(settings, background=settings.get("background", True))
     components.nlu.reload_if_changed()
     app.extensions["pakn"] = components
+    live = components.live_catalogue
+    if live is not None:  # catalogue additions from the console, seen by every process
+
+        @app.before_request
+        def refresh_catalogue() -> None:
+            live.refresh_if_changed()
 
     from bot import webchat, webhooks
     app.register_blueprint(webhooks.blueprint)

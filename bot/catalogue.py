@@ -1,15 +1,20 @@
 """Load the domain catalogue (procedures, agencies, wards, calendar, deadlines) from YAML."""
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from routing.calendar import WorkingCalendar
 from routing.catalogue import Agency, Catalogue, Procedure, StepLimit, Ward
 from routing.deadlines import DeadlinePolicy
+
+logger = logging.getLogger(__name__)
 
 
 def _read(directory: Path, name: str) -> dict[str, Any]:
@@ -73,3 +78,53 @@ def deadline_policy(catalogue: Catalogue, settings: dict[str, Any]) -> DeadlineP
     return DeadlinePolicy(steps=steps, per_procedure=settings.get("per_procedure") or {},
                           sources=sources,
                           remind_working_days_before=int(settings.get("remind_working_days_before", 1)))
+
+
+class LiveCatalogue:
+    """Keeps the app's one Catalogue object current with its YAML files.
+
+    The dialogue, the NLU, routing and the console all hold the same object, so a procedure group
+    or an agency an admin adds from the console is seen by every holder in every process within
+    `check_seconds`, without a restart. Ids are only ever added (never renamed or removed), so the
+    dicts are updated in place and a reader never sees one missing.
+    """
+
+    def __init__(self, catalogue: Catalogue, directory: Path, check_seconds: float = 5.0,
+                 on_change: Callable[[Catalogue], None] | None = None) -> None:
+        self.catalogue = catalogue
+        self.directory = directory
+        self.check_seconds = check_seconds
+        self.on_change = on_change
+        self._signature = self._files()
+        self._next_check = time.monotonic() + check_seconds
+        self._lock = threading.Lock()
+
+    def _files(self) -> tuple[tuple[str, int, int], ...]:
+        stats = [(p.name, p.stat()) for p in sorted(self.directory.glob("*.yaml"))]
+        return tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
+
+    def refresh_if_changed(self, force: bool = False) -> bool:
+        """Reload when the files changed; True when something new was loaded."""
+        now = time.monotonic()
+        if not force and now < self._next_check:
+            return False
+        with self._lock:
+            self._next_check = now + self.check_seconds
+            signature = self._files()
+            if signature == self._signature:
+                return False
+            try:
+                fresh = load_catalogue(self.directory)
+            except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
+                logger.error("catalogue in %s not reloaded: %s", self.directory, error)
+                return False
+            self._signature = signature
+            self.catalogue.procedures.update(fresh.procedures)
+            self.catalogue.agencies.update(fresh.agencies)
+            self.catalogue.competence.update(fresh.competence)
+            self.catalogue.steps.update(fresh.steps)
+            logger.info("catalogue reloaded: %d procedures, %d agencies",
+                        len(self.catalogue.procedures), len(self.catalogue.agencies))
+        if self.on_change is not None:
+            self.on_change(self.catalogue)
+        return True

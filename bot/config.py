@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "database_url": "sqlite:///var/pakn.db",
     "secret_key": None,
     "catalogue_dir": "catalogue",
+    "catalogue_check_seconds": 5.0,
     "max_body_bytes": 1024 * 1024,
     "nlu": {"backend": "builtin", "data_dir": "nlu_data", "models_dir": "var/models",
             "threshold": 0.25, "activation_margin": 0.02,

@@ -33,7 +33,8 @@ class Pipeline:
                  dialogue: Dialogue, ctx: services.CaseContext,
                  on_queued: Callable[[], None] = lambda: None,
                  clock: Callable[[], datetime] | None = None,
-                 lookup_limiter: AttemptLimiter | None = None) -> None:
+                 lookup_limiter: AttemptLimiter | None = None,
+                 before_message: Callable[[], object] = lambda: None) -> None:
         self.uow_factory = uow_factory
         self.nlu = nlu
         self.dialogue = dialogue
@@ -41,6 +42,7 @@ class Pipeline:
         self.on_queued = on_queued
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.lookup_limiter = lookup_limiter or AttemptLimiter()
+        self.before_message = before_message  # e.g. pick up catalogue additions
 
     def handle(self, incoming: IncomingMessage) -> Outcome:
         """Record the message, then process it. A duplicate is recorded once and never re-run."""
@@ -74,6 +76,7 @@ class Pipeline:
 
     def process(self, message_id: int) -> list[Reply]:
         """Run the dialogue for a recorded message; returns the replies queued."""
+        self.before_message()
         now = self.clock()
         with self.uow_factory() as uow:
             message = uow.messages.get(message_id)

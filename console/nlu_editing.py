@@ -125,8 +125,11 @@ def new_agency() -> Any:
 
 
 def _seed_catalogue(catalogue_dir: Path) -> None:
-    """The new ids as database rows now (cases reference them); the app's catalogue on restart."""
+    """The new ids as database rows (cases reference them) and in this process's catalogue now;
+    other processes pick the files up within seconds (LiveCatalogue)."""
     from bot.catalogue import load_catalogue
     from storage.db import seed_catalogue
 
     seed_catalogue(components().engine, load_catalogue(catalogue_dir))
+    if components().live_catalogue is not None:
+        components().live_catalogue.refresh_if_changed(force=True)

@@ -61,7 +61,8 @@ UNKNOWN_VERSION = "Không có phiên bản mô hình {version}."
 FILE_SAVED = "Đã lưu tệp {file}."
 FILE_PROBLEMS = "Chưa lưu: thay đổi này gây lỗi dữ liệu (xem bên dưới)."
 BAD_FILE = "Tệp dữ liệu không hợp lệ."
-PROCEDURE_ADDED = ("Đã thêm lĩnh vực {id}. Cần ít nhất {min} câu ví dụ trước khi huấn luyện được; "
-                   "khởi động lại dịch vụ để danh mục mới có hiệu lực khi định tuyến.")
-AGENCY_ADDED = "Đã thêm cơ quan {id}. Khởi động lại dịch vụ để danh mục mới có hiệu lực."
+PROCEDURE_ADDED = ("Đã thêm lĩnh vực {id}; danh mục mới có hiệu lực ngay, không cần khởi động lại. "
+                   "Cần ít nhất {min} câu ví dụ trước khi huấn luyện được mô hình nhận biết lĩnh vực này.")
+AGENCY_ADDED = ("Đã thêm cơ quan {id}; cơ quan có thể được chọn để chuyển phản ánh ngay, không cần "
+                "khởi động lại.")
 CATALOGUE_ERROR = "Chưa lưu: {error}"

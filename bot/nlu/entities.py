@@ -57,16 +57,25 @@ class EntityExtractor:
 
     def __init__(self, catalogue: Catalogue, ward_aliases: dict[str, str] | None = None,
                  agency_phrases: dict[str, str] | None = None) -> None:
+        self._ward_aliases = ward_aliases
+        self._agency_phrases = agency_phrases
+        self.use_catalogue(catalogue)
+
+    def use_catalogue(self, catalogue: Catalogue) -> None:
+        """(Re)build the patterns, e.g. after an admin added an agency and its mentions."""
+        ward_aliases, agency_phrases = self._ward_aliases, self._agency_phrases
         wards: dict[str, str] = {}
-        self._accented: dict[str, str] = {}  # folded unit name -> name with its diacritics
+        accented: dict[str, str] = {}  # folded unit name -> name with its diacritics
         for ward in catalogue.wards:
             wards[fold(ward.name)] = ward.label
-            self._accented[fold(ward.name)] = nfc(ward.name).lower()
+            accented[fold(ward.name)] = nfc(ward.name).lower()
         for alias, label in (ward_aliases or {}).items():
             wards[_alias_key(alias)] = label
-        self._wards = _alternation(wards, NEEDS_PREFIX)
         phrases = {fold(p): agency.id for agency in catalogue.agencies.values() for p in agency.mentions}
         phrases.update({fold(p): a for p, a in (agency_phrases or {}).items()})
+        # Each attribute is swapped whole: a parse running meanwhile sees the old or the new one.
+        self._accented = accented
+        self._wards = _alternation(wards, NEEDS_PREFIX)
         self._agencies = _alternation(phrases)
 
     def extract(self, text: str) -> list[dict[str, object]]:

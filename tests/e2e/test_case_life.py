@@ -47,7 +47,7 @@ def test_every_status_change_and_the_survey_on_the_citizens_channel(
     )
 
     counts = run_deadline_jobs(pakn, datetime.now(timezone.utc))  # the next scheduler tick
-    assert counts["surveys"] == 1, counts
+    assert counts["surveys"] >= 1, counts  # this case's survey (the app is shared with other tests)
     criteria = pakn.notifier.criteria
     citizen.expect(Reply(M.SURVEY_INTRO.format(code=code)), survey_question(criteria, 0))
     for index, score in enumerate((5, 4, 4, 3)):

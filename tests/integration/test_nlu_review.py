@@ -227,6 +227,35 @@ def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
     assert catalogue.agencies["so_van_hoa"].mentions == ("sở văn hóa", "sở vh")
     assert catalogue.can_handle("so_van_hoa", "dang_ky_kinh_doanh")
 
+    # The running app knows both at once, without a restart: names, routing, entity mentions.
+    live = console.pakn.ctx.catalogue
+    assert live.procedure_name("tram_sac_xe_dien") == "Trạm sạc xe điện"
+    assert live.can_handle("so_van_hoa", "dang_ky_kinh_doanh")
+    parsed = console.pakn.nlu.parse("đăng ký hộ kinh doanh bị sở vh trả hồ sơ 2 lần")
+    assert "so_van_hoa" in parsed.entity_values("agency")
+
+
+def test_another_process_sees_catalogue_additions_within_seconds(tmp_path: Path) -> None:
+    """A second process's LiveCatalogue picks up files another process wrote."""
+    import shutil
+
+    from bot import catalogue_admin as ca
+    from bot.catalogue import LiveCatalogue, load_catalogue
+    from bot.nlu.entities import EntityExtractor
+
+    directory = tmp_path / "catalogue"
+    shutil.copytree(ROOT / "catalogue", directory)
+    catalogue = load_catalogue(directory)
+    extractor = EntityExtractor(catalogue)
+    live = LiveCatalogue(catalogue, directory, check_seconds=0, on_change=extractor.use_catalogue)
+    assert not live.refresh_if_changed()
+    ca.add_agency(directory, ca.NewAgency("so_van_hoa", "Sở Văn hóa và Thể thao", "city",
+                                          ["sở văn hóa"], ["dang_ky_kinh_doanh"]))
+    assert live.refresh_if_changed()
+    assert catalogue.agency_name("so_van_hoa") == "Sở Văn hóa và Thể thao"
+    assert [e["value"] for e in extractor.extract("sở văn hóa trả hồ sơ") if e["entity"] == "agency"] == [
+        "so_van_hoa"]
+
 
 def test_intents_are_named_in_vietnamese_with_their_ids(console: Console) -> None:
     say(console, "telegram", "801", MISCLASSIFIED)
