@@ -28,8 +28,9 @@ CANCEL = frozenset({"hủy", "hủy bỏ", "hủy đi", "hủy phản ánh", "th
           "thôi không phản ánh nữa", "bỏ đi", "thôi bỏ đi"})
 # Folded forms that stand for words of different meaning: never trusted without diacritics.
 AMBIGUOUS = frozenset({"dung"})
-YES_FIRST = frozenset({"vâng", "ok", "có", "được", "ừ", "xác nhận", "gửi"})
-NEGATIONS = frozenset({"không", "ko", "k", "kg", "hông", "chưa", "đừng", "chẳng", "no", "sai"})
+YES_FIRST = frozenset({"vâng", "ok", "có", "được", "ừ", "xác nhận", "gửi", "đúng", "đồng ý"})
+NEGATIONS = frozenset({"không", "ko", "k", "kg", "hông", "chưa", "đừng", "chẳng", "no", "sai",
+                       "khỏi"})
 LEADING_PARTICLES = ("dạ", "à", "ừ thì", "vâng thì")
 TRAILING_PARTICLES = ("ạ", "nhé", "nha", "nhá", "nhe", "luôn", "đi", "ad", "bạn", "ơi", "em",
                       "anh", "chị", "bot", "với", "a", "ah", "rồi")
@@ -94,7 +95,7 @@ def yes_no(text: str) -> bool | None:
 
 
 _CANCEL_NOT_MORE = re.compile(
-    r"^(?:thoi\s+)?(?:(?:toi|em|minh|chau)\s+)?(?:khong|ko|k|hong|kg)\s+"
+    r"^(?:thoi\s+)?(?:(?:toi|em|e|minh|chau)\s+)?(?:khong|ko|k|hong|kg)\s+"
     r"(?:gui|can|muon|phan anh|lam)(?:\s+\w+){0,3}\s+(?:nua|dau)$")
 
 
@@ -120,7 +121,7 @@ def is_human_request(text: str) -> bool:
 
 _FILE_WORDS = {"gui", "lam", "viet", "nop", "co", "phan", "anh", "kien", "nghi", "pakn", "gop",
                "y", "ve", "thu", "tuc", "hanh", "chinh", "tthc", "mot", "1", "cai", "moi", "can"}
-_FILLER = {"toi", "em", "minh", "chau", "cho", "xin", "muon", "duoc", "a", "oi", "ad", "voi",
+_FILLER = {"toi", "em", "e", "minh", "chau", "cho", "xin", "muon", "duoc", "a", "oi", "ad", "voi",
            "nhe", "ah", "di", "hoi", "bot", "ban", "lam", "on", "vui", "long", "dang", "ky"}
 
 
@@ -234,7 +235,7 @@ def choice(text: str, buttons: Iterable[tuple[str, str]]) -> str | None:
     """The payload of the button a citizen typed: its number (Zalo shows numbered text), its
     title, or 'number. title'."""
     options = list(buttons)
-    folded = fold(_spelled(text))
+    folded = fold(_strip_particles(_spelled(text)))
     number = re.match(r"^(\d{1,2})(?:\s+(.*))?$", folded)
     if number and 1 <= int(number.group(1)) <= len(options):
         title, payload = options[int(number.group(1)) - 1]
@@ -276,7 +277,8 @@ def asks_to_change(text: str) -> bool:
 
 _NAME_CUE = re.compile(r"\b(?:(?:toi|em|minh|chau)\s+(?:ten\s+)?la|ten\s+(?:toi|em|minh|chau)\s+la"
                        r"|ho\s+(?:va\s+)?ten\s*:?)\s+")
-_ADDRESS_CUE = re.compile(r"\b(?:dia chi|nha (?:toi|em|minh|chau) o|(?:toi|em|minh|chau) (?:song|o) tai)"
+_ADDRESS_CUE = re.compile(r"\b(?:dia chi|nha (?:toi|em|minh|chau) o|(?:toi|em|minh|chau) (?:song|o) tai"
+                          r"|thuong tru tai|tam tru tai|cu tru tai|hien o tai)"
                           r"(?:\s+(?:cua\s+)?(?:toi|em|minh|chau))?\s*(?:la|:)?\s+")
 
 
@@ -302,3 +304,40 @@ def details_in(text: str) -> dict[str, str]:
         if address:
             found["address"] = address
     return found
+
+
+_FILING_WORDS = re.compile(r"\b(?:phan anh|kien nghi|gop y|pakn)\b")
+_LOOKUP_WORDS = re.compile(r"\b(?:tra cuu|kiem tra|tinh trang|xem lai|theo doi)\b")
+
+
+def mentions_filing(text: str) -> bool:
+    """'phản ánh sổ đỏ': about sending a PAKN, not about the status of one already sent."""
+    folded = folded_words(text)
+    return bool(_FILING_WORDS.search(folded)) and not _LOOKUP_WORDS.search(folded)
+
+
+_CONTACT_WORDS = re.compile(r"\b(?:sdt|so dien thoai|dien thoai|so dt|ten|ho ten|dia chi)\b")
+_WHY = re.compile(r"\b(?:sao|tai sao|vi sao|de lam gi|lam gi|bat buoc|khong muon|ko muon|k muon"
+                  r"|khong cho|ko cho|co can|can gi)\b")
+
+
+def questions_contact_data(text: str) -> bool:
+    """'sao phải cho sđt?', 'e ko muốn cho sdt dc ko': why the law asks for it."""
+    folded = folded_words(text)
+    return bool(_CONTACT_WORDS.search(folded) and _WHY.search(folded))
+
+
+_HOME_BEFORE = re.compile(r"(?:(?:toi|em|e|minh|chau|nha|gia dinh)\s+(?:dang\s+)?(?:o|song o|song tai|o tai)"
+                          r"|dia chi|thuong tru|tam tru|cu tru|que)\s*(?:tai|o|la|:)?\s*$")
+
+
+def case_ward(text: str, entities: list[dict[str, object]]) -> str | None:
+    """The ward the matter happened in: 'Tôi ở phường Cầu Giấy, nộp hồ sơ tại UBND phường Láng'
+    names two; where the citizen lives is not where the dossier was filed."""
+    wards = [e for e in entities if e["entity"] == "ward"]
+    folded = fold(text)
+    for entity in wards:
+        start = int(entity["start"])  # type: ignore[call-overload]
+        if not _HOME_BEFORE.search(folded[max(0, start - 25): start]):
+            return str(entity["value"])
+    return str(wards[0]["value"]) if wards else None

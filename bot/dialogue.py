@@ -30,6 +30,7 @@ P_CONSENT_YES, P_CONSENT_NO = "/consent:yes", "/consent:no"
 SKIP_WORDS = {"bo qua", "bo", "skip", "khong danh gia"}
 OTHER = "other"
 MIN_WORDS_TO_GUESS = 4  # a fallback message this long is worth offering procedure groups for
+REDIRECT_CONFIDENCE = 0.6  # below this a khiếu nại / tố cáo guess is offered as a choice, not applied
 MAX_REQUEST_WORDS = 10  # a longer message the model calls gap_can_bo is treated as a PAKN
 MIN_CONTENT_WORDS = 3  # fewer ('sổ đỏ') and the bot asks for a description before anything else
 MENU_SLOT = "_menu"  # the buttons last shown, so that a typed "2" or title means that button
@@ -89,8 +90,12 @@ def survey_question(criteria: tuple[tuple[str, str], ...], index: int) -> Reply:
 
 
 def parse_rating(text: str, payload: str | None) -> int | None:
-    """5 from the button '/rate:5', or a typed '5' (Zalo shows the levels as numbered text)."""
-    raw = payload[len(P_RATE):] if payload and payload.startswith(P_RATE) else text.strip()
+    """5 from the button '/rate:5', or a typed '5' or '5 sao' (Zalo shows numbered text)."""
+    if payload and payload.startswith(P_RATE):
+        raw = payload[len(P_RATE):]
+    else:
+        typed = re.fullmatch(r"([1-5])(?:\s*(?:sao|diem|d))?", answers.folded_words(text))
+        raw = typed.group(1) if typed else ""
     return int(raw) if raw in {"1", "2", "3", "4", "5"} else None
 
 
@@ -138,17 +143,18 @@ class Dialogue:
 
     @staticmethod
     def _cancels(turn: Turn) -> bool:
-        """A cancel phrase, or a short message the model calls huy_bo that is not a plain no
-        ('không đồng ý' answers the consent question; it does not throw the draft away) nor a word
-        that folding made ambiguous ('dung': đúng or dừng? the citizen is asked again)."""
-        by_model = (turn.parse is not None and turn.parse.intent == "huy_bo"
-                    and len(turn.text.split()) <= 8 and answers.yes_no(turn.text) is None
-                    and not answers.is_ambiguous(turn.text))
-        return answers.is_cancel(turn.text) or by_model
+        """Only a cancel phrase throws a draft away. The model's huy_bo is not trusted here: it
+        reads names such as 'Ngô Quang Huy', addresses such as 'phố Huy Du' and answers such as
+        'đúng rồi gửi đi' as cancelling."""
+        return answers.is_cancel(turn.text)
 
     def _waiting_for_staff(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
         """Escalated and not yet taken: the bot stops driving the intake and says so once."""
         if turn.payload == P_CANCEL or answers.is_cancel(turn.text):
+            slots.pop("waiting_told", None)
+            if state in DRAFT_STATES:  # back to the draft where it was
+                step = self._repeat_question(state, slots, [Reply(M.ESCALATION_CANCELLED_RESUME)])
+                return Step(step.state, step.slots, step.replies, [Action("deescalate")])
             return Step(IDLE, {}, [Reply(M.ESCALATION_CANCELLED, MAIN_MENU)], [Action("deescalate")])
         code = turn.parse.entity("case_code") if turn.parse else None
         if code:
@@ -190,6 +196,11 @@ class Dialogue:
     def _lookup_without_code(self, parse: ParseResult, dossier: str | None) -> Step:
         """A status question without a PAKN code: ask for it, and when the message describes a
         problem (a late dossier, say), offer to file it as a PAKN instead."""
+        if not dossier and answers.mentions_filing(parse.text):  # 'phản ánh sổ đỏ', not a lookup
+            slots = self._slots_from(parse, parse.text)
+            if answers.content_words(parse.text) < MIN_CONTENT_WORDS:
+                return Step(DESCRIBE, slots, [Reply(M.DESCRIBE)])
+            return self._offer_procedures(slots, parse)
         text = M.DOSSIER_CODE.format(code=dossier) if dossier else M.ASK_CODE
         if not dossier and not self._worth_asking(parse):
             return Step(AWAIT_CODE, {}, [Reply(text)])
@@ -215,7 +226,9 @@ class Dialogue:
 
     def _start_intake(self, parse: ParseResult) -> Step:
         if parse.procedure == OUT_OF_SCOPE_PROCEDURE:
-            return Step(IDLE, {}, [Reply(M.REDIRECT_COMPLAINT)])
+            if parse.confidence >= REDIRECT_CONFIDENCE:
+                return Step(IDLE, {}, [Reply(M.REDIRECT_COMPLAINT)])
+            return self._offer_procedures(self._slots_from(parse, parse.text), parse)
         slots = self._slots_from(parse, parse.text)
         slots["procedure"] = parse.procedure
         if answers.content_words(parse.text) < MIN_CONTENT_WORDS:
@@ -231,15 +244,20 @@ class Dialogue:
             return self._idle({}, turn)
         if answers.content_words(turn.text) < MIN_CONTENT_WORDS or parse is None:
             return Step(DESCRIBE, slots, [Reply(M.DESCRIBE_AGAIN)])
-        if parse.intent == "phan_anh" and parse.procedure == OUT_OF_SCOPE_PROCEDURE:
+        if self._is_complaint(parse):
             return Step(IDLE, {}, [Reply(M.REDIRECT_COMPLAINT)])
         editing = slots.pop("editing", False)
         before = slots.get("text")
-        for key, value in self._slots_from(parse, turn.text).items():
+        found = self._slots_from(parse, turn.text)
+        if editing:  # the new description says where and to whom; the old one no longer counts
+            if found["ward"] or not slots.get("ward_from_address"):
+                slots["ward"], slots["ward_from_address"] = found["ward"], False
+            slots["named_agencies"] = found["named_agencies"]
+        for key, value in found.items():
             if not slots.get(key):
                 slots[key] = value
         slots["text"] = f"{before.rstrip('.')}. {turn.text}" if before and not editing else turn.text
-        if parse.intent == "phan_anh":
+        if parse.intent == "phan_anh" and parse.procedure != OUT_OF_SCOPE_PROCEDURE:
             slots["procedure"] = parse.procedure
         elif not slots.get("procedure") and not editing:
             return self._offer_procedures(slots, parse)
@@ -257,7 +275,8 @@ class Dialogue:
         parse = turn.parse
         if choice is None and answers.content_words(turn.text) >= MIN_CONTENT_WORDS and parse:
             slots["text"] = f"{slots['text'].rstrip('.')}. {turn.text}"  # more detail: keep it
-            choice = parse.procedure if parse.intent == "phan_anh" else OTHER
+            slots["ward"] = slots.get("ward") or answers.case_ward(turn.text, parse.entities)
+            choice = self._choice_from(parse, options)
         elif choice is None and slots.get("asked_again"):
             choice = OTHER  # twice without a choice: the focal point will classify it
         if choice is None or (choice != OTHER and choice not in self.catalogue.procedures):
@@ -277,7 +296,7 @@ class Dialogue:
         parts = [before] + [p for p in re.split(r"[,;\n]", before) if p.strip()]
         name = next((n for n in map(answers.clean_name, parts) if n), None)
         if name is None:
-            return Step(ASK_NAME, slots, [Reply(M.ASK_NAME_AGAIN)])
+            return self._not_an_answer(ASK_NAME, slots, turn, M.ASK_NAME, M.ASK_NAME_AGAIN)
         slots["name"] = name
         if phone and not slots.get("phone"):
             slots["phone"] = phone
@@ -292,7 +311,7 @@ class Dialogue:
     def _ask_phone(self, slots: dict[str, Any], turn: Turn) -> Step:
         _, phone, after = answers.contact_parts(turn.text)
         if not phone:
-            return Step(ASK_PHONE, slots, [Reply(M.ASK_PHONE_AGAIN)])
+            return self._not_an_answer(ASK_PHONE, slots, turn, M.ASK_PHONE, M.ASK_PHONE_AGAIN)
         slots["phone"] = phone
         address = answers.clean_address(after) if after else None
         if address and not slots.get("address"):
@@ -303,13 +322,30 @@ class Dialogue:
         before, phone, after = answers.contact_parts(turn.text)
         address = answers.clean_address(" ".join(p for p in (before, after) if p))
         if address is None:
-            return Step(ASK_ADDRESS, slots, [Reply(M.ASK_ADDRESS_AGAIN)])
+            return self._not_an_answer(ASK_ADDRESS, slots, turn, M.ASK_ADDRESS, M.ASK_ADDRESS_AGAIN)
         slots["address"] = address
         if phone and not slots.get("phone"):
             slots["phone"] = phone
-        if not slots.get("ward") and turn.parse is not None:
+        if not slots.get("ward") and turn.parse is not None:  # a guess the focal point checks
             slots["ward"] = turn.parse.entity("ward")
+            slots["ward_from_address"] = bool(slots["ward"])
         return self._next_question(slots)
+
+    def _not_an_answer(self, state: str, slots: dict[str, Any], turn: Turn, question: str,
+                       again: str) -> Step:
+        """Not the name, phone or address asked for: a question about why, more detail about the
+        problem (Zalo users split messages), or just a wrong answer."""
+        if answers.questions_contact_data(turn.text):
+            return Step(state, slots, [Reply(M.WHY_CONTACT), Reply(question)])
+        parse = turn.parse
+        ward = answers.case_ward(turn.text, parse.entities) if parse else None
+        detail = parse is not None and (len(turn.text.split()) >= 5 or (ward and not slots.get("ward")))
+        if detail and (state != ASK_ADDRESS or parse.intent == "phan_anh"):  # type: ignore[union-attr]
+            slots["text"] = f"{slots['text'].rstrip('.')}. {turn.text}"
+            if ward and (not slots.get("ward") or slots.get("ward_from_address")):
+                slots["ward"], slots["ward_from_address"] = ward, False
+            return Step(state, slots, [Reply(f"{M.DETAIL_ADDED}\n{question}")])
+        return Step(state, slots, [Reply(again)])
 
     def _ask_consent(self, slots: dict[str, Any], turn: Turn) -> Step:
         answer = {P_CONSENT_YES: True, P_CONSENT_NO: False}.get(turn.payload or "")
@@ -321,6 +357,10 @@ class Dialogue:
         return self._next_question(slots)
 
     def _confirm(self, slots: dict[str, Any], turn: Turn) -> Step:
+        _, phone, _ = answers.contact_parts(turn.text) if turn.payload is None else ("", None, "")
+        if phone and phone != slots.get("phone"):  # 'số điện thoại đúng là 0987 654 321'
+            slots["phone"] = phone
+            return self._next_question(slots)
         answer = answers.yes_no(turn.text) if turn.payload is None else None
         if turn.payload == P_CONFIRM or answer is True:
             return Step(IDLE, {}, actions=[Action("file_case", {"slots": slots})])
@@ -344,7 +384,20 @@ class Dialogue:
         if name == "text":
             return Step(DESCRIBE, {**slots, "editing": True}, [Reply(M.EDIT_TEXT)])
         slots.pop("publish_consent" if name == "consent" else name, None)
+        if name == "address" and slots.pop("ward_from_address", False):
+            slots.pop("ward", None)  # it was read from the address being corrected
         return self._next_question(slots)
+
+    def _repeat_question(self, state: str, slots: dict[str, Any], replies: list[Reply]) -> Step:
+        """Ask again what `state` waits for (after an interruption such as a cancelled escalation)."""
+        if state == DESCRIBE:
+            question = M.EDIT_TEXT if slots.get("editing") else M.DESCRIBE
+            return Step(DESCRIBE, slots, replies + [Reply(question)])
+        if state == CHOOSE_PROCEDURE:
+            return Step(state, slots, replies + [self._procedure_menu(slots.get("options", []))])
+        if state == EDIT:
+            return Step(EDIT, slots, replies + [Reply(M.EDIT_WHICH, EDIT_MENU)])
+        return self._next_question(slots, replies)
 
     def _survey(self, slots: dict[str, Any], turn: Turn) -> Step:
         words = answers.folded_words(turn.text)
@@ -367,8 +420,21 @@ class Dialogue:
 
     @staticmethod
     def _slots_from(parse: ParseResult, text: str) -> dict[str, Any]:
-        return {"text": text, "ward": parse.entity("ward"), "phone": parse.entity("phone"),
-                "named_agencies": parse.entity_values("agency")}
+        return {"text": text, "ward": answers.case_ward(parse.text, parse.entities),
+                "phone": parse.entity("phone"), "named_agencies": parse.entity_values("agency")}
+
+    @staticmethod
+    def _is_complaint(parse: ParseResult) -> bool:
+        return (parse.intent == "phan_anh" and parse.procedure == OUT_OF_SCOPE_PROCEDURE
+                and parse.confidence >= REDIRECT_CONFIDENCE)
+
+    def _choice_from(self, parse: ParseResult, options: list[str]) -> str:
+        """The group a detail sent at the menu points to: the model's, or its best guess among
+        the options shown, else 'other' for the focal point."""
+        if parse.intent == "phan_anh" and parse.procedure != OUT_OF_SCOPE_PROCEDURE:
+            return str(parse.procedure)
+        best = parse.procedure_ranking[0][0] if parse.procedure_ranking else None
+        return best if best in options else OTHER
 
     def _understood(self, slots: dict[str, Any]) -> Reply:
         text = M.UNDERSTOOD.format(procedure=self._procedure_label(slots.get("procedure")),
@@ -407,7 +473,8 @@ class Dialogue:
         return bool(parse.procedure_ranking) and len(parse.text.split()) >= MIN_WORDS_TO_GUESS
 
     def _options(self, parse: ParseResult) -> list[str]:
-        return [p for p, _ in parse.procedure_ranking if p in self.catalogue.procedures][:3]
+        return [p for p, _ in parse.procedure_ranking
+                if p in self.catalogue.procedures and p != OUT_OF_SCOPE_PROCEDURE][:3]
 
     def _offer_procedures(self, slots: dict[str, Any], parse: ParseResult | None) -> Step:
         options = self._options(parse) if parse is not None else slots.get("options", [])

@@ -24,6 +24,12 @@ EDIT_TEXT = "Xin nhập lại nội dung phản ánh."
 WAITING_FOR_STAFF = ("Tin nhắn của Ông/Bà đã được ghi lại để cán bộ tiếp nhận đọc và trả lời. Nếu "
                      "không cần gặp cán bộ nữa, xin gửi \"hủy\".")
 ESCALATION_CANCELLED = "Đã hủy yêu cầu gặp cán bộ. " + HELP_BODY
+ESCALATION_CANCELLED_RESUME = "Đã hủy yêu cầu gặp cán bộ. Mời Ông/Bà tiếp tục phản ánh đang soạn."
+WHY_CONTACT = ("Theo Điều 7 Nghị định 20/2008/NĐ-CP, phản ánh phải ghi rõ họ tên, địa chỉ và số điện "
+               "thoại để cơ quan liên hệ khi cần và thông báo kết quả. Các thông tin này chỉ cán bộ xử "
+               "lý được xem và được che khi công khai kết quả. Nếu không muốn cung cấp, xin gửi "
+               "\"gặp cán bộ\" để được hướng dẫn.")
+DETAIL_ADDED = "Đã ghi thêm vào nội dung phản ánh."
 ASK_CODE = "Xin cho biết mã PAKN cần tra cứu (dạng PAKN-2026-000123)."
 ASK_CODE_OR_FILE = ("Để tra cứu phản ánh đã gửi, xin cho biết mã PAKN (dạng PAKN-2026-000123). "
                     "Nếu Ông/Bà chưa gửi phản ánh về việc này, chọn \"Gửi phản ánh\" để gửi ngay.")

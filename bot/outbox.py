@@ -5,7 +5,7 @@ import logging
 from datetime import datetime
 
 from bot import messages as M
-from bot.dialogue import IDLE, SURVEY, Reply, citizen_unit, survey_question
+from bot.dialogue import DRAFT_STATES, MENU_SLOT, SURVEY, Reply, citizen_unit, survey_question
 from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
 from routing.model import Case, CaseEvent, Conversation, Message, OutboxItem
@@ -60,12 +60,15 @@ class OutboxNotifier(Notifier):
         conversation = self._conversation(uow, case)
         if conversation is None or not self.criteria:
             return True  # nobody to ask: do not try again
-        if conversation.state != IDLE:
+        if conversation.state in DRAFT_STATES or conversation.state == SURVEY:
             return False  # the citizen is in the middle of something: ask on a later run
-        conversation.state, conversation.slots = SURVEY, {"case_code": case.code, "index": 0}
+        question = survey_question(self.criteria, 0)
+        conversation.state = SURVEY  # the levels are remembered, so that a typed title counts
+        conversation.slots = {"case_code": case.code, "index": 0,
+                              MENU_SLOT: [list(button) for button in question.quick_replies]}
         queue_reply(uow, conversation, Reply(M.SURVEY_INTRO.format(code=case.code)), now,
                     kind="survey", case_code=case.code)
-        queue_reply(uow, conversation, survey_question(self.criteria, 0), now, kind="survey",
+        queue_reply(uow, conversation, question, now, kind="survey",
                     case_code=case.code)
         return True
 

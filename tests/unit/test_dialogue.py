@@ -232,7 +232,8 @@ def test_asking_to_file_starts_with_the_description(dialogue: Dialogue, text: st
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE)
     step = run(dialogue, step.state, step.slots, "dạ", parse("dạ", "chao_hoi", None, None))
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE_AGAIN)
-    step = run(dialogue, step.state, step.slots, KHAI_SINH, parse(KHAI_SINH, entities=[ward("phường Cầu Giấy")]))
+    step = run(dialogue, step.state, step.slots, KHAI_SINH,
+               parse(KHAI_SINH, entities=[ward("phường Cầu Giấy")]))
     assert step.state == ASK_NAME and step.slots["text"] == KHAI_SINH
     assert step.slots["procedure"] == "ho_tich" and "Hộ tịch" in step.replies[0].text
 
@@ -269,7 +270,8 @@ def test_a_delay_question_without_a_code_offers_to_file_it(dialogue: Dialogue) -
     assert [p for _, p in chosen.replies[0].quick_replies][:3] == [
         "/procedure:cu_tru", "/procedure:xuat_nhap_canh", "/procedure:ho_tich"]
     code = {"entity": "case_code", "value": "PAKN-2026-000123", "start": 0, "end": 16}
-    looked = run(dialogue, step.state, step.slots, "PAKN-2026-000123", parse("x", "tra_cuu", None, None, [code]))
+    looked = run(dialogue, step.state, step.slots, "PAKN-2026-000123",
+                 parse("x", "tra_cuu", None, None, [code]))
     assert looked.actions[0].name == "lookup_case"
 
 
@@ -299,9 +301,14 @@ def test_while_waiting_for_staff_the_bot_stops_the_intake(dialogue: Dialogue) ->
     assert (step.state, step.replies[0].text) == (ASK_NAME, M.WAITING_FOR_STAFF)
     again = run(dialogue, step.state, step.slots, "alo", escalated=True)
     assert (again.replies, again.actions) == ([], [])  # said once; staff will read the thread
-    cancelled = run(dialogue, again.state, again.slots, "hủy", escalated=True)
-    assert (cancelled.state, cancelled.actions[0].name) == (IDLE, "deescalate")
-    assert cancelled.replies[0].text == M.ESCALATION_CANCELLED
+    cancelled = run(dialogue, again.state, again.slots, "thôi không cần nữa", escalated=True)
+    assert (cancelled.state, cancelled.actions[0].name) == (ASK_NAME, "deescalate")  # the draft is kept
+    assert [r.text for r in cancelled.replies] == [M.ESCALATION_CANCELLED_RESUME,
+                                                   f"{M.LAW_NOTE}\n{M.ASK_NAME}"]
+    assert draft(cancelled) == slots
+    idle = run(dialogue, IDLE, {}, "hủy", escalated=True)
+    assert (idle.state, idle.replies[0].text, idle.actions[0].name) == (IDLE, M.ESCALATION_CANCELLED,
+                                                                         "deescalate")
 
 
 def test_name_and_phone_in_one_message(dialogue: Dialogue) -> None:
@@ -361,3 +368,94 @@ def test_a_commune_case_without_a_ward_names_no_catalogue_count(dialogue: Dialog
     step = run(dialogue, IDLE, {}, text, parse(text))
     assert "126 đơn vị" not in step.replies[0].text
     assert "Cơ quan xử lý dự kiến: UBND phường, xã nơi giải quyết vụ việc." in step.replies[0].text
+
+
+@pytest.mark.parametrize("text", ["Ngô Quang Huy", "Nguyễn Thị Dung", "Đỗ Văn Dũng"])
+def test_names_the_model_reads_as_cancel_are_names(dialogue: Dialogue, text: str) -> None:
+    step = run(dialogue, ASK_NAME, {"text": KHAI_SINH}, text,
+               parse(text, "huy_bo", None, None, confidence=0.97))
+    assert step.state == ASK_PHONE and step.slots["name"] == text
+
+
+@pytest.mark.parametrize(("state", "text"), [
+    (ASK_ADDRESS, "số 3 phố Huy Du, phường Cầu Giấy"), (ASK_ADDRESS, "xóm Thôi, xã Đông Anh"),
+    (CONFIRM, "đúng rồi gửi đi"), (CONFIRM, "sửa lại nội dung"), (CONFIRM, "thôi để mai"),
+    (ASK_CONSENT, "thôi khỏi công khai")])
+def test_answers_the_model_reads_as_cancel_keep_the_draft(dialogue: Dialogue, state: str, text: str) -> None:
+    slots = dict(CONFIRMING)
+    if state == ASK_ADDRESS:
+        slots.pop("address")
+    if state == ASK_CONSENT:
+        slots.pop("publish_consent")
+    step = run(dialogue, state, slots, text, parse(text, "huy_bo", None, None, confidence=0.9))
+    assert step.replies == [] or step.replies[0].text != M.CANCELLED
+    assert step.state != IDLE or step.actions[0].name == "file_case"
+
+
+def test_the_ward_where_the_dossier_was_filed_not_where_the_citizen_lives(dialogue: Dialogue) -> None:
+    text = "Tôi ở phường Cầu Giấy, nộp hồ sơ đăng ký khai sinh cho con tại UBND phường Láng 3 tuần chưa có"
+    wards = [{"entity": "ward", "value": name, "start": text.index(name), "end": text.index(name) + len(name)}
+             for name in ("phường Cầu Giấy", "phường Láng")]
+    step = run(dialogue, IDLE, {}, text, parse(text, entities=wards))
+    assert step.slots["ward"] == "phường Láng" and "UBND phường Láng" in step.replies[0].text
+
+
+def test_correcting_the_address_or_description_updates_the_ward(dialogue: Dialogue) -> None:
+    slots = {k: v for k, v in CONFIRMING.items() if k not in ("ward", "address")}
+    address = "số 3 ngõ 8 phố Kim Mã, phường Giảng Võ"
+    step = run(dialogue, ASK_ADDRESS, slots, address, parse(address, "nlu_fallback", None, None,
+                                                             [ward("phường Giảng Võ")]))
+    assert step.slots["ward"] == "phường Giảng Võ"  # a guess from the address
+    step = run(dialogue, CONFIRM, step.slots, "sửa địa chỉ")
+    new = "số 9 Nguyễn Trãi, phường Thanh Xuân"
+    step = run(dialogue, step.state, step.slots, new,
+               parse(new, "nlu_fallback", None, None, [ward("phường Thanh Xuân")]))
+    assert step.state == CONFIRM and step.slots["ward"] == "phường Thanh Xuân"
+
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), "", payload="/edit")
+    step = run(dialogue, step.state, step.slots, "1")  # Nội dung
+    text = "Tôi nộp hồ sơ khai sinh ở phường Nghĩa Đô 3 tuần chưa có kết quả"
+    step = run(dialogue, step.state, step.slots, text, parse(text, entities=[ward("phường Nghĩa Đô")]))
+    assert step.slots["ward"] == "phường Nghĩa Đô" and "UBND phường Nghĩa Đô" in step.replies[0].text
+
+
+def test_a_weak_complaint_guess_is_not_redirected(dialogue: Dialogue) -> None:
+    text = "đường nhà tôi có ổ gà to lắm"
+    weak = parse(text, procedure="khieu_nai_to_cao", agency=None, confidence=0.38,
+                 ranking=[("khieu_nai_to_cao", 0.38), ("do_thi_moi_truong", 0.32), ("xay_dung", 0.1)])
+    step = run(dialogue, IDLE, {}, text, weak)
+    assert step.state == CHOOSE_PROCEDURE and M.REDIRECT_COMPLAINT not in step.replies[0].text
+    assert [p for _, p in step.replies[0].quick_replies] == [
+        "/procedure:do_thi_moi_truong", "/procedure:xay_dung", "/procedure:other"]
+
+
+def test_extra_detail_during_the_contact_questions_is_kept(dialogue: Dialogue) -> None:
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
+    more = "mà đến giờ vẫn chưa nhận được giấy khai sinh"
+    step = run(dialogue, ASK_NAME, slots, more, parse(more))
+    assert (step.state, step.replies[0].text) == (ASK_NAME, f"{M.DETAIL_ADDED}\n{M.ASK_NAME}")
+    assert step.slots["text"] == f"{KHAI_SINH}. {more}"
+    place = "ở phường Hoàn Kiếm"
+    step = run(dialogue, ASK_NAME, dict(slots), place, parse(place, "nlu_fallback", None, None,
+                                                             [ward("phường Hoàn Kiếm")]))
+    assert step.slots["ward"] == "phường Hoàn Kiếm"
+    why = run(dialogue, ASK_PHONE, {**slots, "name": "Lê Thị Hoa"}, "sao phai cho sdt?")
+    assert [r.text for r in why.replies] == [M.WHY_CONTACT, M.ASK_PHONE]
+    fixed = run(dialogue, CONFIRM, dict(CONFIRMING), "số điện thoại đúng là 0987 654 321")
+    assert fixed.state == CONFIRM and fixed.slots["phone"] == "0987654321"
+    assert "• Điện thoại: 0987654321" in fixed.replies[0].text
+
+
+def test_asking_to_file_that_the_model_reads_as_a_lookup(dialogue: Dialogue) -> None:
+    step = run(dialogue, IDLE, {}, "phản ánh sổ đỏ", parse("phản ánh sổ đỏ", "tra_cuu", None, None))
+    assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE)
+    assert step.slots["text"] == "phản ánh sổ đỏ"
+
+
+@pytest.mark.parametrize(("text", "score"), [("Rất hài lòng ạ", 5), ("hài lòng", 4), ("5 sao", 5), ("2", 2)])
+def test_survey_levels_typed_as_words(text: str, score: int) -> None:
+    dialogue = Dialogue(CATALOGUE, (("a", "A"), ("b", "B")))
+    from bot.dialogue import survey_question
+    menu = [list(b) for b in survey_question(dialogue.criteria, 0).quick_replies]
+    step = run(dialogue, SURVEY, {"case_code": "PAKN-2026-000123", "index": 0, MENU_SLOT: menu}, text)
+    assert step.actions[0].params["score"] == score and step.slots["index"] == 1
