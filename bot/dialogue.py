@@ -63,6 +63,7 @@ class Turn:
     parse: ParseResult | None
     payload: str | None = None
     escalated: bool = False  # waiting for a staff member who has not taken the conversation yet
+    attachments: tuple[dict[str, Any], ...] = ()  # photos, files, a location sent with the message
 
 
 MAIN_MENU = ((M.BUTTON_FILE, P_FILE), (M.BUTTON_LOOKUP, P_LOOKUP), (M.BUTTON_HUMAN, P_HUMAN))
@@ -121,12 +122,31 @@ class Dialogue:
     def step(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
         menu = [tuple(button) for button in slots.get(MENU_SLOT) or ()]
         if turn.payload is None and menu:
-            turn = Turn(turn.text, turn.parse, answers.choice(turn.text, menu), turn.escalated)
-        result = self._dispatch(state, {k: v for k, v in slots.items() if k != MENU_SLOT}, turn)
+            turn = Turn(turn.text, turn.parse, answers.choice(turn.text, menu), turn.escalated,
+                        turn.attachments)
+        slots = {k: v for k, v in slots.items() if k != MENU_SLOT}
+        if turn.attachments and not turn.escalated:
+            result = self._with_attachments(state, slots, turn)
+        else:
+            result = self._dispatch(state, slots, turn)
         shown = next((r.quick_replies for r in reversed(result.replies) if r.quick_replies), ())
         result.slots = {k: v for k, v in result.slots.items() if k != MENU_SLOT}
         if shown:
             result.slots[MENU_SLOT] = [list(button) for button in shown]
+        return result
+
+    def _with_attachments(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
+        """A photo (of a giấy hẹn, say) goes with the draft; alone, it asks for what it is about."""
+        kept = list(slots.get("attachments") or []) + list(turn.attachments)
+        if not turn.text.strip():
+            if state in DRAFT_STATES:
+                return self._repeat_question(state, {**slots, "attachments": kept},
+                                             [Reply(M.ATTACHMENT_NOTED)])
+            return Step(DESCRIBE, {"attachments": kept}, [Reply(M.ATTACHMENT_FIRST)])
+        result = self._dispatch(state, slots, turn)
+        if result.state in DRAFT_STATES:
+            previous = list(result.slots.get("attachments") or [])
+            result.slots["attachments"] = previous + [a for a in kept if a not in previous]
         return result
 
     def _dispatch(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
@@ -460,6 +480,8 @@ class Dialogue:
             text=text, procedure=self._procedure_label(slots.get("procedure")),
             agency=self._agency_label(slots), name=slots["name"],
             phone=slots["phone"], address=slots["address"],
+            attachments=M.SUMMARY_ATTACHMENTS.format(count=len(slots["attachments"]))
+            if slots.get("attachments") else "",
             consent=M.CONSENT_YES if slots["publish_consent"] else M.CONSENT_NO)
         return Step(CONFIRM, slots, replies + [Reply(summary, CONFIRM_MENU)])
 

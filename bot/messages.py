@@ -75,6 +75,7 @@ SUMMARY = ("Xin Ông/Bà kiểm tra lại thông tin phản ánh:\n"
            "• Họ tên: {name}\n"
            "• Điện thoại: {phone}\n"
            "• Địa chỉ: {address}\n"
+           "{attachments}"
            "• Công khai kết quả: {consent}\n"
            "Gửi phản ánh này?")
 ASK_CONSENT = ("Ông/Bà có đồng ý để nội dung phản ánh và kết quả xử lý được công khai trên Cổng "
@@ -101,7 +102,10 @@ STATUS = ("Phản ánh {code}\n"
           "• Ngày tiếp nhận: {received}\n"
           "• Hạn trả lời: {due}")
 STATUS_ANSWER = "\n• Trả lời của cơ quan: {answer}"
-ATTACHMENT_NOTED = "Đã nhận tệp/hình ảnh Ông/Bà gửi."
+ATTACHMENT_NOTED = "Đã nhận tệp/hình ảnh Ông/Bà gửi; tệp sẽ được chuyển kèm phản ánh."
+ATTACHMENT_FIRST = ("Đã nhận tệp/hình ảnh Ông/Bà gửi. Mời Ông/Bà mô tả phản ánh, kiến nghị: thủ tục "
+                    "gì, nộp ở đâu, khi nào và vướng mắc gì.")
+SUMMARY_ATTACHMENTS = "• Tệp, hình ảnh kèm theo: {count}\n"
 
 BUTTON_CONFIRM = "Xác nhận gửi"
 BUTTON_EDIT = "Sửa thông tin"

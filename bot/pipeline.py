@@ -19,6 +19,7 @@ from routing.model import Case, Conversation, Message, MissingContactData, Unkno
 from routing.ports import AbstractUnitOfWork
 
 logger = logging.getLogger(__name__)
+ATTACHMENT_KEYS = ("file_id", "latitude", "longitude")  # what staff need besides a URL
 
 
 @dataclass
@@ -60,6 +61,11 @@ class Pipeline:
                               raw=incoming.raw)
             if incoming.payload:
                 message.nlu = {"payload": incoming.payload}
+            if incoming.attachments:  # photos of a giấy hẹn, a location: kept with the case
+                message.nlu = {**(message.nlu or {}), "attachments": [
+                    {"type": a.type, "url": a.url,
+                     **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}}
+                    for a in incoming.attachments]}
             if not uow.messages.add_inbound(message):
                 logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
                 return None
@@ -85,18 +91,21 @@ class Pipeline:
             conversation = uow.conversations.get(message.conversation_id)
             assert conversation is not None
             payload = (message.nlu or {}).get("payload")
+            attachments = tuple((message.nlu or {}).get("attachments") or ())
             parse = self.nlu.parse(message.text) if message.text.strip() and not payload else None
             if parse is not None:
                 message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
                                "procedure": parse.procedure, "agency": parse.agency,
                                "entities": parse.entities, "backend": parse.backend,
-                               "ranking": parse.top_two(), "margin": parse.margin}
+                               "ranking": parse.top_two(), "margin": parse.margin,
+                               **({"attachments": list(attachments)} if attachments else {})}
             if getattr(conversation, "handled_by", None) is not None:
                 message.status = "processed"  # a staff member has the conversation: no bot reply
                 uow.commit()
                 return []
             step = self.dialogue.step(conversation.state, conversation.slots or {},
-                                      Turn(message.text, parse, payload, conversation.escalated))
+                                      Turn(message.text, parse, payload, conversation.escalated,
+                                           attachments))
             replies = list(step.replies)
             conversation.state, conversation.slots = step.state, dict(step.slots)
             for action in step.actions:
@@ -130,7 +139,8 @@ class Pipeline:
             citizen_name=slots.get("name", ""), citizen_phone=slots.get("phone", ""),
             citizen_address=slots.get("address", ""), ward=slots.get("ward"),
             named_agencies=tuple(slots.get("named_agencies") or ()),
-            publish_consent=bool(slots.get("publish_consent")))
+            publish_consent=bool(slots.get("publish_consent")),
+            attachments=tuple(slots.get("attachments") or ()))
         try:
             case = services.file_case(uow, self.ctx, conversation, form, now)
         except MissingContactData as error:

@@ -73,9 +73,24 @@ def _details(event: CaseEvent, data: Mapping[str, Any], catalogue: Catalogue) ->
         ward = data["from_ward"] if "from_ward" in data else data.get("ward")
         details.append(T.TIMELINE_FROM.format(unit=handling_unit(catalogue, data["from_agency"],
                                                                  ward)))
+    if data.get("attachments"):
+        details.append(T.TIMELINE_ATTACHMENTS.format(items="; ".join(
+            attachment_label(item) for item in data["attachments"])))
     if data.get("unpublished_reason"):
         details.append(T.TIMELINE_UNPUBLISHED.format(reason=data["unpublished_reason"]))
     return details
+
+
+def attachment_label(item: Mapping[str, Any]) -> str:
+    """'hình ảnh: https://…', or a Telegram photo's file id (the bot can fetch it with getFile)."""
+    kind = str(item.get("type") or "file")
+    where = item.get("url") or ""
+    if not where and item.get("file_id"):
+        where = T.ATTACHMENT_FILE_ID.format(file_id=item["file_id"])
+    if not where and item.get("latitude") is not None:
+        where = f"{item['latitude']}, {item.get('longitude')}"
+    label = T.ATTACHMENT_TYPES.get(kind, kind)
+    return f"{label}: {where}" if where else label
 
 
 def timeline(events: Iterable[CaseEvent], catalogue: Catalogue,

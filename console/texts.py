@@ -36,6 +36,10 @@ ACTOR_NAMES = {
 }
 ACTOR_OPEN311 = "Ứng dụng kết nối qua Open311: {client}"
 TIMELINE_CHANNEL = "Kênh tiếp nhận: {channel}"
+TIMELINE_ATTACHMENTS = "Tệp, hình ảnh kèm theo: {items}"
+ATTACHMENT_TYPES = {"image": "hình ảnh", "photo": "hình ảnh", "file": "tệp", "video": "video",
+                    "audio": "ghi âm", "location": "vị trí", "sticker": "nhãn dán", "gif": "ảnh động"}
+ATTACHMENT_FILE_ID = "mã tệp Telegram {file_id}"
 TIMELINE_CLASSIFIED = "Lĩnh vực: {procedure} · Cơ quan xử lý: {agency}"
 TIMELINE_PROCEDURE = "Lĩnh vực: {old} → {new}"
 TIMELINE_FROM = "Chuyển từ: {unit}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from routing.case_rules import (PublicationNotReviewed, PublicationRequired, SameUnit,  # noqa: F401
                                 UnknownAgency, UnknownWard, WardRequired, needs_masking_review,
@@ -40,6 +41,7 @@ class IntakeForm:
     ward: str | None = None
     named_agencies: tuple[str, ...] = field(default_factory=tuple)
     publish_consent: bool = False  # the citizen agreed to publication after masking
+    attachments: tuple[dict[str, Any], ...] = ()  # {type, url | file_id}: photos, files, places
 
 
 def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversation | None,
@@ -70,8 +72,11 @@ def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversat
     case.deadlines = ctx.policy.plan(uow.calendar.load(), case)
     case.due_at = case.deadline(ANSWER).due_at  # type: ignore[union-attr]
     uow.cases.add(case)
+    received: dict[str, Any] = {"channel": case.channel}
+    if form.attachments:
+        received["attachments"] = list(form.attachments)
     case.events.append(CaseEvent(now, actor, "status", None, CaseStatus.RECEIVED.value,
-                                 data={"channel": case.channel}))
+                                 data=received))
     if form.procedure_id:
         case.transition_to(CaseStatus.CLASSIFIED, now, actor,
                            data={"procedure_id": form.procedure_id, "agency_id": agency_id})

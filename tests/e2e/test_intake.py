@@ -16,7 +16,7 @@ from bot import messages as M
 from bot.dialogue import CONFIRM_MENU, CONSENT_MENU, MAIN_MENU, Reply
 from routing.calendar import VIETNAM
 from tests.conftest import LiveApp, wait_until
-from tests.e2e.citizens import Citizen, cases_of, conversation_of
+from tests.e2e.citizens import Citizen, TelegramCitizen, cases_of, conversation_of
 from tests.e2e.conftest import CHANNELS
 
 FIRST = "Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả"
@@ -42,7 +42,7 @@ def run_intake_until_confirm(live: LiveApp, citizen: Citizen) -> tuple[str, str]
     citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
     citizen.choose(M.CONSENT_YES, "/consent:yes", 1)
     citizen.expect(Reply(M.SUMMARY.format(text=FIRST, procedure=procedure, agency=agency, name=NAME,
-                                          phone="0912345678", address=ADDRESS,
+                                          phone="0912345678", address=ADDRESS, attachments="",
                                           consent=M.CONSENT_YES), CONFIRM_MENU))
     return procedure, agency
 
@@ -186,7 +186,7 @@ def test_a_zalo_citizen_who_types_everything_files_a_pakn(live_app: LiveApp,
     citizen.say("không đồng ý")
     procedure = live_app.components.ctx.catalogue.procedure_name("ho_tich")
     summary = dict(text=FIRST, procedure=procedure, agency=WARD_UNIT, phone="0912345678", address=ADDRESS,
-                   consent=M.CONSENT_NO)
+                   attachments="", consent=M.CONSENT_NO)
     citizen.expect(Reply(M.SUMMARY.format(name=NAME, **summary), CONFIRM_MENU))
     citizen.say("sửa tên")
     citizen.expect(Reply(M.ASK_NAME))
@@ -198,3 +198,34 @@ def test_a_zalo_citizen_who_types_everything_files_a_pakn(live_app: LiveApp,
     citizen.say("1")  # "1. Xác nhận gửi"
     (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
     assert (case.citizen_name, case.publish_consent) in (("Nguyễn Văn Bình", False), ("Nguyễn Văn Bình", 0))
+
+
+def test_a_photo_of_the_appointment_slip_goes_with_the_case(live_app: LiveApp,
+                                                            new_citizen: Callable[[str], Citizen]) -> None:
+    """A Telegram photo without a caption: the bot asks what it is about, keeps it through the
+    intake, shows it in the summary and files it with the case for staff."""
+    citizen = new_citizen("telegram")
+    assert isinstance(citizen, TelegramCitizen)
+    update = citizen.update("")
+    del update["message"]["text"]
+    update["message"]["photo"] = [{"file_id": "AgACAgUAAxkBAAOD-small", "width": 90, "height": 67},
+                                  {"file_id": "AgACAgUAAxkBAAOD-large", "width": 1280, "height": 960}]
+    citizen.send_update(update)
+    citizen.expect(Reply(M.ATTACHMENT_FIRST))
+    citizen.say(FIRST)
+    citizen.wait_received(citizen.seen + 2)
+    citizen.seen += 2
+    citizen.say(f"{NAME}, {PHONE}, {ADDRESS}")
+    citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
+    citizen.choose(M.CONSENT_NO, "/consent:no", 2)
+    sent = citizen.expect(Reply(M.SUMMARY.format(
+        text=FIRST, procedure=live_app.components.ctx.catalogue.procedure_name("ho_tich"), agency=WARD_UNIT,
+        name=NAME, phone="0912345678", address=ADDRESS, consent=M.CONSENT_NO,
+        attachments=M.SUMMARY_ATTACHMENTS.format(count=1)), CONFIRM_MENU))
+    assert "• Tệp, hình ảnh kèm theo: 1" in str(sent)
+    citizen.choose(M.BUTTON_CONFIRM, "/confirm", 1)
+    (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
+    (data,) = live_app.query("SELECT e.data FROM case_events e JOIN cases c ON c.id = e.case_id "
+                             "WHERE c.code = :code AND e.to_status = 'received'", code=case.code)[0]
+    received = json.loads(data) if isinstance(data, str) else data
+    assert received["attachments"] == [{"type": "image", "url": None, "file_id": "AgACAgUAAxkBAAOD-large"}]

@@ -459,3 +459,30 @@ def test_survey_levels_typed_as_words(text: str, score: int) -> None:
     menu = [list(b) for b in survey_question(dialogue.criteria, 0).quick_replies]
     step = run(dialogue, SURVEY, {"case_code": "PAKN-2026-000123", "index": 0, MENU_SLOT: menu}, text)
     assert step.actions[0].params["score"] == score and step.slots["index"] == 1
+
+
+PHOTO = {"type": "image", "url": "https://zalo.example/photo.jpg"}
+
+
+def test_a_photo_alone_mid_intake_is_kept_and_the_question_repeated(dialogue: Dialogue) -> None:
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa", "name": "Lê Thị Hoa"}
+    step = dialogue.step(ASK_PHONE, slots, Turn("", None, attachments=(PHOTO,)))
+    assert step.state == ASK_PHONE and step.slots["attachments"] == [PHOTO]
+    assert [r.text for r in step.replies] == [M.ATTACHMENT_NOTED, M.ASK_PHONE]
+    step = dialogue.step(IDLE, {}, Turn("", None, attachments=(PHOTO,)))
+    assert (step.state, step.replies[0].text) == (DESCRIBE, M.ATTACHMENT_FIRST)
+    assert step.slots["attachments"] == [PHOTO]
+
+
+def test_a_photo_with_a_caption_starts_the_intake_with_it(dialogue: Dialogue) -> None:
+    step = dialogue.step(IDLE, {}, Turn(KHAI_SINH, parse(KHAI_SINH), attachments=(PHOTO,)))
+    assert step.state == ASK_NAME and step.slots["attachments"] == [PHOTO]
+
+
+def test_attachments_are_named_for_staff() -> None:
+    from console.case_view import attachment_label
+    assert attachment_label(PHOTO) == "hình ảnh: https://zalo.example/photo.jpg"
+    telegram = {"type": "image", "url": None, "file_id": "AgAC"}
+    assert attachment_label(telegram) == "hình ảnh: mã tệp Telegram AgAC"
+    assert attachment_label({"type": "location", "latitude": 21.03, "longitude": 105.85}) == \
+        "vị trí: 21.03, 105.85"
