@@ -30,11 +30,24 @@ NEEDS_PREFIX = frozenset({
 NOT_A_PLACE_BEFORE = {"cau giay": ("yeu",)}
 
 
+# Eleven-digit mobile numbers moved to ten digits in 2018 (Bộ TT&TT); many people still write the old ones.
+OLD_MOBILE_PREFIXES = {
+    "0162": "032", "0163": "033", "0164": "034", "0165": "035", "0166": "036", "0167": "037",
+    "0168": "038", "0169": "039",  # Viettel
+    "0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",  # MobiFone
+    "0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",  # VinaPhone
+    "0186": "056", "0188": "058", "0199": "059",  # Vietnamobile, Gmobile
+}
+
+
 def normalize_phone(raw: str) -> str | None:
-    """Digits with a leading 0 ('+84 912.345.678' -> '0912345678'), or None if not a VN number."""
+    """Digits with a leading 0 ('+84 912.345.678' -> '0912345678'; the old '01689 123 456' ->
+    '0389123456'), or None if not a VN number."""
     digits = re.sub(r"\D", "", raw)
     if digits.startswith("84"):
         digits = "0" + digits[2:]
+    if len(digits) == 11 and digits[:4] in OLD_MOBILE_PREFIXES:
+        digits = OLD_MOBILE_PREFIXES[digits[:4]] + digits[4:]
     if len(digits) == 10 and digits.startswith(MOBILE_PREFIXES):
         return digits
     if len(digits) == 11 and digits.startswith("02"):

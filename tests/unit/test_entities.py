@@ -50,6 +50,7 @@ def test_nfd_input_gives_the_same_entities() -> None:
 @pytest.mark.parametrize(("raw", "phone"), [
     ("0912 345 678", "0912345678"), ("0912.345.678", "0912345678"), ("+84 912-345-678", "0912345678"),
     ("84912345678", "0912345678"), ("024 3825 3536", "02438253536"),
+    ("01689 123 456", "0389123456"), ("0123.456.7890", "0834567890"),  # pre-2018 eleven digits
 ])
 def test_phone_formats(raw: str, phone: str) -> None:
     assert values(f"sdt cua toi {raw} nhe", "phone") == [phone]
