@@ -5,7 +5,7 @@ import logging
 from datetime import datetime
 
 from bot import messages as M
-from bot.dialogue import DRAFT_STATES, MENU_SLOT, SURVEY, Reply, citizen_unit, survey_question
+from bot.turns import DRAFT_STATES, MENU_SLOT, SURVEY, Reply, citizen_unit, survey_question
 from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
 from routing.model import Case, CaseEvent, Conversation, Message, OutboxItem

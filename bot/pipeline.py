@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 from bot import messages as M
 from bot.attempts import AttemptLimiter, minutes
-from bot.dialogue import AWAIT_DIGITS, Action, Dialogue, Reply, Turn, citizen_unit
+from bot.dialogue import Dialogue
+from bot.turns import AWAIT_DIGITS, Action, Reply, Turn, citizen_unit
 from bot.nlu.service import NluService
 from bot.outbox import format_date, queue_reply
 from channels.base import IncomingMessage

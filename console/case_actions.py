@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from bot.dialogue import Reply
+from bot.turns import Reply
 from bot.outbox import queue_reply
 from console import texts as T
 from routing import services

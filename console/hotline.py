@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from bot import messages as M
 from bot.app import components
-from bot.dialogue import Reply
+from bot.turns import Reply
 from bot.nlu.entities import normalize_phone
 from bot.outbox import format_date, queue_reply
 from console import texts as T

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import login_required
 
 from bot.app import components
-from bot.dialogue import Reply
+from bot.turns import Reply
 from bot.outbox import queue_reply
 from console import texts as T
 from console.auth import audit, now, user

@@ -12,7 +12,7 @@ from bot.nlu import training
 from bot.nlu.compare import LABEL_SETS, VIEWS
 from bot.nlu.models import ModelStore
 from console import nlu_texts as NT
-from console.auth import audit, now, roles_required, user
+from console.auth import audit, roles_required, user
 
 blueprint = Blueprint("console_nlu_training", __name__, url_prefix="/console/nlu")
 ADMIN = "admin"

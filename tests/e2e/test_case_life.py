@@ -8,7 +8,7 @@ from typing import Callable
 import pytest
 
 from bot import messages as M
-from bot.dialogue import Reply, survey_question
+from bot.turns import Reply, survey_question
 from bot.scheduler import run_deadline_jobs
 from routing import services
 from tests.conftest import LiveApp, wait_until

@@ -5,7 +5,7 @@ import time
 from typing import Any, Callable
 
 from bot import messages as M
-from bot.dialogue import Reply
+from bot.turns import Reply
 from tests.conftest import ZALO_APP_ID, LiveApp, wait_until
 from tests.e2e.citizens import Citizen
 

@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 
 from bot import messages as M
-from bot.dialogue import CONFIRM_MENU, CONSENT_MENU, MAIN_MENU, Reply
+from bot.turns import CONFIRM_MENU, CONSENT_MENU, MAIN_MENU, Reply
 from routing.calendar import VIETNAM
 from tests.conftest import LiveApp, wait_until
 from tests.e2e.citizens import Citizen, TelegramCitizen, cases_of, conversation_of

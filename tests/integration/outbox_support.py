@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.dialogue import Reply
+from bot.turns import Reply
 from bot.dispatcher import Dispatcher
 from bot.outbox import queue_reply
 from channels.facebook import FacebookChannel

@@ -7,9 +7,10 @@ import pytest
 
 from bot import messages as M
 from bot.catalogue import load_catalogue
-from bot.dialogue import (ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, AWAIT_CODE, AWAIT_DIGITS,
-                          CHOOSE_PROCEDURE, CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY,
-                          Dialogue, Step, Turn)
+from bot.dialogue import Dialogue
+from bot.turns import (
+    ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE,
+    CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY, Step, Turn)
 from bot.nlu.result import ParseResult
 from tests.conftest import ROOT
 
@@ -455,7 +456,7 @@ def test_asking_to_file_that_the_model_reads_as_a_lookup(dialogue: Dialogue) -> 
 @pytest.mark.parametrize(("text", "score"), [("Rất hài lòng ạ", 5), ("hài lòng", 4), ("5 sao", 5), ("2", 2)])
 def test_survey_levels_typed_as_words(text: str, score: int) -> None:
     dialogue = Dialogue(CATALOGUE, (("a", "A"), ("b", "B")))
-    from bot.dialogue import survey_question
+    from bot.turns import survey_question
     menu = [list(b) for b in survey_question(dialogue.criteria, 0).quick_replies]
     step = run(dialogue, SURVEY, {"case_code": "PAKN-2026-000123", "index": 0, MENU_SLOT: menu}, text)
     assert step.actions[0].params["score"] == score and step.slots["index"] == 1
