@@ -105,6 +105,8 @@ def is_cancel(text: str) -> bool:
 
 
 _REQUEST_WORDS = r"(?:cho|xin|toi|em|minh|chau|muon|can|duoc|hay|vui long|lam on|a|oi|ad|ban|bot)"
+_HUMAN_EN = re.compile(r"\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:a\s+)?(?:human|person|staff|agent|officer|"
+                       r"real person)\b")
 _HUMAN = re.compile(
     rf"^(?:{_REQUEST_WORDS}\s+)*"
     r"(?:(?:gap|noi chuyen|ket noi|chuyen|lien he|goi|hoi|chat)(?:\s+(?:voi|cho|sang|toi|gap))?\s+"
@@ -116,7 +118,8 @@ _HUMAN = re.compile(
 
 def is_human_request(text: str) -> bool:
     """'gặp cán bộ', 'cho tôi nói chuyện với người thật ạ'; not 'tôi đã gặp cán bộ phường 3 lần'."""
-    return bool(_HUMAN.match(fold(_spelled(text))))
+    folded = fold(_spelled(text))
+    return bool(_HUMAN.match(folded) or _HUMAN_EN.search(folded))
 
 
 _FILE_WORDS = {"gui", "lam", "viet", "nop", "co", "phan", "anh", "kien", "nghi", "pakn", "gop",
@@ -204,7 +207,7 @@ def clean_address(text: str) -> str | None:
         spelled, folded = spelled[lead.end():], folded[lead.end():]
     if (len(spelled) < 5 or len(spelled.split()) < 2 or yes_no(spelled) is not None
             or is_cancel(spelled) or any(p in folded for p in _NOT_ADDRESS)
-            or re.search(r"pakn", folded)):
+            or re.search(r"pakn", folded) or asks_to_change(spelled)):
         return None
     if not (re.search(r"\d", spelled) or _ADDRESS_WORDS.search(folded)):
         return None
@@ -341,3 +344,31 @@ def case_ward(text: str, entities: list[dict[str, object]]) -> str | None:
         if not _HOME_BEFORE.search(folded[max(0, start - 25): start]):
             return str(entity["value"])
     return str(wards[0]["value"]) if wards else None
+
+
+_NAME_FIX = re.compile(r"^(?:(?:sua|doi|sai|nham)\s+)(?:ho\s+(?:va\s+)?)?ten(?:\s+(?:lai|dung))?"
+                       r"\s*(?:la|thanh|:|-)?\s*")
+_ADDRESS_FIX = re.compile(r"^(?:(?:sua|doi|sai|nham)\s+)?dia chi(?:\s+(?:lai|dung|cua toi|moi))*"
+                          r"\s*(?:la|thanh|:|-)?\s*")
+
+
+def corrections_in(text: str) -> dict[str, str]:
+    """Contact data typed out of turn: 'sửa tên: Phạm Văn Năm', 'tên tôi là Phạm Văn Năm chứ không
+    phải Nam', 'địa chỉ đúng là số 7 ngõ 10 …', 'à nhầm số, 0987 654 321'."""
+    found: dict[str, str] = {}
+    before, phone, after = contact_parts(text)
+    if phone:
+        found["phone"] = phone
+        text = " ".join(p for p in (before, after) if p)
+    spelled = squash_spaces(nfc(text)).strip(" .,!?;:…-–\"'()")
+    folded = fold(spelled)
+    name_fix = _NAME_FIX.match(folded)
+    name = clean_name(spelled[name_fix.end():]) if name_fix else details_in(spelled).get("name")
+    if name:
+        found["name"] = name
+    address_fix = _ADDRESS_FIX.match(folded)
+    if address_fix:
+        address = clean_address(spelled[address_fix.end():])
+        if address:
+            found["address"] = address
+    return found

@@ -66,6 +66,8 @@ class Dialogue:
                 return self._repeat_question(state, {**slots, "attachments": kept},
                                              [Reply(M.ATTACHMENT_NOTED)])
             return Step(DESCRIBE, {"attachments": kept}, [Reply(M.ATTACHMENT_FIRST)])
+        if state == CONFIRM and answers.yes_no(turn.text) is not True:  # 'thêm ảnh này'
+            return self._next_question({**slots, "attachments": kept}, [Reply(M.ATTACHMENT_NOTED)])
         result = self._dispatch(state, slots, turn)
         if result.state in DRAFT_STATES:
             previous = list(result.slots.get("attachments") or [])
@@ -192,15 +194,17 @@ class Dialogue:
         editing = slots.pop("editing", False)
         before = slots.get("text")
         found = self._slots_from(parse, turn.text)
-        if editing:  # the new description says where and to whom; the old one no longer counts
-            if found["ward"] or not slots.get("ward_from_address"):
+        if editing:  # a correction that names a ward or an agency overrides the earlier ones
+            if found["ward"]:
                 slots["ward"], slots["ward_from_address"] = found["ward"], False
-            slots["named_agencies"] = found["named_agencies"]
+            if found["named_agencies"]:
+                slots["named_agencies"] = found["named_agencies"]
         for key, value in found.items():
             if not slots.get(key):
                 slots[key] = value
-        slots["text"] = f"{before.rstrip('.')}. {turn.text}" if before and not editing else turn.text
-        if parse.intent == "phan_anh" and parse.procedure != OUT_OF_SCOPE_PROCEDURE:
+        slots["text"] = f"{before.rstrip('.')}. {turn.text}" if before else turn.text
+        if parse.intent == "phan_anh" and parse.procedure != OUT_OF_SCOPE_PROCEDURE and not (
+                editing and slots.get("procedure")):  # a correction keeps the group it was filed under
             slots["procedure"] = parse.procedure
         elif not slots.get("procedure") and not editing:
             return self._offer_procedures(slots, parse)
@@ -236,7 +240,11 @@ class Dialogue:
 
     def _ask_name(self, slots: dict[str, Any], turn: Turn) -> Step:
         before, phone, after = answers.contact_parts(turn.text)
-        parts = [before] + [p for p in re.split(r"[,;\n]", before) if p.strip()]
+        parts = [before]
+        for part in filter(str.strip, re.split(r"[,;\n]", before)):
+            if re.search(r"\d", part):
+                break  # '12 Xuân Diệu, Tây Hồ' is an address, and what follows it too
+            parts.append(part)
         name = next((n for n in map(answers.clean_name, parts) if n), None)
         if name is None:
             return self._not_an_answer(ASK_NAME, slots, turn, M.ASK_NAME, M.ASK_NAME_AGAIN)
@@ -264,6 +272,10 @@ class Dialogue:
     def _ask_address(self, slots: dict[str, Any], turn: Turn) -> Step:
         before, phone, after = answers.contact_parts(turn.text)
         address = answers.clean_address(" ".join(p for p in (before, after) if p))
+        if phone and slots.get("phone") and phone != slots["phone"]:
+            slots["phone"] = phone  # 'à nhầm số, 0987 654 321'
+            if address is None:
+                return Step(ASK_ADDRESS, slots, [Reply(f"{M.UPDATED}\n{M.ASK_ADDRESS}")])
         if address is None:
             return self._not_an_answer(ASK_ADDRESS, slots, turn, M.ASK_ADDRESS, M.ASK_ADDRESS_AGAIN)
         slots["address"] = address
@@ -280,6 +292,8 @@ class Dialogue:
         problem (Zalo users split messages), or just a wrong answer."""
         if answers.questions_contact_data(turn.text):
             return Step(state, slots, [Reply(M.WHY_CONTACT), Reply(question)])
+        if self._apply_corrections(slots, turn.text):
+            return self._next_question(slots, [Reply(M.UPDATED)])
         parse = turn.parse
         ward = answers.case_ward(turn.text, parse.entities) if parse else None
         detail = parse is not None and (len(turn.text.split()) >= 5 or (ward and not slots.get("ward")))
@@ -300,10 +314,8 @@ class Dialogue:
         return self._next_question(slots)
 
     def _confirm(self, slots: dict[str, Any], turn: Turn) -> Step:
-        _, phone, _ = answers.contact_parts(turn.text) if turn.payload is None else ("", None, "")
-        if phone and phone != slots.get("phone"):  # 'số điện thoại đúng là 0987 654 321'
-            slots["phone"] = phone
-            return self._next_question(slots)
+        if turn.payload is None and self._apply_corrections(slots, turn.text):
+            return self._next_question(slots)  # the summary again, corrected
         answer = answers.yes_no(turn.text) if turn.payload is None else None
         if turn.payload == P_CONFIRM or answer is True:
             return Step(IDLE, {}, actions=[Action("file_case", {"slots": slots})])
@@ -315,6 +327,8 @@ class Dialogue:
         return Step(CONFIRM, slots, [Reply(M.CONFIRM_HINT, CONFIRM_MENU)])
 
     def _edit(self, slots: dict[str, Any], turn: Turn) -> Step:
+        if turn.payload is None and self._apply_corrections(slots, turn.text):
+            return self._next_question(slots)
         if turn.payload and turn.payload.startswith(P_EDIT_FIELD):
             named: str | None = turn.payload[len(P_EDIT_FIELD):]
         else:
@@ -330,6 +344,17 @@ class Dialogue:
         if name == "address" and slots.pop("ward_from_address", False):
             slots.pop("ward", None)  # it was read from the address being corrected
         return self._next_question(slots)
+
+    @staticmethod
+    def _apply_corrections(slots: dict[str, Any], text: str) -> list[str]:
+        """Put contact data typed out of turn where it belongs; the fields that changed."""
+        found = answers.corrections_in(text)
+        changed = [k for k, v in found.items() if v != slots.get(k)]
+        for key in changed:
+            slots[key] = found[key]
+            if key == "address" and slots.pop("ward_from_address", False):
+                slots.pop("ward", None)
+        return changed
 
     def _repeat_question(self, state: str, slots: dict[str, Any], replies: list[Reply]) -> Step:
         """Ask again what `state` waits for (after an interruption such as a cancelled escalation)."""

@@ -20,7 +20,9 @@ DESCRIBE_MORE = ("Ông/Bà phản ánh về lĩnh vực: {procedure}. Xin mô t�
                  "ở đâu, khi nào và vướng mắc gì.")
 DESCRIBE_AGAIN = ("Xin mô tả cụ thể hơn vướng mắc của Ông/Bà, ví dụ \"Tôi nộp hồ sơ cấp sổ đỏ ở "
                   "phường Long Biên từ tháng 3 đến nay chưa có kết quả\".")
-EDIT_TEXT = "Xin nhập lại nội dung phản ánh."
+EDIT_TEXT = ("Xin nhập nội dung cần bổ sung hoặc sửa lại; nội dung này được ghi thêm vào phản ánh "
+             "(nội dung đã gửi vẫn được giữ).")
+UPDATED = "Đã cập nhật."
 WAITING_FOR_STAFF = ("Tin nhắn của Ông/Bà đã được ghi lại để cán bộ tiếp nhận đọc và trả lời. Nếu "
                      "không cần gặp cán bộ nữa, xin gửi \"hủy\".")
 ESCALATION_CANCELLED = "Đã hủy yêu cầu gặp cán bộ. " + HELP_BODY

@@ -88,7 +88,7 @@ def parse_rating(text: str, payload: str | None) -> int | None:
     if payload and payload.startswith(P_RATE):
         raw = payload[len(P_RATE):]
     else:
-        typed = re.fullmatch(r"([1-5])(?:\s*(?:sao|diem|d))?", answers.folded_words(text))
+        typed = re.fullmatch(r"([1-5])(?:\s*/\s*5)?(?:\s*(?:sao|diem|d))?", answers.folded_words(text))
         raw = typed.group(1) if typed else ""
     return int(raw) if raw in {"1", "2", "3", "4", "5"} else None
 

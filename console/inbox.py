@@ -168,7 +168,9 @@ def handback(conversation_id: int) -> Any:
     def work(uow: Any) -> None:
         _visible(uow.session, conversation_id)
         conv = uow.conversations.get(conversation_id)
-        conv.handled_by, conv.escalated, conv.state, conv.slots = None, False, "idle", {}
+        # The bot takes over where the citizen was: a draft in progress is kept.
+        conv.handled_by, conv.escalated = None, False
+        conv.slots = {k: v for k, v in (conv.slots or {}).items() if k != "waiting_told"}
         queue_reply(uow, conv, Reply(T.HANDBACK_TO_CITIZEN), now(), kind="status",
                     author=f"staff:{user().username}")
         audit(uow.session, "conversation_handback", "conversation", conversation_id)

@@ -106,3 +106,21 @@ def test_agency_staff_see_only_conversations_of_their_cases(console: Console) ->
     assert officer.post(f"/console/conversations/{stranger}/take").status_code == 403
     assert console.client("badinh").get(f"/console/conversations/{mine}").status_code == 403
     assert console.client("daumoi").get("/console/conversations/999999").status_code == 404
+
+
+def test_hand_back_keeps_a_draft_the_citizen_had_started(console: Console) -> None:
+    from bot import messages as M
+
+    def say(text: str, n: int) -> list[str]:
+        return [r.text for r in console.pakn.pipeline.handle(IncomingMessage(
+            "telegram", "777", f"m-777-{n}", text, datetime.now(timezone.utc))).replies]
+
+    say("Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả", 1)
+    assert say("Nguyễn Văn An", 2) == [M.ASK_PHONE]
+    conversation_id = escalate(console, sender="777")
+    client = console.client("daumoi")
+    client.post(f"/console/conversations/{conversation_id}/take")
+    client.post(f"/console/conversations/{conversation_id}/handback")
+    state = console.query("SELECT escalated, state FROM conversations WHERE id = :i", i=conversation_id)[0]
+    assert tuple(state) == (0, "ask_phone")
+    assert say("0912 345 678", 3) == [M.ASK_ADDRESS]  # the intake goes on where it was

@@ -153,8 +153,8 @@ def test_summary_fields_can_be_corrected(dialogue: Dialogue) -> None:
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.EDIT_TEXT)
     new_text = "Tôi nộp hồ sơ đăng ký kết hôn ở phường Cầu Giấy 20 ngày chưa có kết quả"
     step = run(dialogue, step.state, step.slots, new_text, parse(new_text))
-    assert step.state == CONFIRM and step.slots["text"] == new_text
-    assert step.slots["publish_consent"] is True
+    assert step.state == CONFIRM and step.slots["text"] == f"{KHAI_SINH}. {new_text}"  # added, not lost
+    assert step.slots["publish_consent"] is True and step.slots["procedure"] == "ho_tich"
 
 
 def test_summary_shows_at_most_400_characters_of_the_description(dialogue: Dialogue) -> None:
@@ -487,3 +487,41 @@ def test_attachments_are_named_for_staff() -> None:
     assert attachment_label(telegram) == "hình ảnh: mã tệp Telegram AgAC"
     assert attachment_label({"type": "location", "latitude": 21.03, "longitude": 105.85}) == \
         "vị trí: 21.03, 105.85"
+
+
+@pytest.mark.parametrize(("text", "field", "value"), [
+    ("tên tôi là Phạm Văn Năm chứ không phải Nam", "name", "Phạm Văn Năm"),
+    ("địa chỉ đúng là số 7 ngõ 10 Trần Thái Tông, phường Cầu Giấy", "address",
+     "số 7 ngõ 10 Trần Thái Tông, phường Cầu Giấy"),
+    ("sửa tên: Phạm Văn Năm", "name", "Phạm Văn Năm"),
+    ("số điện thoại đúng là 0987 654 321", "phone", "0987654321"),
+])
+def test_contact_data_typed_at_the_summary_replaces_the_old(dialogue: Dialogue, text: str, field: str,
+                                                            value: str) -> None:
+    step = run(dialogue, CONFIRM, dict(CONFIRMING), text)
+    assert step.state == CONFIRM and step.slots[field] == value and step.actions == []
+    assert value in step.replies[0].text  # the summary again, corrected
+
+
+def test_corrections_during_the_contact_questions_go_to_their_field(dialogue: Dialogue) -> None:
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa", "name": "Phạm Văn Nam"}
+    step = run(dialogue, ASK_PHONE, dict(slots), "sửa tên: Phạm Văn Năm")
+    assert step.state == ASK_PHONE and step.slots["name"] == "Phạm Văn Năm"
+    assert step.slots["text"] == KHAI_SINH  # not added to the description
+    step = run(dialogue, ASK_ADDRESS, {**slots, "phone": "0912345678"}, "à nhầm số, 0987654321")
+    assert (step.state, step.slots["phone"]) == (ASK_ADDRESS, "0987654321") and "address" not in step.slots
+    step = run(dialogue, ASK_NAME, {k: v for k, v in slots.items() if k != "name"}, "12 Xuan Dieu, Tay Ho")
+    assert (step.state, step.replies[0].text) == (ASK_NAME, M.ASK_NAME_AGAIN)
+
+
+def test_a_photo_at_the_summary_is_counted(dialogue: Dialogue) -> None:
+    slots = {**CONFIRMING, "attachments": [PHOTO]}
+    second = {"type": "image", "url": "https://zalo.example/2.jpg"}
+    step = dialogue.step(CONFIRM, slots, Turn("thêm ảnh này", None, attachments=(second,)))
+    assert step.state == CONFIRM and step.slots["attachments"] == [PHOTO, second]
+    assert step.replies[0].text == M.ATTACHMENT_NOTED and "kèm theo: 2" in step.replies[1].text
+
+
+def test_an_english_request_for_a_person_is_escalated(dialogue: Dialogue) -> None:
+    step = run(dialogue, IDLE, {}, "I want to talk to a human")
+    assert step.actions[0].name == "escalate"
