@@ -372,3 +372,14 @@ def corrections_in(text: str) -> dict[str, str]:
         if address:
             found["address"] = address
     return found
+
+
+_DISPUTE = re.compile(
+    r"\b(?:chua|khong|ko|k|hong|van chua)\s+(?:dong y|hai long|thoa dang|chap nhan|dong tinh|thoa man)\b"
+    r"|\b(?:chua|khong|ko)\s+dung\s+(?:voi\s+)?(?:ket qua|thuc te|su that)\b"
+    r"|\b(?:de nghi|xin|yeu cau)\s+xem\s+(?:xet\s+)?lai\b|\bkhieu nai ket qua\b")
+
+
+def disputes(text: str) -> bool:
+    """'Tôi chưa đồng ý với kết quả', 'đề nghị xem xét lại': a reply that disputes an answer."""
+    return bool(_DISPUTE.search(folded_words(text)))

@@ -12,7 +12,7 @@ from bot import answers
 from bot import messages as M
 from bot.nlu.result import FALLBACK, ParseResult
 from bot.turns import (
-    IDLE, DESCRIBE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE,
+    AFTER_ANSWER, IDLE, DESCRIBE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE,
     ASK_ADDRESS, ASK_CONSENT, CONFIRM, EDIT, SURVEY, DRAFT_STATES, P_FILE, P_FILE_THIS,
     P_LOOKUP, P_HUMAN, P_CONFIRM, P_CANCEL, P_EDIT, P_EDIT_FIELD, P_PROCEDURE, P_SKIP,
     P_CONSENT_YES, P_CONSENT_NO, MENU_SLOT, FOUR_DIGITS, Reply, Action, Step, Turn, MAIN_MENU,
@@ -39,7 +39,7 @@ class Dialogue:
             AWAIT_DIGITS: self._await_digits, CHOOSE_PROCEDURE: self._choose_procedure,
             ASK_NAME: self._ask_name, ASK_PHONE: self._ask_phone, ASK_ADDRESS: self._ask_address,
             ASK_CONSENT: self._ask_consent, CONFIRM: self._confirm, EDIT: self._edit,
-            SURVEY: self._survey,
+            SURVEY: self._survey, AFTER_ANSWER: self._after_answer,
         }
 
     def step(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
@@ -165,6 +165,16 @@ class Dialogue:
         digits = re.sub(r"[\s.\-]", "", turn.text)
         if not code and FOUR_DIGITS.fullmatch(digits):
             return Step(IDLE, {}, actions=[lookup_action(slots["code"], digits)])
+        return self._idle({}, turn)
+
+    def _after_answer(self, slots: dict[str, Any], turn: Turn) -> Step:
+        """The answer pushed says the citizen may reply to dispute it: such a reply reopens the
+        case (NĐ 20/2008: the citizen may disagree with the result); anything else goes on as usual."""
+        if answers.disputes(turn.text):
+            return Step(IDLE, {}, actions=[Action("dispute_case", {"code": slots["case_code"],
+                                                                    "text": turn.text})])
+        if (turn.parse is not None and turn.parse.intent == "cam_on") or answers.yes_no(turn.text):
+            return Step(IDLE, {}, [Reply(M.THANKS)])
         return self._idle({}, turn)
 
     # -- the draft ----------------------------------------------------------------------------

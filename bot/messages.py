@@ -147,6 +147,8 @@ STATUS_PUSH = {
                   + REDIRECT_COMPLAINT,
 }
 STATUS_PUSH_REASON = "\nLý do: {note}"
+DISPUTE_NOTED = ("Ý kiến của Ông/Bà về phản ánh {code} đã được ghi nhận và chuyển tới cán bộ tiếp "
+                 "nhận để xem xét.")
 STATUS_PUSH_NOTE = "\nGhi chú: {note}"
 STATUS_PUSH_DEFAULT = "Phản ánh {code} đã được cập nhật: {status}."
 

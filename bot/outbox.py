@@ -5,7 +5,8 @@ import logging
 from datetime import datetime
 
 from bot import messages as M
-from bot.turns import DRAFT_STATES, MENU_SLOT, SURVEY, Reply, citizen_unit, survey_question
+from bot.turns import (AFTER_ANSWER, DRAFT_STATES, MENU_SLOT, RESTING_STATES, SURVEY, Reply,
+                       citizen_unit, survey_question)
 from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
 from routing.model import Case, CaseEvent, Conversation, Message, OutboxItem
@@ -44,6 +45,9 @@ class OutboxNotifier(Notifier):
             return
         queue_reply(uow, conversation, Reply(self.status_text(case, event)), now, kind="status",
                     case_code=case.code)
+        if str(event.to_status) == "answered" and conversation.state in RESTING_STATES:
+            # "Nếu chưa đồng ý với kết quả, Ông/Bà có thể trả lời tin nhắn này": a reply disputes it.
+            conversation.state, conversation.slots = AFTER_ANSWER, {"case_code": case.code}
 
     def status_text(self, case: Case, event: CaseEvent) -> str:
         status = str(event.to_status)

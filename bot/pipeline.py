@@ -16,8 +16,9 @@ from bot.nlu.service import NluService
 from bot.outbox import format_date, queue_reply
 from channels.base import IncomingMessage
 from routing import services
-from routing.model import Case, Conversation, Message, MissingContactData, UnknownCase
-from routing.ports import AbstractUnitOfWork
+from routing.model import (Case, Conversation, InvalidTransition, Message, MissingContactData,
+                           UnknownCase)
+from routing.ports import AbstractUnitOfWork, Notifier
 
 logger = logging.getLogger(__name__)
 ATTACHMENT_KEYS = ("file_id", "latitude", "longitude")  # what staff need besides a URL
@@ -36,7 +37,8 @@ class Pipeline:
                  on_queued: Callable[[], None] = lambda: None,
                  clock: Callable[[], datetime] | None = None,
                  lookup_limiter: AttemptLimiter | None = None,
-                 before_message: Callable[[], object] = lambda: None) -> None:
+                 before_message: Callable[[], object] = lambda: None,
+                 notifier: Notifier | None = None) -> None:
         self.uow_factory = uow_factory
         self.nlu = nlu
         self.dialogue = dialogue
@@ -45,6 +47,7 @@ class Pipeline:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.lookup_limiter = lookup_limiter or AttemptLimiter()
         self.before_message = before_message  # e.g. pick up catalogue additions
+        self.notifier = notifier  # status pushes for changes the citizen makes (a disputed answer)
 
     def handle(self, incoming: IncomingMessage) -> Outcome:
         """Record the message, then process it. A duplicate is recorded once and never re-run."""
@@ -127,6 +130,8 @@ class Pipeline:
             return self._lookup(uow, conversation, action.params["code"], action.params.get("digits"))
         if action.name == "file_case":
             return self._file(uow, conversation, action.params["slots"], now)
+        if action.name == "dispute_case":
+            return self._dispute(uow, conversation, action.params["code"], action.params["text"], now)
         if action.name == "record_rating":
             services.record_rating(uow, action.params["code"], action.params["criterion"],
                                    int(action.params["score"]), now)
@@ -175,6 +180,19 @@ class Pipeline:
             conversation.state, conversation.slots = AWAIT_DIGITS, {"code": case.code}
             return [Reply(M.LOOKUP_DIGITS_WRONG)]
         return [Reply(self._status_text(case))]
+
+    def _dispute(self, uow: AbstractUnitOfWork, conversation: Conversation, code: str, text: str,
+                 now: datetime) -> list[Reply]:
+        """Reopen the case with the citizen's words as the reason; the reopened push (new due
+        date) tells them. If it cannot be reopened, staff are asked to look."""
+        try:
+            if self.notifier is None:
+                raise InvalidTransition("no notifier")
+            services.reopen_case(uow, self.notifier, self.ctx, code, text, "citizen", now)
+            return []
+        except (UnknownCase, InvalidTransition):
+            conversation.escalated = True
+            return [Reply(M.DISPUTE_NOTED.format(code=code))]
 
     def _status_text(self, case: Case) -> str:
         text = M.STATUS.format(

@@ -18,6 +18,8 @@ IDLE, DESCRIBE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE = (
     "idle", "describe", "await_code", "await_digits", "choose_procedure")
 ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, EDIT, SURVEY = (
     "ask_name", "ask_phone", "ask_address", "ask_consent", "confirm", "edit", "survey")
+AFTER_ANSWER = "after_answer"  # the agency's answer was just pushed: a reply may dispute it
+RESTING_STATES = {IDLE, AWAIT_CODE, AWAIT_DIGITS, AFTER_ANSWER}  # no draft, no survey
 # States in which the citizen has a draft PAKN that "hủy" throws away.
 DRAFT_STATES = {DESCRIBE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM,
                 EDIT}

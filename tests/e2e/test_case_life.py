@@ -8,9 +8,10 @@ from typing import Callable
 import pytest
 
 from bot import messages as M
-from bot.turns import Reply, survey_question
 from bot.scheduler import run_deadline_jobs
+from bot.turns import Reply, survey_question
 from routing import services
+from routing.calendar import VIETNAM
 from tests.conftest import LiveApp, wait_until
 from tests.e2e.citizens import Citizen, cases_of
 from tests.e2e.test_intake import filed_reply, run_intake_until_confirm
@@ -59,3 +60,35 @@ def test_every_status_change_and_the_survey_on_the_citizens_channel(
                           "ORDER BY id", c=code)
     assert [tuple(r) for r in rows] == [("hinh_thuc_tiep_nhan", 5, "ubnd_xa"), ("de_dang_phan_anh", 4, "ubnd_xa"),
                                         ("xu_ly_tich_cuc", 4, "ubnd_xa"), ("thong_bao_kip_thoi", 3, "ubnd_xa")]
+
+
+def test_a_reply_disputing_the_answer_reopens_the_case(live_app: LiveApp,
+                                                       new_citizen: Callable[[str], Citizen]) -> None:
+    """The answered push says 'Nếu chưa đồng ý với kết quả, Ông/Bà có thể trả lời tin nhắn này':
+    such a reply reopens the case with a new due date, and staff see the citizen's words."""
+    pakn = live_app.components
+    citizen = new_citizen("zalo")
+    run_intake_until_confirm(live_app, citizen)
+    citizen.choose(M.BUTTON_CONFIRM, "/confirm", 1)
+    (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
+    citizen.expect(filed_reply(live_app, case))
+    code, now = case.code, datetime.now(timezone.utc)
+    with pakn.uow() as uow:
+        services.forward_case(uow, pakn.notifier, pakn.ctx, code, "dau_moi@vp", now)
+        services.start_handling(uow, pakn.notifier, code, "can_bo@caugiay", now)
+        services.answer_case(uow, pakn.notifier, code, ANSWER, "can_bo@caugiay", now)
+        uow.commit()
+    pakn.dispatcher.wakeup.set()
+    citizen.wait_received(citizen.seen + 3)
+    citizen.seen += 3
+    dispute = "Tôi chưa đồng ý với kết quả, tôi đến phường nhưng chưa có giấy khai sinh"
+    citizen.say(dispute)
+    (reopened,) = wait_until(lambda: [c for c in cases_of(live_app, citizen)
+                                      if c.status == "reopened"], message="case reopened")
+    due = reopened.due_at if isinstance(reopened.due_at, datetime) \
+        else datetime.fromisoformat(str(reopened.due_at))
+    pushed = M.STATUS_PUSH["reopened"].format(code=code, due=due.astimezone(VIETNAM).strftime("%d/%m/%Y"))
+    citizen.expect(Reply(pushed + M.STATUS_PUSH_REASON.format(note=dispute)))
+    (actor,) = live_app.query("SELECT e.actor FROM case_events e JOIN cases c ON c.id = e.case_id "
+                              "WHERE c.code = :code AND e.to_status = 'reopened'", code=code)[0]
+    assert actor == "citizen"

@@ -8,10 +8,10 @@ import pytest
 from bot import messages as M
 from bot.catalogue import load_catalogue
 from bot.dialogue import Dialogue
+from bot.nlu.result import ParseResult
 from bot.turns import (
     ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE,
-    CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY, Step, Turn)
-from bot.nlu.result import ParseResult
+    CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY, Action, Step, Turn)
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "catalogue")
@@ -525,3 +525,18 @@ def test_a_photo_at_the_summary_is_counted(dialogue: Dialogue) -> None:
 def test_an_english_request_for_a_person_is_escalated(dialogue: Dialogue) -> None:
     step = run(dialogue, IDLE, {}, "I want to talk to a human")
     assert step.actions[0].name == "escalate"
+
+
+@pytest.mark.parametrize("text", ["Tôi chưa đồng ý với kết quả", "khong hai long, de nghi xem xet lai",
+                                  "kết quả chưa thỏa đáng"])
+def test_a_reply_to_the_answer_that_disputes_it(dialogue: Dialogue, text: str) -> None:
+    step = run(dialogue, "after_answer", {"case_code": "PAKN-2026-000123"}, text)
+    assert step.actions == [Action("dispute_case", {"code": "PAKN-2026-000123", "text": text})]
+
+
+def test_a_thank_you_after_the_answer_is_not_a_dispute(dialogue: Dialogue) -> None:
+    step = run(dialogue, "after_answer", {"case_code": "PAKN-2026-000123"}, "cảm ơn",
+               parse("cảm ơn", "cam_on", None, None))
+    assert (step.state, step.actions, step.replies[0].text) == (IDLE, [], M.THANKS)
+    new = run(dialogue, "after_answer", {"case_code": "PAKN-2026-000123"}, KHAI_SINH, parse(KHAI_SINH))
+    assert new.state == ASK_NAME  # a new matter is a new PAKN
