@@ -10,9 +10,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from bot.app import components
 from console import texts as T
 from console.audit_view import audit_rows
-from console.auth import audit, roles_required, user
+from console.auth import audit, now, roles_required, user
 from console.users import MIN_PASSWORD, ROLES, InvalidUser, create_user, hash_password
 from routing import calendar_changes
+from routing.calendar import VIETNAM
 from storage import console_queries as q
 from storage.orm import calendar_days
 
@@ -106,6 +107,12 @@ def _days_label(days: list[date]) -> str:
     return first if len(days) == 1 else f"{first} – {last}"
 
 
+def missing_year(today: date, years: set[int]) -> int | None:
+    """From October, deadlines run into next year: warn while its days off are not entered."""
+    following = today.year + 1
+    return following if today.month >= 10 and following not in years else None
+
+
 @blueprint.route("/calendar", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def calendar() -> Any:
@@ -113,7 +120,9 @@ def calendar() -> Any:
     if request.method == "GET":
         with components().session_factory() as db:
             days = db.execute(sa.select(calendar_days).order_by(calendar_days.c.day.desc())).all()
-        return render_template("console/admin_calendar.html", days=days)
+        today = now().astimezone(VIETNAM).date()
+        missing = missing_year(today, {row.day.year for row in days})
+        return render_template("console/admin_calendar.html", days=days, missing_year=missing)
     first, last = _form_day("day"), _form_day("to") if request.form.get("to") else None
     if first is None or (request.form.get("to") and last is None):
         flash(T.INVALID_DATE, "error")

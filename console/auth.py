@@ -174,4 +174,7 @@ def logout() -> Any:
 @blueprint.get("/")
 @login_required
 def home() -> Any:
+    """Agency staff start with their own cases; the focal point and admins with the inbox."""
+    if user().agency_id and user().role not in ("admin", "focal_point"):
+        return redirect(url_for("console_cases.case_list"))
     return redirect(url_for("console_inbox.inbox"))

@@ -212,3 +212,6 @@ AUDIT_FIELDS = {
 }
 YES, NO = "Có", "Không"
 LEVEL_NAMES = {"city": "Thành phố", "commune": "Cấp xã", "central": "Trung ương"}
+CALENDAR_YEAR_MISSING = ("Lịch chưa có ngày nghỉ nào của năm {year}: hạn xử lý kéo sang năm {year} đang "
+                         "tính như thể không có ngày nghỉ lễ, Tết. Hãy thêm các ngày nghỉ của năm {year} "
+                         "ngay khi có thông báo lịch nghỉ chính thức.")

@@ -44,6 +44,8 @@ def template_helpers() -> dict[str, Any]:
         "status_name": lambda s: T.STATUS_NAMES.get(getattr(s, "value", s), str(s)),
         "channel_name": lambda c: T.CHANNEL_NAMES.get(c, c),
         "agency_name": lambda a: catalogue.agency_name(a) or "—",
+        # 'UBND phường Cầu Giấy' rather than 'UBND xã, phường (126 đơn vị) · phường Cầu Giấy'
+        "unit_name": lambda a, w=None: handling_unit(catalogue, a, w) or "—",
         "procedure_name": lambda p: catalogue.procedure_name(p) or "Chưa phân loại",
         "role_name": lambda r: T.ROLE_NAMES.get(r, r),
     }

@@ -3,6 +3,7 @@
 in Vietnamese."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from routing.calendar import VIETNAM
@@ -103,3 +104,30 @@ def test_catalogue_levels_are_named_in_vietnamese(console: Console) -> None:
     assert levels >= {"Thành phố", "Cấp xã"}
     for raw in ("<td>city</td>", "<td>commune</td>", "<td>central</td>"):
         assert raw not in agencies
+
+
+def test_the_calendar_warns_when_next_year_has_no_days_off(console: Console) -> None:
+    from console.admin import missing_year
+
+    assert missing_year(date(2026, 11, 29), {2025, 2026}) == 2027  # deadlines already reach 2027
+    assert missing_year(date(2026, 11, 29), {2026, 2027}) is None
+    assert missing_year(date(2026, 5, 4), {2026}) is None  # too early in the year to worry
+    page = console.client("admin").get("/console/admin/calendar").text
+    today = datetime.now(VIETNAM).date()
+    years = {int(y) for y in re.findall(r"\b(20\d\d)-\d\d-\d\d\b", page)} | {
+        int(y) for y in re.findall(r"\d\d/\d\d/(20\d\d)", page)}
+    expected = missing_year(today, years)
+    assert ('id="calendar-missing-year"' in page) == (expected is not None)
+
+
+def test_agency_staff_start_on_their_cases_the_focal_point_on_the_inbox(console: Console) -> None:
+    assert console.client("caugiay").get("/console/").headers["Location"].endswith("/console/cases")
+    assert console.client("daumoi").get("/console/").headers["Location"].endswith("/console/inbox")
+
+
+def test_reports_are_in_the_menu_and_units_are_named_as_such(console: Console) -> None:
+    page = console.client("caugiay").get("/console/cases").text
+    assert 'href="/bao-cao/"' in page
+    assert "UBND phường Cầu Giấy" in page and "126 đơn vị" not in page.split("</header>")[0]
+    public = console.client().get("/cong-khai").text
+    assert 'href="/chat"' in public  # citizens can send a PAKN from the public site
