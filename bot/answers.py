@@ -383,3 +383,10 @@ _DISPUTE = re.compile(
 def disputes(text: str) -> bool:
     """'Tôi chưa đồng ý với kết quả', 'đề nghị xem xét lại': a reply that disputes an answer."""
     return bool(_DISPUTE.search(folded_words(text)))
+
+
+def added_to(description: str, more: str) -> str:
+    """The description with `more` appended, once: a message sent twice is not stored twice."""
+    if folded_words(more) in folded_words(description):
+        return description
+    return f"{description.rstrip('.')}. {more}"

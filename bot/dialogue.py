@@ -212,7 +212,7 @@ class Dialogue:
         for key, value in found.items():
             if not slots.get(key):
                 slots[key] = value
-        slots["text"] = f"{before.rstrip('.')}. {turn.text}" if before else turn.text
+        slots["text"] = answers.added_to(before, turn.text) if before else turn.text
         if parse.intent == "phan_anh" and parse.procedure != OUT_OF_SCOPE_PROCEDURE and not (
                 editing and slots.get("procedure")):  # a correction keeps the group it was filed under
             slots["procedure"] = parse.procedure
@@ -231,7 +231,7 @@ class Dialogue:
             P_PROCEDURE) else None
         parse = turn.parse
         if choice is None and answers.content_words(turn.text) >= MIN_CONTENT_WORDS and parse:
-            slots["text"] = f"{slots['text'].rstrip('.')}. {turn.text}"  # more detail: keep it
+            slots["text"] = answers.added_to(slots["text"], turn.text)  # more detail: keep it
             slots["ward"] = slots.get("ward") or answers.case_ward(turn.text, parse.entities)
             choice = self._choice_from(parse, options)
         elif choice is None and slots.get("asked_again"):
@@ -308,7 +308,10 @@ class Dialogue:
         ward = answers.case_ward(turn.text, parse.entities) if parse else None
         detail = parse is not None and (len(turn.text.split()) >= 5 or (ward and not slots.get("ward")))
         if detail and (state != ASK_ADDRESS or parse.intent == "phan_anh"):  # type: ignore[union-attr]
-            slots["text"] = f"{slots['text'].rstrip('.')}. {turn.text}"
+            text = answers.added_to(slots["text"], turn.text)
+            if text == slots["text"]:  # the same message again: just the question
+                return Step(state, slots, [Reply(question)])
+            slots["text"] = text
             if ward and (not slots.get("ward") or slots.get("ward_from_address")):
                 slots["ward"], slots["ward_from_address"] = ward, False
             return Step(state, slots, [Reply(f"{M.DETAIL_ADDED}\n{question}")])

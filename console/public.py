@@ -124,7 +124,22 @@ def lookup() -> Any:
         return render_template("public/lookup.html", code=code, error=LOOKUP_FAILED), 404
     found.pop("phone")
     return render_template("public/lookup.html", code=code, case=found,
-                           open_statuses=_open_statuses())
+                           open_statuses=_open_statuses(), overdue=_overdue(found, now()))
+
+
+def _overdue(case: dict[str, Any], moment: datetime) -> bool:
+    """Not answered yet and past the answer deadline: the citizen is told so plainly."""
+    due = case.get("due_at")
+    if isinstance(due, str):
+        due = datetime.fromisoformat(due)
+    if due is not None and due.tzinfo is None:
+        due = due.replace(tzinfo=timezone.utc)
+    waiting = str(getattr(case["status"], "value", case["status"])) in AWAITING_ANSWER
+    return waiting and due is not None and due < moment
+
+
+AWAITING_ANSWER = {s.value for s in (CaseStatus.RECEIVED, CaseStatus.CLASSIFIED, CaseStatus.FORWARDED,
+                                      CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)}
 
 
 def _open_statuses() -> set[str]:

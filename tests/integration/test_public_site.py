@@ -255,3 +255,15 @@ def test_demo_data_is_public_where_published_and_happens_in_office_hours(
             assert local <= now, local
     finally:
         demo.pakn.engine.dispose()
+
+
+def test_the_status_lookup_says_when_an_answer_is_overdue() -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from console.public import _overdue
+
+    moment = datetime(2026, 11, 29, 9, tzinfo=timezone.utc)
+    late = {"status": "forwarded", "due_at": moment - timedelta(days=3)}
+    assert _overdue(late, moment)
+    assert not _overdue({**late, "status": "answered"}, moment)  # answered: no longer late
+    assert not _overdue({**late, "due_at": moment + timedelta(days=1)}, moment)

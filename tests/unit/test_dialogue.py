@@ -540,3 +540,9 @@ def test_a_thank_you_after_the_answer_is_not_a_dispute(dialogue: Dialogue) -> No
     assert (step.state, step.actions, step.replies[0].text) == (IDLE, [], M.THANKS)
     new = run(dialogue, "after_answer", {"case_code": "PAKN-2026-000123"}, KHAI_SINH, parse(KHAI_SINH))
     assert new.state == ASK_NAME  # a new matter is a new PAKN
+
+
+def test_a_message_sent_twice_is_stored_once(dialogue: Dialogue) -> None:
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
+    step = run(dialogue, ASK_NAME, dict(slots), KHAI_SINH, parse(KHAI_SINH))
+    assert step.slots["text"] == KHAI_SINH and [r.text for r in step.replies] == [M.ASK_NAME]
