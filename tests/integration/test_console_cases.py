@@ -104,7 +104,9 @@ def test_agency_staff_see_only_their_cases(console: Console) -> None:
     other_ward = console.file(form(ward="phường Ba Đình"), sender="222")
     police = console.file(form(text="Làm căn cước hai tháng chưa có", procedure="can_cuoc"), sender="333")
     officer = console.client("caugiay")
-    assert officer.get(f"/console/cases/{mine}").status_code == 200
+    page = officer.get(f"/console/cases/{mine}")
+    assert page.status_code == 200
+    assert 'id="waiting-focal-point"' in page.text  # not forwarded yet: the officer is told why
     for code in (other_ward, police):
         response = officer.get(f"/console/cases/{code}")
         assert response.status_code == 403 and "Bạn không có quyền truy cập trang này." in response.text
