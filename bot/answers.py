@@ -390,3 +390,11 @@ def added_to(description: str, more: str) -> str:
     if folded_words(more) in folded_words(description):
         return description
     return f"{description.rstrip('.')}. {more}"
+
+
+_HOW_LONG = re.compile(r"\b(?:bao lau|bao gio|khi nao|may ngay|bao nhieu ngay|mat bao lau)\b")
+
+
+def asks_how_long(text: str) -> bool:
+    """'khoảng bao lâu thì có kết quả vậy?': a question about the time limit."""
+    return bool(_HOW_LONG.search(folded_words(text)))

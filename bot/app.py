@@ -91,7 +91,8 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
     notifier = OutboxNotifier(catalogue, criteria)
     lookups = AttemptLimiter(int(settings["public"]["lookup_attempts"]),
                              float(settings["public"]["lookup_window_seconds"]))
-    pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, Dialogue(catalogue, criteria),
+    pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu,
+                        Dialogue(catalogue, criteria, ctx.policy.answer_days),
                         ctx, on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
                         before_message=live.refresh_if_changed, notifier=notifier)
     processor = InboundProcessor(pipeline, session_factory, background=background)

@@ -30,10 +30,11 @@ MIN_CONTENT_WORDS = 3  # fewer ('sổ đỏ') and the bot asks for a description
 
 
 class Dialogue:
-    def __init__(self, catalogue: Catalogue,
-                 criteria: tuple[tuple[str, str], ...] = ()) -> None:
+    def __init__(self, catalogue: Catalogue, criteria: tuple[tuple[str, str], ...] = (),
+                 answer_days: Callable[[str | None], int] | None = None) -> None:
         self.catalogue = catalogue
         self.criteria = criteria
+        self.answer_days = answer_days  # the legal time limit, for "bao lâu thì có kết quả?"
         self.table: dict[str, Callable[[dict[str, Any], Turn], Step]] = {
             IDLE: self._idle, DESCRIBE: self._describe, AWAIT_CODE: self._await_code,
             AWAIT_DIGITS: self._await_digits, CHOOSE_PROCEDURE: self._choose_procedure,
@@ -302,6 +303,11 @@ class Dialogue:
         problem (Zalo users split messages), or just a wrong answer."""
         if answers.questions_contact_data(turn.text):
             return Step(state, slots, [Reply(M.WHY_CONTACT), Reply(question)])
+        asks = answers.asks_how_long(turn.text) and (turn.text.rstrip().endswith("?")
+                                                     or len(turn.text.split()) <= MAX_REQUEST_WORDS)
+        if self.answer_days is not None and asks:
+            days = self.answer_days(slots.get("procedure"))
+            return Step(state, slots, [Reply(M.HOW_LONG.format(days=days)), Reply(question)])
         if self._apply_corrections(slots, turn.text):
             return self._next_question(slots, [Reply(M.UPDATED)])
         parse = turn.parse

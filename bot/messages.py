@@ -32,6 +32,8 @@ WHY_CONTACT = ("Theo Điều 7 Nghị định 20/2008/NĐ-CP, phản ánh phải
                "lý được xem và được che khi công khai kết quả. Nếu không muốn cung cấp, xin gửi "
                "\"gặp cán bộ\" để được hướng dẫn.")
 DETAIL_ADDED = "Đã ghi thêm vào nội dung phản ánh."
+HOW_LONG = ("Theo quy định, cơ quan có thẩm quyền trả lời phản ánh này trong {days} ngày làm việc kể từ "
+            "khi tiếp nhận; ngày hạn cụ thể được báo ngay khi phản ánh được gửi.")
 ASK_CODE = "Xin cho biết mã PAKN cần tra cứu (dạng PAKN-2026-000123)."
 ASK_CODE_OR_FILE = ("Để tra cứu phản ánh đã gửi, xin cho biết mã PAKN (dạng PAKN-2026-000123). "
                     "Nếu Ông/Bà chưa gửi phản ánh về việc này, chọn \"Gửi phản ánh\" để gửi ngay.")

@@ -546,3 +546,12 @@ def test_a_message_sent_twice_is_stored_once(dialogue: Dialogue) -> None:
     slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
     step = run(dialogue, ASK_NAME, dict(slots), KHAI_SINH, parse(KHAI_SINH))
     assert step.slots["text"] == KHAI_SINH and [r.text for r in step.replies] == [M.ASK_NAME]
+
+
+def test_a_question_about_the_time_limit_is_answered_mid_intake() -> None:
+    dialogue = Dialogue(CATALOGUE, (), lambda procedure: 15 if procedure == "ho_tich" else 10)
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
+    text = "khoảng bao lâu thì có kết quả vậy?"
+    step = run(dialogue, ASK_NAME, dict(slots), text, parse(text, "tra_cuu", None, None))
+    assert [r.text for r in step.replies] == [M.HOW_LONG.format(days=15), M.ASK_NAME]
+    assert step.state == ASK_NAME and step.slots["text"] == KHAI_SINH  # not added to the description
