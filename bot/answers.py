@@ -36,10 +36,23 @@ TRAILING_PARTICLES = ("ạ", "nhé", "nha", "nhá", "nhe", "luôn", "đi", "ad",
                       "anh", "chị", "bot", "với", "a", "ah", "rồi")
 
 
+EDGES = " .,!?;:…-–\"'()"  # punctuation around an answer that says nothing
+
+
+def _trimmed(text: str) -> str:
+    """NFC, single spaces, case kept, without surrounding punctuation."""
+    return squash_spaces(nfc(text)).strip(EDGES)
+
+
 def _spelled(text: str) -> str:
-    """Lowercase NFC, single spaces, without surrounding punctuation; 'huỷ' spelled as 'hủy'."""
-    words = squash_spaces(nfc(text).lower()).strip(" .,!?;:…-–\"'()")
+    """Lowercase NFC, single spaces, without punctuation; 'huỷ' spelled as 'hủy'."""
+    words = _trimmed(text).lower()
     return re.sub(r"[.,!?;:…]+", "", words).replace("uỷ", "ủy").replace("oà", "òa")
+
+
+def folded_words(text: str) -> str:
+    """The answer without diacritics or punctuation: what the regular expressions below match."""
+    return fold(_spelled(text))
 
 
 def _has_marks(text: str) -> bool:
@@ -70,12 +83,6 @@ def _in(words: str, vocabulary: frozenset[str]) -> bool:
     if words in vocabulary:
         return True
     return not _has_marks(words) and words in _folded(vocabulary)
-
-
-def is_ambiguous(text: str) -> bool:
-    """Typed without diacritics and folded onto words of different meaning ('dung')."""
-    words = _strip_particles(_spelled(text))
-    return not _has_marks(words) and words in AMBIGUOUS
 
 
 def yes_no(text: str) -> bool | None:
@@ -118,7 +125,7 @@ _HUMAN = re.compile(
 
 def is_human_request(text: str) -> bool:
     """'gặp cán bộ', 'cho tôi nói chuyện với người thật ạ'; not 'tôi đã gặp cán bộ phường 3 lần'."""
-    folded = fold(_spelled(text))
+    folded = folded_words(text)
     return bool(_HUMAN.match(folded) or _HUMAN_EN.search(folded))
 
 
@@ -130,7 +137,7 @@ _FILLER = {"toi", "em", "e", "minh", "chau", "cho", "xin", "muon", "duoc", "a", 
 
 def wants_to_file(text: str) -> bool:
     """'Gửi phản ánh', 'tôi muốn phản ánh ạ', 'cho em gửi kiến nghị': no content yet."""
-    tokens = fold(_spelled(text)).split()
+    tokens = folded_words(text).split()
     rest = [t for t in tokens if t not in _FILLER]
     joined = " ".join(rest)
     has_topic = any(p in joined for p in ("phan anh", "kien nghi", "pakn", "gop y"))
@@ -139,7 +146,7 @@ def wants_to_file(text: str) -> bool:
 
 def content_words(text: str) -> int:
     """Words that say something beyond 'I want to send a PAKN' ('sổ đỏ' has two)."""
-    return sum(1 for t in fold(_spelled(text)).split() if t not in _FILLER and t not in _FILE_WORDS)
+    return sum(1 for t in folded_words(text).split() if t not in _FILLER and t not in _FILE_WORDS)
 
 
 # -- names and addresses ------------------------------------------------------------------------
@@ -163,7 +170,7 @@ _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$")
 
 def clean_name(text: str) -> str | None:
     """The full name in an answer such as 'Dạ tên tôi là Nguyễn Văn An ạ', or None."""
-    spelled = squash_spaces(nfc(text)).strip(" .,!?;:…-–\"'()")
+    spelled = _trimmed(text)
     folded = fold(spelled)
     lead = _NAME_LEAD.match(folded)
     if lead:
@@ -200,7 +207,7 @@ _NOT_ADDRESS = ("nhu tren", "o tren", "khong biet", "ko biet", "khong co", "ko c
 
 def clean_address(text: str) -> str | None:
     """The contact address in an answer, or None when the answer is not one."""
-    spelled = squash_spaces(nfc(text)).strip(" .,!?;:…-–\"'()")
+    spelled = _trimmed(text)
     folded = fold(spelled)
     lead = _ADDRESS_LEAD.match(folded)
     if lead and len(spelled) - lead.end() >= 5:
@@ -242,16 +249,12 @@ def choice(text: str, buttons: Iterable[tuple[str, str]]) -> str | None:
     number = re.match(r"^(\d{1,2})(?:\s+(.*))?$", folded)
     if number and 1 <= int(number.group(1)) <= len(options):
         title, payload = options[int(number.group(1)) - 1]
-        if not number.group(2) or number.group(2) == fold(_spelled(title)):
+        if not number.group(2) or number.group(2) == folded_words(title):
             return payload
     for title, payload in options:
-        if folded == fold(_spelled(title)):
+        if folded == folded_words(title):
             return payload
     return None
-
-
-def folded_words(text: str) -> str:
-    return fold(_spelled(text))
 
 
 def without_case_codes(text: str) -> str:
@@ -360,7 +363,7 @@ def corrections_in(text: str) -> dict[str, str]:
     if phone:
         found["phone"] = phone
         text = " ".join(p for p in (before, after) if p)
-    spelled = squash_spaces(nfc(text)).strip(" .,!?;:…-–\"'()")
+    spelled = _trimmed(text)
     folded = fold(spelled)
     name_fix = _NAME_FIX.match(folded)
     name = clean_name(spelled[name_fix.end():]) if name_fix else details_in(spelled).get("name")

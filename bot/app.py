@@ -45,9 +45,9 @@ class Components:
     processor: InboundProcessor
     dispatcher: Dispatcher
     notifier: OutboxNotifier
+    live_catalogue: LiveCatalogue
     stop: threading.Event = field(default_factory=threading.Event)
     scheduler: Any = None
-    live_catalogue: LiveCatalogue | None = None
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.session_factory)
@@ -97,7 +97,7 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
                         before_message=live.refresh_if_changed, notifier=notifier)
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
-                      dispatcher, notifier, live_catalogue=live)
+                      dispatcher, notifier, live)
 
 
 def build_dispatcher(settings: dict[str, Any], session_factory: Any,
@@ -124,12 +124,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     components = build_components(settings, background=settings.get("background", True))
     components.nlu.reload_if_changed()
     app.extensions["pakn"] = components
-    live = components.live_catalogue
-    if live is not None:  # catalogue additions from the console, seen by every process
 
-        @app.before_request
-        def refresh_catalogue() -> None:
-            live.refresh_if_changed()
+    @app.before_request
+    def refresh_catalogue() -> None:  # catalogue additions from the console, seen by every process
+        components.live_catalogue.refresh_if_changed()
 
     from bot import webchat, webhooks
     app.register_blueprint(webhooks.blueprint)

@@ -29,6 +29,13 @@ MAX_REQUEST_WORDS = 10  # a longer message the model calls gap_can_bo is treated
 MIN_CONTENT_WORDS = 3  # fewer ('sổ đỏ') and the bot asks for a description before anything else
 
 
+def fill_missing(slots: dict[str, Any], found: dict[str, Any]) -> None:
+    """Take what `found` knows for the slots still empty; what the citizen already gave stays."""
+    for key, value in found.items():
+        if not slots.get(key):
+            slots[key] = value
+
+
 class Dialogue:
     def __init__(self, catalogue: Catalogue, criteria: tuple[tuple[str, str], ...] = (),
                  answer_days: Callable[[str | None], int] | None = None) -> None:
@@ -54,7 +61,6 @@ class Dialogue:
         else:
             result = self._dispatch(state, slots, turn)
         shown = next((r.quick_replies for r in reversed(result.replies) if r.quick_replies), ())
-        result.slots = {k: v for k, v in result.slots.items() if k != MENU_SLOT}
         if shown:
             result.slots[MENU_SLOT] = [list(button) for button in shown]
         return result
@@ -78,7 +84,10 @@ class Dialogue:
     def _dispatch(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
         if turn.escalated:
             return self._waiting_for_staff(state, slots, turn)
-        if turn.payload == P_CANCEL or (state != IDLE and turn.payload is None and self._cancels(turn)):
+        # Only a cancel phrase throws a draft away. The model's huy_bo is not trusted here: it reads
+        # names ('Ngô Quang Huy'), addresses ('phố Huy Du') and 'đúng rồi gửi đi' as cancelling.
+        if turn.payload == P_CANCEL or (state != IDLE and turn.payload is None
+                                        and answers.is_cancel(turn.text)):
             if state == SURVEY:
                 return Step(IDLE, {}, [Reply(M.SURVEY_SKIPPED)])
             text = M.CANCELLED if state in DRAFT_STATES else M.NOTHING_TO_CANCEL
@@ -86,13 +95,6 @@ class Dialogue:
         if turn.payload == P_HUMAN or (turn.payload is None and answers.is_human_request(turn.text)):
             return Step(state, slots, [Reply(M.ESCALATED)], [Action("escalate")])
         return self.table.get(state, self._idle)(slots, turn)
-
-    @staticmethod
-    def _cancels(turn: Turn) -> bool:
-        """Only a cancel phrase throws a draft away. The model's huy_bo is not trusted here: it
-        reads names such as 'Ngô Quang Huy', addresses such as 'phố Huy Du' and answers such as
-        'đúng rồi gửi đi' as cancelling."""
-        return answers.is_cancel(turn.text)
 
     def _waiting_for_staff(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
         """Escalated and not yet taken: the bot stops driving the intake and says so once."""
@@ -210,9 +212,7 @@ class Dialogue:
                 slots["ward"], slots["ward_from_address"] = found["ward"], False
             if found["named_agencies"]:
                 slots["named_agencies"] = found["named_agencies"]
-        for key, value in found.items():
-            if not slots.get(key):
-                slots[key] = value
+        fill_missing(slots, found)
         slots["text"] = answers.added_to(before, turn.text) if before else turn.text
         if parse.intent == "phan_anh" and parse.procedure != OUT_OF_SCOPE_PROCEDURE and not (
                 editing and slots.get("procedure")):  # a correction keeps the group it was filed under
@@ -223,7 +223,7 @@ class Dialogue:
                                         slots.get("named_agencies", []))
         if editing:
             return self._next_question(slots)
-        slots.update({k: v for k, v in answers.details_in(turn.text).items() if not slots.get(k)})
+        fill_missing(slots, answers.details_in(turn.text))
         return self._next_question(slots, [self._understood(slots)])
 
     def _choose_procedure(self, slots: dict[str, Any], turn: Turn) -> Step:
@@ -246,7 +246,7 @@ class Dialogue:
         slots["procedure"] = None if choice == OTHER else choice
         slots["agency"] = choose_agency(self.catalogue, slots["procedure"],
                                         slots.get("named_agencies", []))
-        slots.update({k: v for k, v in answers.details_in(slots["text"]).items() if not slots.get(k)})
+        fill_missing(slots, answers.details_in(slots["text"]))
         return self._next_question(slots, [self._understood(slots)])
 
     def _ask_name(self, slots: dict[str, Any], turn: Turn) -> Step:

@@ -1,9 +1,7 @@
 """One path in: record (dedupe) -> NLU -> dialogue step -> services -> outbox, per message."""
 from __future__ import annotations
 
-import hmac
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -19,6 +17,7 @@ from routing import services
 from routing.model import (Case, Conversation, InvalidTransition, Message, MissingContactData,
                            UnknownCase)
 from routing.ports import AbstractUnitOfWork, Notifier
+from routing.rules import phone_digits_match
 
 logger = logging.getLogger(__name__)
 ATTACHMENT_KEYS = ("file_id", "latitude", "longitude")  # what staff need besides a URL
@@ -174,8 +173,7 @@ class Pipeline:
         allowed, wait = self.lookup_limiter.allow(case.code)
         if not allowed:
             return [Reply(M.LOOKUP_BLOCKED.format(code=case.code, minutes=minutes(wait)))]
-        expected = re.sub(r"\D", "", case.citizen_phone or "")[-4:] or "----"
-        if not hmac.compare_digest(expected.encode(), digits.encode()):
+        if not phone_digits_match(case.citizen_phone, digits):
             logger.info("chat lookup of %s refused: phone digits do not match", case.code)
             conversation.state, conversation.slots = AWAIT_DIGITS, {"code": case.code}
             return [Reply(M.LOOKUP_DIGITS_WRONG)]
@@ -185,14 +183,14 @@ class Pipeline:
                  now: datetime) -> list[Reply]:
         """Reopen the case with the citizen's words as the reason; the reopened push (new due
         date) tells them. If it cannot be reopened, staff are asked to look."""
-        try:
-            if self.notifier is None:
-                raise InvalidTransition("no notifier")
-            services.reopen_case(uow, self.notifier, self.ctx, code, text, "citizen", now)
-            return []
-        except (UnknownCase, InvalidTransition):
-            conversation.escalated = True
-            return [Reply(M.DISPUTE_NOTED.format(code=code))]
+        if self.notifier is not None:
+            try:
+                services.reopen_case(uow, self.notifier, self.ctx, code, text, "citizen", now)
+                return []
+            except (UnknownCase, InvalidTransition):
+                pass
+        conversation.escalated = True
+        return [Reply(M.DISPUTE_NOTED.format(code=code))]
 
     def _status_text(self, case: Case) -> str:
         text = M.STATUS.format(

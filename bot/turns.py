@@ -72,10 +72,10 @@ FILE_THIS_MENU = ((M.BUTTON_FILE, P_FILE_THIS),)
 def citizen_unit(catalogue: Catalogue, agency: str | None, ward: str | None) -> str:
     """The unit a citizen is told about: 'UBND phường Cầu Giấy', or without a ward 'UBND phường,
     xã nơi giải quyết vụ việc' rather than the catalogue's 'UBND xã, phường (126 đơn vị)'."""
-    if agency in M.COMMUNE_UNIT_WITHOUT_WARD and handling_unit(catalogue, agency, ward) == \
-            catalogue.agency_name(agency):
+    unit = handling_unit(catalogue, agency, ward)
+    if agency in M.COMMUNE_UNIT_WITHOUT_WARD and unit == catalogue.agency_name(agency):
         return M.COMMUNE_UNIT_WITHOUT_WARD[agency]
-    return handling_unit(catalogue, agency, ward) or M.UNCLASSIFIED
+    return unit or M.UNCLASSIFIED
 
 
 def survey_question(criteria: tuple[tuple[str, str], ...], index: int) -> Reply:

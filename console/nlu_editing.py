@@ -131,5 +131,4 @@ def _seed_catalogue(catalogue_dir: Path) -> None:
     from storage.db import seed_catalogue
 
     seed_catalogue(components().engine, load_catalogue(catalogue_dir))
-    if components().live_catalogue is not None:
-        components().live_catalogue.refresh_if_changed(force=True)
+    components().live_catalogue.refresh_if_changed(force=True)

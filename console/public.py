@@ -5,7 +5,6 @@ Every public read goes through storage.public_queries (one eligibility rule, mas
 """
 from __future__ import annotations
 
-import hmac
 import logging
 import re
 from datetime import date, datetime, time as day_time, timedelta, timezone
@@ -24,7 +23,7 @@ from routing.calendar import VIETNAM
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE
 from routing.masking import mask
 from routing.model import CaseStatus
-from routing.rules import handling_unit
+from routing.rules import handling_unit, phone_digits_match
 from storage import console_queries as cq
 from storage import public_queries as pq
 
@@ -117,9 +116,8 @@ def lookup() -> Any:
     if CODE_RE.match(code):
         with components().session_factory() as db:
             found = pq.case_for_lookup(db, code)
-    phone = re.sub(r"\D", "", (found or {}).get("phone") or "")
-    expected = phone[-4:] if found else "----"  # same answer, same work for an unknown code
-    if not hmac.compare_digest(expected.encode(), digits.encode()) or found is None:
+    matches = phone_digits_match((found or {}).get("phone"), digits)  # same work for an unknown code
+    if not matches or found is None:
         logger.info("status lookup failed from %s", request.remote_addr)
         return render_template("public/lookup.html", code=code, error=LOOKUP_FAILED), 404
     found.pop("phone")
@@ -130,16 +128,8 @@ def lookup() -> Any:
 def _overdue(case: dict[str, Any], moment: datetime) -> bool:
     """Not answered yet and past the answer deadline: the citizen is told so plainly."""
     due = case.get("due_at")
-    if isinstance(due, str):
-        due = datetime.fromisoformat(due)
-    if due is not None and due.tzinfo is None:
-        due = due.replace(tzinfo=timezone.utc)
-    waiting = str(getattr(case["status"], "value", case["status"])) in AWAITING_ANSWER
+    waiting = str(getattr(case["status"], "value", case["status"])) in cq.AWAITING_ANSWER
     return waiting and due is not None and due < moment
-
-
-AWAITING_ANSWER = {s.value for s in (CaseStatus.RECEIVED, CaseStatus.CLASSIFIED, CaseStatus.FORWARDED,
-                                      CaseStatus.IN_PROGRESS, CaseStatus.REOPENED)}
 
 
 def _open_statuses() -> set[str]:

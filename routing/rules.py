@@ -1,6 +1,8 @@
-"""Routing rules: which agency a PAKN goes to."""
+"""Routing rules: which agency a PAKN goes to, and who may see its status."""
 from __future__ import annotations
 
+import hmac
+import re
 from collections.abc import Iterable
 
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
@@ -34,3 +36,10 @@ def handling_unit(catalogue: Catalogue, agency_id: str | None, ward: str | None)
         if ward in labels:
             return f"{COMMUNE_LEVEL_UNITS[agency_id]} {ward}"
     return catalogue.agency_name(agency_id)
+
+
+def phone_digits_match(phone: str | None, digits: str) -> bool:
+    """The status lookup's proof (public site and chat): the last four digits of the case's phone
+    number, compared in constant time; no phone (or no case) costs the same and never matches."""
+    expected = re.sub(r"\D", "", phone or "")[-4:] or "----"
+    return hmac.compare_digest(expected.encode(), digits.encode())
