@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Iterable
 
 from bot.nlu.entities import CASE_CODE, PHONE, normalize_phone
+from bot.names import NameKnowledge, known_names
 from bot.nlu.text import fold, nfc, squash_spaces
 
 YES = frozenset({"có", "đồng ý", "ok", "oke", "okay", "okie", "vâng", "dạ", "ừ", "ừm", "uh", "yes", "y",
@@ -151,52 +152,91 @@ def content_words(text: str) -> int:
 
 # -- names and addresses ------------------------------------------------------------------------
 
-_NAME_LEAD = re.compile(
-    r"^(?:(?:da|vang|a)\s+)?(?:(?:ho va ten|ho ten|ten)(?:\s+(?:cua\s+)?(?:toi|em|minh|chau))?"
-    r"(?:\s+la)?|(?:toi|em|minh|chau)\s+(?:ten\s+)?la|(?:toi|em|minh|chau)\s+ten)(?:\s*[:\-]\s*|\s+)")
-HONORIFICS = frozenset({"ông", "bà", "anh", "chị", "cô", "chú", "bác", "em"})
-# Without diacritics 'chu' (Chu, a surname) and 'co' are not stripped.
-HONORIFICS_FOLDED = frozenset({"ong", "ba", "anh", "chi", "em"})
-_NOT_NAME = {"không", "biết", "tôi", "của", "và", "được", "đã", "chưa", "rồi", "nhé", "ạ", "gì",
-             "sao", "với", "muốn", "cần", "tên", "là", "mình", "nhưng", "thì", "mà", "này", "đây",
-             "ok", "ko", "có", "phản", "hủy", "thôi", "cứu", "số", "ngõ", "phường", "xã",
-             "quận", "huyện", "đồng ý"}
-_NOT_NAME_FOLDED = {"khong", "ko", "biet", "toi", "cua", "chua", "roi", "nhe", "gi", "muon", "ten",
-                    "ok", "huy", "thoi", "tra", "cuu", "ngo", "so", "sdt"}
+# Words that are never a syllable of a name. 'hủy', 'thôi' only count when no known surname comes
+# first: 'Bùi Quang Huy', 'Nguyễn Văn Thôi' are names at the name question.
+_FUNCTION_WORDS = {"không", "biết", "tôi", "của", "và", "được", "đã", "chưa", "rồi", "nhé", "ạ", "gì",
+                   "sao", "với", "muốn", "cần", "tên", "là", "mình", "nhưng", "thì", "mà", "này",
+                   "đây", "ok", "ko", "có", "phản", "số", "ngõ", "phường", "xã", "quận", "huyện",
+                   "ở", "đâu", "xe", "sdt", "đồng ý"}
+_FUNCTION_FOLDED = {"khong", "ko", "biet", "toi", "cua", "chua", "roi", "nhe", "gi", "muon", "ten",
+                    "ok", "sdt", "o"}
+_COMMAND_LIKE = {"hủy", "thôi", "cứu"}
+_COMMAND_LIKE_FOLDED = {"huy", "thoi", "tra", "cuu", "ngo", "so"}
 _NOT_NAME_PHRASES = ("dong y", "khong biet", "nhu tren", "tra cuu", "phan anh", "can bo",
                      "dien thoai", "dia chi", "ho so", "thu tuc")
+_NAME_TAIL = (" ạ", " a", " nhé", " nha", " nhe", " ah")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$")
 
 
-def clean_name(text: str) -> str | None:
-    """The full name in an answer such as 'Dạ tên tôi là Nguyễn Văn An ạ', or None."""
-    spelled = _trimmed(text)
-    folded = fold(spelled)
-    lead = _NAME_LEAD.match(folded)
-    if lead:
-        spelled, folded = spelled[lead.end():], folded[lead.end():]
-    first = spelled.split(" ", 1)[0]
-    if len(spelled.split()) >= 3 and (first.lower() in HONORIFICS or (
-            not _has_marks(spelled.lower()) and first.lower() in HONORIFICS_FOLDED)):
-        spelled, folded = spelled[len(first) + 1:], folded[len(first) + 1:]
-    for particle in (" ạ", " a"):
-        if folded.endswith(particle):
-            spelled, folded = spelled[: -len(particle)], folded[: -len(particle)]
-    words = spelled.split()
+def _without_honorific(words: list[str], names: NameKnowledge) -> list[str]:
+    """'chị Nguyễn Thị Hoa' -> 'Nguyễn Thị Hoa'; 'Chu Văn An' keeps Chu, a surname."""
+    if len(words) < 3:
+        return words
+    first = words[0].lower()
+    spelled = first in names.honorifics
+    typed_bare = not _has_marks(first) and first in {fold(h) for h in names.honorifics}
+    if spelled:
+        return words[1:]
+    if typed_bare and names.is_surname(words[1]) and not names.is_surname(first):
+        return words[1:]
+    return words
+
+
+def _looks_like_a_name(words: list[str], names: NameKnowledge) -> bool:
+    lowered = [w.lower() for w in words]
+    folded = fold(" ".join(lowered))
+    if any(w in _FUNCTION_WORDS for w in lowered) or " ".join(lowered[:2]) in _FUNCTION_WORDS:
+        return False
+    if any(p in f" {folded} " for p in _NOT_NAME_PHRASES):
+        return False
+    bare = [w for w in lowered if not _has_marks(w)]
+    if any(w in _FUNCTION_FOLDED for w in bare):
+        return False
+    if names.is_surname(words[0]):  # 'bui quang huy': a surname first makes it a name
+        return True
+    return not any(w in _COMMAND_LIKE for w in lowered) and not (
+        not _has_marks(" ".join(lowered)) and any(w in _COMMAND_LIKE_FOLDED for w in lowered))
+
+
+def clean_name(text: str, names: NameKnowledge | None = None) -> str | None:
+    """The full name in an answer such as 'Dạ tên tôi là Nguyễn Văn An ạ', 'e ten nguyen van thoi'
+    or 'BÙI QUANG HUY', or None. Vietnamese surnames (catalogue/names.yaml) decide doubtful cases."""
+    names = names or known_names()
+    spelled = names.without_lead_in(_trimmed(text))
+    for particle in _NAME_TAIL:
+        if spelled.lower().endswith(particle):
+            spelled = spelled[: -len(particle)]
+    words = _without_honorific(spelled.split(), names)
     if not 2 <= len(words) <= 6 or not all(_NAME_CHARS.match(w) for w in words):
         return None
-    lowered = [w.lower() for w in words]
-    if (any(w in _NOT_NAME for w in lowered) or " ".join(lowered[:2]) in _NOT_NAME
-            or any(p in f" {folded} " for p in _NOT_NAME_PHRASES)):
-        return None
-    if not _has_marks(spelled.lower()) and any(w in _NOT_NAME_FOLDED for w in lowered):
+    if is_cancel(" ".join(words)) or not _looks_like_a_name(words, names):
         return None
     return " ".join(w[:1].upper() + w[1:].lower() if w.islower() or w.isupper() else w
                     for w in words)
 
 
-_ADDRESS_LEAD = re.compile(r"^(?:(?:da|vang)\s+)?(?:dia chi(?:\s+(?:cua\s+)?(?:toi|em|minh|chau))?"
-                           r"(?:\s+la)?|(?:toi|em|minh|chau|nha)\s+(?:o|tai)|o|tai)(?:\s*[:\-]\s*|\s+)")
+_NOT_AN_ANSWER = ("khong biet", "ko biet", "k biet", "khong co", "ko co", "khong nho", "ko nho",
+                  "nhu tren", "o tren", "bi mat", "khong muon", "ko muon")
+RAW_ANSWER_LIMIT = 160  # characters: a longer message is a description, not a contact detail
+
+
+def raw_answer(text: str) -> str | None:
+    """What the citizen typed, as typed, when it could be a name, phone or address that staff can
+    check; None for an answer that says nothing ('ko biết', 'không', 'ok', '...')."""
+    raw = squash_spaces(nfc(text)).strip()
+    folded = folded_words(raw)
+    if (not re.search(r"[^\W_]", raw) or len(raw) > RAW_ANSWER_LIMIT or yes_no(raw) is not None
+            or is_cancel(raw) or is_human_request(raw) or questions_contact_data(raw)
+            or any(f" {p} " in f" {folded} " for p in _NOT_AN_ANSWER)):
+        return None
+    return raw
+
+
+_ADDRESS_LEAD = re.compile(
+    r"^(?:(?:da|vang)\s+)?(?:(?:dia chi|dc|d/c)(?:\s+(?:nha|lien he|lien lac|thuong tru|tam tru|hien tai))?"
+    r"(?:\s+(?:cua\s+)?(?:toi|em|e|minh|mik|chau|tui))?(?:\s+la)?"
+    r"|(?:nha\s+)?(?:toi|em|e|minh|mik|chau|tui|nha)\s+(?:dang\s+)?(?:o|tai|song o|song tai)"
+    r"|o|tai|thuong tru|tam tru)(?:\s*[:\-]\s*|\s+)")
 _ADDRESS_WORDS = re.compile(
     r"\b(?:so|ngo|ngach|hem|kiet|duong|pho|phuong|xa|thon|xom|to|khu|toa|chung cu|cc|quan|huyen|"
     r"thi tran|thi xa|ha noi|hn|tp|p|q|ap|ban|lang|kdt|khu do thi|cum|doi|nha|tang|phong|block|"
@@ -214,11 +254,26 @@ def clean_address(text: str) -> str | None:
         spelled, folded = spelled[lead.end():], folded[lead.end():]
     if (len(spelled) < 5 or len(spelled.split()) < 2 or yes_no(spelled) is not None
             or is_cancel(spelled) or any(p in folded for p in _NOT_ADDRESS)
-            or re.search(r"pakn", folded) or asks_to_change(spelled)):
+            or re.search(r"pakn", folded) or _starts_with_a_change(spelled)):
         return None
     if not (re.search(r"\d", spelled) or _ADDRESS_WORDS.search(folded)):
         return None
     return spelled
+
+
+_CHANGE_FIRST = re.compile(r"^(?:(?:toi|em|e|minh|cho)\s+)?(?:muon\s+|xin\s+)?"
+                           r"(?P<verb>sua|doi|sai|nham|chinh|thay|nhap|ghi|viet)\b")
+_CHANGE_VERBS = {"sửa", "đổi", "sai", "nhầm", "chỉnh", "thay", "nhập", "ghi", "viết"}
+
+
+def _starts_with_a_change(spelled: str) -> bool:
+    """'đổi số điện thoại', 'sai địa chỉ rồi' at the address question; not 'Đội Cấn 15' or 'Sài
+    Đồng': a verb typed with diacritics must be spelled as the verb."""
+    change = _CHANGE_FIRST.match(fold(spelled))
+    if not change:
+        return False
+    verb = spelled[change.start("verb"): change.end("verb")].lower()
+    return not _has_marks(verb) or verb in _CHANGE_VERBS
 
 
 _PHONE_LABEL_BEFORE = re.compile(r"(?:\bso dien thoai|\bdien thoai|\bsdt|\bso dt|\bdt|\bso)?"
