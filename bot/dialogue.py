@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from bot import answers
+from bot import answers, contact_checks as checks
 from bot import messages as M
 from bot.nlu.result import FALLBACK, ParseResult
 from bot.turns import (
@@ -260,6 +260,7 @@ class Dialogue:
         if name is None:
             return self._not_an_answer(ASK_NAME, slots, turn, M.ASK_NAME, M.ASK_NAME_AGAIN)
         slots["name"] = name
+        checks.verified(slots, "name")
         if phone and not slots.get("phone"):
             slots["phone"] = phone
         rest = after
@@ -275,6 +276,7 @@ class Dialogue:
         if not phone:
             return self._not_an_answer(ASK_PHONE, slots, turn, M.ASK_PHONE, M.ASK_PHONE_AGAIN)
         slots["phone"] = phone
+        checks.verified(slots, "phone")
         address = answers.clean_address(after) if after else None
         if address and not slots.get("address"):
             slots["address"] = address
@@ -290,6 +292,7 @@ class Dialogue:
         if address is None:
             return self._not_an_answer(ASK_ADDRESS, slots, turn, M.ASK_ADDRESS, M.ASK_ADDRESS_AGAIN)
         slots["address"] = address
+        checks.verified(slots, "address")
         if phone and not slots.get("phone"):
             slots["phone"] = phone
         if not slots.get("ward") and turn.parse is not None:  # a guess the focal point checks
@@ -315,13 +318,30 @@ class Dialogue:
         detail = parse is not None and (len(turn.text.split()) >= 5 or (ward and not slots.get("ward")))
         if detail and (state != ASK_ADDRESS or parse.intent == "phan_anh"):  # type: ignore[union-attr]
             text = answers.added_to(slots["text"], turn.text)
-            if text == slots["text"]:  # the same message again: just the question
-                return Step(state, slots, [Reply(question)])
+            if text == slots["text"]:  # the same message again: not understood either
+                return self._refused(state, slots, turn, question)
             slots["text"] = text
             if ward and (not slots.get("ward") or slots.get("ward_from_address")):
                 slots["ward"], slots["ward_from_address"] = ward, False
             return Step(state, slots, [Reply(f"{M.DETAIL_ADDED}\n{question}")])
-        return Step(state, slots, [Reply(again)])
+        return self._refused(state, slots, turn, again)
+
+    def _refused(self, state: str, slots: dict[str, Any], turn: Turn, again: str) -> Step:
+        """An answer not understood. The first time the question is asked again; the second time
+        what the citizen typed is kept for staff to check and the intake moves on, or, when it says
+        nothing that could be kept, a staff member is offered: never the same question a third time."""
+        slot = checks.SLOT_OF_STATE[state]
+        if checks.count_refusal(slots, slot) < checks.MAX_REFUSALS:
+            return Step(state, slots, [Reply(again)])
+        field = M.CONTACT_FIELDS[slot]
+        raw = checks.kept_text(slot, turn.text)
+        if raw is None:
+            return Step(state, slots, [Reply(M.OFFER_STAFF.format(field=field), checks.OFFER_STAFF_MENU)])
+        checks.keep_unverified(slots, slot, raw)
+        phone = answers.contact_parts(turn.text)[1]
+        if phone and not slots.get("phone"):  # 'Na 0912 345 678': the phone is clear
+            slots["phone"] = phone
+        return self._next_question(slots, [Reply(M.KEPT_FOR_STAFF.format(field=field, raw=raw))])
 
     def _ask_consent(self, slots: dict[str, Any], turn: Turn) -> Step:
         answer = {P_CONSENT_YES: True, P_CONSENT_NO: False}.get(turn.payload or "")
@@ -360,6 +380,7 @@ class Dialogue:
         if name == "text":
             return Step(DESCRIBE, {**slots, "editing": True}, [Reply(M.EDIT_TEXT)])
         slots.pop("publish_consent" if name == "consent" else name, None)
+        checks.verified(slots, name)  # asked afresh, with two tries again
         if name == "address" and slots.pop("ward_from_address", False):
             slots.pop("ward", None)  # it was read from the address being corrected
         return self._next_question(slots)
@@ -371,6 +392,7 @@ class Dialogue:
         changed = [k for k, v in found.items() if v != slots.get(k)]
         for key in changed:
             slots[key] = found[key]
+            checks.verified(slots, key)
             if key == "address" and slots.pop("ward_from_address", False):
                 slots.pop("ward", None)
         return changed
@@ -445,8 +467,8 @@ class Dialogue:
             text = text[: M.SUMMARY_TEXT_LIMIT].rsplit(" ", 1)[0] + "…"
         summary = M.SUMMARY.format(
             text=text, procedure=self._procedure_label(slots.get("procedure")),
-            agency=self._agency_label(slots), name=slots["name"],
-            phone=slots["phone"], address=slots["address"],
+            agency=self._agency_label(slots), name=checks.shown(slots, "name"),
+            phone=checks.shown(slots, "phone"), address=checks.shown(slots, "address"),
             attachments=M.SUMMARY_ATTACHMENTS.format(count=len(slots["attachments"]))
             if slots.get("attachments") else "",
             consent=M.CONSENT_YES if slots["publish_consent"] else M.CONSENT_NO)

@@ -66,6 +66,13 @@ ASK_PHONE_AGAIN = ("Số điện thoại chưa đúng. Xin nhập số di độn
 ASK_ADDRESS = "Xin cho biết địa chỉ liên hệ của Ông/Bà (số nhà, đường, phường/xã)."
 ASK_ADDRESS_AGAIN = ("Địa chỉ chưa rõ. Xin ghi rõ số nhà, đường (hoặc thôn, xóm) và phường/xã, ví dụ "
                      "\"Số 12 ngõ 34 Trần Thái Tông, phường Cầu Giấy\".")
+# No contact question is asked a third time (bot.contact_checks).
+CONTACT_FIELDS = {"name": "họ tên", "phone": "số điện thoại", "address": "địa chỉ"}
+KEPT_FOR_STAFF = ("Tôi chưa nhận ra {field} trong câu trả lời, nên đã ghi lại đúng như Ông/Bà gửi: "
+                  "\"{raw}\". Cán bộ tiếp nhận sẽ kiểm tra lại khi liên hệ với Ông/Bà.")
+OFFER_STAFF = ("Tôi vẫn chưa ghi nhận được {field} của Ông/Bà. Ông/Bà có thể gửi lại {field}, hoặc "
+               "chọn \"Gặp cán bộ\" để cán bộ tiếp nhận hỗ trợ.")
+UNVERIFIED_MARK = " (chưa xác định, cán bộ sẽ kiểm tra lại)"
 CHOOSE_PROCEDURE = ("Tôi chưa chắc phản ánh thuộc lĩnh vực nào. Ông/Bà chọn lĩnh vực phù hợp, "
                     "hoặc chọn \"Lĩnh vực khác\" để cán bộ phân loại:")
 OTHER_PROCEDURE = "Lĩnh vực khác"

@@ -11,7 +11,7 @@ from bot.dialogue import Dialogue
 from bot.nlu.result import ParseResult
 from bot.turns import (
     ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE,
-    CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY, Action, Step, Turn)
+    CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY, Action, Reply, Step, Turn)
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "catalogue")
@@ -555,3 +555,87 @@ def test_a_question_about_the_time_limit_is_answered_mid_intake() -> None:
     step = run(dialogue, ASK_NAME, dict(slots), text, parse(text, "tra_cuu", None, None))
     assert [r.text for r in step.replies] == [M.HOW_LONG.format(days=15), M.ASK_NAME]
     assert step.state == ASK_NAME and step.slots["text"] == KHAI_SINH  # not added to the description
+
+
+# -- no contact question is asked a third time (issue 12, defect 6) ------------------------------
+
+CONTACT_QUESTIONS = {ASK_NAME: (M.ASK_NAME, M.ASK_NAME_AGAIN), ASK_PHONE: (M.ASK_PHONE, M.ASK_PHONE_AGAIN),
+                     ASK_ADDRESS: (M.ASK_ADDRESS, M.ASK_ADDRESS_AGAIN)}
+
+
+def asks(step: Step, state: str) -> bool:
+    return any(question in reply.text for reply in step.replies for question in CONTACT_QUESTIONS[state])
+
+
+def missing(slot: str) -> dict[str, Any]:
+    return {k: v for k, v in CONFIRMING.items() if k not in (slot, "publish_consent")}
+
+
+@pytest.mark.parametrize(("text", "slot", "value"), [
+    ("bui quang huy", "name", "Bui Quang Huy"), ("ngo thi thanh huong", "name", "Ngo Thi Thanh Huong"),
+    ("e tên Phạm Thị Thu Hà", "name", "Phạm Thị Thu Hà"),
+    ("e ten nguyen van thoi", "name", "Nguyen Van Thoi"),
+    ("Địa chỉ của tôi: Số 15 phố Đội Cấn, phường Ba Đình", "address", "Số 15 phố Đội Cấn, phường Ba Đình"),
+    ("so 5 Doi Can, Ba Dinh", "address", "so 5 Doi Can, Ba Dinh"),
+])
+def test_the_refused_names_and_addresses_of_issue_12_are_taken_at_once(dialogue: Dialogue, text: str,
+                                                                      slot: str, value: str) -> None:
+    state = ASK_NAME if slot == "name" else ASK_ADDRESS
+    step = run(dialogue, state, missing(slot), text, parse(text, "huy_bo", None, None, confidence=0.8))
+    assert step.state == ASK_CONSENT and step.slots[slot] == value
+    assert "unverified" not in step.slots
+
+
+@pytest.mark.parametrize(("state", "slot", "answer"), [
+    (ASK_NAME, "name", "Na"), (ASK_NAME, "name", "bé Bông nhà ở ngõ chợ"),
+    (ASK_PHONE, "phone", "0912 345"), (ASK_ADDRESS, "address", "gần chợ Đồng Xuân"),
+])
+def test_a_contact_question_is_never_asked_a_third_time(dialogue: Dialogue, state: str, slot: str,
+                                                        answer: str) -> None:
+    step, times = Step(state, missing(slot)), 1  # the question was just asked
+    for _ in range(5):
+        step = run(dialogue, step.state, step.slots, answer)
+        if step.state != state:
+            break
+        times += asks(step, state)
+    assert times == 2
+    assert step.state == ASK_CONSENT
+    assert (step.slots[slot], step.slots["unverified"]) == (answer, [slot])
+    assert step.replies[0].text == M.KEPT_FOR_STAFF.format(field=M.CONTACT_FIELDS[slot], raw=answer)
+
+
+def test_the_summary_shows_what_staff_will_check_and_the_case_carries_the_mark(dialogue: Dialogue) -> None:
+    step = run(dialogue, ASK_NAME, missing("name"), "Na")
+    step = run(dialogue, step.state, step.slots, "Na")
+    step = run(dialogue, step.state, step.slots, "", payload="/consent:no")
+    assert step.state == CONFIRM
+    assert f"• Họ tên: Na{M.UNVERIFIED_MARK}\n" in step.replies[0].text
+    assert "• Điện thoại: 0912345678\n" in step.replies[0].text  # the others are not marked
+    filed = run(dialogue, step.state, step.slots, "", payload="/confirm")
+    assert filed.actions[0].params["slots"]["unverified"] == ["name"]
+
+
+def test_an_answer_that_says_nothing_offers_staff_instead_of_the_question(dialogue: Dialogue) -> None:
+    step = run(dialogue, ASK_NAME, missing("name"), "ko biet")
+    assert [r.text for r in step.replies] == [M.ASK_NAME_AGAIN]
+    for _ in range(2):
+        step = run(dialogue, step.state, step.slots, "ko biet")
+        assert step.state == ASK_NAME and not asks(step, ASK_NAME)
+        assert step.replies == [Reply(M.OFFER_STAFF.format(field="họ tên"),
+                                      ((M.BUTTON_HUMAN, "/human"), (M.BUTTON_CANCEL_DRAFT, "/cancel")))]
+    escalated = run(dialogue, step.state, step.slots, "1")  # Zalo: the first numbered button
+    assert escalated.actions == [Action("escalate")]
+    named = run(dialogue, step.state, step.slots, "Lê Thị Hoa")
+    assert named.state == ASK_CONSENT and "unverified" not in named.slots and "refusals" not in named.slots
+
+
+def test_a_correction_clears_the_mark(dialogue: Dialogue) -> None:
+    step = run(dialogue, ASK_ADDRESS, missing("address"), "gần chợ Đồng Xuân")
+    step = run(dialogue, step.state, step.slots, "gần chợ Đồng Xuân")
+    step = run(dialogue, step.state, step.slots, "", payload="/consent:yes")
+    assert M.UNVERIFIED_MARK in step.replies[0].text
+    fixed = run(dialogue, CONFIRM, step.slots, "địa chỉ đúng là số 7 ngõ 10 Hàng Chiếu, phường Hoàn Kiếm")
+    assert fixed.slots["address"] == "số 7 ngõ 10 Hàng Chiếu, phường Hoàn Kiếm"
+    assert "unverified" not in fixed.slots and M.UNVERIFIED_MARK not in fixed.replies[0].text
+    edited = run(dialogue, CONFIRM, step.slots, "sửa địa chỉ")
+    assert edited.state == ASK_ADDRESS and "unverified" not in edited.slots
