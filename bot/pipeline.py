@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from bot import messages as M
 from bot.attempts import AttemptLimiter, minutes
+from bot.contact_checks import UNVERIFIED
 from bot.dialogue import Dialogue
 from bot.turns import AWAIT_DIGITS, Action, Reply, Turn, citizen_unit
 from bot.nlu.service import NluService
@@ -145,7 +146,8 @@ class Pipeline:
             citizen_address=slots.get("address", ""), ward=slots.get("ward"),
             named_agencies=tuple(slots.get("named_agencies") or ()),
             publish_consent=bool(slots.get("publish_consent")),
-            attachments=tuple(slots.get("attachments") or ()))
+            attachments=tuple(slots.get("attachments") or ()),
+            to_check=tuple(slots.get(UNVERIFIED) or ()))
         try:
             case = services.file_case(uow, self.ctx, conversation, form, now)
         except MissingContactData as error:

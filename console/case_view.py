@@ -78,6 +78,8 @@ def _details(event: CaseEvent, data: Mapping[str, Any], catalogue: Catalogue) ->
             attachment_label(item) for item in data["attachments"])))
     if data.get("unpublished_reason"):
         details.append(T.TIMELINE_UNPUBLISHED.format(reason=data["unpublished_reason"]))
+    if data.get("to_check"):
+        details.append(to_check_text(data["to_check"]))
     return details
 
 
@@ -135,3 +137,18 @@ def legal_basis(source: str) -> list[dict[str, str]]:
             part = part.replace(english, vietnamese)
         items.append({"citation": part, "status": status})
     return items
+
+
+def to_check_text(fields: Iterable[str]) -> str:
+    """'Cần kiểm tra: họ tên chưa xác định…' for contact fields the bot kept as the citizen typed
+    them after asking twice."""
+    names = [T.CONTACT_FIELD_NAMES.get(f, f) for f in fields]
+    return T.CONTACT_TO_CHECK.format(fields=", ".join(names)) if names else ""
+
+
+def contact_to_check(events: Iterable[CaseEvent]) -> str:
+    """What the case page asks staff to check, from the case's 'received' event; '' if nothing."""
+    for event in events:
+        if event.to_status == "received" and (event.data or {}).get("to_check"):
+            return to_check_text((event.data or {})["to_check"])
+    return ""

@@ -12,6 +12,7 @@ from console import texts as T
 from console.auth import audit, now, user
 from console.case_actions import ACTIONS, available_actions, perform
 from console.case_view import actors, legal_basis, timeline
+from console.case_view import contact_to_check
 from console.views import run_in_uow
 from routing.case_rules import needs_masking_review, needs_ward, publication_pending
 from routing.deadlines import is_overdue
@@ -84,6 +85,7 @@ def case_page(code: str) -> str:
             "actions": available_actions(case, user().role),
             "unit": handling_unit(catalogue, case.agency_id, case.ward),
             "needs_review": needs_masking_review(case),
+            "to_check": contact_to_check(case.events),
             "publication_pending": publication_pending(case),
             "ward_agencies": [a for a in catalogue.agencies if needs_ward(catalogue, a)],
         }

@@ -44,6 +44,10 @@ TIMELINE_CLASSIFIED = "Lĩnh vực: {procedure} · Cơ quan xử lý: {agency}"
 TIMELINE_PROCEDURE = "Lĩnh vực: {old} → {new}"
 TIMELINE_FROM = "Chuyển từ: {unit}"
 TIMELINE_UNPUBLISHED = "Lý do không công khai kết quả: {reason}"
+# Contact data the bot kept as typed after asking twice (bot.contact_checks): staff verify it.
+CONTACT_FIELD_NAMES = {"name": "họ tên", "phone": "số điện thoại", "address": "địa chỉ"}
+CONTACT_TO_CHECK = ("Cần kiểm tra: {fields} chưa xác định. Trợ lý ảo đã hỏi lại hai lần rồi ghi nguyên "
+                    "văn lời công dân; xin xác minh khi liên hệ với công dân.")
 # The legal basis of a deadline (catalogue/deadlines.yaml keeps the citation with English remarks).
 LEGAL_STATUS = {
     "confirmed": "Đã xác nhận",

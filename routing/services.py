@@ -42,6 +42,8 @@ class IntakeForm:
     named_agencies: tuple[str, ...] = field(default_factory=tuple)
     publish_consent: bool = False  # the citizen agreed to publication after masking
     attachments: tuple[dict[str, Any], ...] = ()  # {type, url | file_id}: photos, files, places
+    # Contact fields kept as the citizen typed them after the bot asked twice: staff check them.
+    to_check: tuple[str, ...] = ()
 
 
 def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversation | None,
@@ -75,6 +77,8 @@ def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversat
     received: dict[str, Any] = {"channel": case.channel}
     if form.attachments:
         received["attachments"] = list(form.attachments)
+    if form.to_check:
+        received["to_check"] = list(form.to_check)
     case.events.append(CaseEvent(now, actor, "status", None, CaseStatus.RECEIVED.value,
                                  data=received))
     if form.procedure_id:
