@@ -157,9 +157,10 @@ def content_words(text: str) -> int:
 _FUNCTION_WORDS = {"không", "biết", "tôi", "của", "và", "được", "đã", "chưa", "rồi", "nhé", "ạ", "gì",
                    "sao", "với", "muốn", "cần", "tên", "là", "mình", "nhưng", "thì", "mà", "này",
                    "đây", "ok", "ko", "có", "phản", "số", "ngõ", "phường", "xã", "quận", "huyện",
-                   "ở", "đâu", "xe", "sdt", "đồng ý"}
+                   "ở", "đâu", "xe", "sdt", "đồng ý", "ơn", "bạn", "ad", "bot", "ơi", "một", "ngày",
+                   "nhiều", "quá", "vậy"}
 _FUNCTION_FOLDED = {"khong", "ko", "biet", "toi", "cua", "chua", "roi", "nhe", "gi", "muon", "ten",
-                    "ok", "sdt", "o"}
+                    "ok", "sdt", "o", "on", "ban", "ad", "bot", "oi", "mot", "nhieu", "vay", "noi"}
 _COMMAND_LIKE = {"hủy", "thôi", "cứu"}
 _COMMAND_LIKE_FOLDED = {"huy", "thoi", "tra", "cuu", "ngo", "so"}
 _NOT_NAME_PHRASES = ("dong y", "khong biet", "nhu tren", "tra cuu", "phan anh", "can bo",
@@ -194,8 +195,11 @@ def _looks_like_a_name(words: list[str], names: NameKnowledge) -> bool:
         return False
     if names.is_surname(words[0]):  # 'bui quang huy': a surname first makes it a name
         return True
-    return not any(w in _COMMAND_LIKE for w in lowered) and not (
-        not _has_marks(" ".join(lowered)) and any(w in _COMMAND_LIKE_FOLDED for w in lowered))
+    # An unknown surname: only words written as a name ('Y Moan Niê', not 'cảm ơn nhiều'); the
+    # dialogue keeps anything else for staff after asking twice.
+    if not all(w[:1].isupper() for w in words) or any(w in _COMMAND_LIKE for w in lowered):
+        return False
+    return not (not _has_marks(" ".join(lowered)) and any(w in _COMMAND_LIKE_FOLDED for w in lowered))
 
 
 def clean_name(text: str, names: NameKnowledge | None = None) -> str | None:
@@ -256,11 +260,12 @@ def clean_address(text: str) -> str | None:
             or is_cancel(spelled) or any(p in folded for p in _NOT_ADDRESS)
             or re.search(r"pakn", folded) or _starts_with_a_change(spelled)):
         return None
-    if not (re.search(r"\d", spelled) or _ADDRESS_WORDS.search(folded)):
+    if not (re.search(r"\d", spelled) or _ADDRESS_WORDS.search(folded)) or _PRONOUN_FIRST.match(folded):
         return None
     return spelled
 
 
+_PRONOUN_FIRST = re.compile(r"(?:toi|em|e|minh|mik|tui|chau)\b")  # 'tôi đói', not an address
 _CHANGE_FIRST = re.compile(r"^(?:(?:toi|em|e|minh|cho)\s+)?(?:muon\s+|xin\s+)?"
                            r"(?P<verb>sua|doi|sai|nham|chinh|thay|nhap|ghi|viet)\b")
 _CHANGE_VERBS = {"sửa", "đổi", "sai", "nhầm", "chỉnh", "thay", "nhập", "ghi", "viết"}

@@ -89,3 +89,14 @@ def test_the_name_knowledge_is_data() -> None:
 ])
 def test_raw_answer_kept_for_staff(text: str, kept: str | None) -> None:
     assert answers.raw_answer(text) == kept
+
+
+@pytest.mark.parametrize("text", ["cảm ơn nhiều nhé", "cam on ban", "thôi chào bạn nhé", "tôi buồn quá",
+                                  "ban la ai vay", "ha noi co bao nhieu quan", "chúc ad một ngày tốt lành"])
+def test_chat_is_not_a_name(text: str) -> None:
+    """Short messages of the NLU data that the old rules took as names."""
+    assert answers.clean_name(text) is None
+
+
+def test_a_sentence_starting_with_a_pronoun_is_not_an_address() -> None:
+    assert answers.clean_address("tôi đói") is None
