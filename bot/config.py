@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "catalogue_dir": "catalogue",
     "catalogue_check_seconds": 5.0,
     "max_body_bytes": 1024 * 1024,
+    # Photos and documents citizens attach in the web chat; the types are checked on the content.
+    "uploads": {"dir": "var/uploads", "max_bytes": 5 * 1024 * 1024,
+                "types": ["image/jpeg", "image/png", "application/pdf"]},
     "nlu": {"backend": "builtin", "data_dir": "nlu_data", "models_dir": "var/models",
             "threshold": 0.25, "activation_margin": 0.02,
             "review": {"margin": 0.15, "cv_folds": 5, "heldout": "tests/data/nlu_heldout.jsonl"},
@@ -98,6 +101,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     settings["database_url"] = _absolute_sqlite(settings["database_url"])
     for key in ("catalogue_dir",):
         settings[key] = str(resolve(settings[key]))
+    settings["uploads"]["dir"] = str(resolve(settings["uploads"]["dir"]))
     for key in ("data_dir", "models_dir"):
         settings["nlu"][key] = str(resolve(settings["nlu"][key]))
     settings["nlu"]["rasa"]["venv"] = str(resolve(settings["nlu"]["rasa"]["venv"]))

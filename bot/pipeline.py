@@ -21,7 +21,8 @@ from routing.ports import AbstractUnitOfWork, Notifier
 from routing.rules import phone_digits_match
 
 logger = logging.getLogger(__name__)
-ATTACHMENT_KEYS = ("file_id", "latitude", "longitude")  # what staff need besides a URL
+# What staff need besides a URL: a Telegram file id, a place, a web chat upload and its label.
+ATTACHMENT_KEYS = ("file_id", "latitude", "longitude", "upload", "name", "mime", "size")
 
 
 @dataclass

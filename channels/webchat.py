@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from channels.base import (BadPayload, Channel, IncomingMessage, OutgoingMessage, SendResult,
-                           StatusEvent, now, parse_json)
+from channels.base import (Attachment, BadPayload, Channel, IncomingMessage, OutgoingMessage,
+                           SendResult, StatusEvent, now, parse_json)
 
 MAX_TEXT = 4000
 
@@ -28,19 +28,41 @@ class WebchatChannel(Channel):
 
     def parse_browser_message(self, body: bytes, sender_id: str) -> IncomingMessage:
         document = parse_json(body)
-        client_id = document.get("client_message_id")
-        text = document.get("text", "")
         payload = document.get("payload")
-        if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
-            raise BadPayload("client_message_id must be a string of 8-64 characters")
-        if not isinstance(text, str) or (payload is not None and not isinstance(payload, str)):
+        if payload is not None and not isinstance(payload, str):
             raise BadPayload("text and payload must be strings")
+        client_id, text = _client_id_and_text(document)
         if not text.strip() and not payload:
             raise BadPayload("empty message")
-        if len(text) > MAX_TEXT:
-            raise BadPayload(f"text longer than {MAX_TEXT} characters")
         return IncomingMessage("webchat", sender_id, f"{sender_id}:{client_id}", text,
                                now(), payload=payload)
 
+    def parse_browser_upload(self, fields: Mapping[str, Any], sender_id: str,
+                             attachment: Attachment) -> IncomingMessage:
+        """A file the page uploaded (already stored and type-checked), with an optional caption."""
+        client_id, text = _client_id_and_text(fields)
+        return IncomingMessage("webchat", sender_id, f"{sender_id}:{client_id}", text, now(),
+                               attachments=(attachment,))
+
     def send(self, message: OutgoingMessage) -> SendResult:
         return SendResult(None)
+
+
+def browser_client_id(platform_message_id: str | None, sender_id: str) -> str | None:
+    """The id the page gave a message it sent, from the stored platform message id."""
+    prefix = f"{sender_id}:"
+    if platform_message_id and platform_message_id.startswith(prefix):
+        return platform_message_id[len(prefix):]
+    return None
+
+
+def _client_id_and_text(document: Mapping[str, Any]) -> tuple[str, str]:
+    client_id = document.get("client_message_id")
+    text = document.get("text", "")
+    if not isinstance(client_id, str) or not 8 <= len(client_id) <= 64:
+        raise BadPayload("client_message_id must be a string of 8-64 characters")
+    if not isinstance(text, str):
+        raise BadPayload("text and payload must be strings")
+    if len(text) > MAX_TEXT:
+        raise BadPayload(f"text longer than {MAX_TEXT} characters")
+    return client_id, text

@@ -86,13 +86,26 @@ def _details(event: CaseEvent, data: Mapping[str, Any], catalogue: Catalogue) ->
 def attachment_label(item: Mapping[str, Any]) -> str:
     """'hình ảnh: https://…', or a Telegram photo's file id (the bot can fetch it with getFile)."""
     kind = str(item.get("type") or "file")
-    where = item.get("url") or ""
+    where = item.get("url") or item.get("name") or ""  # a web chat upload: its file name
     if not where and item.get("file_id"):
         where = T.ATTACHMENT_FILE_ID.format(file_id=item["file_id"])
     if not where and item.get("latitude") is not None:
         where = f"{item['latitude']}, {item.get('longitude')}"
     label = T.ATTACHMENT_TYPES.get(kind, kind)
     return f"{label}: {where}" if where else label
+
+
+def uploaded_files(events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
+    """The files the citizen attached in the web chat, once each, in the order they came."""
+    files: dict[str, dict[str, Any]] = {}
+    for event in events:
+        for item in (event.data or {}).get("attachments") or ():
+            token = item.get("upload") if isinstance(item, Mapping) else None
+            if token and token not in files:
+                files[token] = {"token": str(token), "name": item.get("name") or str(token),
+                                "image": str(item.get("mime") or "").startswith("image/"),
+                                "size": item.get("size"), "at": event.at}
+    return list(files.values())
 
 
 def timeline(events: Iterable[CaseEvent], catalogue: Catalogue,

@@ -11,7 +11,7 @@ from bot.app import components
 from console import texts as T
 from console.auth import audit, now, user
 from console.case_actions import ACTIONS, available_actions, perform
-from console.case_view import actors, legal_basis, timeline
+from console.case_view import actors, legal_basis, timeline, uploaded_files
 from console.case_view import contact_to_check
 from console.views import run_in_uow
 from routing.case_rules import needs_masking_review, needs_ward, publication_pending
@@ -19,6 +19,7 @@ from routing.deadlines import is_overdue
 from routing.rules import COMMUNE_LEVEL_UNITS, handling_unit
 from storage import console_queries as q
 from storage.orm import outbox
+from storage.uploads import FileStore
 
 blueprint = Blueprint("console_cases", __name__, url_prefix="/console")
 PER_PAGE = 50
@@ -79,7 +80,7 @@ def case_page(code: str) -> str:
         names = q.staff_names(uow.session, actors(case.events))
         page = {
             "case": case, "events": timeline(case.events, catalogue, names),
-            "conversation": conversation, "sent": sent,
+            "conversation": conversation, "sent": sent, "files": uploaded_files(case.events),
             "deadlines": [{"d": d, "overdue": is_overdue(d, moment), "basis": legal_basis(d.source)}
                           for d in case.deadlines],
             "actions": available_actions(case, user().role),
@@ -91,6 +92,22 @@ def case_page(code: str) -> str:
         }
         return render_template("console/case.html", catalogue=catalogue,
                                commune_level=COMMUNE_LEVEL_UNITS, **page)
+
+
+@blueprint.get("/cases/<code>/files/<token>")
+@login_required
+def case_file(code: str, token: str) -> Any:
+    """A photo or document the citizen attached, for whoever may see the case."""
+    from bot.webchat import file_response
+
+    pakn = components()
+    with pakn.uow() as uow:
+        case = _load(uow, code)
+        item = next((f for f in uploaded_files(case.events) if f["token"] == token), None)
+    path = FileStore.from_settings(pakn.settings).find(token) if item else None
+    if item is None or path is None:
+        abort(404)
+    return file_response(path, token, item["name"])
 
 
 @blueprint.post("/cases/<code>/actions/<name>")

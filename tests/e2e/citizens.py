@@ -266,7 +266,8 @@ class WebchatCitizen(Citizen):
     def received(self) -> list[Any]:
         response = self.http.get(f"{self.live.url}/chat/api/messages", params={"after": 0}, timeout=10)
         assert response.status_code == 200
-        return [{"text": m["text"], "quick_replies": m["quick_replies"]} for m in response.json()["messages"]]
+        return [{"text": m["text"], "quick_replies": m["quick_replies"]} for m in response.json()["messages"]
+                if m["from"] != "citizen"]  # the thread holds the citizen's own messages too
 
     def wire(self, reply: Reply) -> list[Any]:
         return [{"text": reply.text,
