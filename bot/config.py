@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "console": {"secure_cookies": False, "login_attempts": 10, "login_attempts_per_address": 50,
                 "login_window_seconds": 900},
     "public": {"lookup_attempts": 10, "lookup_window_seconds": 600},
+    # A hotline case is linked to a chat only if the citizen agrees there within this many days.
+    "hotline": {"chat_link_days": 7},
     "scheduler": {"run_in_server": True, "interval_minutes": 10, "digest_time": "07:30"},
     "outbox": {"dispatch_in_server": True, "poll_seconds": 1.0, "max_attempts": 8,
                "backoff_base_seconds": 2.0, "backoff_max_seconds": 600, "lease_seconds": 60,

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from bot import answers, contact_checks as checks
 from bot import messages as M
+from bot.link_consent import LinkConsent
 from bot.nlu.result import FALLBACK, ParseResult
 from bot.turns import (
     AFTER_ANSWER, IDLE, DESCRIBE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE,
@@ -17,7 +18,7 @@ from bot.turns import (
     P_LOOKUP, P_HUMAN, P_CONFIRM, P_CANCEL, P_EDIT, P_EDIT_FIELD, P_PROCEDURE, P_SKIP,
     P_CONSENT_YES, P_CONSENT_NO, MENU_SLOT, FOUR_DIGITS, Reply, Action, Step, Turn, MAIN_MENU,
     CONFIRM_MENU, CONSENT_MENU, EDIT_MENU, FILE_THIS_MENU, citizen_unit, survey_question,
-    parse_rating, lookup_action)
+    parse_rating, lookup_action, LINK_CONSENT)
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.rules import choose_agency
 
@@ -36,7 +37,7 @@ def fill_missing(slots: dict[str, Any], found: dict[str, Any]) -> None:
             slots[key] = value
 
 
-class Dialogue:
+class Dialogue(LinkConsent):
     def __init__(self, catalogue: Catalogue, criteria: tuple[tuple[str, str], ...] = (),
                  answer_days: Callable[[str | None], int] | None = None) -> None:
         self.catalogue = catalogue
@@ -56,14 +57,19 @@ class Dialogue:
             turn = Turn(turn.text, turn.parse, answers.choice(turn.text, menu), turn.escalated,
                         turn.attachments)
         slots = {k: v for k, v in slots.items() if k != MENU_SLOT}
-        if turn.attachments and not turn.escalated:
-            result = self._with_attachments(state, slots, turn)
+        if state == LINK_CONSENT:  # answered before anything else, escalated or not
+            result = self._link_consent(slots, turn)
         else:
-            result = self._dispatch(state, slots, turn)
+            result = self._route(state, slots, turn)
         shown = next((r.quick_replies for r in reversed(result.replies) if r.quick_replies), ())
         if shown:
             result.slots[MENU_SLOT] = [list(button) for button in shown]
         return result
+
+    def _route(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
+        if turn.attachments and not turn.escalated:
+            return self._with_attachments(state, slots, turn)
+        return self._dispatch(state, slots, turn)
 
     def _with_attachments(self, state: str, slots: dict[str, Any], turn: Turn) -> Step:
         """A photo (of a giấy hẹn, say) goes with the draft; alone, it asks for what it is about."""

@@ -174,3 +174,16 @@ SURVEY_BUTTONS = (("Rất không hài lòng", 1), ("Không hài lòng", 2), ("B�
 BUTTON_SKIP = "Bỏ qua"
 MISSING_CONTACT = ("Chưa đủ thông tin liên hệ ({missing}). Theo Điều 7 Nghị định 20/2008/NĐ-CP, "
                    "phản ánh cần có họ tên, địa chỉ và số điện thoại.")
+
+# A hotline case staff want to link to this chat (routing.chat_links): asked, never assumed.
+LINK_QUESTION = ("Cán bộ {unit} đề nghị gắn phản ánh {code} (tiếp nhận qua đường dây nóng) vào "
+                 "cuộc trò chuyện này, để Ông/Bà nhận thông báo tiến độ xử lý tại đây. Ông/Bà có "
+                 "đồng ý không?\nNếu Ông/Bà không gọi điện phản ánh việc này, xin chọn \"Không\".")
+BUTTON_LINK_YES = "Đồng ý"
+BUTTON_LINK_NO = "Không"
+LINK_HINT = "Xin chọn \"Đồng ý\" hoặc \"Không\" (hoặc gửi 1 hay 2) cho đề nghị gắn phản ánh {code}."
+LINK_ACCEPTED = "Đã gắn phản ánh {code} vào cuộc trò chuyện này."
+LINK_REFUSED = ("Đã ghi nhận: phản ánh {code} không được gắn vào cuộc trò chuyện này, Ông/Bà sẽ "
+                "không nhận tin nhắn nào về phản ánh đó tại đây.")
+LINK_EXPIRED = ("Đề nghị gắn phản ánh {code} đã hết hạn hoặc đã được trả lời, nên không có gì thay "
+                "đổi. Nếu cần, xin gọi lại đường dây nóng.")

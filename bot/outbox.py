@@ -5,8 +5,8 @@ import logging
 from datetime import datetime
 
 from bot import messages as M
-from bot.turns import (AFTER_ANSWER, DRAFT_STATES, MENU_SLOT, RESTING_STATES, SURVEY, Reply,
-                       citizen_unit, survey_question)
+from bot.turns import (AFTER_ANSWER, DRAFT_STATES, LINK_CONSENT, MENU_SLOT, RESTING_STATES, SURVEY,
+                       Reply, citizen_unit, survey_question)
 from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
 from routing.model import Case, CaseEvent, Conversation, Message, OutboxItem
@@ -64,7 +64,7 @@ class OutboxNotifier(Notifier):
         conversation = self._conversation(uow, case)
         if conversation is None or not self.criteria:
             return True  # nobody to ask: do not try again
-        if conversation.state in DRAFT_STATES or conversation.state == SURVEY:
+        if conversation.state in DRAFT_STATES or conversation.state in (SURVEY, LINK_CONSENT):
             return False  # the citizen is in the middle of something: ask on a later run
         question = survey_question(self.criteria, 0)
         conversation.state = SURVEY  # the levels are remembered, so that a typed title counts

@@ -14,7 +14,7 @@ from bot.turns import AWAIT_DIGITS, Action, Reply, Turn, citizen_unit
 from bot.nlu.service import NluService
 from bot.outbox import format_date, queue_reply
 from channels.base import IncomingMessage
-from routing import services
+from routing import chat_links, services
 from routing.model import (Case, Conversation, InvalidTransition, Message, MissingContactData,
                            UnknownCase)
 from routing.ports import AbstractUnitOfWork, Notifier
@@ -111,10 +111,11 @@ class Pipeline:
             step = self.dialogue.step(conversation.state, conversation.slots or {},
                                       Turn(message.text, parse, payload, conversation.escalated,
                                            attachments))
-            replies = list(step.replies)
             conversation.state, conversation.slots = step.state, dict(step.slots)
+            replies: list[Reply] = []
             for action in step.actions:
                 replies += self._run(uow, conversation, action, now)
+            replies += step.replies  # what an action did first, then the dialogue's next question
             for reply in replies:
                 queue_reply(uow, conversation, reply, now)
             message.status = "processed"
@@ -133,6 +134,8 @@ class Pipeline:
             return self._file(uow, conversation, action.params["slots"], now)
         if action.name == "dispute_case":
             return self._dispute(uow, conversation, action.params["code"], action.params["text"], now)
+        if action.name == "answer_link":
+            return self._answer_link(uow, conversation, action.params, now)
         if action.name == "record_rating":
             services.record_rating(uow, action.params["code"], action.params["criterion"],
                                    int(action.params["score"]), now)
@@ -154,10 +157,26 @@ class Pipeline:
         except MissingContactData as error:
             conversation.state, conversation.slots = "idle", {}
             return [Reply(M.MISSING_CONTACT.format(missing=error))]
+        return [Reply(self._filed_text(case))]
+
+    def _filed_text(self, case: Case) -> str:
         days = self.ctx.policy.answer_days(case.procedure_id)
         unit = citizen_unit(self.ctx.catalogue, case.agency_id, case.ward)
-        return [Reply(M.FILED.format(code=case.code, agency=unit,
-                                     due=format_date(case.due_at), days=days))]
+        return M.FILED.format(code=case.code, agency=unit, due=format_date(case.due_at), days=days)
+
+    def _answer_link(self, uow: AbstractUnitOfWork, conversation: Conversation,
+                     params: dict[str, Any], now: datetime) -> list[Reply]:
+        """The citizen's yes or no to linking a hotline case here; on yes, the filed message."""
+        code, accepted = str(params["code"]), bool(params["accepted"])
+        try:
+            _, case = chat_links.answer_link(uow, int(params["request"]), conversation.id,
+                                             accepted, now)
+        except chat_links.LinkRequestClosed:
+            return [Reply(M.LINK_EXPIRED.format(code=code))]
+        if not accepted:
+            return [Reply(M.LINK_REFUSED.format(code=code))]
+        replies = [Reply(M.LINK_ACCEPTED.format(code=code))]
+        return replies + ([Reply(self._filed_text(case))] if case is not None else [])
 
     def _lookup(self, uow: AbstractUnitOfWork, conversation: Conversation, code: str,
                 digits: str | None) -> list[Reply]:

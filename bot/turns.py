@@ -19,6 +19,7 @@ IDLE, DESCRIBE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE = (
 ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, EDIT, SURVEY = (
     "ask_name", "ask_phone", "ask_address", "ask_consent", "confirm", "edit", "survey")
 AFTER_ANSWER = "after_answer"  # the agency's answer was just pushed: a reply may dispute it
+LINK_CONSENT = "link_consent"  # staff asked to link a hotline case to this chat: yes or no?
 RESTING_STATES = {IDLE, AWAIT_CODE, AWAIT_DIGITS, AFTER_ANSWER}  # no draft, no survey
 # States in which the citizen has a draft PAKN that "hủy" throws away.
 DRAFT_STATES = {DESCRIBE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM,
@@ -28,6 +29,7 @@ P_CONFIRM, P_CANCEL, P_EDIT, P_EDIT_FIELD = "/confirm", "/cancel", "/edit", "/ed
 P_PROCEDURE = "/procedure:"
 P_RATE, P_SKIP = "/rate:", "/skip"
 P_CONSENT_YES, P_CONSENT_NO = "/consent:yes", "/consent:no"
+P_LINK_YES, P_LINK_NO = "/link:yes", "/link:no"
 MENU_SLOT = "_menu"  # the buttons last shown, so that a typed "2" or title means that button
 FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
@@ -67,6 +69,7 @@ CONSENT_MENU = ((M.CONSENT_YES, P_CONSENT_YES), (M.CONSENT_NO, P_CONSENT_NO))
 EDIT_MENU = tuple((title, P_EDIT_FIELD + name) for title, name in M.EDIT_FIELDS) + (
     (M.BUTTON_CANCEL_DRAFT, P_CANCEL),)
 FILE_THIS_MENU = ((M.BUTTON_FILE, P_FILE_THIS),)
+LINK_MENU = ((M.BUTTON_LINK_YES, P_LINK_YES), (M.BUTTON_LINK_NO, P_LINK_NO))
 
 
 def citizen_unit(catalogue: Catalogue, agency: str | None, ward: str | None) -> str:

@@ -77,9 +77,11 @@ def case_page(code: str) -> str:
         sent = uow.session.execute(
             outbox.select().where(outbox.c.case_code == case.code).order_by(outbox.c.id)).all()
         catalogue = pakn.ctx.catalogue
-        names = q.staff_names(uow.session, actors(case.events))
+        chat_links = uow.chat_links.for_case(case.code)  # hotline: chats asked to take updates
+        names = q.staff_names(uow.session, actors(case.events) | {r.requested_by for r in chat_links})
         page = {
             "case": case, "events": timeline(case.events, catalogue, names),
+            "chat_links": [(r, r.state_at(moment)) for r in chat_links], "names": names,
             "conversation": conversation, "sent": sent, "files": uploaded_files(case.events),
             "deadlines": [{"d": d, "overdue": is_overdue(d, moment), "basis": legal_basis(d.source)}
                           for d in case.deadlines],

@@ -1,29 +1,35 @@
 """Hotline intake: staff file a PAKN for a citizen who called, with the bot's validations."""
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from bot import messages as M
 from bot.app import components
-from bot.turns import Reply
+from bot.link_requests import request_chat_link
 from bot.nlu.entities import normalize_phone
-from bot.outbox import format_date, queue_reply
+from bot.turns import citizen_unit
 from console import texts as T
-from console.auth import audit, now, roles_required, user
+from console.auth import StaffUser, audit, now, roles_required, user
 from console.views import run_in_uow
 from routing import services
-from routing.rules import handling_unit
+from routing.catalogue import FOCAL_POINT_AGENCY
 from storage import console_queries as q
 
 blueprint = Blueprint("console_hotline", __name__, url_prefix="/console")
 CONTACT_CHANNELS = ("zalo", "telegram", "facebook", "webchat")
 STAFF_ROLES = ("focal_point", "admin", "agency_staff")
+MAX_CONTACT_ID = 128  # what conversations.sender_id holds
 
 
-def _validate(form: dict[str, str], db: Any) -> tuple[dict[str, str], str | None, int | None]:
-    """Field errors, the normalised phone and the linked conversation id."""
+def _validate(form: dict[str, str]) -> tuple[dict[str, str], str | None, tuple[str, str] | None]:
+    """Field errors, the normalised phone and the chat identity (channel, id) staff gave.
+
+    Whether that chat has ever written to the bot is not looked at here: the form's answer must be
+    the same either way (routing.chat_links).
+    """
     catalogue = components().ctx.catalogue
     errors: dict[str, str] = {}
     for field, message in (("name", T.HOTLINE_NAME), ("address", T.HOTLINE_ADDRESS),
@@ -38,14 +44,17 @@ def _validate(form: dict[str, str], db: Any) -> tuple[dict[str, str], str | None
     if form.get("procedure_id") and form["procedure_id"] not in catalogue.procedures:
         errors["procedure_id"] = T.UNKNOWN_PROCEDURE
     channel, sender = form.get("contact_channel", ""), form.get("contact_id", "").strip()
-    conversation_id = None
     if bool(channel) != bool(sender) or (channel and channel not in CONTACT_CHANNELS):
         errors["contact"] = T.HOTLINE_CONTACT_PARTIAL
-    elif channel:
-        conversation_id = q.find_conversation(db, channel, sender)
-        if conversation_id is None:
-            errors["contact"] = T.HOTLINE_CONTACT.format(channel=T.CHANNEL_NAMES[channel], sender=sender)
-    return errors, phone, conversation_id
+    elif len(sender) > MAX_CONTACT_ID:
+        errors["contact"] = T.HOTLINE_CONTACT_TOO_LONG.format(limit=MAX_CONTACT_ID)
+    return errors, phone, (channel, sender) if channel and "contact" not in errors else None
+
+
+def _unit_of(staff: StaffUser) -> str:
+    """The staff member's unit as the citizen is told it: 'UBND phường Cầu Giấy'."""
+    unit = citizen_unit(components().ctx.catalogue, staff.agency_id or FOCAL_POINT_AGENCY, staff.ward)
+    return re.sub(r"\s*\([^)]*\)$", "", unit)  # '… Thành phố (đầu mối tiếp nhận, …)'
 
 
 @blueprint.route("/hotline", methods=["GET", "POST"])
@@ -56,8 +65,7 @@ def hotline() -> Any:
     if request.method == "GET":
         return render_template("console/hotline.html", form=form, errors={},
                                channels=CONTACT_CHANNELS, catalogue=pakn.ctx.catalogue)
-    with pakn.session_factory() as db:
-        errors, phone, conversation_id = _validate(form, db)
+    errors, phone, contact = _validate(form)
     if errors:
         for message in errors.values():
             flash(message, "error")
@@ -72,18 +80,13 @@ def hotline() -> Any:
         moment = now()
         case = services.file_case(uow, pakn.ctx, None, intake, moment, actor=staff.username,
                                   channel="hotline", sender_id=phone or "")
-        if conversation_id is not None:
-            # The caller gave a chat identity: status updates reach them there.
-            case.conversation_id = conversation_id
-            conversation = uow.conversations.get(conversation_id)
-            unit = handling_unit(pakn.ctx.catalogue, case.agency_id, case.ward)
-            queue_reply(uow, conversation, Reply(M.FILED.format(
-                code=case.code, agency=unit, due=format_date(case.due_at),
-                days=pakn.ctx.policy.answer_days(case.procedure_id))), moment, kind="status",
-                case_code=case.code, author=f"staff:{staff.username}")
+        if contact is not None:  # linked only if the citizen agrees in that chat
+            days = float(pakn.settings["hotline"]["chat_link_days"])
+            request_chat_link(uow, pakn.pipeline.dialogue, case, *contact, staff.username,
+                              _unit_of(staff), moment, timedelta(days=days))
         uow.session.flush()
         audit(uow.session, "hotline_intake", "case", case.code,
-              {"linked_conversation": conversation_id}, at=moment)
+              {"chat_link_requested": contact[0] if contact else None}, at=moment)
         return str(case.code)
 
     done, code = run_in_uow(work)
@@ -91,6 +94,9 @@ def hotline() -> Any:
         return render_template("console/hotline.html", form=form, errors={},
                                channels=CONTACT_CHANNELS, catalogue=pakn.ctx.catalogue), 422
     flash(T.HOTLINE_FILED.format(code=code), "success")
+    if contact is not None:
+        flash(T.HOTLINE_LINK_REQUESTED.format(code=code, channel=T.CHANNEL_NAMES[contact[0]],
+                                              sender=contact[1]), "info")
     if staff.can_see_case(*_scope_of(code)):
         return redirect(url_for("console_cases.case_page", code=code))
     return redirect(url_for("console_hotline.hotline"))

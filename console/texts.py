@@ -25,6 +25,8 @@ EVENT_NAMES = {
     "reclassified": "Phân loại lại",
     "ask_info": "Đề nghị bổ sung thông tin",
     "masking_reviewed": "Rà soát, che thông tin cá nhân trong nội dung công khai",
+    "chat_link_accepted": "Công dân đồng ý nhận thông báo qua kênh nhắn tin",
+    "chat_link_refused": "Công dân từ chối gắn phản ánh vào cuộc trò chuyện",
 }
 # Who did a step, when it was not a staff account (staff are shown by their full name).
 ACTOR_NAMES = {
@@ -70,7 +72,7 @@ OUTBOX_STATUS = {"pending": "Đang chờ gửi", "sending": "Đang gửi", "sent
                  "failed": "Gửi không thành công",
                  "waiting_window": "Chờ công dân nhắn lại (ngoài thời hạn nhắn tin của nền tảng)"}
 OUTBOX_KINDS = {"reply": "Trả lời", "status": "Thông báo trạng thái", "survey": "Khảo sát",
-                "staff": "Cán bộ nhắn"}
+                "staff": "Cán bộ nhắn", "link": "Hỏi ý kiến gắn phản ánh"}
 # Why a message could not be delivered, by the platform's error code (the raw reason is shown too).
 DELIVERY_REASONS = {
     "403": "Công dân đã chặn hoặc xoá bot Telegram.",
@@ -156,8 +158,19 @@ HOTLINE_PHONE = "Số điện thoại không hợp lệ (ví dụ 0912 345 678 h
 HOTLINE_ADDRESS = "Vui lòng nhập địa chỉ liên hệ."
 HOTLINE_TEXT = "Vui lòng nhập nội dung phản ánh."
 HOTLINE_WARD = "Phường/xã không có trong danh mục."
-HOTLINE_CONTACT = ("Không tìm thấy cuộc trò chuyện {channel} với mã định danh «{sender}». Vui lòng "
-                   "kiểm tra mã ở đầu trang cuộc trò chuyện (mục Hộp thư), hoặc để trống.")
+HOTLINE_CONTACT_TOO_LONG = "Mã định danh trên kênh nhắn tin dài quá {limit} ký tự."
+# The same whether or not the chat id has ever written to the bot: that is not staff's to learn.
+HOTLINE_LINK_REQUESTED = ("Đã gửi đề nghị gắn phản ánh {code} vào cuộc trò chuyện {channel} «{sender}»: "
+                          "nếu mã này đã từng nhắn tin với trợ lý PAKN, người dân sẽ được hỏi trong "
+                          "cuộc trò chuyện và chỉ nhận thông báo tiến độ tại đó khi đồng ý.")
+CHAT_LINK_TITLE = "Gắn vào cuộc trò chuyện"
+CHAT_LINK_STATES = {
+    "pending": "Đang chờ người dân đồng ý (đề nghị hết hạn lúc {expires}).",
+    "accepted": "Người dân đã đồng ý lúc {answered}: thông báo tiến độ được gửi qua kênh này.",
+    "refused": "Người dân đã từ chối lúc {answered}: không gửi tin nhắn nào về phản ánh qua kênh này.",
+    "expired": "Đã hết hạn lúc {expires} mà người dân chưa đồng ý: phản ánh không được gắn.",
+}
+CHAT_LINK_REQUESTED_BY = "Đề nghị của {user} lúc {at}"
 HOTLINE_CONTACT_PARTIAL = ("Vui lòng chọn kênh nhắn tin và nhập mã định danh của người gọi trên kênh "
                            "đó (hoặc để trống cả hai).")
 
@@ -208,6 +221,7 @@ AUDIT_FIELDS = {
     "working": "Ngày làm bù", "reason": "Lý do", "moved": "Số phản ánh được tính lại hạn",
     "from": "Từ ngày", "to": "Đến ngày", "title": "Tiêu đề", "previous_handler": "Cán bộ xử lý trước",
     "outbox_id": "Mã tin gửi", "length": "Số ký tự", "linked_conversation": "Cuộc trò chuyện liên kết",
+    "chat_link_requested": "Đề nghị gắn kênh nhắn tin (chờ người dân đồng ý)",
     "published": "Công khai", "label": "Nhãn", "file": "Tệp", "replaced": "Chuyển câu cũ sang nhãn mới",
     "backend": "Công cụ", "previous": "Mô hình trước", "note": "Ghi chú", "problems": "Chỉ số kém hơn",
     "name": "Tên", "level": "Cấp", "default_agency": "Cơ quan mặc định", "examples": "Số câu ví dụ",

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from routing.calendar import WorkingCalendar
+from routing.chat_links import ChatLinkRepository
 from routing.model import (Case, CaseEvent, Conversation, LabelledExample, Message, OutboxItem,
                            StaffNotification, SurveyAnswer)
 
@@ -101,6 +102,7 @@ class AbstractUnitOfWork(abc.ABC):
     staff_notifications: StaffNotificationRepository
     surveys: SurveyRepository
     examples: ExampleRepository
+    chat_links: ChatLinkRepository
 
     def __enter__(self) -> "AbstractUnitOfWork":
         return self

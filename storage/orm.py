@@ -411,3 +411,20 @@ channel_tokens = sa.Table(
     sa.Column("refreshing_until", UtcDateTime(), nullable=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+# Migration 0011: a hotline case is linked to a chat only once the citizen agrees in that chat.
+chat_link_requests = sa.Table(
+    "chat_link_requests", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_code", sa.String(20), sa.ForeignKey("cases.code"), nullable=False, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id"), nullable=True,
+              index=True),
+    sa.Column("requested_by", sa.String(64), nullable=False),
+    sa.Column("requester_unit", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("expires_at", UtcDateTime(), nullable=False),
+    sa.Column("answered_at", UtcDateTime(), nullable=True),
+)

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from routing.ports import AbstractUnitOfWork
+from storage.chat_links import SqlChatLinkRepository
 from storage.repository import (SqlCalendarRepository, SqlCaseRepository,
                                 SqlConversationRepository, SqlExampleRepository,
                                 SqlMessageRepository, SqlOutboxRepository,
@@ -28,6 +29,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.staff_notifications = SqlStaffNotificationRepository(self.session)
         self.surveys = SqlSurveyRepository(self.session)
         self.examples = SqlExampleRepository(self.session)
+        self.chat_links = SqlChatLinkRepository(self.session)
         return self
 
     def __exit__(self, *args: Any) -> None:
