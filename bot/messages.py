@@ -156,9 +156,10 @@ STATUS_PUSH = {
                   + REDIRECT_COMPLAINT,
 }
 STATUS_PUSH_REASON = "\nLý do: {note}"
+# What staff chose to tell the citizen with a step (previewed and confirmed in the console first).
+STATUS_PUSH_MESSAGE = "\nLời nhắn của cán bộ: {message}"
 DISPUTE_NOTED = ("Ý kiến của Ông/Bà về phản ánh {code} đã được ghi nhận và chuyển tới cán bộ tiếp "
                  "nhận để xem xét.")
-STATUS_PUSH_NOTE = "\nGhi chú: {note}"
 STATUS_PUSH_DEFAULT = "Phản ánh {code} đã được cập nhật: {status}."
 
 SURVEY_INTRO = ("Để giúp cơ quan nhà nước phục vụ tốt hơn, Ông/Bà vui lòng đánh giá việc tiếp nhận, "

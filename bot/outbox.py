@@ -55,9 +55,12 @@ class OutboxNotifier(Notifier):
         text = template.format(code=case.code, unit=citizen_unit(self.catalogue, case.agency_id, case.ward),
                                answer=case.answer or "", due=format_date(case.due_at),
                                status=M.STATUS_NAMES.get(status, status))
-        if event.note and status != "answered":
-            is_reason = status in ("rejected", "reopened") or "from_agency" in event.data
-            text += (M.STATUS_PUSH_REASON if is_reason else M.STATUS_PUSH_NOTE).format(note=event.note)
+        # Staff's internal note (event.note) is never part of it: only what is meant for the citizen.
+        reason = (event.data or {}).get("reason")
+        if reason:
+            text += M.STATUS_PUSH_REASON.format(note=reason)
+        if event.citizen_message:
+            text += M.STATUS_PUSH_MESSAGE.format(message=event.citizen_message)
         return text
 
     def ask_survey(self, uow: AbstractUnitOfWork, case: Case, now: datetime) -> bool:

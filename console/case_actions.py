@@ -19,6 +19,11 @@ from routing.model import ALLOWED_TRANSITIONS, Case, CaseStatus
 S = CaseStatus
 ALL = frozenset({"focal_point", "agency_staff", "admin"})
 FOCAL = frozenset({"focal_point", "admin"})
+# Actions whose status message may carry a message from staff ("Nhắn cho người dân").
+TELLS_CITIZEN = frozenset({"forward", "transfer", "start", "publish", "close", "reopen", "reject",
+                           "redirect"})
+REASON_TOLD = frozenset({"transfer", "reopen", "reject"})  # the reason is told to the citizen
+MESSAGE_LIMIT = 2000  # characters: a few short paragraphs, one message on every platform
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,11 @@ class CaseAction:
     @property
     def label(self) -> str:
         return T.ACTION_LABELS[self.name]
+
+    @property
+    def tells_citizen(self) -> bool:
+        """Its form offers an optional message to the citizen, sent with the status message."""
+        return self.name in TELLS_CITIZEN
 
 
 ACTIONS = {a.name: a for a in (
@@ -66,6 +76,27 @@ def _required(form: dict[str, str], name: str, message: str) -> str:
     return value
 
 
+def citizen_text(name: str, form: dict[str, str]) -> str:
+    """What staff typed for the citizen in this form (message, or a reason that is told)."""
+    parts = [form.get("reason") or ""] if name in REASON_TOLD else []
+    if name in TELLS_CITIZEN:
+        parts.append(form.get("citizen_message") or "")
+    return "\n".join(p.strip() for p in parts if p.strip())
+
+
+def needs_confirmation(name: str, form: dict[str, str]) -> bool:
+    """Staff see the exact message before anything they typed is sent to the citizen."""
+    return bool(citizen_text(name, form))
+
+
+def _message(name: str, form: dict[str, str], case: Case) -> str:
+    """The optional message to the citizen; none where the case has no chat to send it to."""
+    message = (form.get("citizen_message") or "").strip() if name in TELLS_CITIZEN else ""
+    if len(message) > MESSAGE_LIMIT:
+        raise MissingInput(T.MESSAGE_TOO_LONG.format(limit=MESSAGE_LIMIT))
+    return message if case.conversation_id is not None else ""
+
+
 def perform(name: str, uow: Any, pakn: Any, code: str, form: dict[str, str], actor: str,
             now: datetime) -> Case:
     """Run one action through routing.services with the real notifier.
@@ -74,33 +105,39 @@ def perform(name: str, uow: Any, pakn: Any, code: str, form: dict[str, str], act
         DomainError (MissingInput, InvalidTransition, UnknownAgency, ...).
     """
     n, ctx = pakn.notifier, pakn.ctx
-    note = (form.get("note") or "").strip()
+    note = (form.get("note") or "").strip()  # internal: never passed to anything the citizen sees
+    told = _message(name, form, services.lookup_case(uow, code))
     handlers: dict[str, Callable[[], Case]] = {
         "forward": lambda: services.forward_case(uow, n, ctx, code, actor, now,
                                                  agency_id=form.get("agency_id") or None, note=note,
-                                                 ward=form.get("ward") or None),
+                                                 ward=form.get("ward") or None, citizen_message=told),
         "transfer": lambda: services.transfer_case(
             uow, n, ctx, code, _required(form, "agency_id", T.AGENCY_REQUIRED),
-            _required(form, "reason", T.REASON_REQUIRED), actor, now, ward=form.get("ward") or None),
+            _required(form, "reason", T.REASON_REQUIRED), actor, now, ward=form.get("ward") or None,
+            note=note, citizen_message=told),
         "reclassify": lambda: services.reclassify_case(
             uow, ctx, code, _required(form, "procedure_id", T.PROCEDURE_REQUIRED), actor, now, note),
-        "start": lambda: services.start_handling(uow, n, code, actor, now, note),
+        "start": lambda: services.start_handling(uow, n, code, actor, now, note, citizen_message=told),
         "answer": lambda: services.answer_case(uow, n, code, _required(form, "answer", T.ANSWER_REQUIRED),
-                                               actor, now),
-        "publish": lambda: services.publish_reviewed_case(uow, n, code, actor, now),
+                                               actor, now, note=note),
+        "publish": lambda: services.publish_reviewed_case(uow, n, code, actor, now, note,
+                                                          citizen_message=told),
         "close": lambda: services.close_case(uow, n, code, actor, now, note,
-                                             (form.get("unpublished_reason") or "").strip()),
+                                             (form.get("unpublished_reason") or "").strip(),
+                                             citizen_message=told),
         "reopen": lambda: services.reopen_case(uow, n, ctx, code,
-                                               _required(form, "reason", T.REASON_REQUIRED), actor, now),
+                                               _required(form, "reason", T.REASON_REQUIRED), actor, now,
+                                               note=note, citizen_message=told),
         "reject": lambda: services.reject_case(uow, n, code, _required(form, "reason", T.REASON_REQUIRED),
-                                               actor, now),
-        "redirect": lambda: services.redirect_case(uow, n, code, actor, now, note),
-        "ask_info": lambda: _ask_info(uow, code, _required(form, "text", T.TEXT_REQUIRED), actor, now),
+                                               actor, now, note=note, citizen_message=told),
+        "redirect": lambda: services.redirect_case(uow, n, code, actor, now, note, citizen_message=told),
+        "ask_info": lambda: _ask_info(uow, code, _required(form, "text", T.TEXT_REQUIRED), actor, now,
+                                      note),
     }
     return handlers[name]()
 
 
-def _ask_info(uow: Any, code: str, text: str, actor: str, now: datetime) -> Case:
+def _ask_info(uow: Any, code: str, text: str, actor: str, now: datetime, note: str = "") -> Case:
     """Ask the citizen for more information on their channel; the request goes on the timeline."""
     case = services.lookup_case(uow, code)
     conversation = uow.conversations.get(case.conversation_id) if case.conversation_id else None
@@ -108,5 +145,5 @@ def _ask_info(uow: Any, code: str, text: str, actor: str, now: datetime) -> Case
         raise MissingInput(T.NO_CONVERSATION)
     queue_reply(uow, conversation, Reply(T.ASK_INFO_PREFIX.format(code=case.code, text=text)), now,
                 kind="status", case_code=case.code, author=actor)
-    case.record(now, actor, "ask_info", text)
+    case.record(now, actor, "ask_info", note, citizen_message=text)
     return case

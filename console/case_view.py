@@ -30,7 +30,8 @@ class TimelineEntry:
     title: str
     unit: str = ""  # the unit the case went to (forwarding, transfer)
     details: list[str] = field(default_factory=list)
-    note: str = ""
+    note: str = ""  # internal: for staff only
+    citizen_message: str = ""  # what staff told the citizen with this step
 
 
 def actor_name(actor: str, names: Mapping[str, str]) -> str:
@@ -80,6 +81,8 @@ def _details(event: CaseEvent, data: Mapping[str, Any], catalogue: Catalogue) ->
         details.append(T.TIMELINE_UNPUBLISHED.format(reason=data["unpublished_reason"]))
     if data.get("to_check"):
         details.append(to_check_text(data["to_check"]))
+    if data.get("reason"):
+        details.append(T.TIMELINE_REASON.format(reason=data["reason"]))
     return details
 
 
@@ -124,7 +127,7 @@ def timeline(events: Iterable[CaseEvent], catalogue: Catalogue,
             unit = handling_unit(catalogue, data["agency_id"], data.get("ward"))
         entries.append(TimelineEntry(event.at, actor_name(event.actor, names), title, unit,
                                      _details(event, data, catalogue),
-                                     "" if legacy else event.note))
+                                     "" if legacy else event.note, event.citizen_message or ""))
     return entries
 
 

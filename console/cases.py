@@ -10,7 +10,8 @@ from flask_login import login_required
 from bot.app import components
 from console import texts as T
 from console.auth import audit, now, user
-from console.case_actions import ACTIONS, available_actions, perform
+from console.case_actions import ACTIONS, available_actions, needs_confirmation, perform
+from console.case_preview import STEP_CONFIRM, Preview, action_fields, confirmed, watch_outbox
 from console.case_view import actors, legal_basis, timeline, uploaded_files
 from console.case_view import contact_to_check
 from console.views import run_in_uow
@@ -129,12 +130,20 @@ def case_action(code: str, name: str) -> Any:
         if name == "publish" and needs_masking_review(case):
             return REVIEW_FIRST
         moment = now()
+        queued = watch_outbox(uow)
         case = perform(name, uow, pakn, case.code, form, staff.username, moment)
-        audit(uow.session, f"case_{name}", "case", case.code,
-              {k: v for k, v in form.items() if k != "csrf_token"}, at=moment)
+        if needs_confirmation(name, form):  # staff typed something for the citizen: show it first
+            preview = Preview(case.code, name, [item.text for item in queued.items],
+                              case.conversation_id is not None, form.get("step") == STEP_CONFIRM)
+            if not confirmed(form, preview):
+                return preview  # rolled back: nothing is done or sent yet
+        audit(uow.session, f"case_{name}", "case", case.code, action_fields(form), at=moment)
         return case
 
-    done, case = run_in_uow(work, code.upper())
+    done, case = run_in_uow(work, code.upper(), keep=lambda result: not isinstance(result, Preview))
+    if isinstance(case, Preview):
+        return render_template("console/case_confirm.html", preview=case, action=action,
+                               fields=action_fields(form), catalogue=pakn.ctx.catalogue)
     if case is REVIEW_FIRST:  # publishing without consent goes through the masking review
         flash(T.PUBLICATION_NEEDS_REVIEW.format(code=code.upper()), "warning")
         return redirect(url_for("public.review", code=code.upper()))

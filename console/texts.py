@@ -46,6 +46,7 @@ TIMELINE_CLASSIFIED = "Lĩnh vực: {procedure} · Cơ quan xử lý: {agency}"
 TIMELINE_PROCEDURE = "Lĩnh vực: {old} → {new}"
 TIMELINE_FROM = "Chuyển từ: {unit}"
 TIMELINE_UNPUBLISHED = "Lý do không công khai kết quả: {reason}"
+TIMELINE_REASON = "Lý do (đã báo người dân): {reason}"
 # Contact data the bot kept as typed after asking twice (bot.contact_checks): staff verify it.
 CONTACT_FIELD_NAMES = {"name": "họ tên", "phone": "số điện thoại", "address": "địa chỉ"}
 CONTACT_TO_CHECK = ("Cần kiểm tra: {fields} chưa xác định. Trợ lý ảo đã hỏi lại hai lần rồi ghi nguyên "
@@ -126,6 +127,7 @@ DOMAIN_ERROR = "Không thực hiện được thao tác: {error}."
 REASON_REQUIRED = "Vui lòng nhập lý do."
 ANSWER_REQUIRED = "Vui lòng nhập nội dung văn bản trả lời."
 TEXT_REQUIRED = "Vui lòng nhập nội dung."
+MESSAGE_TOO_LONG = "Lời nhắn cho người dân dài quá {limit} ký tự; vui lòng rút gọn."
 AGENCY_REQUIRED = "Vui lòng chọn cơ quan."
 WARD_REQUIRED = ("Phản ánh {code} chưa có phường/xã. {agency} gồm 126 đơn vị cấp xã: vui lòng chọn "
                  "phường/xã xử lý, nếu không sẽ không đơn vị nào nhận được phản ánh.")
@@ -227,6 +229,7 @@ AUDIT_FIELDS = {
     "name": "Tên", "level": "Cấp", "default_agency": "Cơ quan mặc định", "examples": "Số câu ví dụ",
     "procedure_id": "Lĩnh vực", "answer": "Văn bản trả lời", "text": "Nội dung",
     "unpublished_reason": "Lý do không công khai",
+    "citizen_message": "Nhắn cho người dân",
 }
 YES, NO = "Có", "Không"
 LEVEL_NAMES = {"city": "Thành phố", "commune": "Cấp xã", "central": "Trung ương"}

@@ -90,15 +90,20 @@ def _case_rule_message(error: DomainError, code: str) -> str | None:
     return None
 
 
-def run_in_uow(work: Callable[[Any], Any], code: str = "") -> tuple[bool, Any]:
+def run_in_uow(work: Callable[[Any], Any], code: str = "",
+               keep: Callable[[Any], bool] = lambda result: True) -> tuple[bool, Any]:
     """Run `work(uow)` in one unit of work and commit; a domain error becomes a flash message.
 
-    Returns (done, what work returned). Outbox rows written by `work` are sent right away.
+    Returns (done, what work returned). Outbox rows written by `work` are sent right away. When
+    `keep(result)` is false the work is rolled back instead (a dry run, e.g. for a preview).
     """
     pakn = components()
     try:
         with pakn.uow() as uow:
             result = work(uow)
+            if not keep(result):
+                uow.rollback()
+                return True, result
             uow.commit()
     except DomainError as error:
         logger.info("console action refused on %s: %s", code, error)

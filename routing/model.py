@@ -60,10 +60,15 @@ TERMINAL_STATUSES = frozenset({S.REJECTED, S.REDIRECTED, S.CLOSED})
 
 
 class CaseEvent:
-    """One line of a case's timeline: who did what, when and why."""
+    """One line of a case's timeline: who did what, when and why.
+
+    `note` is staff's internal remark: it never leaves the console. `citizen_message` is what staff
+    chose to tell the citizen with this step (added to the status message they receive).
+    """
 
     def __init__(self, at: datetime, actor: str, kind: str, from_status: str | None,
-                 to_status: str | None, note: str = "", data: dict[str, Any] | None = None) -> None:
+                 to_status: str | None, note: str = "", data: dict[str, Any] | None = None,
+                 citizen_message: str = "") -> None:
         self.at = at
         self.actor = actor
         self.kind = kind
@@ -71,6 +76,7 @@ class CaseEvent:
         self.to_status = to_status
         self.note = note
         self.data = data or {}
+        self.citizen_message = citizen_message
 
 
 class Case:
@@ -108,7 +114,7 @@ class Case:
         self.deadlines: list[CaseDeadline] = []
 
     def transition_to(self, target: CaseStatus, at: datetime, actor: str, note: str = "",
-                      data: dict[str, Any] | None = None) -> CaseEvent:
+                      data: dict[str, Any] | None = None, citizen_message: str = "") -> CaseEvent:
         """Move to `target` if the transition table allows it; record it on the timeline.
 
         Raises:
@@ -118,7 +124,8 @@ class Case:
         if target not in ALLOWED_TRANSITIONS[current]:
             raise InvalidTransition(self.code, current, target)
         self.status = target
-        event = CaseEvent(at, actor, "status", current.value, target.value, note, data)
+        event = CaseEvent(at, actor, "status", current.value, target.value, note, data,
+                          citizen_message)
         self.events.append(event)
         return event
 
@@ -126,10 +133,10 @@ class Case:
         return ALLOWED_TRANSITIONS[CaseStatus(self.status)]
 
     def record(self, at: datetime, actor: str, kind: str, note: str = "",
-               data: dict[str, Any] | None = None) -> CaseEvent:
+               data: dict[str, Any] | None = None, citizen_message: str = "") -> CaseEvent:
         """A timeline entry that is not a status change (transfer, reclassification, note)."""
         status = CaseStatus(self.status).value
-        event = CaseEvent(at, actor, kind, status, status, note, data)
+        event = CaseEvent(at, actor, kind, status, status, note, data, citizen_message)
         self.events.append(event)
         return event
 

@@ -103,14 +103,19 @@ def lookup_case(uow: AbstractUnitOfWork, code: str) -> Case:
 
 
 def change_status(uow: AbstractUnitOfWork, notifier: Notifier, code: str, target: CaseStatus,
-                  actor: str, now: datetime, note: str = "") -> Case:
+                  actor: str, now: datetime, note: str = "", *, citizen_message: str = "",
+                  data: dict[str, Any] | None = None) -> Case:
     """Apply a status transition and tell the citizen.
+
+    `note` is internal (the staff timeline only); `citizen_message`, when given, is added to what
+    the citizen is told, and so is a `reason` in `data`.
 
     Raises:
         UnknownCase, InvalidTransition.
     """
     case = lookup_case(uow, code)
-    event = case.transition_to(target, now, actor, note)
+    event = case.transition_to(target, now, actor, note, data=data,
+                               citizen_message=citizen_message.strip())
     notifier.case_changed(uow, case, event, now)
     return case
 
@@ -123,7 +128,7 @@ def _met(case: Case, step: str, now: datetime) -> None:
 
 def forward_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, code: str,
                  actor: str, now: datetime, agency_id: str | None = None, note: str = "",
-                 ward: str | None = None) -> Case:
+                 ward: str | None = None, *, citizen_message: str = "") -> Case:
     """Send a classified case to the competent agency (its current one unless `agency_id`).
 
     Raises:
@@ -132,8 +137,9 @@ def forward_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, 
     """
     case = lookup_case(uow, code)
     data = plan_assignment(case, ctx.catalogue, agency_id, ward)
-    data.pop("from_agency", None)  # a first forwarding: the note is a note, not a transfer reason
-    event = case.transition_to(CaseStatus.FORWARDED, now, actor, note, data=data)
+    data.pop("from_agency", None)  # a first forwarding, not a transfer
+    event = case.transition_to(CaseStatus.FORWARDED, now, actor, note, data=data,
+                               citizen_message=citizen_message.strip())
     case.agency_id, case.ward = data["agency_id"], data.get("ward")
     _met(case, FORWARD, now)
     notifier.case_changed(uow, case, event, now)
@@ -142,9 +148,9 @@ def forward_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, 
 
 def transfer_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, code: str,
                   agency_id: str, reason: str, actor: str, now: datetime,
-                  ward: str | None = None) -> Case:
+                  ward: str | None = None, *, note: str = "", citizen_message: str = "") -> Case:
     """Move a case to another agency (or ward), with the reason on the timeline and told to the
-    citizen.
+    citizen (`note` stays internal).
 
     Raises:
         DomainError without a reason; SameUnit when the case already is with that unit; the
@@ -155,7 +161,9 @@ def transfer_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext,
     case = lookup_case(uow, code)
     data = plan_assignment(case, ctx.catalogue, agency_id, ward, transfer=True)
     data.setdefault("from_agency", data["agency_id"])
-    event = case.transition_to(CaseStatus.FORWARDED, now, actor, reason, data=data)
+    data["reason"] = reason.strip()
+    event = case.transition_to(CaseStatus.FORWARDED, now, actor, note, data=data,
+                               citizen_message=citizen_message.strip())
     case.agency_id, case.ward = data["agency_id"], data.get("ward")
     notifier.case_changed(uow, case, event, now)
     return case
@@ -184,32 +192,34 @@ def reclassify_case(uow: AbstractUnitOfWork, ctx: CaseContext, code: str, proced
 
 
 def start_handling(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str,
-                   now: datetime, note: str = "") -> Case:
-    return change_status(uow, notifier, code, CaseStatus.IN_PROGRESS, actor, now, note)
+                   now: datetime, note: str = "", *, citizen_message: str = "") -> Case:
+    return change_status(uow, notifier, code, CaseStatus.IN_PROGRESS, actor, now, note,
+                         citizen_message=citizen_message)
 
 
 def answer_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, answer: str, actor: str,
-                now: datetime) -> Case:
-    """Record the agency's official reply; it reaches the citizen in full."""
+                now: datetime, *, note: str = "") -> Case:
+    """Record the agency's official reply; it reaches the citizen in full (`note` stays internal)."""
     if not answer.strip():
         raise DomainError("the answer is empty")
     case = lookup_case(uow, code)
     case.answer = answer.strip()
-    event = case.transition_to(CaseStatus.ANSWERED, now, actor)
+    event = case.transition_to(CaseStatus.ANSWERED, now, actor, note)
     _met(case, ANSWER, now)
     notifier.case_changed(uow, case, event, now)
     return case
 
 
 def publish_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str,
-                 now: datetime) -> Case:
-    case = change_status(uow, notifier, code, CaseStatus.PUBLISHED, actor, now)
+                 now: datetime, note: str = "", *, citizen_message: str = "") -> Case:
+    case = change_status(uow, notifier, code, CaseStatus.PUBLISHED, actor, now, note,
+                         citizen_message=citizen_message)
     _met(case, "publish_result", now)
     return case
 
 
 def close_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str, now: datetime,
-               note: str = "", unpublished_reason: str = "") -> Case:
+               note: str = "", unpublished_reason: str = "", *, citizen_message: str = "") -> Case:
     """End the handling. A consented, answered case is published first, or staff say why not.
 
     Raises:
@@ -221,17 +231,21 @@ def close_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: st
         if not unpublished_reason.strip():
             raise PublicationRequired(f"case {case.code}: publish the result or say why not")
         data = {"unpublished_reason": unpublished_reason.strip()}
-    event = case.transition_to(CaseStatus.CLOSED, now, actor, note, data=data)
+    event = case.transition_to(CaseStatus.CLOSED, now, actor, note, data=data,
+                               citizen_message=citizen_message.strip())
     case.closed_at = now
     notifier.case_changed(uow, case, event, now)
     return case
 
 
 def reopen_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, code: str,
-                reason: str, actor: str, now: datetime) -> Case:
-    """The citizen disputes the answer: a new answer deadline counts from now."""
+                reason: str, actor: str, now: datetime, *, note: str = "",
+                citizen_message: str = "") -> Case:
+    """The citizen disputes the answer: a new answer deadline counts from now. The reason is
+    told to the citizen; `note` stays internal."""
     case = lookup_case(uow, code)
-    event = case.transition_to(CaseStatus.REOPENED, now, actor, reason)
+    event = case.transition_to(CaseStatus.REOPENED, now, actor, note, data={"reason": reason.strip()},
+                               citizen_message=citizen_message.strip())
     case.deadlines = [d for d in case.deadlines if d.step != ANSWER]
     case.deadlines.append(ctx.policy.reopened_answer(uow.calendar.load(), case, now))
     case.due_at = case.deadline(ANSWER).due_at  # type: ignore[union-attr]
@@ -242,17 +256,19 @@ def reopen_case(uow: AbstractUnitOfWork, notifier: Notifier, ctx: CaseContext, c
 
 
 def reject_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, reason: str, actor: str,
-                now: datetime) -> Case:
+                now: datetime, *, note: str = "", citizen_message: str = "") -> Case:
     """Not received (e.g. missing contact data, NĐ 20/2008 Art. 9.1.d(i)); the reason is told."""
     if not reason.strip():
         raise DomainError("a rejection needs a reason")
-    return change_status(uow, notifier, code, CaseStatus.REJECTED, actor, now, reason)
+    return change_status(uow, notifier, code, CaseStatus.REJECTED, actor, now, note,
+                         citizen_message=citizen_message, data={"reason": reason.strip()})
 
 
 def redirect_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str,
-                  now: datetime, note: str = "") -> Case:
+                  now: datetime, note: str = "", *, citizen_message: str = "") -> Case:
     """A khiếu nại / tố cáo: out of PAKN scope, the citizen is told where to send it."""
-    return change_status(uow, notifier, code, CaseStatus.REDIRECTED, actor, now, note)
+    return change_status(uow, notifier, code, CaseStatus.REDIRECTED, actor, now, note,
+                         citizen_message=citizen_message)
 
 
 def record_rating(uow: AbstractUnitOfWork, code: str, criterion: str, score: int,
@@ -290,7 +306,7 @@ def review_publication(uow: AbstractUnitOfWork, code: str, public_text: str,
 
 
 def publish_reviewed_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str, actor: str,
-                          now: datetime) -> Case:
+                          now: datetime, note: str = "", *, citizen_message: str = "") -> Case:
     """Publish an answered case's result: only with consent or after masking review.
 
     With consent and no review yet, the text and answer are masked automatically.
@@ -308,6 +324,6 @@ def publish_reviewed_case(uow: AbstractUnitOfWork, notifier: Notifier, code: str
         case.public_text = mask(case.text, known)
     if not case.public_answer and case.answer:
         case.public_answer = mask(case.answer, known)
-    case = publish_case(uow, notifier, code, actor, now)
+    case = publish_case(uow, notifier, code, actor, now, note, citizen_message=citizen_message)
     case.published_at = now
     return case

@@ -110,8 +110,10 @@ case_events = sa.Table(
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("from_status", sa.String(16), nullable=True),
     sa.Column("to_status", sa.String(16), nullable=True),
-    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),  # internal: never sent to the citizen
     sa.Column("data", sa.JSON, nullable=True),
+    # Migration 0010: what staff told the citizen with this step (added to the status message).
+    sa.Column("citizen_message", sa.Text, nullable=False, default="", server_default=""),
 )
 case_sequences = sa.Table(
     "case_sequences", metadata,

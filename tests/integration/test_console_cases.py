@@ -11,6 +11,7 @@ from routing import services
 from routing.calendar import VIETNAM
 from tests.integration.console_support import (BA_DINH, CAU_GIAY, Console, console,  # noqa: F401
                                                days_ago, form)
+from tests.integration.preview_support import act
 
 ANSWER = "UBND phường Cầu Giấy đã cấp giấy khai sinh, mời Ông đến nhận tại bộ phận một cửa."
 
@@ -77,15 +78,14 @@ def test_invalid_transition_from_a_stale_page_is_shown_in_vietnamese(console: Co
 def test_reject_transfer_reopen_need_reasons_that_reach_the_citizen(console: Console) -> None:
     code = console.file()
     client = console.client("daumoi")
-    client.post(f"/console/cases/{code}/actions/reject", {"reason": "Nội dung trùng phản ánh PAKN-2026-000001"})
+    act(client, code, "reject", {"reason": "Nội dung trùng phản ánh PAKN-2026-000001"})
     assert console.status(code) == "rejected"
     assert console.outbox(code)[-1].text.endswith("Lý do: Nội dung trùng phản ánh PAKN-2026-000001")
     other = console.file(sender="222")
     client.post(f"/console/cases/{other}/actions/forward", {})
     client.post(f"/console/cases/{other}/actions/transfer", {"agency_id": "so_tu_phap", "reason": ""})
     assert console.query("SELECT agency_id FROM cases WHERE code = :c", c=other)[0][0] == "ubnd_xa"
-    client.post(f"/console/cases/{other}/actions/transfer",
-                {"agency_id": "so_tu_phap", "reason": "Thuộc thẩm quyền Sở Tư pháp"})
+    act(client, other, "transfer", {"agency_id": "so_tu_phap", "reason": "Thuộc thẩm quyền Sở Tư pháp"})
     assert console.query("SELECT agency_id FROM cases WHERE code = :c", c=other)[0][0] == "so_tu_phap"
     assert "Lý do: Thuộc thẩm quyền Sở Tư pháp" in console.outbox(other)[-1].text
 
@@ -176,7 +176,7 @@ def test_reclassify_and_reopen_publish_close(console: Console) -> None:
         ("dat_dai", "classified")
     for name, data in (("forward", {}), ("start", {}), ("answer", {"answer": ANSWER}),
                        ("publish", {}), ("close", {}), ("reopen", {"reason": "Công dân chưa đồng ý"})):
-        client.post(f"/console/cases/{code}/actions/{name}", data)
+        act(client, code, name, data)
     assert console.status(code) == "reopened"
     assert console.outbox(code)[-1].text.startswith(f"Phản ánh {code} được xem xét lại.")
 
@@ -225,7 +225,7 @@ def test_transfer_to_a_ward_committee_sets_the_ward(console: Console) -> None:
     transfer = {"agency_id": "ubnd_xa", "reason": "Thuộc thẩm quyền UBND phường"}
     refused = client.post(f"/console/cases/{code}/actions/transfer", transfer)
     assert "chưa có phường/xã" in refused.text and _row(console, code).agency_id == "cong_an"
-    client.post(f"/console/cases/{code}/actions/transfer", {**transfer, "ward": BA_DINH})
+    act(client, code, "transfer", {**transfer, "ward": BA_DINH})
     assert tuple(_row(console, code)) == ("forwarded", "ubnd_xa", BA_DINH)
     assert console.client("badinh").get(f"/console/cases/{code}").status_code == 200
     page = client.get(f"/console/cases/{code}").text
@@ -246,8 +246,7 @@ def test_transfer_to_the_unit_that_has_the_case_is_refused(console: Console) -> 
     events = console.query("SELECT count(*) FROM case_events e JOIN cases c ON c.id = e.case_id "
                            "WHERE c.code = :c AND e.to_status = 'forwarded'", c=code)[0][0]
     assert events == 1
-    officer.post(f"/console/cases/{code}/actions/transfer", {**same, "ward": BA_DINH,
-                                                             "reason": "Địa bàn phường Ba Đình"})
+    act(officer, code, "transfer", {**same, "ward": BA_DINH, "reason": "Địa bàn phường Ba Đình"})
     assert tuple(_row(console, code)) == ("forwarded", "ubnd_xa", BA_DINH)  # another ward: another unit
 
 

@@ -215,7 +215,8 @@ def test_forward_and_transfer_keep_a_unit_that_can_see_the_case(pakn: Any) -> No
         assert (case.agency_id, case.ward) == ("so_tu_phap", "xã Sóc Sơn")
         assert [e.data for e in case.events if e.to_status == "forwarded"] == [
             {"agency_id": "ubnd_xa", "ward": "xã Sóc Sơn", "from_ward": None},
-            {"agency_id": "so_tu_phap", "ward": "xã Sóc Sơn", "from_agency": "ubnd_xa"}]
+            {"agency_id": "so_tu_phap", "ward": "xã Sóc Sơn", "from_agency": "ubnd_xa",
+             "reason": "Sở Tư pháp"}]
         uow.commit()
     assert pushed(pakn)[0] == f"Phản ánh {code} đã được chuyển tới UBND xã Sóc Sơn để xử lý."
 

@@ -89,11 +89,14 @@ def test_status_change_writes_timeline_and_outbox_in_one_transaction(session_fac
         uow.rollback()  # nothing committed: neither the status nor the message may remain
     with SqlUnitOfWork(session_factory) as uow:
         services.forward_case(uow, OutboxNotifier(CATALOGUE), CTX, code, "dau_moi@vp", NOW,
-                              note="Đề nghị trả lời trước ngày 10/12")
+                              note="Đã gọi anh Tuấn bên hộ tịch",  # internal: never sent
+                              citizen_message="Đề nghị trả lời trước ngày 10/12")
         uow.commit()
     with session_factory() as session:
         assert session.scalar(sa.select(cases.c.status)) == "forwarded"
         assert session.scalar(sa.select(sa.func.count()).select_from(case_events)) == 3
         (text,) = session.scalars(sa.select(outbox.c.text)).all()
         assert text == (f"Phản ánh {code} đã được chuyển tới UBND phường Cầu Giấy để xử lý.\n"
-                        "Ghi chú: Đề nghị trả lời trước ngày 10/12")
+                        "Lời nhắn của cán bộ: Đề nghị trả lời trước ngày 10/12")
+        assert session.scalar(sa.select(case_events.c.note).where(case_events.c.to_status == "forwarded")) \
+            == "Đã gọi anh Tuấn bên hộ tịch"
