@@ -54,7 +54,8 @@ DEFAULTS: dict[str, Any] = {
     # A hotline case is linked to a chat only if the citizen agrees there within this many days.
     "hotline": {"chat_link_days": 7},
     "scheduler": {"run_in_server": True, "interval_minutes": 10, "digest_time": "07:30"},
-    "outbox": {"dispatch_in_server": True, "poll_seconds": 1.0, "max_attempts": 8,
+    "outbox": {"dispatch_in_server": True, "poll_seconds": 1.0, "give_up_after_hours": 24.0,
+               "throttle_default_seconds": 30.0,
                "backoff_base_seconds": 2.0, "backoff_max_seconds": 600, "lease_seconds": 60,
                "batch_size": 20, "concurrency": 4,
                "rate_limits": {

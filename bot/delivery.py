@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import messages as M
+from routing.calendar import VIETNAM
 from storage.outbox_queue import Claimed
 
 MESSENGER_STANDARD = timedelta(hours=24)
@@ -48,3 +50,13 @@ def plan_delivery(row: Claimed, now: datetime, zns_ready: bool) -> Plan:
             return Plan("zns")
         return Plan("wait", reason="no interaction with the Zalo OA for 7 days")
     return Plan("send", row.reply_to)
+
+
+def text_to_send(row: Claimed) -> str:
+    """The row's text; one that failed for good before says when it was written, so that the
+    citizen reading it late knows why (the same text on every try: parts resume consistently)."""
+    if row.missed_at is None:
+        return row.text
+    written = row.created_at.astimezone(VIETNAM)
+    return M.DELIVERY_LATE.format(time=written.strftime("%H:%M"),
+                                  date=written.strftime("%d/%m/%Y")) + row.text

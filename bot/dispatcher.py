@@ -12,6 +12,12 @@ idempotency key for sends, so no client can close that window.
 Several dispatchers (threads or `python -m bot worker` processes) can run at once: claims are
 disjoint (FOR UPDATE SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE on SQLite) and every write after
 the claim is a compare-and-swap on the lease holder.
+
+What an error does to a row: being throttled (the channel says `throttled`) is not an attempt:
+the row waits what the platform asked, plus jitter, and a platform-wide throttle pauses the whole
+channel for every worker. Timeouts, 5xx and other transient errors retry with exponential backoff
+until the row has been failing for `give_up_after_hours`; a permanent refusal fails at once. A row
+that fails for good holds the later rows of its conversation back (storage/outbox_queue.py).
 """
 from __future__ import annotations
 
@@ -29,7 +35,7 @@ from typing import Any, Callable
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import messages as M
-from bot.delivery import Plan, plan_delivery
+from bot.delivery import Plan, plan_delivery, text_to_send
 from bot.ratelimit import RateLimiter
 from channels.base import Channel, ChannelError, OutgoingMessage, QuickReply, SendResult
 from storage import outbox_queue as q
@@ -46,7 +52,8 @@ class Dispatcher:
                  zns: dict[str, Any] | None = None, worker_id: str | None = None) -> None:
         self.session_factory = session_factory
         self.channels = channels
-        self.max_attempts = int(settings["max_attempts"])
+        self.give_up_after = timedelta(hours=float(settings.get("give_up_after_hours", 24)))
+        self.throttle_default = float(settings.get("throttle_default_seconds", 30))
         self.backoff_base = float(settings["backoff_base_seconds"])
         self.backoff_max = float(settings["backoff_max_seconds"])
         self.poll_seconds = float(settings["poll_seconds"])
@@ -106,7 +113,10 @@ class Dispatcher:
             else:
                 self._send_parts(channel, row, plan)
         except ChannelError as error:
-            self._attempt_failed(row, error.reason, error.code, error.permanent, error.retry_after)
+            if error.throttled and not error.permanent:
+                self._throttled(row, error)
+            else:
+                self._attempt_failed(row, error.reason, error.code, error.permanent)
         except _Paced as paced:
             q.reschedule(self.session_factory, row.id, self.worker_id,
                          self.clock() + timedelta(seconds=paced.seconds), "rate limit", "pacing",
@@ -116,7 +126,7 @@ class Dispatcher:
             self._attempt_failed(row, f"{type(error).__name__}: {error}", None, False)
 
     def _send_parts(self, channel: Channel, row: q.Claimed, plan: Plan) -> None:
-        message = OutgoingMessage(row.recipient_id, row.text,
+        message = OutgoingMessage(row.recipient_id, text_to_send(row),
                                   tuple(QuickReply(r["title"], r["payload"]) for r in row.quick_replies),
                                   reply_to=plan.reply_to, human_agent=plan.human_agent)
         parts = channel.parts(message)
@@ -156,22 +166,47 @@ class Dispatcher:
             logger.warning("outbox row %s was sent, but its lease had passed to another worker: "
                            "it may be sent twice (lease_seconds shorter than the send?)", row.id)
 
-    def _attempt_failed(self, row: q.Claimed, reason: str, code: str | None, permanent: bool,
-                        retry_after: float | None = None) -> None:
+    def _throttled(self, row: q.Claimed, error: ChannelError) -> None:
+        """The platform asked us to wait: not an attempt; a platform-wide wait pauses the channel."""
         now = self.clock()
-        if permanent or row.attempts >= self.max_attempts:
-            q.mark_failed(self.session_factory, row.id, self.worker_id, now, reason, code)
-            logger.warning("outbox row %s failed for good after %d attempts: %s", row.id,
-                           row.attempts, reason)
+        wait = error.retry_after if error.retry_after is not None else self.throttle_default
+        if error.scope == "platform":
+            q.pause_channel(self.session_factory, row.channel, now + timedelta(seconds=wait),
+                            error.reason)
+        if self._given_up(row, now):
+            self._fail(row, now, self._give_up_reason(error.reason), error.code)
             return
-        if retry_after is not None:  # the platform said when (Telegram 429): honour it
-            delay = retry_after * (1 + random.uniform(0, 0.1))
-        else:  # exponential backoff with full jitter on the upper half
-            ceiling = min(self.backoff_max, self.backoff_base * 2 ** (row.attempts - 1))
-            delay = ceiling * random.uniform(0.5, 1.0)
+        delay = wait * (1 + random.uniform(0, 0.1))  # jitter: the herd does not return at once
         q.reschedule(self.session_factory, row.id, self.worker_id, now + timedelta(seconds=delay),
-                     reason, code)
+                     error.reason, error.code, throttled=True, failed_at=now)
+        logger.info("outbox row %s throttled (%s) for %.2fs: %s", row.id, error.scope, delay,
+                    error.reason)
+
+    def _attempt_failed(self, row: q.Claimed, reason: str, code: str | None, permanent: bool) -> None:
+        now = self.clock()
+        if permanent or self._given_up(row, now):
+            self._fail(row, now, reason if permanent else self._give_up_reason(reason), code)
+            return
+        # Exponential backoff with full jitter on the upper half; the exponent is capped because
+        # a row may retry for a day.
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** min(row.attempts - 1, 30))
+        delay = ceiling * random.uniform(0.5, 1.0)
+        q.reschedule(self.session_factory, row.id, self.worker_id, now + timedelta(seconds=delay),
+                     reason, code, failed_at=now)
         logger.info("outbox row %s will retry in %.2fs: %s", row.id, delay, reason)
+
+    def _given_up(self, row: q.Claimed, now: datetime) -> bool:
+        return row.first_failed_at is not None and now - row.first_failed_at >= self.give_up_after
+
+    def _give_up_reason(self, reason: str) -> str:
+        hours = self.give_up_after.total_seconds() / 3600
+        return f"{reason} (still failing after {hours:g} h: gave up)"
+
+    def _fail(self, row: q.Claimed, now: datetime, reason: str, code: str | None) -> None:
+        if q.mark_failed(self.session_factory, row.id, self.worker_id, now, reason, code):
+            logger.warning("outbox row %s failed for good after %d attempts (%s); later rows of "
+                           "conversation %s are held", row.id, row.attempts, reason,
+                           row.conversation_id)
 
 
 class _Paced(Exception):

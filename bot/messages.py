@@ -188,3 +188,6 @@ LINK_REFUSED = ("Đã ghi nhận: phản ánh {code} không được gắn vào 
                 "không nhận tin nhắn nào về phản ánh đó tại đây.")
 LINK_EXPIRED = ("Đề nghị gắn phản ánh {code} đã hết hạn hoặc đã được trả lời, nên không có gì thay "
                 "đổi. Nếu cần, xin gọi lại đường dây nóng.")
+# A message that could not be delivered before (failed for good, then released when the citizen
+# wrote again or staff retried it) goes out late with this header.
+DELIVERY_LATE = "Tin nhắn gửi Ông/Bà lúc {time} ngày {date} chưa đến được, nay gửi lại:\n\n"

@@ -88,3 +88,15 @@ class OutboxNotifier(Notifier):
 
 def format_date(moment: datetime | None) -> str:
     return moment.astimezone(VIETNAM).strftime("%d/%m/%Y") if moment else ""
+
+
+def retry_undelivered(uow: AbstractUnitOfWork, outbox_id: int, now: datetime) -> int:
+    """Staff's "Gửi lại": a message that failed for good goes again now (saying it is late), then
+    the messages held behind it, in order; how many go (0: it is no longer failed)."""
+    return uow.outbox.retry_failed(outbox_id, now)
+
+
+def dismiss_undelivered(uow: AbstractUnitOfWork, outbox_id: int, now: datetime) -> int:
+    """Staff's "Bỏ qua" (they told the citizen another way): the failed message is dropped and the
+    messages held behind it go; how many go, or -1 when it was no longer failed."""
+    return uow.outbox.dismiss_failed(outbox_id, now)

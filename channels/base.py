@@ -15,15 +15,22 @@ from typing import Any, Mapping
 
 
 class ChannelError(Exception):
-    """A send failed. `permanent` means retrying cannot help (blocked user, closed window)."""
+    """A send failed. `permanent` means retrying cannot help (blocked user, closed window).
+
+    `throttled` means the platform asked us to slow down: not a failure, retried after
+    `retry_after` seconds (or the configured default when the platform names none). Its `scope`
+    says what must wait: "chat" (this recipient) or "platform" (every send on the channel).
+    """
 
     def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None,
-                 code: str | None = None) -> None:
+                 code: str | None = None, throttled: bool = False, scope: str = "chat") -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
         self.code = code
+        self.throttled = throttled
+        self.scope = scope
 
 
 class BadPayload(ValueError):
@@ -98,6 +105,15 @@ def constant_time_equals(expected: str, given: str | None) -> bool:
     if not given:
         return False
     return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    """An HTTP `Retry-After` in seconds, when the platform sent one (a date form is ignored)."""
+    try:
+        seconds = float(headers.get("Retry-After") or "")
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds < 86_400 else None
 
 
 def hmac_sha256_hex(key: str, body: bytes) -> str:

@@ -11,7 +11,7 @@ import requests
 from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
                            OutgoingMessage, SendResult, StatusEvent, constant_time_equals, epoch_time,
                            field_list, field_object, hmac_sha256_hex, identifier, identifiers,
-                           optional_text, parse_json, split_text)
+                           optional_text, parse_json, retry_after_seconds, split_text)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -20,7 +20,7 @@ QUICK_REPLY_LIMIT = 13
 QUICK_REPLY_TITLE_LIMIT = 20
 # (code, subcode) pairs that retrying cannot fix: outside the window, person unavailable, bad token.
 PERMANENT_ERRORS = {(10, 2018278), (551, 1545041), (551, None), (100, 2018001), (190, None)}
-RATE_LIMIT_CODES = {4, 613, 32}
+RATE_LIMIT_CODES = {4, 613, 32}  # app, API and Page request limits: throttling
 
 
 class FacebookChannel(Channel):
@@ -99,7 +99,9 @@ def _error(response: requests.Response) -> ChannelError:
     code, subcode = error.get("code"), error.get("error_subcode")
     reason = f"{response.status_code} code={code} subcode={subcode}: {error.get('message', response.text[:200])}"
     if code in RATE_LIMIT_CODES or response.status_code == 429:
-        return ChannelError(reason, code=str(code))
+        # Application/Page-level limits: every send of the Page waits, not one thread.
+        return ChannelError(reason, code=str(code), throttled=True, scope="platform",
+                            retry_after=retry_after_seconds(response.headers))
     if (code, subcode) in PERMANENT_ERRORS or (code, None) in PERMANENT_ERRORS:
         return ChannelError(reason, permanent=True, code=str(code))
     permanent = 400 <= response.status_code < 500 and code not in (2, None)

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from typing import Any, Coroutine, Mapping, TypeVar
 
@@ -41,6 +42,7 @@ class TelegramChannel(Channel):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_lock = threading.Lock()
         self._answered: OrderedDict[str, None] = OrderedDict()
+        self._throttled: OrderedDict[str, float] = OrderedDict()  # chat -> end of its 429 wait
 
     @classmethod
     def from_settings(cls, section: dict[str, Any]) -> "TelegramChannel | None":
@@ -65,11 +67,30 @@ class TelegramChannel(Channel):
                 [[InlineKeyboardButton(q.title, callback_data=q.payload)] for q in message.quick_replies])
         parts = split_text(message.text, TEXT_LIMIT)
         sent = None
-        for index, part in enumerate(parts):
-            last = index == len(parts) - 1
-            sent = self._call(self.bot.send_message(chat_id=message.recipient_id, text=part,
-                                                    reply_markup=markup if last else None))
+        try:
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                sent = self._call(self.bot.send_message(chat_id=message.recipient_id, text=part,
+                                                        reply_markup=markup if last else None))
+        except ChannelError as error:
+            if error.throttled:
+                error.scope = self._throttle_scope(message.recipient_id, error.retry_after or 1.0)
+            raise
         return SendResult(str(sent.message_id) if sent else None)
+
+    def _throttle_scope(self, chat_id: str, retry_after: float) -> str:
+        """A 429 says nothing of its scope: one chat hit is that chat going over ~1 message/s;
+        429s on different chats within the wait are the bot's overall flood limit."""
+        moment = time.monotonic()
+        with self._loop_lock:
+            for chat, until in list(self._throttled.items()):
+                if until <= moment:
+                    del self._throttled[chat]
+            flood = any(chat != chat_id for chat in self._throttled)
+            self._throttled[chat_id] = moment + max(retry_after, 1.0)
+            while len(self._throttled) > ANSWERED_CALLBACKS_KEPT:
+                self._throttled.popitem(last=False)
+        return "platform" if flood else "chat"
 
     def get_updates(self, offset: int | None, timeout: int = 30) -> list[dict[str, Any]]:
         """Long polling: the raw update dicts after `offset` (webhook must not be set)."""
@@ -98,7 +119,7 @@ class TelegramChannel(Channel):
             retry = error.retry_after
             seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
             raise ChannelError(f"429 Too Many Requests: retry after {seconds}", retry_after=seconds,
-                               code="429") from error
+                               code="429", throttled=True) from error
         except tg_error.Forbidden as error:
             raise ChannelError(f"403 {error.message}", permanent=True, code="403") from error
         except tg_error.BadRequest as error:

@@ -11,7 +11,8 @@ import requests
 from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
                            OutgoingMessage, SendResult, StatusEvent, constant_time_equals,
                            epoch_time, field_list, field_object, identifier, identifiers,
-                           numbered_text, optional_text, parse_json, split_text)
+                           numbered_text, optional_text, parse_json, retry_after_seconds,
+                           split_text)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-ZEvent-Signature"
@@ -20,6 +21,7 @@ PERMANENT_ERRORS = {-213: "user has not followed the OA", -230: "no interaction 
                     -201: "invalid parameters", -217: "user blocked the OA", -222: "account blocked",
                     -227: "account inactive", -233: "message type invalid"}
 TOKEN_ERRORS = {-216, -124, -220}
+RATE_LIMIT_ERRORS = {-32}  # "rate limited" in Zalo's error table (channels.md §3.5)
 CS_PATH = "/v3.0/oa/message/cs"
 ZNS_PATH = "/message/template"
 TOKEN_PATH = "/v4/oa/access_token"
@@ -154,7 +156,10 @@ class ZaloChannel(Channel):
                                       headers={"access_token": token})
         except requests.RequestException as error:
             raise ChannelError(f"{type(error).__name__}: {error}") from error
-        if response.status_code >= 500 or response.status_code == 429:
+        if response.status_code == 429:
+            raise ChannelError("HTTP 429", code="429", throttled=True, scope="platform",
+                               retry_after=retry_after_seconds(response.headers))
+        if response.status_code >= 500:
             raise ChannelError(f"HTTP {response.status_code}")
         try:
             document = response.json()
@@ -167,6 +172,8 @@ class ZaloChannel(Channel):
         reason = f"zalo error {code}: {document.get('message', '')}"
         if code in PERMANENT_ERRORS:
             raise ChannelError(reason, permanent=True, code=str(code))
+        if code in RATE_LIMIT_ERRORS:  # the OA's calls are limited, whoever they go to
+            raise ChannelError(reason, code=str(code), throttled=True, scope="platform")
         raise ChannelError(reason, code=str(code))
 
     def exchange_refresh_token(self, refresh_token: str) -> TokenPair:

@@ -71,7 +71,18 @@ SIPAS_SHORT = {
 }
 OUTBOX_STATUS = {"pending": "Đang chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi",
                  "failed": "Gửi không thành công",
-                 "waiting_window": "Chờ công dân nhắn lại (ngoài thời hạn nhắn tin của nền tảng)"}
+                 "waiting_window": "Chờ công dân nhắn lại (ngoài thời hạn nhắn tin của nền tảng)",
+                 "held": "Đang giữ lại: chờ gửi được tin trước đó",
+                 "dismissed": "Đã bỏ qua (cán bộ đã báo công dân bằng cách khác)"}
+# Tin chưa gửi được: what staff can do with a message that failed for good.
+DELIVERY_HELD = ("Tin gửi sau một tin không thành công được giữ lại, để công dân không nhận tin mới mà "
+                 "thiếu tin trước. Khi công dân nhắn lại, tin chưa gửi được tự gửi lại trước, rồi đến "
+                 "các tin giữ lại. Cán bộ có thể «Gửi lại» ngay, hoặc «Bỏ qua» tin đó nếu đã báo công "
+                 "dân bằng cách khác (các tin giữ lại sẽ được gửi).")
+DELIVERY_RETRY, DELIVERY_DISMISS = "Gửi lại", "Bỏ qua"
+DELIVERY_RETRIED = "Đã xếp {count} tin để gửi lại: tin chưa gửi được đi trước, rồi các tin giữ lại."
+DELIVERY_DISMISSED = "Đã bỏ qua tin chưa gửi được; {count} tin đang giữ lại sẽ được gửi."
+DELIVERY_NOT_FAILED = "Tin này không còn ở trạng thái gửi không thành công."
 OUTBOX_KINDS = {"reply": "Trả lời", "status": "Thông báo trạng thái", "survey": "Khảo sát",
                 "staff": "Cán bộ nhắn", "link": "Hỏi ý kiến gắn phản ánh"}
 # Why a message could not be delivered, by the platform's error code (the raw reason is shown too).
@@ -200,6 +211,7 @@ AUDIT_ACTIONS = {
     "calendar_set": "Cập nhật lịch làm việc", "calendar_remove": "Xóa ngày khỏi lịch làm việc",
     "canned_add": "Thêm câu trả lời mẫu", "canned_delete": "Xóa câu trả lời mẫu",
     "conversation_take": "Nhận xử lý cuộc trò chuyện", "conversation_reply": "Trả lời công dân",
+    "delivery_retry": "Gửi lại tin chưa gửi được", "delivery_dismiss": "Bỏ qua tin chưa gửi được",
     "conversation_note": "Ghi chú nội bộ", "conversation_handback": "Trả cuộc trò chuyện cho trợ lý tự động",
     "hotline_intake": "Tiếp nhận qua đường dây nóng", "publication_review": "Duyệt nội dung công khai",
     "nlu_review_accept": "Đưa câu ví dụ vào dữ liệu huấn luyện",
@@ -222,7 +234,7 @@ AUDIT_FIELDS = {
     "ward": "Phường/xã", "active": "Đang hoạt động", "password_changed": "Đổi mật khẩu",
     "working": "Ngày làm bù", "reason": "Lý do", "moved": "Số phản ánh được tính lại hạn",
     "from": "Từ ngày", "to": "Đến ngày", "title": "Tiêu đề", "previous_handler": "Cán bộ xử lý trước",
-    "outbox_id": "Mã tin gửi", "length": "Số ký tự", "linked_conversation": "Cuộc trò chuyện liên kết",
+    "outbox_id": "Mã tin gửi", "released": "Số tin được gửi", "length": "Số ký tự", "linked_conversation": "Cuộc trò chuyện liên kết",
     "chat_link_requested": "Đề nghị gắn kênh nhắn tin (chờ người dân đồng ý)",
     "published": "Công khai", "label": "Nhãn", "file": "Tệp", "replaced": "Chuyển câu cũ sang nhãn mới",
     "backend": "Công cụ", "previous": "Mô hình trước", "note": "Ghi chú", "problems": "Chỉ số kém hơn",

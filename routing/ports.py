@@ -58,8 +58,18 @@ class OutboxRepository(abc.ABC):
     def add(self, item: OutboxItem) -> None: ...
 
     def release_waiting(self, conversation_id: int, now: datetime) -> int:
-        """Rows held for the platform's messaging window become due (the citizen wrote again)."""
+        """The citizen wrote again: rows kept for the platform's messaging window, a row that
+        failed for good and the rows held behind it become due, in order."""
         return 0
+
+    def retry_failed(self, outbox_id: int, now: datetime) -> int:
+        """Staff: a row that failed for good goes again now, then the rows it held."""
+        return 0
+
+    def dismiss_failed(self, outbox_id: int, now: datetime) -> int:
+        """Staff: a failed row is dropped (the citizen was told another way); held rows go.
+        How many go, or -1 when the row was not failed."""
+        return -1
 
 
 class CalendarRepository(abc.ABC):

@@ -402,6 +402,21 @@ outbox.append_column(sa.Column("delivered_at", UtcDateTime(), nullable=True))
 outbox.append_column(sa.Column("read_at", UtcDateTime(), nullable=True))
 sa.Index("ix_outbox_conversation_status", outbox.c.conversation_id, outbox.c.status, outbox.c.id)
 sa.Index("ix_outbox_platform_message", outbox.c.channel, outbox.c.platform_message_id)
+# Migration 0009: a throttle is not an attempt (`throttles` counts them); transient errors retry
+# until `first_failed_at` is older than outbox.give_up_after_hours; `missed_at` is when the row
+# failed for good (kept after staff or the citizen release it: the text then says it is late).
+outbox.append_column(sa.Column("throttles", sa.Integer, nullable=False, default=0, server_default="0"))
+outbox.append_column(sa.Column("first_failed_at", UtcDateTime(), nullable=True))
+outbox.append_column(sa.Column("missed_at", UtcDateTime(), nullable=True))
+
+# A platform-wide "slow down" (Telegram flood, Messenger/Zalo rate limits), shared by every worker.
+channel_pauses = sa.Table(
+    "channel_pauses", metadata,
+    sa.Column("channel", sa.String(16), primary_key=True),
+    sa.Column("paused_until", UtcDateTime(), nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+)
+
 
 channel_tokens = sa.Table(
     "channel_tokens", metadata,

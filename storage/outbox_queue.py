@@ -8,10 +8,16 @@ so several workers take disjoint rows; on SQLite every transaction is BEGIN IMME
 serialises claims.
 
 Order per conversation: a row is claimable only when no earlier row of its conversation is
-pending or sending. So one conversation never has two rows in flight, and a row backing off holds
-back the later ones. A row waiting for the messaging window does not hold back later rows: each
-gets its own window decision (a staff reply may still go with Messenger's HUMAN_AGENT tag, a
-status push as ZNS), and rows that wait are released together, in order, when the citizen writes.
+pending, sending, held, or failed for good (`missed_at` set). So one conversation never has two
+rows in flight, a row backing off holds back the later ones, and after a row failed for good the
+later ones are `held` (never sent as if nothing was missed) until the citizen writes again or
+staff retry or dismiss the failed row (SqlOutboxRepository.release_*). A row waiting for the
+messaging window does not hold back later rows: each gets its own window decision (a staff reply
+may still go with Messenger's HUMAN_AGENT tag, a status push as ZNS), and rows that wait are
+released together, in order, when the citizen writes.
+
+A platform-wide pause (`channel_pauses`: Telegram's flood limit, Messenger's and Zalo's rate
+limits) keeps every row of that channel unclaimed until it ends, in every worker.
 """
 from __future__ import annotations
 
@@ -20,14 +26,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from routing.catalogue import FOCAL_POINT_AGENCY
 from routing.model import StaffNotification
-from storage.orm import cases, conversations, messages, outbox
-from storage.repository import SqlStaffNotificationRepository
+from storage.orm import cases, channel_pauses, conversations, messages, outbox
+from storage.repository import SqlStaffNotificationRepository, missed
 
-BLOCKING = ("pending", "sending")
+BLOCKING = ("pending", "sending", "held")
+UNDELIVERED = ("failed", "held", "waiting_window")
 
 
 @dataclass
@@ -46,6 +54,9 @@ class Claimed:
     attempts: int
     parts_sent: int
     part_ids: list[str]
+    created_at: datetime
+    first_failed_at: datetime | None
+    missed_at: datetime | None
     author: str | None
     last_inbound_at: datetime | None
     last_inbound_message_id: str | None
@@ -58,11 +69,14 @@ def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, le
     """Take up to `limit` due rows (at most one per conversation) for `worker`; commits at once."""
     earlier = outbox.alias("earlier")
     blocked = sa.exists().where(earlier.c.conversation_id == outbox.c.conversation_id,
-                                earlier.c.id < outbox.c.id, earlier.c.status.in_(BLOCKING))
+                                earlier.c.id < outbox.c.id,
+                                sa.or_(earlier.c.status.in_(BLOCKING), missed(earlier)))
     due = sa.or_(sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
                  # a worker that died mid-send: its lease ran out
                  sa.and_(outbox.c.status == "sending", outbox.c.locked_until < now))
-    query = sa.select(outbox.c.id).where(due, ~blocked).order_by(outbox.c.id).limit(limit)
+    paused = sa.select(channel_pauses.c.channel).where(channel_pauses.c.paused_until > now)
+    query = (sa.select(outbox.c.id).where(due, ~blocked, outbox.c.channel.not_in(paused))
+             .order_by(outbox.c.id).limit(limit))
     with session_factory() as session, session.begin():
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True, of=outbox)
@@ -86,7 +100,8 @@ def _claimed(row: Any) -> Claimed:
     status = row["case_status"]
     return Claimed(row["id"], row["conversation_id"], row["channel"], row["recipient_id"], row["text"],
                    list(row["quick_replies"] or []), row["kind"], row["case_code"], row["reply_to"],
-                   row["attempts"], row["parts_sent"] or 0, list(row["part_ids"] or []), row["author"],
+                   row["attempts"], row["parts_sent"] or 0, list(row["part_ids"] or []),
+                   row["created_at"], row["first_failed_at"], row["missed_at"], row["author"],
                    row["last_inbound_at"], row["last_inbound_message_id"], row["citizen_phone"],
                    getattr(status, "value", status))
 
@@ -120,19 +135,45 @@ def mark_sent(session_factory: sessionmaker[Session], row_id: int, worker: str, 
 
 
 def reschedule(session_factory: sessionmaker[Session], row_id: int, worker: str, at: datetime,
-               reason: str, code: str | None, uncount_attempt: bool = False) -> bool:
+               reason: str, code: str | None, uncount_attempt: bool = False,
+               failed_at: datetime | None = None, throttled: bool = False) -> bool:
+    """Back to the queue until `at`. `failed_at`: the platform did not take it (starts the give-up
+    clock if it is not running); `throttled`: the platform asked us to wait, not an attempt."""
     values: dict[str, Any] = {"status": "pending", "next_attempt_at": at, "locked_by": None,
                               "locked_until": None, "last_error": reason, "error_code": code}
-    if uncount_attempt:  # held back by our own pacing: not a failed attempt
+    if uncount_attempt or throttled:  # held back by pacing or the platform: not a failed attempt
         values["attempts"] = outbox.c.attempts - 1
+    if throttled:
+        values["throttles"] = outbox.c.throttles + 1
+    if failed_at is not None:
+        values["first_failed_at"] = sa.func.coalesce(outbox.c.first_failed_at, failed_at)
     return _update(session_factory, row_id, worker, **values)
+
+
+def pause_channel(session_factory: sessionmaker[Session], channel: str, until: datetime,
+                  reason: str) -> None:
+    """Nothing more goes out on `channel` until `until` (extends a shorter pause, never cuts one)."""
+    for _ in range(3):  # two workers may insert the first pause at once: the loser updates
+        try:
+            with session_factory() as session, session.begin():
+                current = session.execute(sa.select(channel_pauses.c.paused_until).where(
+                    channel_pauses.c.channel == channel)).scalar_one_or_none()
+                if current is None:
+                    session.execute(channel_pauses.insert().values(channel=channel, paused_until=until,
+                                                                   reason=reason))
+                elif current < until:
+                    session.execute(channel_pauses.update().where(
+                        channel_pauses.c.channel == channel).values(paused_until=until, reason=reason))
+            return
+        except IntegrityError:
+            continue
 
 
 def mark_waiting(session_factory: sessionmaker[Session], row_id: int, worker: str, reason: str,
                  uncount_attempt: bool = True) -> bool:
     """Outside the platform's messaging window: kept until the citizen writes again."""
     values: dict[str, Any] = {"status": "waiting_window", "locked_by": None, "locked_until": None,
-                              "last_error": reason, "error_code": "window"}
+                              "last_error": reason, "error_code": "window", "first_failed_at": None}
     if uncount_attempt:
         values["attempts"] = outbox.c.attempts - 1
     return _update(session_factory, row_id, worker, **values)
@@ -140,11 +181,12 @@ def mark_waiting(session_factory: sessionmaker[Session], row_id: int, worker: st
 
 def mark_failed(session_factory: sessionmaker[Session], row_id: int, worker: str, now: datetime,
                 reason: str, code: str | None) -> bool:
-    """Failed for good; staff of the case's agency (or the focal point) are told, once per row."""
+    """Failed for good: the later rows of its conversation are held, and staff of the case's
+    agency (or the focal point) are told, once per row."""
     with session_factory() as session, session.begin():
         updated = session.execute(outbox.update().where(_mine(row_id, worker)).values(
             status="failed", locked_by=None, locked_until=None, last_error=reason,
-            error_code=code)).rowcount == 1
+            error_code=code, missed_at=now)).rowcount == 1
         if not updated:
             return False
         row = session.execute(
@@ -152,11 +194,17 @@ def mark_failed(session_factory: sessionmaker[Session], row_id: int, worker: str
                       cases.c.agency_id, cases.c.ward)
             .select_from(outbox.outerjoin(cases, cases.c.code == outbox.c.case_code))
             .where(outbox.c.id == row_id)).one()._mapping
+        held = 0
+        if row["conversation_id"] is not None:
+            held = session.execute(outbox.update().where(
+                outbox.c.conversation_id == row["conversation_id"], outbox.c.id > row_id,
+                outbox.c.status == "pending").values(status="held")).rowcount
         SqlStaffNotificationRepository(session).add_once(StaffNotification(
             row["agency_id"] or FOCAL_POINT_AGENCY, "delivery_failed", now,
             f"delivery_failed:{row_id}", case_code=row["case_code"], ward=row["ward"],
             data={"outbox_id": row_id, "channel": row["channel"], "kind": row["kind"],
-                  "conversation_id": row["conversation_id"], "reason": reason, "code": code}))
+                  "conversation_id": row["conversation_id"], "reason": reason, "code": code,
+                  "held": held}))
         return True
 
 
@@ -182,15 +230,18 @@ def apply_receipt(session_factory: sessionmaker[Session], channel: str, recipien
 
 
 def undeliverable(session: Session, agency_id: str | None = None, ward: str | None = None,
-                  limit: int = 200) -> list[dict[str, Any]]:
-    """Rows that failed or wait for the window, newest first, within a staff member's scope."""
+                  limit: int = 200, row_id: int | None = None) -> list[dict[str, Any]]:
+    """Rows that failed, are held behind one that failed, or wait for the window, newest first,
+    within a staff member's scope (`row_id`: that one row, if it is in scope)."""
     query = (sa.select(outbox.c.id, outbox.c.case_code, outbox.c.channel, outbox.c.kind,
                        outbox.c.status, outbox.c.text, outbox.c.last_error, outbox.c.error_code,
-                       outbox.c.attempts, outbox.c.created_at, outbox.c.conversation_id,
-                       cases.c.agency_id, cases.c.ward)
+                       outbox.c.attempts, outbox.c.throttles, outbox.c.created_at,
+                       outbox.c.missed_at, outbox.c.conversation_id, cases.c.agency_id, cases.c.ward)
              .select_from(outbox.outerjoin(cases, cases.c.code == outbox.c.case_code))
-             .where(outbox.c.status.in_(("failed", "waiting_window")))
+             .where(outbox.c.status.in_(UNDELIVERED))
              .order_by(outbox.c.id.desc()).limit(limit))
+    if row_id is not None:
+        query = query.where(outbox.c.id == row_id)
     if agency_id is not None:
         query = query.where(cases.c.agency_id == agency_id)
         if ward is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -98,18 +99,70 @@ class SqlMessageRepository(MessageRepository):
         return self.session.get(Message, message_id)
 
 
+def missed(table: sa.FromClause) -> sa.ColumnElement[bool]:
+    """An outbox row that failed for good and holds back the later rows of its conversation.
+
+    A row that failed before migration 0009 has no `missed_at`: later rows went out back then.
+    """
+    return sa.and_(table.c.status == "failed", table.c.missed_at.is_not(None))
+
+
 class SqlOutboxRepository(OutboxRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def add(self, item: OutboxItem) -> None:
+        if item.conversation_id is not None and self._held_back(item.conversation_id):
+            item.status = "held"  # an earlier message failed for good: this one must not overtake it
         self.session.add(item)
 
+    def _held_back(self, conversation_id: int) -> bool:
+        return bool(self.session.execute(sa.select(sa.exists().where(
+            outbox.c.conversation_id == conversation_id,
+            sa.or_(outbox.c.status == "held", missed(outbox))))).scalar_one())
+
     def release_waiting(self, conversation_id: int, now: datetime) -> int:
+        """The citizen wrote: rows kept for the window, a row that failed for good and the rows it
+        held go now, in their order (the missed one first: delivery to this chat works again)."""
         self.session.flush()
-        return int(self.session.execute(outbox.update().where(
-            outbox.c.conversation_id == conversation_id, outbox.c.status == "waiting_window")
-            .values(status="pending", next_attempt_at=now, last_error=None, error_code=None)).rowcount)
+        count = self._release(sa.and_(outbox.c.conversation_id == conversation_id, missed(outbox)),
+                              now, resend=True)
+        return count + self._release(sa.and_(outbox.c.conversation_id == conversation_id,
+                                             outbox.c.status.in_(("waiting_window", "held"))), now)
+
+    def retry_failed(self, outbox_id: int, now: datetime) -> int:
+        """Staff: send a failed row again now, then the rows it held; how many rows go."""
+        self.session.flush()
+        conversation_id = self.session.execute(sa.select(outbox.c.conversation_id).where(
+            outbox.c.id == outbox_id, outbox.c.status == "failed")).scalar_one_or_none()
+        count = self._release(sa.and_(outbox.c.id == outbox_id, outbox.c.status == "failed"), now,
+                              resend=True)
+        if count and conversation_id is not None:
+            count += self._release_held(conversation_id, now)
+        return count
+
+    def dismiss_failed(self, outbox_id: int, now: datetime) -> int:
+        """Staff told the citizen another way: the failed row is dropped and the rows it held go;
+        how many rows go, or -1 when the row was not failed (any more)."""
+        self.session.flush()
+        conversation_id = self.session.execute(sa.select(outbox.c.conversation_id).where(
+            outbox.c.id == outbox_id, outbox.c.status == "failed")).scalar_one_or_none()
+        dismissed = self.session.execute(outbox.update().where(
+            outbox.c.id == outbox_id, outbox.c.status == "failed").values(status="dismissed")).rowcount
+        if not dismissed:
+            return -1
+        return self._release_held(conversation_id, now) if conversation_id is not None else 0
+
+    def _release_held(self, conversation_id: int, now: datetime) -> int:
+        return self._release(sa.and_(outbox.c.conversation_id == conversation_id,
+                                     outbox.c.status == "held"), now)
+
+    def _release(self, where: sa.ColumnElement[bool], now: datetime, resend: bool = False) -> int:
+        values: dict[str, Any] = {"status": "pending", "next_attempt_at": now, "last_error": None,
+                                  "error_code": None, "first_failed_at": None}
+        if resend:  # sent again whole, saying it is late (bot/dispatcher.py), from a fresh start
+            values.update(parts_sent=0, part_ids=None, missed_at=sa.func.coalesce(outbox.c.missed_at, now))
+        return int(self.session.execute(outbox.update().where(where).values(**values)).rowcount)
 
 
 class SqlCalendarRepository(CalendarRepository):

@@ -19,6 +19,8 @@ class FakeTelegram(FakeServer):
         self.token = token
         self._message_ids = itertools.count(5000)
         self._lock = threading.Lock()
+        self._outage: list[tuple[float, CannedResponse]] = []  # (ends at, answer), in order
+        self.outage_log: list[tuple[str, int]] = []  # (chat_id, status) of every outage answer
 
     # -- what the bot sent ----------------------------------------------------------------------
 
@@ -57,6 +59,36 @@ class FakeTelegram(FakeServer):
     @staticmethod
     def timeout(seconds: float, method: str = "/sendMessage") -> CannedResponse:
         return CannedResponse(200, {"ok": True, "result": True}, delay=seconds, path_suffix=method)
+
+    def outage(self, *phases: tuple[float, CannedResponse]) -> None:
+        """From now on, answer every matching request with each phase's response for its seconds
+        (e.g. 429 for 2 s, then 500 for 1 s), then normally again."""
+        ends = time.monotonic()
+        plan = []
+        for seconds, canned in phases:
+            ends += seconds
+            plan.append((ends, canned))
+        with self._lock:
+            self._outage = plan
+            self.outage_log.clear()
+
+    def outage_answers(self, chat_id: str | int, status: int) -> int:
+        """How many requests to `chat_id` the outage answered with `status`."""
+        with self._lock:
+            return sum(1 for chat, code in self.outage_log if chat == str(chat_id) and code == status)
+
+    def _next_response(self, request: RecordedRequest) -> CannedResponse:
+        moment = time.monotonic()
+        with self._lock:
+            canned = next((c for ends, c in self._outage if moment < ends and c.matches(request.path)),
+                          None)
+            if canned is not None:
+                self.outage_log.append((str((request.body or {}).get("chat_id")), canned.status))
+        if canned is None:
+            return super()._next_response(request)
+        with self._changed:
+            self.answered.append((request, True))
+        return canned
 
     # -- default answers ------------------------------------------------------------------------
 

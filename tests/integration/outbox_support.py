@@ -18,9 +18,9 @@ from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import (FACEBOOK_APP_SECRET, FACEBOOK_PAGE_TOKEN, FACEBOOK_VERIFY_TOKEN,
                             TELEGRAM_SECRET, TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, ZALO_APP_ID, ZALO_SECRET)
 
-FAST = {"poll_seconds": 0.02, "max_attempts": 4, "backoff_base_seconds": 0.02,
-        "backoff_max_seconds": 0.1, "lease_seconds": 30, "batch_size": 20, "concurrency": 4,
-        "rate_limits": {}}
+FAST = {"poll_seconds": 0.02, "give_up_after_hours": 24, "throttle_default_seconds": 0.2,
+        "backoff_base_seconds": 0.02, "backoff_max_seconds": 0.1, "lease_seconds": 30,
+        "batch_size": 20, "concurrency": 4, "rate_limits": {}}
 CLIENT_TIMEOUT = 0.5  # seconds: a canned delay longer than this is a timeout
 
 

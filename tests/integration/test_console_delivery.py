@@ -63,3 +63,48 @@ def test_the_case_page_shows_that_the_citizen_received_and_read_the_answer(conso
     assert "Công dân đã nhận 20/11/2026 10:15" in page
     assert q.apply_receipt(console.pakn.session_factory, "facebook", "444", "read", (), read) == 1
     assert "Công dân đã xem 20/11/2026 10:15" in console.client("daumoi").get(f"/console/cases/{code}").text
+
+
+def _fail_first(console: Console, code: str) -> tuple[int, int]:
+    """The forward push fails for good (blocked bot); a later push is then held behind it."""
+    first = _forward(console, code)
+    now = datetime.now(timezone.utc)
+    (claimed,) = q.claim(console.pakn.session_factory, "w1", now, 30, 10)
+    q.mark_failed(console.pakn.session_factory, claimed.id, "w1", now,
+                  "403 Forbidden: bot was blocked by the user", "403")
+    console.client("caugiay").post(f"/console/cases/{code}/actions/start", {"note": ""})
+    return first, int(console.outbox(code)[-1].id)
+
+
+def test_a_failed_message_holds_the_next_ones_until_staff_send_it_again(console: Console) -> None:
+    from bot.delivery import text_to_send
+
+    code = console.file(channel="telegram", sender="555")
+    failed, held = _fail_first(console, code)
+    assert [r.status for r in console.outbox(code)] == ["failed", "held"]
+    page = console.client("caugiay").get("/console/delivery").text
+    assert f'data-outbox="{held}" data-status="held"' in page and "Đang giữ lại" in page
+    assert f'/console/delivery/{failed}/retry' in page and f'/console/delivery/{held}/retry' not in page
+    assert console.client("congan").post(f"/console/delivery/{failed}/retry").status_code == 404
+
+    answer = console.client("caugiay").post(f"/console/delivery/{failed}/retry")
+    assert "Đã xếp 2 tin để gửi lại" in answer.text
+    assert [r.status for r in console.outbox(code)] == ["pending", "pending"]
+    now = datetime.now(timezone.utc)
+    (claimed,) = q.claim(console.pakn.session_factory, "w2", now, 30, 10)  # the missed one first
+    assert claimed.id == failed and text_to_send(claimed).startswith("Tin nhắn gửi Ông/Bà lúc ")
+    actions = console.query("SELECT action FROM audit_log WHERE action LIKE 'delivery%'")
+    assert [a[0] for a in actions] == ["delivery_retry"]
+
+
+def test_staff_drop_a_failed_message_they_told_the_citizen_about_and_the_held_ones_go(
+        console: Console) -> None:
+    code = console.file(channel="telegram", sender="556")
+    failed, held = _fail_first(console, code)
+    answer = console.client("daumoi").post(f"/console/delivery/{failed}/dismiss")
+    assert "1 tin đang giữ lại sẽ được gửi" in answer.text
+    assert [r.status for r in console.outbox(code)] == ["dismissed", "pending"]
+    (claimed,) = q.claim(console.pakn.session_factory, "w2", datetime.now(timezone.utc), 30, 10)
+    assert claimed.id == held and claimed.missed_at is None
+    again = console.client("daumoi").post(f"/console/delivery/{failed}/retry")
+    assert again.status_code == 404  # no longer undelivered: nothing to retry

@@ -48,7 +48,7 @@ def test_every_row_is_delivered_exactly_once_through_timeouts_500s_and_429s(
                 text = f"Tin {n + 1} gửi công dân {person} qua {channel}."
                 queue(session_factory, conv, text)
                 expected[channel].append(text)
-    d = dispatcher(session_factory, channels(tg, fb, zl), max_attempts=6)
+    d = dispatcher(session_factory, channels(tg, fb, zl))
     final = drain(d, session_factory, timeout=30)
     assert {r.status for r in final.values()} == {"sent"}
     for channel, fake in (("telegram", tg), ("facebook", fb), ("zalo", zl)):
@@ -84,7 +84,7 @@ def test_permanent_refusals_are_failed_with_the_reason_and_staff_are_told(
         if code:
             add_case(session_factory, code, conv, channel, sender, agency="so_tu_phap")
         codes[queue(session_factory, conv, f"Trạng thái {sender}", kind="status", case_code=code)] = code
-    final = drain(dispatcher(session_factory, channels(tg, fb, zl), max_attempts=3), session_factory)
+    final = drain(dispatcher(session_factory, channels(tg, fb, zl)), session_factory)
     reasons = {r.recipient_id: (r.status, r.last_error, r.attempts) for r in final.values()}
     assert reasons["1"][:2] == ("failed", "403 Forbidden: bot was blocked by the user") and reasons["1"][2] == 1
     # The fake answers in arrival order, and two conversations need not be sent in row order.
@@ -92,14 +92,14 @@ def test_permanent_refusals_are_failed_with_the_reason_and_staff_are_told(
     assert [reasons[r][0] for r in ("2", "3")] == ["failed", "failed"]
     assert "2018278" in facebook[0] and "551" in facebook[1] and reasons["2"][2] == reasons["3"][2] == 1
     assert reasons["4"][0] == "failed" and "-230" in reasons["4"][1] and reasons["4"][2] == 1
-    assert reasons["5"] == ("failed", "HTTP 500", 3)  # retries exhausted
+    assert reasons["5"] == ("sent", None, 4)  # 500s are retried (until outbox.give_up_after_hours)
     with session_factory() as session:
         notes = {(n.kind, n.agency_id, n.case_code, n.data["reason"])
                  for n in session.execute(staff_notifications.select())}
     assert ("delivery_failed", "so_tu_phap", "PAKN-2026-000101",
             "403 Forbidden: bot was blocked by the user") in notes
-    assert ("delivery_failed", "van_phong_ubnd", None, "HTTP 500") in notes  # no case: focal point
-    assert len(notes) == 5
+    assert ("delivery_failed", "van_phong_ubnd", None, reasons["3"][1]) in notes  # no case: focal point
+    assert len(notes) == 4
 
 
 def test_long_texts_go_in_parts_at_sentence_ends_in_order(session_factory: Any, fakes: Any) -> None:

@@ -27,7 +27,7 @@ def zalo() -> Iterator[FakeZalo]:
 def start_worker(database_url: str, fake: FakeZalo, directory: Path, **outbox: Any) -> subprocess.Popen[bytes]:
     config = directory / "worker.yaml"
     config.write_text(yaml.safe_dump({"outbox": {
-        "dispatch_in_server": False, "poll_seconds": 0.05, "max_attempts": 5,
+        "dispatch_in_server": False, "poll_seconds": 0.05,
         "backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2, "lease_seconds": 2,
         "batch_size": 10, "concurrency": 1, **outbox,
         "rate_limits": {"zalo": {"per_second": 0, "per_chat_per_second": 0}}}}))

@@ -188,21 +188,22 @@ def test_long_texts_and_many_quick_replies_fit_the_limits(channel: FacebookChann
     assert len(second.body["message"]["quick_replies"]) == 13
 
 
-@pytest.mark.parametrize("canned, permanent", [
-    (FakeGraph.user_unavailable(), True),  # 551/1545041: blocked the page or deactivated
-    (FakeGraph.outside_window(), True),  # 10/2018278: outside the 24 h window
-    (FakeGraph.invalid_token(), True),  # 190
-    (FakeGraph.rate_limited(), False),  # 613
-    (FakeGraph.too_many_requests(), False),  # HTTP 429, code 4
-    (FakeGraph.temporary(), False),  # code 2, HTTP 500
-    (FakeGraph.server_error(), False),  # a bare 500 without a Graph error body
+@pytest.mark.parametrize("canned, permanent, throttled", [
+    (FakeGraph.user_unavailable(), True, False),  # 551/1545041: blocked the page or deactivated
+    (FakeGraph.outside_window(), True, False),  # 10/2018278: outside the 24 h window
+    (FakeGraph.invalid_token(), True, False),  # 190
+    (FakeGraph.rate_limited(), False, True),  # 613: slow down the Page, not a failure
+    (FakeGraph.too_many_requests(), False, True),  # HTTP 429, code 4
+    (FakeGraph.temporary(), False, False),  # code 2, HTTP 500
+    (FakeGraph.server_error(), False, False),  # a bare 500 without a Graph error body
 ])
-def test_send_errors_are_mapped_to_permanent_or_retryable(canned: Any, permanent: bool,
+def test_send_errors_are_mapped_to_permanent_or_retryable(canned: Any, permanent: bool, throttled: bool,
                                                           channel: FacebookChannel, fake: FakeGraph) -> None:
     fake.enqueue(canned)
     with pytest.raises(ChannelError) as error:
         channel.send(OutgoingMessage("1", "x"))
     assert error.value.permanent is permanent, error.value.reason
+    assert error.value.throttled is throttled and (error.value.scope == "platform") is throttled
     assert channel.send(OutgoingMessage("1", "y")).platform_message_id
 
 

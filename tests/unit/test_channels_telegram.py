@@ -177,7 +177,20 @@ def test_send_errors_are_mapped_to_permanent_or_retryable(
     with pytest.raises(ChannelError) as error:
         channel.send(OutgoingMessage("7", "x"))
     assert (error.value.permanent, error.value.retry_after, error.value.code) == (permanent, retry_after, code)
+    assert error.value.throttled is (code == "429")  # slowing down is not failing
     assert channel.send(OutgoingMessage("7", "y")).platform_message_id  # the next one goes through
+
+
+def test_a_429_is_for_its_chat_until_another_chat_gets_one_too(channel: TelegramChannel,
+                                                                fake: FakeTelegram) -> None:
+    fake.enqueue(FakeTelegram.too_many_requests(5), FakeTelegram.too_many_requests(5),
+                 FakeTelegram.too_many_requests(5))
+    scopes = []
+    for chat in ("7", "7", "8"):  # the same chat again is still that chat; a second chat: a flood
+        with pytest.raises(ChannelError) as error:
+            channel.send(OutgoingMessage(chat, "x"))
+        scopes.append(error.value.scope)
+    assert scopes == ["chat", "chat", "platform"]
 
 
 def test_a_timeout_is_retryable(channel: TelegramChannel, fake: FakeTelegram) -> None:

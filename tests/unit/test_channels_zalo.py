@@ -162,21 +162,23 @@ def test_a_long_text_is_sent_in_parts(channel: ZaloChannel, fake: FakeZalo) -> N
     assert all(len(p.body["message"]["text"]) <= channel.text_limit for p in parts)
 
 
-@pytest.mark.parametrize("canned, permanent, code", [
-    (FakeZalo.no_interaction(), True, "-230"),  # in HTTP 200: check `error`, not the status
-    (FakeZalo.user_blocked(), True, "-217"),
-    (FakeZalo.invalid_token(), False, "-216"),  # a refreshed token fixes it
-    (FakeZalo.rate_limited(), False, "-32"),
-    (FakeZalo.too_many_requests(), False, None),
-    (FakeZalo.server_error(), False, None),
-    (CannedResponse(200, "<html>gateway</html>", path_suffix="/cs"), False, None),
+@pytest.mark.parametrize("canned, permanent, code, throttled", [
+    (FakeZalo.no_interaction(), True, "-230", False),  # in HTTP 200: check `error`, not the status
+    (FakeZalo.user_blocked(), True, "-217", False),
+    (FakeZalo.invalid_token(), False, "-216", False),  # a refreshed token fixes it
+    (FakeZalo.rate_limited(), False, "-32", True),  # slow down the OA, not a failure
+    (FakeZalo.too_many_requests(), False, "429", True),
+    (FakeZalo.server_error(), False, None, False),
+    (CannedResponse(200, "<html>gateway</html>", path_suffix="/cs"), False, None, False),
 ])
 def test_send_errors_are_mapped_to_permanent_or_retryable(canned: Any, permanent: bool, code: str | None,
-                                                          channel: ZaloChannel, fake: FakeZalo) -> None:
+                                                          throttled: bool, channel: ZaloChannel,
+                                                          fake: FakeZalo) -> None:
     fake.enqueue(canned)
     with pytest.raises(ChannelError) as error:
         channel.send(OutgoingMessage("1", "x"))
     assert (error.value.permanent, error.value.code) == (permanent, code), error.value.reason
+    assert error.value.throttled is throttled and (error.value.scope == "platform") is throttled
     assert channel.send(OutgoingMessage("1", "y")).platform_message_id
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.delivery import plan_delivery
+from bot.delivery import plan_delivery, text_to_send
 from bot.ratelimit import RateLimiter
 from channels.base import OutgoingMessage, QuickReply, split_text
 from channels.facebook import FacebookChannel
@@ -65,9 +65,16 @@ def test_rate_limiter_allows_a_burst_then_paces_per_chat_and_overall() -> None:
 
 
 def row(channel: str, age: timedelta | None, kind: str = "status", author: str = "bot",
-        phone: str | None = None) -> Claimed:
-    return Claimed(1, 1, channel, "u", "t", [], kind, "PAKN-2026-000001", None, 1, 0, [], author,
+        phone: str | None = None, missed: bool = False) -> Claimed:
+    return Claimed(1, 1, channel, "u", "t", [], kind, "PAKN-2026-000001", None, 1, 0, [],
+                   NOW - timedelta(hours=2), None, NOW if missed else None, author,
                    NOW - age if age is not None else None, "msg1", phone, "answered")
+
+
+def test_a_message_sent_after_it_had_failed_says_when_it_was_written() -> None:
+    assert text_to_send(row("telegram", None)) == "t"
+    late = text_to_send(row("telegram", None, missed=True))  # written 07:00 UTC = 14:00 in Hà Nội
+    assert late == "Tin nhắn gửi Ông/Bà lúc 14:00 ngày 20/11/2026 chưa đến được, nay gửi lại:\n\nt"
 
 
 def test_window_plans() -> None:
