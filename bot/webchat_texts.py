@@ -22,11 +22,9 @@ PAGE = {
     "offline": "Mất kết nối, đang thử lại…",
     "send_failed": "Chưa gửi được tin nhắn, vui lòng thử lại.",
     "upload_failed": "Chưa gửi được tệp, vui lòng thử lại.",
-    "remove_file": "Bỏ tệp đã chọn",
-    "open_file": "Mở tệp",
     "photo_of": "Ảnh đính kèm: {name}",
     "greeting": "Xin chào",
-    "new_messages": "Có tin nhắn mới",
+    "new_messages": "Có tin nhắn mới ở cuối cuộc trò chuyện.",
 }
 
 

@@ -22,6 +22,8 @@
   var inFlight = null;
   var pollAgain = false;
   var chosenFile = null;
+  var stick = true;        // the thread follows new messages while the citizen is at its end
+  var touch = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
 
   function newId() {
     var bytes = new Uint8Array(12);
@@ -49,10 +51,11 @@
       var image = document.createElement("img");
       image.src = file.url;
       image.alt = T.photo_of.replace("{name}", file.name);
-      image.addEventListener("load", function () { if (nearBottom()) { toBottom(); } });
+      image.addEventListener("load", function () { if (stick) { toBottom(); } });
       link.appendChild(image);
     } else {
-      link.textContent = "\uD83D\uDCC4 " + file.name;
+      link.textContent = file.name;
+      link.className = "doc";
     }
     return link;
   }
@@ -117,7 +120,9 @@
       button.addEventListener("click", function () { send("", reply.payload, reply.title); });
       buttons.appendChild(button);
     });
-    if (hadFocus) { (buttons.firstChild || input).focus({ preventScroll: true }); }
+    // Keep keyboard focus in the controls; on a touch screen, do not pop the keyboard up.
+    var next = buttons.firstChild || (touch ? thread : input);
+    if (hadFocus) { next.focus({ preventScroll: true }); }
   }
 
   function poll() {
@@ -131,7 +136,6 @@
         return response.json();
       })
       .then(function (data) {
-        var follow = nearBottom();
         var added = 0;
         (data.messages || []).forEach(function (message) {
           lastId = Math.max(lastId, message.id);
@@ -139,7 +143,7 @@
         });
         if (added) {
           refreshButtons();
-          if (follow) { toBottom(); }
+          if (stick) { toBottom(); } else { say(T.new_messages); }
         }
         if (data.more) { pollAgain = true; }
         if (status.textContent === T.offline) { say(""); }
@@ -266,8 +270,13 @@
     input.style.height = Math.min(input.scrollHeight + 2, window.innerHeight * 0.3) + "px";
   }
   input.addEventListener("input", resize);
+  thread.addEventListener("scroll", function () {
+    stick = nearBottom();
+    if (stick && status.textContent === T.new_messages) { say(""); }
+  });
   // The on-screen keyboard shrinks the visible area: keep the newest message in sight.
-  window.addEventListener("resize", function () { toBottom(); });
+  window.addEventListener("resize", function () { if (stick) { toBottom(); } });
+  resize();
 
   poll().then(function (ok) {
     toBottom();
