@@ -1,4 +1,5 @@
-"""The web chat on the city portal: the browser posts JSON and polls for replies.
+"""The web chat on the city portal: the browser posts JSON (or a file, see bot/webchat.py) and
+polls the thread by message id.
 
 The thread itself lives in the database, so "sending" only marks the outbox row delivered; the
 browser fetches it on its next poll.

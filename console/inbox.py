@@ -15,6 +15,8 @@ from console.case_view import actor_name
 from console.views import format_time, run_in_uow
 from console.window import WINDOWS, can_reply
 from storage import console_queries as q
+from storage.chat_history import conversation_uploads
+from storage.uploads import FileStore
 
 blueprint = Blueprint("console_inbox", __name__, url_prefix="/console")
 
@@ -56,16 +58,21 @@ def _thread(db: Any, conversation_id: int, after: int = 0) -> list[dict[str, Any
     """The thread's messages after id `after`; staff authors by their name, the bot as such."""
     rows = [m for m in q.thread(db, conversation_id) if m["id"] > after]
     names = q.staff_names(db, {m["author"].removeprefix("staff:") for m in rows})
-    return [_message(m, actor_name(m["author"], names)) for m in rows]
+    return [_message(m, actor_name(m["author"], names), conversation_id) for m in rows]
 
 
-def _message(row: dict[str, Any], author: str) -> dict[str, Any]:
+def _message(row: dict[str, Any], author: str, conversation_id: int) -> dict[str, Any]:
     nlu = row["nlu"] or {}
+    files = [{"name": a.get("name") or a["upload"], "image": str(a.get("mime", "")).startswith("image/"),
+              "url": url_for("console_inbox.conversation_file", conversation_id=conversation_id,
+                             token=a["upload"])}
+             for a in nlu.get("attachments") or () if isinstance(a, dict) and a.get("upload")]
     return {"id": row["id"], "direction": row["direction"], "author": author,
             "text": row["text"], "at": format_time(row["created_at"]), "case_code": row["case_code"],
             "intent": nlu.get("intent"), "confidence": nlu.get("confidence"),
             "procedure": nlu.get("procedure"), "payload": nlu.get("payload"),
-            "entities": [f"{e.get('entity')}={e.get('value')}" for e in nlu.get("entities") or []]}
+            "entities": [f"{e.get('entity')}={e.get('value')}" for e in nlu.get("entities") or []],
+            "files": files}
 
 
 @blueprint.get("/conversations/<int:conversation_id>")
@@ -90,6 +97,22 @@ def messages_json(conversation_id: int) -> Any:
         _visible(db, conversation_id)
         rows = _thread(db, conversation_id, int(after) if after.isdigit() else 0)
     return jsonify(messages=rows)
+
+
+@blueprint.get("/conversations/<int:conversation_id>/files/<token>")
+@login_required
+def conversation_file(conversation_id: int, token: str) -> Any:
+    """A photo or document the citizen sent in this web chat, for staff who may see the chat."""
+    from bot.webchat import file_response
+
+    pakn = components()
+    with pakn.session_factory() as db:
+        _visible(db, conversation_id)
+        sent = token in conversation_uploads(db, conversation_id)
+    path = FileStore.from_settings(pakn.settings).find(token) if sent else None
+    if path is None:
+        abort(404)
+    return file_response(path, token)
 
 
 @blueprint.post("/conversations/<int:conversation_id>/take")

@@ -57,6 +57,24 @@
     li.dataset.id = m.id;
     li.appendChild(text("div", (m.direction === "in" ? "Công dân" : m.author) + " · " + m.at, "meta"));
     li.appendChild(text("div", m.text, "text"));
+    if (m.files && m.files.length) {
+      var files = document.createElement("ul");
+      files.className = "attachments";
+      m.files.forEach(function (f) {
+        var item = document.createElement("li");
+        var link = document.createElement("a");
+        link.href = f.url; link.target = "_blank"; link.rel = "noopener";
+        if (f.image) {
+          var img = document.createElement("img");
+          img.src = f.url; img.alt = "Ảnh công dân gửi: " + f.name;
+          link.appendChild(img);
+        }
+        link.appendChild(text("span", f.name));
+        item.appendChild(link);
+        files.appendChild(item);
+      });
+      li.appendChild(files);
+    }
     if (m.intent) {
       li.appendChild(text("div", "ý định: " + m.intent + " (" + (m.confidence || 0).toFixed(2) + ")" +
         (m.procedure ? " · lĩnh vực: " + m.procedure : ""), "nlu"));

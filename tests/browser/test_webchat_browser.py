@@ -247,5 +247,13 @@ def test_a_slow_network_never_shows_a_message_twice(browser: Any, live_app: Live
         assert [int(i) for i in ids] == sorted(int(i) for i in ids)
         chat.controls_on_screen()
         chat.shot("7-slow-network")
+
+        # A file of another type is refused in the page, in Vietnamese, before any upload.
+        uploads: list[str] = []
+        chat.page.on("request", lambda r: uploads.append(r.url) if "/api/uploads" in r.url else None)
+        chat.page.set_input_files("#file", {"name": "anh.gif", "mimeType": "image/gif",
+                                            "buffer": b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"})
+        assert chat.page.locator("#status").inner_text().startswith("Chỉ nhận ảnh JPEG, ảnh PNG hoặc tệp PDF.")
+        assert chat.page.locator("#picked").is_hidden() and uploads == []
     finally:
         chat.context.close()

@@ -138,6 +138,15 @@ def test_a_photo_goes_with_the_case_and_staff_of_that_case_open_it(chat: Any) ->
     assert officer.get(f"/console/cases/{code}/files/{'0' * 32}.jpg").status_code == 404
     assert chat.test_client().get(url).status_code in (302, 401)  # not logged in
 
+    # The chat as staff see it in the inbox shows the photo where the citizen sent it.
+    conversation = page.text.split("/console/conversations/", 1)[1].split('"', 1)[0]
+    in_chat = f"/console/conversations/{conversation}/files/{token}"
+    assert in_chat in officer.get(f"/console/conversations/{conversation}").text
+    assert officer.get(in_chat).data == photo
+    assert staff(chat, "badinh").get(in_chat).status_code == 403
+    polled = officer.get(f"/console/conversations/{conversation}/messages.json").json["messages"]
+    assert [f["url"] for m in polled for f in m["files"]] == [in_chat]
+
 
 @pytest.mark.parametrize("name,content,status,text", [
     ("anh.jpg", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", 400,
