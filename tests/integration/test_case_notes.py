@@ -204,6 +204,14 @@ def test_confirming_needs_the_csrf_token(desk: Console) -> None:
     assert desk.status(code) == "classified" and desk.outbox(code) == []
 
 
+def test_a_message_too_long_for_one_chat_message_is_refused_before_the_preview(desk: Console) -> None:
+    code = file_case(desk, str(next(_chats)))
+    page = desk.client("daumoi").post(f"/console/cases/{code}/actions/forward",
+                                      {"citizen_message": "x" * 2001}).text
+    assert "Lời nhắn cho người dân dài quá 2000 ký tự" in page and 'id="confirm-action"' not in page
+    assert desk.status(code) == "classified" and desk.outbox(code) == []
+
+
 def test_a_case_without_a_chat_says_the_message_cannot_be_sent(desk: Console) -> None:
     intake = services.IntakeForm(text="Đèn đường ngõ 10 Trần Thái Tông hỏng", procedure_id="ho_tich",
                                  citizen_name="Trần Thị Bình", citizen_phone="0987654321",
