@@ -24,6 +24,7 @@ from bot.pipeline import Pipeline
 from bot.processor import InboundProcessor
 from channels.base import Channel
 from channels.registry import build_channels
+from console.form_text import CleanRequest
 from routing.services import CaseContext
 from storage.db import make_engine, make_session_factory
 from storage.unit_of_work import SqlUnitOfWork
@@ -115,6 +116,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app. `test_config` overrides settings (same shape as config.yaml)."""
     settings = load_settings(overrides=test_config)
     app = Flask(__name__, template_folder="templates", static_folder="static")
+    app.request_class = CleanRequest  # one text cleaner for every form, query and JSON body
     app.config["SECRET_KEY"] = settings.get("secret_key") or secrets.token_hex(32)
     app.config["MAX_CONTENT_LENGTH"] = int(settings["max_body_bytes"])
     app.config["SESSION_COOKIE_HTTPONLY"] = True

@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from channels.base import ChannelError
+from channels.base import BadPayload, ChannelError
 from channels.telegram import TelegramChannel, parse_update
 
 logger = logging.getLogger(__name__)
@@ -16,7 +16,11 @@ def poll_once(channel: TelegramChannel, pakn: Any, offset: int | None, timeout: 
     """Fetch one batch of updates, record and queue them; returns the next offset."""
     updates = channel.get_updates(offset, timeout)
     for update in updates:
-        incoming = parse_update(update)
+        try:
+            incoming = parse_update(update)
+        except BadPayload as error:  # what a webhook answers with 400: skipped, never retried
+            logger.warning("Telegram update %s skipped: %s", update.get("update_id"), error)
+            incoming = None
         if incoming is not None:
             message_id = pakn.pipeline.record(incoming)
             if message_id is not None:

@@ -9,6 +9,8 @@ import abc
 import hashlib
 import hmac
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
@@ -37,6 +39,18 @@ class BadPayload(ValueError):
     """The body is not something this platform sends (answered with 400 and the reason)."""
 
 
+# -- what the database keeps of a platform's values --------------------------------------------
+# Platform ids are short (Telegram/Zalo/Messenger user ids ~20 digits, Messenger mids ~100-200
+# characters), but nothing in their documentation bounds them: the columns are sized well above
+# what they send (migration 0008), and a longer value is refused with a 400 and the reason.
+SENDER_ID_LIMIT = 255  # conversations.sender_id, cases.sender_id, outbox.recipient_id
+MESSAGE_ID_LIMIT = 512  # messages.platform_message_id, outbox.reply_to, ...last_inbound_message_id
+NAME_LIMIT = 255  # conversations.display_name: a longer name is shortened, the message kept
+# Control characters (Unicode Cc: C0, DEL, C1) except tab and line breaks, and lone surrogates:
+# PostgreSQL refuses NUL in text, UTF-8 cannot encode a surrogate, and none means anything to staff.
+_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 @dataclass(frozen=True)
 class Attachment:
     type: str
@@ -56,6 +70,21 @@ class IncomingMessage:
     payload: str | None = None  # a quick-reply / button payload, when the user tapped one
     reply_token: str | None = None  # what a reply must quote (Zalo msg_id), when the platform wants it
     raw: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Every adapter's message is normalised here, once: texts cleaned, ids checked.
+
+        Raises:
+            BadPayload: an id we cannot keep (too long, or with control characters).
+        """
+        checked_id(self.sender_id, "sender id", SENDER_ID_LIMIT)
+        checked_id(self.message_id, "message id", MESSAGE_ID_LIMIT)
+        if self.reply_token is not None:
+            checked_id(self.reply_token, "reply token", MESSAGE_ID_LIMIT)
+        object.__setattr__(self, "text", clean_text(self.text))
+        object.__setattr__(self, "sender_name", clean_text(self.sender_name)[:NAME_LIMIT].strip())
+        if self.payload is not None:
+            object.__setattr__(self, "payload", clean_text(self.payload))
 
 
 @dataclass(frozen=True)
@@ -213,11 +242,12 @@ def field_list(parent: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
-def identifier(value: Any, what: str) -> str:
-    """A platform id (string or integer) as text; anything else, or an empty one, is BadPayload."""
+def identifier(value: Any, what: str, limit: int = MESSAGE_ID_LIMIT) -> str:
+    """A platform id (string or integer) as text; anything else, an empty one, one longer than
+    `limit` or one with control characters is BadPayload."""
     if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
         raise BadPayload(f"{what} is not an id")
-    return str(value)
+    return checked_id(str(value), what, limit)
 
 
 def identifiers(value: Any, what: str) -> tuple[str, ...]:
@@ -249,6 +279,22 @@ def epoch_time(value: Any, per_second: int = 1) -> datetime:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def clean_text(value: str) -> str:
+    """Text as we keep it: NFC (one form for 'ờ' however the keyboard composed it), without NUL,
+    other control characters or lone surrogates; tabs and line breaks stay."""
+    return unicodedata.normalize("NFC", _UNWANTED.sub("", value))
+
+
+def checked_id(value: str, what: str, limit: int) -> str:
+    """`value` unchanged when it can be kept as an id; an id is never altered (that could merge
+    two conversations), so a control character or an over-long one is BadPayload."""
+    if len(value) > limit:
+        raise BadPayload(f"{what} is longer than {limit} characters")
+    if _UNWANTED.search(value) or "\n" in value or "\r" in value or "\t" in value:
+        raise BadPayload(f"{what} holds a control character")
+    return value
 
 
 def _refuse_constant(name: str) -> Any:

@@ -3,15 +3,17 @@ and the Send API through requests.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any, Mapping
 
 import requests
 
-from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
-                           OutgoingMessage, SendResult, StatusEvent, constant_time_equals, epoch_time,
-                           field_list, field_object, hmac_sha256_hex, identifier, identifiers,
-                           optional_text, parse_json, retry_after_seconds, split_text)
+from channels.base import (MESSAGE_ID_LIMIT, SENDER_ID_LIMIT, Attachment, BadPayload, Channel,
+                           ChannelError, IncomingMessage, OutgoingMessage, SendResult, StatusEvent,
+                           checked_id, constant_time_equals, epoch_time, field_list, field_object,
+                           hmac_sha256_hex, identifier, identifiers, optional_text, parse_json,
+                           retry_after_seconds, split_text)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -112,6 +114,17 @@ def _short(title: str) -> str:
     return title if len(title) <= QUICK_REPLY_TITLE_LIMIT else title[:QUICK_REPLY_TITLE_LIMIT - 1] + "…"
 
 
+def _postback_key(sender: str, timestamp: Any, payload: str | None) -> str:
+    """The dedupe key of a postback without a mid (before v11.0): sender, time and payload; a
+    payload that cannot be part of an id (up to 1000 characters, any text) is hashed."""
+    key = f"{sender}:{timestamp}:{payload}"
+    try:
+        return checked_id(key, "postback key", MESSAGE_ID_LIMIT)
+    except BadPayload:
+        digest = hashlib.sha256(str(payload).encode("utf-8", "surrogatepass")).hexdigest()
+        return f"{sender}:{timestamp}:{digest}"
+
+
 def parse_event(event: Any) -> IncomingMessage | StatusEvent | None:
     """One messaging event -> message, receipt, or None (echoes, reactions, unknown kinds)."""
     if not isinstance(event, dict) or not isinstance(event.get("sender"), dict):
@@ -121,7 +134,7 @@ def parse_event(event: Any) -> IncomingMessage | StatusEvent | None:
         # put every such stranger into one shared conversation.
         logger.info("Messenger event without sender.id ignored")
         return None
-    sender = identifier(event["sender"]["id"], "sender.id")
+    sender = identifier(event["sender"]["id"], "sender.id", SENDER_ID_LIMIT)
     when = epoch_time(event.get("timestamp"), per_second=1000)
     if isinstance(event.get("message"), dict):
         message = event["message"]
@@ -143,8 +156,8 @@ def parse_event(event: Any) -> IncomingMessage | StatusEvent | None:
     if isinstance(event.get("postback"), dict):
         postback = event["postback"]
         payload = optional_text(postback.get("payload"), "postback.payload")
-        mid = identifier(postback.get("mid") or f"{sender}:{event.get('timestamp')}:{payload}",
-                         "postback.mid")
+        key = postback.get("mid") or _postback_key(sender, event.get("timestamp"), payload)
+        mid = identifier(key, "postback.mid")
         title = optional_text(postback.get("title"), "postback.title") or ""
         return IncomingMessage("facebook", sender, mid, title, when, payload=payload, raw=event)
     if isinstance(event.get("delivery"), dict):

@@ -17,10 +17,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E4
 from telegram import error as tg_error  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
-                           OutgoingMessage, SendResult, StatusEvent, constant_time_equals,
-                           epoch_time, field_list, field_object, identifier, now, optional_text,
-                           parse_json, split_text)
+from channels.base import (SENDER_ID_LIMIT, Attachment, BadPayload, Channel, ChannelError,
+                           IncomingMessage, OutgoingMessage, SendResult, StatusEvent,
+                           constant_time_equals, epoch_time, field_list, field_object, identifier,
+                           now, optional_text, parse_json, split_text)
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -153,8 +153,8 @@ def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
         if "id" not in sender:
             raise BadPayload("callback_query without from.id")
         chat_id = field_object(field_object(query, "message"), "chat").get("id", sender["id"])
-        return IncomingMessage("telegram", identifier(chat_id, "chat.id"), update_id, "", now(),
-                               sender_name=_name(sender),
+        chat_id = identifier(chat_id, "chat.id", SENDER_ID_LIMIT)
+        return IncomingMessage("telegram", chat_id, update_id, "", now(), sender_name=_name(sender),
                                payload=optional_text(query.get("data"), "callback_query.data") or "",
                                reply_token=CALLBACK_PREFIX + identifier(query.get("id"), "callback_query.id"),
                                raw=update)
@@ -179,8 +179,8 @@ def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
     if message.get("contact"):
         phone = field_object(message, "contact").get("phone_number")
         text = text or optional_text(phone, "contact.phone_number") or ""
-    return IncomingMessage("telegram", identifier(chat["id"], "chat.id"), update_id, text,
-                           epoch_time(message.get("date")),
+    chat_id = identifier(chat["id"], "chat.id", SENDER_ID_LIMIT)
+    return IncomingMessage("telegram", chat_id, update_id, text, epoch_time(message.get("date")),
                            sender_name=_name(field_object(message, "from")),
                            attachments=tuple(attachments), raw=update)
 

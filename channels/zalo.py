@@ -8,11 +8,11 @@ from typing import Any, Mapping, Protocol
 
 import requests
 
-from channels.base import (Attachment, BadPayload, Channel, ChannelError, IncomingMessage,
-                           OutgoingMessage, SendResult, StatusEvent, constant_time_equals,
-                           epoch_time, field_list, field_object, identifier, identifiers,
-                           numbered_text, optional_text, parse_json, retry_after_seconds,
-                           split_text)
+from channels.base import (SENDER_ID_LIMIT, Attachment, BadPayload, Channel, ChannelError,
+                           IncomingMessage, OutgoingMessage, SendResult, StatusEvent,
+                           constant_time_equals, epoch_time, field_list, field_object, identifier,
+                           identifiers, numbered_text, optional_text, parse_json,
+                           retry_after_seconds, split_text)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-ZEvent-Signature"
@@ -223,11 +223,12 @@ def parse_event(event: dict[str, Any]) -> IncomingMessage | StatusEvent | None:
             attachments.append(Attachment(optional_text(item.get("type"), "attachment type") or "",
                                           optional_text(payload.get("url"), "attachment url"), payload))
         msg_id = identifier(msg_id, "message.msg_id")
-        return IncomingMessage("zalo", identifier(sender, "sender.id"), msg_id,
+        return IncomingMessage("zalo", identifier(sender, "sender.id", SENDER_ID_LIMIT), msg_id,
                                optional_text(message.get("text"), "message.text") or "", when,
                                attachments=tuple(attachments), reply_token=msg_id, raw=event)
     if name in ("user_received_message", "user_seen_message"):
-        recipient = identifier(field_object(event, "recipient").get("id"), "recipient.id")
+        recipient = identifier(field_object(event, "recipient").get("id"), "recipient.id",
+                               SENDER_ID_LIMIT)
         if name == "user_received_message":
             return StatusEvent("zalo", recipient, "delivered",
                                (identifier(message.get("msg_id"), "message.msg_id"),), when)

@@ -15,10 +15,11 @@ from console.users import MIN_PASSWORD, ROLES, InvalidUser, create_user, hash_pa
 from routing import calendar_changes
 from routing.calendar import VIETNAM
 from storage import console_queries as q
-from storage.orm import calendar_days
+from storage.orm import calendar_days, canned_responses
 
 blueprint = Blueprint("console_admin", __name__, url_prefix="/console/admin")
 ADMIN = "admin"
+CANNED_TITLE_LIMIT = canned_responses.c.title.type.length  # 128
 
 
 @blueprint.get("/users")
@@ -160,6 +161,8 @@ def canned() -> Any:
                 q.delete_canned(db, int(request.form["delete"]))
                 audit(db, "canned_delete", "canned_response", request.form["delete"])
                 flash(T.CANNED_DELETED, "success")
+            elif len(request.form.get("title", "").strip()) > CANNED_TITLE_LIMIT:
+                flash(T.CANNED_TITLE_TOO_LONG.format(limit=CANNED_TITLE_LIMIT), "error")
             elif request.form.get("title", "").strip() and request.form.get("text", "").strip():
                 q.add_canned(db, request.form["title"].strip(), request.form["text"].strip())
                 audit(db, "canned_add", "canned_response", "", {"title": request.form["title"]})

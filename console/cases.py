@@ -13,6 +13,7 @@ from console.auth import audit, now, user
 from console.case_actions import ACTIONS, available_actions, needs_confirmation, perform
 from console.case_preview import STEP_CONFIRM, Preview, action_fields, confirmed, watch_outbox
 from console.case_view import actors, legal_basis, timeline, uploaded_files
+from console.form_text import page_number
 from console.case_view import contact_to_check
 from console.views import run_in_uow
 from routing.case_rules import needs_masking_review, needs_ward, publication_pending
@@ -48,7 +49,7 @@ def _filter() -> q.CaseFilter:
 @blueprint.get("/cases")
 @login_required
 def case_list() -> str:
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page")) or 1
     criteria = _filter()
     with components().session_factory() as db:
         rows, total = q.search_cases(db, criteria, user().scope, now(), page, PER_PAGE)

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, jsonify, request
 from bot.app import components
 from bot.nlu.entities import normalize_phone
 from bot.outbox import format_date
+from console.form_text import page_number
 from routing import services
 from routing.calendar import VIETNAM
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
@@ -29,6 +30,8 @@ logger = logging.getLogger(__name__)
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
 CHANNEL = "open311"
 MAX_PAGE_SIZE = 1000  # the spec's cap on requests per response
+START_OF_TIME = datetime.min.replace(tzinfo=timezone.utc)
+END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 
 E_FORMAT = "Chỉ hỗ trợ định dạng JSON (.json)."
 E_SERVICE = "Không có loại dịch vụ (service_code) này."
@@ -118,7 +121,11 @@ def _parse_time(name: str) -> datetime | None:
     if not value:
         return None
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))  # ValueError: caller answers 400
-    return moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=VIETNAM)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # before year 1 or after 9999 once in UTC: the edge of time that side
+        return END_OF_TIME if moment.year > 1 else START_OF_TIME
 
 
 @blueprint.get("/requests.<fmt>")
@@ -136,8 +143,8 @@ def requests_list(fmt: str) -> Any:
     status = args.get("status", "").strip().lower()
     if status and status not in ("open", "closed"):
         return error(400, E_STATUS)
-    page, size = args.get("page", "1"), args.get("page_size", "50")
-    if not (page.isdigit() and size.isdigit() and int(page) > 0 and int(size) > 0):
+    page, size = page_number(args.get("page", "1")), page_number(args.get("page_size", "50"))
+    if page is None or size is None:
         return error(400, E_PAGE)
     ids = tuple(c.strip().upper() for c in args.get("service_request_id", "").split(",") if c.strip())
     codes = tuple(c.strip() for c in args.get("service_code", "").split(",") if c.strip())
@@ -147,15 +154,15 @@ def requests_list(fmt: str) -> Any:
                                 "closed": CaseStatus.CLOSED.value}.get(status, ""))
     pakn = components()
     with pakn.session_factory() as db:
-        rows, total = pq.public_cases(db, f, int(page), min(int(size), MAX_PAGE_SIZE))
+        rows, total = pq.public_cases(db, f, page, min(size, MAX_PAGE_SIZE))
     response = jsonify([_request_json(pakn.ctx.catalogue, row) for row in rows])
     response.headers["X-Total-Count"] = str(total)
     return response
 
 
 def _after(end: datetime | None) -> datetime | None:
-    """end_date is inclusive: everything before the next microsecond."""
-    return end + timedelta(microseconds=1) if end else None
+    """end_date is inclusive: everything before the next microsecond (at the end of time: all)."""
+    return end + timedelta(microseconds=1) if end and end < END_OF_TIME else None
 
 
 @blueprint.get("/requests/<request_id>.<fmt>")

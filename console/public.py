@@ -16,6 +16,7 @@ from flask import (Blueprint, abort, flash, redirect, render_template, request,
 from bot.app import components
 from bot.messages import STATUS_NAMES
 from console.auth import audit, now, roles_required, user
+from console.form_text import page_number
 from console.limits import limiter, minutes
 from console.views import format_time, run_in_uow
 from routing import services
@@ -77,7 +78,7 @@ def results() -> str:
         ward=args.get("phuong", ""), q=args.get("q", "")[:200],
         received_from=_day_start(date_from) if date_from else None,
         received_before=_day_start(date_to + timedelta(days=1)) if date_to else None)
-    page = max(1, args.get("trang", 1, type=int) or 1)
+    page = page_number(args.get("trang")) or 1
     with pakn.session_factory() as db:
         rows, total = pq.public_cases(db, f, page, PER_PAGE)
         facets = pq.public_facets(db)

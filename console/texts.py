@@ -198,6 +198,7 @@ CALENDAR_RANGE = ("Khoảng ngày không hợp lệ: ngày kết thúc phải t�
                   "{days} ngày.")
 CANNED_SAVED = "Đã lưu câu trả lời mẫu."
 CANNED_DELETED = "Đã xóa câu trả lời mẫu."
+CANNED_TITLE_TOO_LONG = "Tiêu đề câu trả lời mẫu dài tối đa {limit} ký tự."
 INVALID_DATE = "Ngày không hợp lệ."
 
 __all__ = ["STATUS_NAMES"]

@@ -180,8 +180,9 @@ class LiveApp:
 
 
 def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
-                   extra: dict[str, Any] | None = None) -> LiveApp:
-    """Migrate a fresh SQLite file, build the app with `channels`, serve it, start the threads."""
+                   extra: dict[str, Any] | None = None, database_url: str | None = None) -> LiveApp:
+    """Migrate a fresh database (a SQLite file in `directory` unless `database_url` names an
+    empty one), build the app with `channels`, serve it, start the threads."""
     from werkzeug.serving import make_server
 
     from bot.app import create_app
@@ -189,7 +190,7 @@ def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
     from bot.config import merge
     from storage.db import make_engine, seed_catalogue, upgrade
 
-    database_url = f"sqlite:///{directory / 'pakn.db'}"
+    database_url = database_url or f"sqlite:///{directory / 'pakn.db'}"
     upgrade(database_url)
     engine = make_engine(database_url)
     seed_catalogue(engine, load_catalogue(ROOT / "catalogue"))

@@ -74,3 +74,67 @@ def bodies(platform: str) -> st.SearchStrategy[bytes]:
     )
 
 
+
+
+# -- well-formed, correctly signable messages with hostile values ---------------------------------
+# Each platform's real message shape, with the text, name and ids drawn from what a hostile or
+# broken client could put there: NUL and other control characters, decomposed diacritics, ids and
+# names around the lengths the database keeps (channels.base: 255 / 512 / 255).
+
+HOSTILE_CHARS = st.sampled_from(["\x00", "\x07", "\x1b", "\x7f", "\x85", "\t", "\n", "\r", "\u200b",
+                                 "\u202e", "\ufeff", "e\u0301", "o\u031b\u0300", "\U0001f600"])
+hostile_text = st.lists(st.one_of(HOSTILE_CHARS, st.text(max_size=8)), max_size=12).map("".join)
+
+
+def _id(limit: int) -> st.SearchStrategy[str]:
+    """An id whose length is drawn near the limit (and past it), or a plain short one."""
+    lengths = st.sampled_from([1, 20, limit - 1, limit, limit + 1, limit * 2])
+    return st.one_of(st.integers(1, 10**15).map(str),
+                     lengths.flatmap(lambda n: st.text("0123456789abcdefABCDEF_-", min_size=n,
+                                                       max_size=n)),
+                     st.text(min_size=1, max_size=20))
+
+
+@st.composite
+def hostile_messages(draw: st.DrawFn, platform: str) -> tuple[bytes, str, str, str]:
+    """(body, sender id, message id, text) of one incoming text message."""
+    sender, text = draw(_id(255)), draw(hostile_text.filter(lambda t: t.strip()))
+    if platform == "telegram":
+        update_id = draw(st.integers(1, 2**31))
+        document: dict[str, Any] = {"update_id": update_id, "message": {
+            "message_id": 1, "date": 1764000000, "chat": {"id": sender, "type": "private"},
+            "from": {"id": 1, "is_bot": False, "first_name": draw(hostile_text | _id(255))},
+            "text": text}}
+        message_id = str(update_id)
+    elif platform == "facebook":
+        message_id = draw(_id(512))
+        document = {"object": "page", "entry": [{"id": "1", "time": 1764000000000, "messaging": [{
+            "sender": {"id": sender}, "recipient": {"id": "1"}, "timestamp": 1764000000000,
+            "message": {"mid": message_id, "text": text}}]}]}
+    else:
+        message_id = draw(_id(512))
+        document = {"app_id": ZALO_APP_ID, "event_name": "user_send_text",
+                    "timestamp": "1764000000000", "sender": {"id": sender},
+                    "recipient": {"id": "579745863508352884"},
+                    "message": {"msg_id": message_id, "text": text}}
+    body = json.dumps(document, ensure_ascii=draw(st.booleans())).encode("utf-8", "surrogatepass")
+    return body, sender, message_id, text
+
+
+def signable(platform: str, body: bytes) -> bytes:
+    """A Zalo body carries the app id its signature covers (any other is a stranger's: 403)."""
+    if platform != "zalo":
+        return body
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(document, dict):
+        return body
+    document["app_id"] = ZALO_APP_ID
+    return json.dumps(document).encode("utf-8", "surrogatepass")
+
+
+def signed_bodies(platform: str) -> st.SearchStrategy[bytes]:
+    """bodies(), every one of which a correct signature can be made for."""
+    return bodies(platform).map(lambda body: signable(platform, body))

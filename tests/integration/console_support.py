@@ -109,13 +109,15 @@ class StaffClient:
         return self.http.post(url, json=document, headers=headers)
 
 
-def make_console(tmp_path: Path, models_dir: Path, extra: dict[str, Any] | None = None) -> Console:
+def make_console(tmp_path: Path, models_dir: Path, extra: dict[str, Any] | None = None,
+                 database_url: str | None = None) -> Console:
+    """The console app on `database_url` (a fresh SQLite file in tmp_path by default)."""
     from bot.app import create_app
     from bot.config import merge
     from console.users import create_user
     from tests.conftest import NO_CHANNEL_SECRETS
 
-    url = f"sqlite:///{tmp_path}/pakn.db"
+    url = database_url or f"sqlite:///{tmp_path}/pakn.db"
     upgrade(url)
     engine = make_engine(url)
     seed_catalogue(engine, load_catalogue(ROOT / "catalogue"))
