@@ -65,6 +65,8 @@ class Dispatcher:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.wakeup = threading.Event()
+        # Platform-wide pauses seen by this process, so that rows it already claimed wait too.
+        self._paused: dict[str, datetime] = {}
         self._pool: ThreadPoolExecutor | None = None
 
     def dispatch_once(self, limit: int | None = None) -> int:
@@ -101,6 +103,13 @@ class Dispatcher:
         channel = self.channels.get(row.channel)
         if channel is None:
             self._attempt_failed(row, f"channel {row.channel} is not configured", "channel", False)
+            return
+        paused_until = self._paused.get(row.channel)
+        if paused_until is not None and paused_until > self.clock():
+            # Claimed before the platform asked everyone to wait: back to the queue, no attempt.
+            q.reschedule(self.session_factory, row.id, self.worker_id,
+                         paused_until + timedelta(seconds=random.uniform(0, 0.5)),
+                         "platform pause", "pause", uncount_attempt=True)
             return
         plan = plan_delivery(row, self.clock(), self._zns_ready(channel))
         try:
@@ -171,6 +180,7 @@ class Dispatcher:
         now = self.clock()
         wait = error.retry_after if error.retry_after is not None else self.throttle_default
         if error.scope == "platform":
+            self._paused[row.channel] = now + timedelta(seconds=wait)
             q.pause_channel(self.session_factory, row.channel, now + timedelta(seconds=wait),
                             error.reason)
         if self._given_up(row, now):

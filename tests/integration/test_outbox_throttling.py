@@ -49,7 +49,7 @@ def test_429s_then_500s_delay_every_reply_but_lose_none_and_use_no_attempt(
         # One attempt per reply, plus one per 500: a 429 never counts as an attempt.
         assert sum(r.attempts for r in mine) == len(mine) + tg.outage_answers(chat, 500), chat
         assert sum(r.throttles for r in mine) == tg.outage_answers(chat, 429), chat
-    assert sum(tg.outage_answers(c, 429) for c in chats) >= len(chats)  # everyone was throttled
+    assert sum(1 for c in chats if tg.outage_answers(c, 429)) >= 2  # a flood, not one chat
     assert sum(tg.outage_answers(c, 500) for c in chats) > 0
 
 
@@ -130,7 +130,7 @@ def test_a_reply_that_failed_for_good_holds_the_later_ones_until_the_citizen_wri
     after = queue(session_factory, conv, "Phản ánh đang được xử lý.", kind="status",
                   case_code="PAKN-2026-000831")
     bystander = queue(session_factory, conversation(session_factory, "telegram", "832"), "Tin khác.")
-    d = dispatcher(session_factory, channels(telegram=tg))
+    d = dispatcher(session_factory, channels(telegram=tg), concurrency=1)  # the refusal meets 831
     final = drain(d, session_factory)
     assert (final[missed].status, final[after].status, final[bystander].status) == ("failed", "held", "sent")
     later = queue(session_factory, conv, "Phản ánh đã có kết quả.", kind="status",
