@@ -11,6 +11,7 @@ from bot.config import ROOT
 from bot.nlu.models import ModelStore
 
 HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.jsonl"
+CONTACTS_HELDOUT = ROOT / "tests" / "data" / "contacts_heldout.jsonl"
 
 
 def add_nlu_commands(commands: Any) -> None:
@@ -29,6 +30,8 @@ def add_nlu_commands(commands: Any) -> None:
     evaluate.add_argument("--folds", type=int, default=5, help="0 skips cross-validation")
     evaluate.add_argument("--heldout", type=Path, default=HELDOUT)
     evaluate.add_argument("--threshold", type=float, default=None)
+    evaluate.add_argument("--contacts-heldout", type=Path, default=CONTACTS_HELDOUT,
+                          help="held-out messages of the contact-details extractor")
     sub.add_parser("versions", help="list trained models")
     activate = sub.add_parser("activate", help="make a version the active model")
     activate.add_argument("version")
@@ -126,14 +129,31 @@ def _evaluate(args: argparse.Namespace, settings: dict[str, Any], store: ModelSt
     if not results:
         return 1
     print_report(results, sys.stdout)
+    _evaluate_contacts(settings, store, args.contacts_heldout)
     path = write_reports(results, Path(settings["nlu"]["models_dir"]).parent / "reports")
     print(f"\nreport {path}")
     return 0
 
 
+def _evaluate_contacts(settings: dict[str, Any], store: ModelStore, heldout: Path) -> None:
+    """Field-level scores of the contact tagger trained with the built-in model on this data."""
+    from nlu.contact_data import load_heldout
+    from nlu.contact_eval import evaluate, print_contacts_report
+
+    if not heldout.exists():
+        print(f"contacts: no held-out file {heldout}", file=sys.stderr)
+        return
+    version, _ = store.train_builtin(Path(settings["nlu"]["data_dir"]))
+    extractor = store.load_contacts(version)
+    if extractor is None:
+        print(f"contacts: model {version} has no contact tagger", file=sys.stderr)
+        return
+    print_contacts_report(evaluate(extractor, load_heldout(heldout)), sys.stdout)
+
+
 def _evaluate_one(backend: str, settings: dict[str, Any], store: ModelStore, folds: int,
                   heldout: Path, threshold: float, version: str | None = None) -> dict[str, Any]:
-    from bot.catalogue import load_catalogue, load_ward_aliases
+    from storage.catalogue_files import load_catalogue, load_ward_aliases
     from bot.nlu.entities import EntityExtractor
     from bot.nlu.evaluate import Labeller
     from bot.nlu.report import evaluate_backend

@@ -19,6 +19,8 @@ from typing import Any
 from bot.nlu.builtin import MODEL_FILE, BuiltinModel
 from bot.nlu.data import data_files, load_training_data
 from bot.nlu.features import FeatureConfig
+from nlu import contacts
+from nlu.contact_features import lexicon_fingerprint
 
 logger = logging.getLogger(__name__)
 ACTIVE = "ACTIVE"
@@ -91,6 +93,7 @@ class ModelStore:
         config = config or FeatureConfig()
         existing = None if force else self.find(BuiltinModel.backend, data_fingerprint)
         if existing and self.metadata(existing).get("features") == config.to_dict():
+            self._ensure_contacts(existing, data_root)
             return existing, False  # same data, same features: the model would come out the same
         data = load_training_data(data_root)
         started = time.perf_counter()
@@ -104,10 +107,26 @@ class ModelStore:
             "version": version, "backend": model.backend, "fingerprint": data_fingerprint,
             "trained_at": datetime.now(timezone.utc).isoformat(), "training_seconds": seconds,
             "examples": len(data.examples), "labels": model.labels,
-            "features": model.config.to_dict(), "metrics": {}})
+            "features": model.config.to_dict(), "metrics": {},
+            "contacts": contacts.train_artifact(data_root, directory)})
         logger.info("trained builtin model %s on %d examples in %.1fs", version,
                     len(data.examples), seconds)
         return version, True
+
+    def _ensure_contacts(self, version: str, data_root: Path) -> None:
+        """Give a version trained before the contact tagger existed (or on other name knowledge)
+        its tagger, trained on the same data."""
+        meta = self.metadata(version)
+        saved = meta.get("contacts") or {}
+        if (self.root / version / contacts.MODEL_FILE).exists() and \
+                saved.get("lexicon") == lexicon_fingerprint():
+            return
+        meta["contacts"] = contacts.train_artifact(data_root, self.root / version)
+        self._write_metadata(meta)
+
+    def load_contacts(self, version: str) -> contacts.ContactExtractor | None:
+        """The contact tagger trained with the built-in model that serves `version`."""
+        return contacts.load_artifact(self.root / self.builtin_version_for(version))
 
     def train_rasa(self, data_root: Path, venv: Path, force: bool = False) -> tuple[str, bool]:
         """`rasa train nlu` into a new version, with a built-in fallback trained on the same data."""

@@ -15,7 +15,9 @@ from routing.rules import choose_agency
 PAKN_PREFIX = "phan_anh__"
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "ngoai_pham_vi"  # trained so that chit-chat has somewhere to go
-INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", FALLBACK)
+CONTACT_INTENT = "cung_cap_thong_tin"  # a message that only gives name, phone or address
+INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", CONTACT_INTENT,
+           FALLBACK)
 
 
 @dataclass(frozen=True)

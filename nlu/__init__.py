@@ -1,0 +1,1 @@
+"""Natural-language understanding components that parse a citizen's message (runtime side)."""
