@@ -91,7 +91,7 @@ def _login(app: Any, username: str) -> Any:
 
 def run() -> None:
     from bot.app import create_app
-    from bot.catalogue import calendar_entries, load_catalogue
+    from storage.catalogue_files import calendar_entries, load_catalogue
     from bot.config import ROOT
     from console.users import create_user
     from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade

@@ -19,17 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from bot.catalogue import load_catalogue, load_ward_aliases
+from storage.catalogue_files import load_catalogue, load_ward_aliases
 from bot.config import ROOT, load_settings
-from bot.nlu.builtin import BuiltinModel
-from bot.nlu.data import load_training_data
-from bot.nlu.entities import EntityExtractor
-from bot.nlu.evaluate import (folded_copy, heldout_gold, load_heldout, nearest_training_similarity, scores,
+from nlu.builtin import BuiltinModel
+from nlu.data import load_training_data
+from nlu.entities import EntityExtractor
+from nlu.training.evaluate import (folded_copy, heldout_gold, load_heldout, nearest_training_similarity, scores,
                               summary)
-from bot.nlu.models import ModelStore
-from bot.nlu.service import NluService
+from nlu.models import ModelStore
+from nlu.service import NluService
 
-HELDOUT = ROOT / "tests" / "data" / "nlu_heldout.jsonl"
+HELDOUT = ROOT / "evaluation" / "nlu_heldout.jsonl"
 FIXTURE = ROOT / "tests" / "data" / "nlu_fixture"
 WARMUP = 20
 # Held-out rows whose closest training example is below this similarity are "distant": the score
@@ -115,7 +115,7 @@ def bench_builtin(data_root: Path, catalogue: Any, extractor: EntityExtractor, r
 def bench_rasa(data_root: Path, catalogue: Any, extractor: EntityExtractor, rows: list[dict[str, Any]],
                distant: list[bool], threshold: float, venv: Path, store: ModelStore) -> dict[str, Any]:
     """Serve the store's Rasa model of this data (trained now if there is none: 2-30 min)."""
-    from bot.nlu.rasa import RasaServer
+    from nlu.rasa import RasaServer
 
     version, _ = store.train_rasa(data_root, venv)
     training = float(store.metadata(version)["training_seconds"])

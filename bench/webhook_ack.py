@@ -99,7 +99,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def active_models_dir() -> Path:
     """The project's model store (`python -m bot setup`); trains a builtin model if none is active."""
-    from bot.nlu.models import ModelStore
+    from nlu.models import ModelStore
 
     settings = load_settings()
     store = ModelStore(Path(settings["nlu"]["models_dir"]))
@@ -114,7 +114,7 @@ def active_models_dir() -> Path:
 
 def build_app(directory: Path, zalo_api_url: str, background: bool = True) -> Any:
     from bot.app import create_app
-    from bot.catalogue import load_catalogue
+    from storage.catalogue_files import load_catalogue
     from storage.db import make_engine, seed_catalogue, upgrade
 
     directory.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ def _setup(settings: dict[str, Any]) -> None:
 def cmd_setup(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     _setup(settings)
     if not getattr(args, "no_demo", False):  # first accounts and sample cases on a fresh install
-        from bot.app import build_components
+        from bot.components import build_components
         from bot.demo import load_demo
         load_demo(build_components(settings, background=False))
     return 0
@@ -34,7 +34,7 @@ def cmd_create_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """A staff account for the console; the password is asked for unless --password is given."""
     import getpass
 
-    from bot.app import build_components
+    from bot.components import build_components
     from console.users import InvalidUser, create_user
 
     password = args.password or getpass.getpass("Mật khẩu: ")
@@ -82,7 +82,7 @@ def cmd_worker(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """
     import signal
 
-    from bot.app import build_dispatcher
+    from bot.components import build_dispatcher
     from channels.registry import build_channels
     from storage.db import make_engine, make_session_factory
 
@@ -107,7 +107,7 @@ def cmd_scheduler(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """The one scheduler process (set scheduler.run_in_server: false for the web servers)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from bot.app import build_components
+    from bot.components import build_components
     from bot.scheduler import build_scheduler
     from routing.calendar import VIETNAM
 
@@ -124,7 +124,7 @@ def cmd_calendar(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """Admins add a day off or a make-up working day; open cases' deadlines are recomputed."""
     from datetime import date
 
-    from bot.app import build_components
+    from bot.components import build_components
     from routing import services
 
     pakn = build_components(settings, background=False)
@@ -139,7 +139,7 @@ def cmd_calendar(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 def cmd_shell(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """Chat with the bot as a citizen in the terminal, through the same pipeline."""
-    from bot.app import build_components
+    from bot.components import build_components
     from channels.base import IncomingMessage, OutgoingMessage, QuickReply, numbered_text
 
     _setup(settings)
@@ -162,7 +162,7 @@ def cmd_shell(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 def cmd_classify(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """JSON lines with `text` on stdin -> one JSON line of labels per input, in order."""
-    from bot.nlu.classify import classify_stream, service_from_settings
+    from nlu.classify import classify_stream, service_from_settings
 
     classify_stream(service_from_settings(settings), sys.stdin, sys.stdout)
     return 0
@@ -172,7 +172,7 @@ def cmd_api_key(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     """Create an Open311 API key for a client; the key is printed once, only its hash is kept."""
     from sqlalchemy.exc import IntegrityError
 
-    from bot.app import build_components
+    from bot.components import build_components
     from console.open311 import create_api_client
 
     pakn = build_components(settings, background=False)
@@ -213,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("--reason", required=True)
     commands.add_parser("shell", help="chat with the bot in the terminal")
     commands.add_parser("classify", help="classify JSON lines from stdin")
-    from bot.nlu.cli import add_nlu_commands
+    from bot.nlu_cli import add_nlu_commands
     add_nlu_commands(commands)
     api_key = commands.add_parser("api-key", help="Open311 API keys")
     api_key.add_argument("action", choices=["create"])
@@ -233,6 +233,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     settings = load_settings()
     if args.command == "nlu":
-        from bot.nlu.cli import run_nlu_command
+        from bot.nlu_cli import run_nlu_command
         return run_nlu_command(args, settings)
     return COMMANDS[args.command](args, settings)

@@ -44,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
                 "types": ["image/jpeg", "image/png", "application/pdf"]},
     "nlu": {"backend": "builtin", "data_dir": "nlu_data", "models_dir": "var/models",
             "threshold": 0.25, "activation_margin": 0.02,
-            "review": {"margin": 0.15, "cv_folds": 5, "heldout": "tests/data/nlu_heldout.jsonl"},
+            "review": {"margin": 0.15, "cv_folds": 5, "heldout": "evaluation/nlu_heldout.jsonl"},
             "rasa": {"url": "http://127.0.0.1:5005", "venv": ".venv-rasa", "start_server": True,
                      "timeout_seconds": 2.0}},
     "deadlines": {"steps": {}, "per_procedure": {}, "remind_working_days_before": 1},
@@ -108,6 +108,7 @@ def load_settings(path: Path | None = None, environ: dict[str, str] | None = Non
     for key in ("data_dir", "models_dir"):
         settings["nlu"][key] = str(resolve(settings["nlu"][key]))
     settings["nlu"]["rasa"]["venv"] = str(resolve(settings["nlu"]["rasa"]["venv"]))
+    settings["nlu"]["review"]["heldout"] = str(resolve(settings["nlu"]["review"]["heldout"]))
     return settings
 
 

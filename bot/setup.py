@@ -5,8 +5,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from bot.catalogue import calendar_entries, load_catalogue
-from bot.nlu.models import ModelStore
+from nlu.models import ModelStore
+from storage.catalogue_files import calendar_entries, load_catalogue
 from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade
 
 logger = logging.getLogger(__name__)

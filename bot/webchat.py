@@ -10,17 +10,17 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import (Blueprint, Response, abort, jsonify, redirect, render_template, request,
-                   send_file, session, url_for)
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import webchat_texts as W
-from bot.app import components
+from bot.components import current as components
 from bot.webhooks import read_body
 from channels.base import Attachment, BadPayload, IncomingMessage, now
 from channels.webchat import WebchatChannel, browser_client_id
+from console.files import file_response
 from storage.chat_history import ChatLine, chat_lines, conversation_id, conversation_uploads
-from storage.uploads import FileStore, StoredFile, UploadRefused, mime_of
+from storage.uploads import FileStore, StoredFile, UploadRefused
 
 blueprint = Blueprint("webchat", __name__, url_prefix="/chat")
 SESSION_KEY = "webchat_id"
@@ -131,18 +131,6 @@ def own_file(token: str) -> Response:
     if path is None:
         abort(404)
     return file_response(path, token)
-
-
-def file_response(path: Any, token: str, name: str | None = None) -> Response:
-    """A stored upload, shown inline (with its original name) but never run as a page here."""
-    mime = mime_of(token)
-    response = send_file(path, mimetype=mime, download_name=name or token, max_age=0,
-                         conditional=True)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    if mime.startswith("image/"):  # Chromium's PDF viewer does not open under a sandbox policy
-        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
 
 
 def _accept(incoming: IncomingMessage) -> tuple[Response, int]:

@@ -1,5 +1,5 @@
 """What the web chat page and its endpoints say to the citizen (the dialogue's texts are in
-bot/messages.py)."""
+intake/messages.py)."""
 from __future__ import annotations
 
 TYPE_NAMES = {"image/jpeg": "ảnh JPEG", "image/png": "ảnh PNG", "application/pdf": "tệp PDF"}

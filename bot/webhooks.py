@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from bot.app import components
+from bot.components import current as components
 from channels.base import BadPayload, IncomingMessage
 from channels.facebook import FacebookChannel
 from storage.outbox_queue import apply_receipt

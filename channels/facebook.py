@@ -9,11 +9,30 @@ from typing import Any, Mapping
 
 import requests
 
-from channels.base import (MESSAGE_ID_LIMIT, SENDER_ID_LIMIT, Attachment, BadPayload, Channel,
-                           ChannelError, IncomingMessage, OutgoingMessage, SendResult, StatusEvent,
-                           checked_id, constant_time_equals, epoch_time, field_list, field_object,
-                           hmac_sha256_hex, identifier, identifiers, optional_text, parse_json,
-                           retry_after_seconds, split_text)
+from channels.base import (
+    MESSAGE_ID_LIMIT,
+    SENDER_ID_LIMIT,
+    Attachment,
+    BadPayload,
+    Channel,
+    ChannelError,
+    IncomingMessage,
+    OutgoingMessage,
+    SendResult,
+    StatusEvent,
+    checked_id,
+    constant_time_equals,
+    epoch_time,
+    field_list,
+    field_object,
+    hmac_sha256_hex,
+    identifier,
+    identifiers,
+    optional_text,
+    parse_json,
+    retry_after_seconds,
+    split_text,
+)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"

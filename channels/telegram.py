@@ -17,10 +17,26 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E4
 from telegram import error as tg_error  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from channels.base import (SENDER_ID_LIMIT, Attachment, BadPayload, Channel, ChannelError,
-                           IncomingMessage, OutgoingMessage, SendResult, StatusEvent,
-                           constant_time_equals, epoch_time, field_list, field_object, identifier,
-                           now, optional_text, parse_json, split_text)
+from channels.base import (
+    SENDER_ID_LIMIT,
+    Attachment,
+    BadPayload,
+    Channel,
+    ChannelError,
+    IncomingMessage,
+    OutgoingMessage,
+    SendResult,
+    StatusEvent,
+    constant_time_equals,
+    epoch_time,
+    field_list,
+    field_object,
+    identifier,
+    now,
+    optional_text,
+    parse_json,
+    split_text,
+)
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -8,8 +8,17 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from channels.base import (Attachment, BadPayload, Channel, IncomingMessage, OutgoingMessage,
-                           SendResult, StatusEvent, now, parse_json)
+from channels.base import (
+    Attachment,
+    BadPayload,
+    Channel,
+    IncomingMessage,
+    OutgoingMessage,
+    SendResult,
+    StatusEvent,
+    now,
+    parse_json,
+)
 
 MAX_TEXT = 4000
 

@@ -8,11 +8,28 @@ from typing import Any, Mapping, Protocol
 
 import requests
 
-from channels.base import (SENDER_ID_LIMIT, Attachment, BadPayload, Channel, ChannelError,
-                           IncomingMessage, OutgoingMessage, SendResult, StatusEvent,
-                           constant_time_equals, epoch_time, field_list, field_object, identifier,
-                           identifiers, numbered_text, optional_text, parse_json,
-                           retry_after_seconds, split_text)
+from channels.base import (
+    SENDER_ID_LIMIT,
+    Attachment,
+    BadPayload,
+    Channel,
+    ChannelError,
+    IncomingMessage,
+    OutgoingMessage,
+    SendResult,
+    StatusEvent,
+    constant_time_equals,
+    epoch_time,
+    field_list,
+    field_object,
+    identifier,
+    identifiers,
+    numbered_text,
+    optional_text,
+    parse_json,
+    retry_after_seconds,
+    split_text,
+)
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-ZEvent-Signature"

@@ -14,8 +14,18 @@ assets = Blueprint("console", __name__, url_prefix="/console", template_folder="
 
 def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     """Register the console: login, CSRF on its forms (and JSON posts via X-CSRFToken), pages."""
-    from console import admin, auth, cases, dashboard, delivery, hotline, inbox
-    from console import nlu_editing, nlu_review, nlu_training
+    from console import (
+        admin,
+        auth,
+        cases,
+        dashboard,
+        delivery,
+        hotline,
+        inbox,
+        nlu_editing,
+        nlu_review,
+        nlu_training,
+    )
     from console.views import template_helpers
 
     options = (settings or {}).get("console") or {}

@@ -7,10 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from bot.app import components
 from console import texts as T
 from console.audit_view import audit_rows
 from console.auth import audit, now, roles_required, user
+from console.deps import components
 from console.users import MIN_PASSWORD, ROLES, InvalidUser, create_user, hash_password
 from routing import calendar_changes
 from routing.calendar import VIETNAM

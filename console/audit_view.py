@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.app import components
 from console import texts as T
+from console.deps import components
 
 
 def action_name(action: str) -> str:

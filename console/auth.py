@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from bot.app import components
 from console import texts as T
+from console.deps import components
 from console.limits import limiter, minutes
 from console.users import AccountLocked, authenticate
 from routing.rules import COMMUNE_LEVEL_UNITS

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from bot.turns import Reply
-from bot.outbox import queue_reply
 from console import texts as T
-from routing import services
 from console.views import MissingInput
+from intake.notifier import queue_reply
+from intake.turns import Reply
+from routing import services
 from routing.model import ALLOWED_TRANSITIONS, Case, CaseStatus
 
 S = CaseStatus

@@ -7,14 +7,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from bot.app import components
 from console import texts as T
 from console.auth import audit, now, user
 from console.case_actions import ACTIONS, available_actions, needs_confirmation, perform
 from console.case_preview import STEP_CONFIRM, Preview, action_fields, confirmed, watch_outbox
-from console.case_view import actors, legal_basis, timeline, uploaded_files
+from console.case_view import actors, contact_to_check, legal_basis, timeline, uploaded_files
+from console.deps import components
 from console.form_text import page_number
-from console.case_view import contact_to_check
 from console.views import run_in_uow
 from routing.case_rules import needs_masking_review, needs_ward, publication_pending
 from routing.deadlines import is_overdue
@@ -102,7 +101,7 @@ def case_page(code: str) -> str:
 @login_required
 def case_file(code: str, token: str) -> Any:
     """A photo or document the citizen attached, for whoever may see the case."""
-    from bot.webchat import file_response
+    from console.files import file_response
 
     pakn = components()
     with pakn.uow() as uow:

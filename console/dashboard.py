@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from bot.app import components
 from console import charts
 from console import texts as T
 from console.auth import now, roles_required, user
-from storage import console_queries as q
+from console.deps import components
 from routing.ranking import rank_agencies, satisfaction_by_agency
 from routing.rules import handling_unit
+from storage import console_queries as q
 from storage.queries import survey_averages
 
 blueprint = Blueprint("console_dashboard", __name__, url_prefix="/console")

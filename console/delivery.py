@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import login_required
 
-from bot.app import components
-from bot.outbox import dismiss_undelivered, retry_undelivered
 from console import texts as T
 from console.auth import audit, now, user
+from console.deps import components
 from console.views import run_in_uow
+from intake.notifier import dismiss_undelivered, retry_undelivered
 from storage.outbox_queue import undeliverable
 
 blueprint = Blueprint("console_delivery", __name__, url_prefix="/console")

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from bot.app import components
-from bot.link_requests import request_chat_link
-from bot.nlu.entities import normalize_phone
-from bot.turns import citizen_unit
 from console import texts as T
 from console.auth import StaffUser, audit, now, roles_required, user
+from console.deps import components
 from console.views import run_in_uow
+from intake.link_requests import request_chat_link
+from intake.turns import citizen_unit
+from nlu.entities import normalize_phone
 from routing import services
 from routing.catalogue import FOCAL_POINT_AGENCY
 from storage import console_queries as q

@@ -6,14 +6,14 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from bot.app import components
-from bot.turns import Reply
-from bot.outbox import queue_reply
 from console import texts as T
 from console.auth import audit, now, user
 from console.case_view import actor_name
+from console.deps import components
 from console.views import format_time, run_in_uow
 from console.window import WINDOWS, can_reply
+from intake.notifier import queue_reply
+from intake.turns import Reply
 from storage import console_queries as q
 from storage.chat_history import conversation_uploads
 from storage.uploads import FileStore
@@ -103,7 +103,7 @@ def messages_json(conversation_id: int) -> Any:
 @login_required
 def conversation_file(conversation_id: int, token: str) -> Any:
     """A photo or document the citizen sent in this web chat, for staff who may see the chat."""
-    from bot.webchat import file_response
+    from console.files import file_response
 
     pakn = components()
     with pakn.session_factory() as db:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import current_app
 
-from bot.app import components
-from bot.attempts import AttemptLimiter, minutes
+from console.deps import components
+from intake.attempts import AttemptLimiter, minutes
 
 __all__ = ["limiter", "minutes"]
 

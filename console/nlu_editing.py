@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from bot import catalogue_admin as ca
-from bot.app import components
-from bot.nlu import review_data as rd
-from bot.nlu.data import data_files
-from bot.nlu.validate import MIN_PAKN_EXAMPLES, validate
 from console import nlu_texts as NT
 from console.auth import audit, roles_required
+from console.deps import components
+from nlu.data import data_files
+from nlu.training import review_data as rd
+from nlu.training.validate import MIN_PAKN_EXAMPLES, validate
+from storage import catalogue_admin as ca
 
 blueprint = Blueprint("console_nlu_data", __name__, url_prefix="/console/nlu")
 ADMIN = "admin"
@@ -127,7 +127,7 @@ def new_agency() -> Any:
 def _seed_catalogue(catalogue_dir: Path) -> None:
     """The new ids as database rows (cases reference them) and in this process's catalogue now;
     other processes pick the files up within seconds (LiveCatalogue)."""
-    from bot.catalogue import load_catalogue
+    from storage.catalogue_files import load_catalogue
     from storage.db import seed_catalogue
 
     seed_catalogue(components().engine, load_catalogue(catalogue_dir))

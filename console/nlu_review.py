@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from bot.app import components
-from bot.nlu import review_queue as rq
 from console import nlu_texts as NT
 from console.auth import audit, now, roles_required, user
+from console.deps import components
+from nlu.training import review_queue as rq
 
 blueprint = Blueprint("console_nlu", __name__, url_prefix="/console/nlu")
 ADMIN = "admin"
@@ -47,7 +47,7 @@ def intent_label(label: str | None) -> str:
 
 @blueprint.app_template_global("gold_label")
 def gold_label(labels: str) -> str:
-    """An evaluation's 'intent/procedure/agency' ids (bot.nlu.evaluate, '-' for none) in words."""
+    """An evaluation's 'intent/procedure/agency' ids (nlu.training.evaluate, '-' for none) in words."""
     catalogue = components().ctx.catalogue
     intent, procedure, agency = (labels.split("/") + ["-", "-"])[:3]
     parts = [intent_label(intent)]

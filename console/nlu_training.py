@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from bot.app import components
-from bot.nlu import training
-from bot.nlu.compare import LABEL_SETS, VIEWS
-from bot.nlu.models import ModelStore
 from console import nlu_texts as NT
 from console.auth import audit, roles_required, user
+from console.deps import components
+from nlu.models import ModelStore
+from nlu.training import jobs as training
+from nlu.training.compare import LABEL_SETS, VIEWS
 
 blueprint = Blueprint("console_nlu_training", __name__, url_prefix="/console/nlu")
 ADMIN = "admin"

@@ -15,10 +15,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from bot.app import components
-from bot.nlu.entities import normalize_phone
-from bot.outbox import format_date
+from console.deps import components
 from console.form_text import page_number
+from intake.notifier import format_date
+from nlu.entities import normalize_phone
 from routing import services
 from routing.calendar import VIETNAM
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import date, datetime, time as day_time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as day_time
 from typing import Any
 
-from flask import (Blueprint, abort, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from bot.app import components
-from bot.messages import STATUS_NAMES
 from console.auth import audit, now, roles_required, user
+from console.deps import components
 from console.form_text import page_number
 from console.limits import limiter, minutes
 from console.views import format_time, run_in_uow
+from intake.messages import STATUS_NAMES
 from routing import services
 from routing.calendar import VIETNAM
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE

@@ -16,15 +16,23 @@ from typing import Any, Callable
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from bot.app import components
 from console.auth import now, roles_required, user
+from console.deps import components
 from console.texts import SIPAS_SHORT
 from routing.calendar import VIETNAM
 from routing.ranking import rank_agencies, satisfaction_by_agency
 from routing.rules import handling_unit
 from storage.console_queries import Scope
-from storage.reports import (AGENCY_TOTAL, CITY_TOTAL, LINE, Figures, Period, agency_totals, figures,
-                             report_lines)
+from storage.reports import (
+    AGENCY_TOTAL,
+    CITY_TOTAL,
+    LINE,
+    Figures,
+    Period,
+    agency_totals,
+    figures,
+    report_lines,
+)
 
 blueprint = Blueprint("reports", __name__, url_prefix="/bao-cao")
 STAFF = ("focal_point", "admin", "agency_staff")

@@ -1,7 +1,7 @@
 """Every Vietnamese text of the staff console that is not in a template (flash messages, labels)."""
 from __future__ import annotations
 
-from bot.messages import STATUS_NAMES
+from intake.messages import STATUS_NAMES
 
 ROLE_NAMES = {
     "focal_point": "Cán bộ đầu mối (Văn phòng UBND)",
@@ -47,7 +47,7 @@ TIMELINE_PROCEDURE = "Lĩnh vực: {old} → {new}"
 TIMELINE_FROM = "Chuyển từ: {unit}"
 TIMELINE_UNPUBLISHED = "Lý do không công khai kết quả: {reason}"
 TIMELINE_REASON = "Lý do (đã báo người dân): {reason}"
-# Contact data the bot kept as typed after asking twice (bot.contact_checks): staff verify it.
+# Contact data the bot kept as typed after asking twice (intake.contact_checks): staff verify it.
 CONTACT_FIELD_NAMES = {"name": "họ tên", "phone": "số điện thoại", "address": "địa chỉ"}
 CONTACT_TO_CHECK = ("Cần kiểm tra: {fields} chưa xác định. Trợ lý ảo đã hỏi lại hai lần rồi ghi nguyên "
                     "văn lời công dân; xin xác minh khi liên hệ với công dân.")

@@ -8,12 +8,17 @@ from typing import Any, Callable
 from flask import flash
 from flask_wtf.csrf import generate_csrf
 
-from bot.app import components
 from console import texts as T
+from console.deps import components
 from routing.calendar import VIETNAM
-from routing.case_rules import (PublicationNotReviewed, PublicationRequired, SameUnit, UnknownWard,
-                                WardRequired)
-from routing.model import (DomainError, InvalidTransition, MissingContactData, UnknownCase)
+from routing.case_rules import (
+    PublicationNotReviewed,
+    PublicationRequired,
+    SameUnit,
+    UnknownWard,
+    WardRequired,
+)
+from routing.model import DomainError, InvalidTransition, MissingContactData, UnknownCase
 from routing.rules import handling_unit
 from routing.services import UnknownAgency, UnknownProcedure
 

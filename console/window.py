@@ -1,7 +1,7 @@
 """Platform messaging windows: how long after the citizen's last message staff may still reply.
 
 Messenger: 24 h for a normal message; a staff member's reply goes with the HUMAN_AGENT tag up to
-7 days (bot/delivery.py decides per outbox row). Zalo: the CS API refuses 7 days after the last
+7 days (outbox/delivery.py decides per outbox row). Zalo: the CS API refuses 7 days after the last
 interaction. Telegram and the web chat have no window.
 """
 from __future__ import annotations

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.nlu.data import data_files, example_lines
-from bot.nlu.text import fold
+from nlu.data import data_files, example_lines
+from nlu.text import fold
 
 FIELDS = ("name", "phone", "address", "ward")
 ENTITY_FIELD = {"person_name": "name", "phone": "phone", "address": "address", "ward": "ward"}

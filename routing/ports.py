@@ -7,8 +7,16 @@ from typing import Any
 
 from routing.calendar import WorkingCalendar
 from routing.chat_links import ChatLinkRepository
-from routing.model import (Case, CaseEvent, Conversation, LabelledExample, Message, OutboxItem,
-                           StaffNotification, SurveyAnswer)
+from routing.model import (
+    Case,
+    CaseEvent,
+    Conversation,
+    LabelledExample,
+    Message,
+    OutboxItem,
+    StaffNotification,
+    SurveyAnswer,
+)
 
 
 class CaseRepository(abc.ABC):

@@ -6,13 +6,30 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from routing.case_rules import (PublicationNotReviewed, PublicationRequired, SameUnit,  # noqa: F401
-                                UnknownAgency, UnknownWard, WardRequired, needs_masking_review,
-                                plan_assignment, publication_pending)
+from routing.case_rules import (  # noqa: F401
+    PublicationNotReviewed,
+    PublicationRequired,
+    SameUnit,
+    UnknownAgency,
+    UnknownWard,
+    WardRequired,
+    needs_masking_review,
+    plan_assignment,
+    publication_pending,
+)
 from routing.catalogue import FOCAL_POINT_AGENCY, OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.deadlines import ANSWER, FORWARD, DeadlinePolicy, recompute
-from routing.model import (Case, CaseEvent, CaseStatus, Conversation, DomainError, LabelledExample,
-                           MissingContactData, SurveyAnswer, UnknownCase)
+from routing.model import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Conversation,
+    DomainError,
+    LabelledExample,
+    MissingContactData,
+    SurveyAnswer,
+    UnknownCase,
+)
 from routing.ports import AbstractUnitOfWork, Notifier
 from routing.rules import choose_agency
 

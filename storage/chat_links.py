@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from routing.chat_links import ChatLinkRepository, LinkRequest
-from storage.orm import chat_link_requests as table, conversations
+from storage.orm import chat_link_requests as table
+from storage.orm import conversations
 
 FIELDS = ("case_code", "channel", "sender_id", "requested_by", "requester_unit", "created_at",
           "expires_at", "status", "conversation_id", "answered_at")

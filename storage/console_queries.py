@@ -14,8 +14,17 @@ from sqlalchemy.orm import Session
 
 from routing.calendar import VIETNAM
 from routing.model import CaseStatus
-from storage.orm import (audit_log, canned_responses, case_deadlines, cases, conversation_notes,
-                         conversations, messages, search_fold, users)
+from storage.orm import (
+    audit_log,
+    canned_responses,
+    case_deadlines,
+    cases,
+    conversation_notes,
+    conversations,
+    messages,
+    search_fold,
+    users,
+)
 
 # Statuses in which the answer deadline still runs: past due_at means overdue.
 AWAITING_ANSWER = tuple(s.value for s in (CaseStatus.RECEIVED, CaseStatus.CLASSIFIED,

@@ -6,8 +6,18 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
 
-from routing.model import (Case, CaseDeadline, CaseEvent, CaseStatus, Conversation, LabelledExample,
-                           Message, OutboxItem, StaffNotification, SurveyAnswer)
+from routing.model import (
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    CaseStatus,
+    Conversation,
+    LabelledExample,
+    Message,
+    OutboxItem,
+    StaffNotification,
+    SurveyAnswer,
+)
 
 metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -303,7 +313,7 @@ def _fill_case_search_text(session: sa.orm.Session, _context: object, _instances
 
 
 # -- NLU review and retraining (migration 0006) --------------------------------------------------
-# Used through Core (bot/nlu/review_queue.py, bot/nlu/training.py). `origin` ("message:12",
+# Used through Core (nlu/training/review_queue.py, nlu/training/jobs.py). `origin` ("message:12",
 # "example:3", "event:40") makes collecting the queue idempotent.
 
 nlu_review_items = sa.Table(

@@ -9,11 +9,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from routing.calendar import WorkingCalendar
-from routing.model import (Case, CaseStatus, Conversation, LabelledExample, Message, OutboxItem,
-                           StaffNotification, SurveyAnswer)
-from routing.ports import (CalendarRepository, CaseRepository, ConversationRepository,
-                           ExampleRepository, MessageRepository, OutboxRepository,
-                           StaffNotificationRepository, SurveyRepository)
+from routing.model import (
+    Case,
+    CaseStatus,
+    Conversation,
+    LabelledExample,
+    Message,
+    OutboxItem,
+    StaffNotification,
+    SurveyAnswer,
+)
+from routing.ports import (
+    CalendarRepository,
+    CaseRepository,
+    ConversationRepository,
+    ExampleRepository,
+    MessageRepository,
+    OutboxRepository,
+    StaffNotificationRepository,
+    SurveyRepository,
+)
 from storage.orm import calendar_days, case_sequences, cases, conversations, outbox
 
 
@@ -160,7 +175,7 @@ class SqlOutboxRepository(OutboxRepository):
     def _release(self, where: sa.ColumnElement[bool], now: datetime, resend: bool = False) -> int:
         values: dict[str, Any] = {"status": "pending", "next_attempt_at": now, "last_error": None,
                                   "error_code": None, "first_failed_at": None}
-        if resend:  # sent again whole, saying it is late (bot/dispatcher.py), from a fresh start
+        if resend:  # sent again whole, saying it is late (outbox/dispatcher.py), from a fresh start
             values.update(parts_sent=0, part_ids=None, missed_at=sa.func.coalesce(outbox.c.missed_at, now))
         return int(self.session.execute(outbox.update().where(where).values(**values)).rowcount)
 

@@ -7,10 +7,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from routing.ports import AbstractUnitOfWork
 from storage.chat_links import SqlChatLinkRepository
-from storage.repository import (SqlCalendarRepository, SqlCaseRepository,
-                                SqlConversationRepository, SqlExampleRepository,
-                                SqlMessageRepository, SqlOutboxRepository,
-                                SqlStaffNotificationRepository, SqlSurveyRepository)
+from storage.repository import (
+    SqlCalendarRepository,
+    SqlCaseRepository,
+    SqlConversationRepository,
+    SqlExampleRepository,
+    SqlMessageRepository,
+    SqlOutboxRepository,
+    SqlStaffNotificationRepository,
+    SqlSurveyRepository,
+)
 
 
 class SqlUnitOfWork(AbstractUnitOfWork):

@@ -84,7 +84,7 @@ def nlu_models_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     """
     import shutil
 
-    from bot.nlu.models import ModelStore
+    from nlu.models import ModelStore
 
     cache_provider = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
     cache = ModelStore(Path(cache_provider.mkdir("pakn-nlu-models")) if cache_provider is not None
@@ -186,7 +186,7 @@ def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
     from werkzeug.serving import make_server
 
     from bot.app import create_app
-    from bot.catalogue import load_catalogue
+    from storage.catalogue_files import load_catalogue
     from bot.config import merge
     from storage.db import make_engine, seed_catalogue, upgrade
 

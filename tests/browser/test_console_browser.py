@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from bot import messages as M
+from intake import messages as M
 from routing import services
 from tests.browser.conftest import screenshot
 from tests.conftest import LiveApp, wait_until

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot import messages as M
+from intake import messages as M
 from bot import webchat_texts as W
 from tests.browser.conftest import PASSWORD
 from tests.conftest import LiveApp, wait_until

@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from bot.turns import Reply
+from intake.turns import Reply
 from tests.conftest import (FACEBOOK_APP_SECRET, FACEBOOK_PAGE_TOKEN, TELEGRAM_SECRET, TELEGRAM_TOKEN,
                             ZALO_ACCESS_TOKEN, ZALO_APP_ID, ZALO_SECRET, LiveApp, load_payload,
                             wait_until)

@@ -7,9 +7,9 @@ from typing import Callable
 
 import pytest
 
-from bot import messages as M
+from intake import messages as M
 from bot.scheduler import run_deadline_jobs
-from bot.turns import Reply, survey_question
+from intake.turns import Reply, survey_question
 from routing import services
 from routing.calendar import VIETNAM
 from tests.conftest import LiveApp, wait_until

@@ -4,8 +4,8 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from bot import messages as M
-from bot.turns import Reply
+from intake import messages as M
+from intake.turns import Reply
 from tests.conftest import ZALO_APP_ID, LiveApp, wait_until
 from tests.e2e.citizens import Citizen
 

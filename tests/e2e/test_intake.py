@@ -1,7 +1,7 @@
 """A citizen files a PAKN end to end on web chat, Telegram, Messenger and Zalo, over real HTTP.
 
 What goes out is checked request by request against the fake platform servers: the exact texts
-from bot/messages.py, the buttons in each platform's own form, the tracking code and due date.
+from intake/messages.py, the buttons in each platform's own form, the tracking code and due date.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Callable
 
 import pytest
 
-from bot import messages as M
-from bot.turns import CONFIRM_MENU, CONSENT_MENU, MAIN_MENU, Reply
+from intake import messages as M
+from intake.turns import CONFIRM_MENU, CONSENT_MENU, MAIN_MENU, Reply
 from routing.calendar import VIETNAM
 from tests.conftest import LiveApp, wait_until
 from tests.e2e.citizens import Citizen, TelegramCitizen, cases_of, conversation_of

@@ -8,9 +8,9 @@ from typing import Callable
 
 import pytest
 
-from bot import messages as M
-from bot.contact_checks import OFFER_STAFF_MENU
-from bot.turns import CONFIRM_MENU, CONSENT_MENU, Reply
+from intake import messages as M
+from intake.contact_checks import OFFER_STAFF_MENU
+from intake.turns import CONFIRM_MENU, CONSENT_MENU, Reply
 from tests.conftest import LiveApp, wait_until
 from tests.e2e.citizens import Citizen, cases_of, conversation_of
 from tests.e2e.test_intake import FIRST, WARD_UNIT

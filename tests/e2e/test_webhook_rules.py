@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterator
 import pytest
 import requests
 
-from bot import messages as M
-from bot.turns import Reply
+from intake import messages as M
+from intake.turns import Reply
 from tests.conftest import (FACEBOOK_APP_SECRET, FACEBOOK_VERIFY_TOKEN, NO_CHANNEL_SECRETS, TELEGRAM_SECRET,
                             ZALO_APP_ID, ZALO_SECRET, LiveApp, load_payload, start_live_app, wait_until)
 from tests.e2e.citizens import Citizen, MessengerCitizen, ZaloCitizen, cases_of, next_id

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-from bot.catalogue import calendar_entries, load_catalogue
+from storage.catalogue_files import calendar_entries, load_catalogue
 from storage.db import make_engine, make_session_factory, seed_calendar, seed_catalogue, upgrade
 from tests.conftest import ROOT
 

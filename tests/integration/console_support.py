@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.catalogue import calendar_entries, load_catalogue
+from storage.catalogue_files import calendar_entries, load_catalogue
 from routing import services
 from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade
 from tests.conftest import ROOT

@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.turns import Reply
-from bot.dispatcher import Dispatcher
-from bot.outbox import queue_reply
+from intake.turns import Reply
+from outbox.dispatcher import Dispatcher
+from intake.notifier import queue_reply
 from channels.facebook import FacebookChannel
 from channels.telegram import TelegramChannel
 from channels.zalo import ZaloChannel

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from bot import messages as M
+from intake import messages as M
 from routing import services
 from storage.db import alembic_config, make_engine
 from tests.fakes.telegram import FakeTelegram

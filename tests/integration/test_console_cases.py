@@ -5,7 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot import messages as M
+from intake import messages as M
 from console import texts as T
 from routing import services
 from routing.calendar import VIETNAM

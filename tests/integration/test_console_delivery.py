@@ -77,7 +77,7 @@ def _fail_first(console: Console, code: str) -> tuple[int, int]:
 
 
 def test_a_failed_message_holds_the_next_ones_until_staff_send_it_again(console: Console) -> None:
-    from bot.delivery import text_to_send
+    from outbox.delivery import text_to_send
 
     code = console.file(channel="telegram", sender="555")
     failed, held = _fail_first(console, code)

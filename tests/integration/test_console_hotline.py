@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from bot import messages as M
+from intake import messages as M
 from channels.base import IncomingMessage
 from console import texts as T
 from tests.integration.console_support import CAU_GIAY, Console, console  # noqa: F401

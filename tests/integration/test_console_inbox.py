@@ -109,7 +109,7 @@ def test_agency_staff_see_only_conversations_of_their_cases(console: Console) ->
 
 
 def test_hand_back_keeps_a_draft_the_citizen_had_started(console: Console) -> None:
-    from bot import messages as M
+    from intake import messages as M
 
     def say(text: str, n: int) -> list[str]:
         return [r.text for r in console.pakn.pipeline.handle(IncomingMessage(

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.nlu.models import ModelStore
+from nlu.models import ModelStore
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "data" / "nlu_fixture"

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot import messages as M
+from intake import messages as M
 from channels.base import IncomingMessage
 from console import texts as T
 from tests.integration.console_support import BA_DINH, CAU_GIAY, Console, form, make_console

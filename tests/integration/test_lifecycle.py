@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.app import build_components
+from bot.components import build_components
 from bot.config import load_settings
 from bot.scheduler import build_scheduler
 from channels.base import IncomingMessage
 from routing import services
 from routing.model import CaseStatus, InvalidTransition
-from bot.catalogue import calendar_entries, load_catalogue
+from storage.catalogue_files import calendar_entries, load_catalogue
 from storage.db import seed_calendar, seed_catalogue, upgrade
 from storage.orm import labelled_examples, outbox, staff_notifications, survey_answers
 from storage.queries import survey_averages

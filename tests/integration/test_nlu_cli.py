@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.result import INTENTS
+from nlu.result import INTENTS
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "data" / "nlu_fixture"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from bot.nlu.data import load_training_data
-from bot.nlu.result import PAKN_PREFIX
-from bot.nlu.validate import validate
+from nlu.data import load_training_data
+from nlu.result import PAKN_PREFIX
+from nlu.training.validate import validate
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE
 from tests.conftest import ROOT
 

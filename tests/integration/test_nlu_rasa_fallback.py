@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.app import create_app
-from bot.nlu.models import ModelStore
-from bot.nlu.rasa import free_port
+from nlu.models import ModelStore
+from nlu.rasa import free_port
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "tests" / "data" / "nlu_fixture"

@@ -155,7 +155,7 @@ def test_validator_errors_are_shown_in_place(console: Console) -> None:
 def test_activation_refused_when_worse_unless_note_and_rollback(console: Console) -> None:
     """A data edit that swaps two procedures' labels is refused; a note overrides; rollback is one
     click."""
-    from bot.nlu.models import ModelStore
+    from nlu.models import ModelStore
 
     store = ModelStore(Path(console.pakn.settings["nlu"]["models_dir"]))
     procedures = Path(console.pakn.settings["nlu"]["data_dir"]) / "procedures"
@@ -191,7 +191,7 @@ def test_review_pages_are_for_admins_only(console: Console) -> None:
 
 
 def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
-    from bot.catalogue import load_catalogue
+    from storage.catalogue_files import load_catalogue
 
     catalogue_dir = Path(console.pakn.settings["catalogue_dir"])
     data_dir = Path(console.pakn.settings["nlu"]["data_dir"])
@@ -239,9 +239,9 @@ def test_another_process_sees_catalogue_additions_within_seconds(tmp_path: Path)
     """A second process's LiveCatalogue picks up files another process wrote."""
     import shutil
 
-    from bot import catalogue_admin as ca
-    from bot.catalogue import LiveCatalogue, load_catalogue
-    from bot.nlu.entities import EntityExtractor
+    from storage import catalogue_admin as ca
+    from storage.catalogue_files import LiveCatalogue, load_catalogue
+    from nlu.entities import EntityExtractor
 
     directory = tmp_path / "catalogue"
     shutil.copytree(ROOT / "catalogue", directory)
@@ -285,7 +285,7 @@ def test_intents_are_named_in_vietnamese_with_their_ids(console: Console) -> Non
 def test_versions_show_hanoi_time_and_compare_before_activating(console: Console) -> None:
     from datetime import datetime
 
-    from bot.nlu.models import ModelStore
+    from nlu.models import ModelStore
     from routing.calendar import VIETNAM
 
     store = ModelStore(Path(console.pakn.settings["nlu"]["models_dir"]))

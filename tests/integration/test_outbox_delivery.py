@@ -6,7 +6,7 @@ from typing import Any, Iterator
 import pytest
 import sqlalchemy as sa
 
-from bot.pipeline import Pipeline
+from intake.pipeline import Pipeline
 from channels.base import IncomingMessage
 from storage.orm import outbox, staff_notifications
 from storage.unit_of_work import SqlUnitOfWork

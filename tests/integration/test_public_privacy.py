@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.nlu.entities import normalize_phone
+from nlu.entities import normalize_phone
 from routing import services
 from routing.masking import fold, mask
 from tests.integration.console_support import CAU_GIAY, Console, make_console

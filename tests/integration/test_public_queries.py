@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot.catalogue import deadline_policy, load_catalogue
-from bot.outbox import OutboxNotifier
+from storage.catalogue_files import deadline_policy, load_catalogue
+from intake.notifier import OutboxNotifier
 from routing import services
 from storage import public_queries as pq
 from storage.reports import Period, period_report

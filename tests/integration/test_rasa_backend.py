@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.data import load_training_data
-from bot.nlu.rasa import DEFAULT_VENV, PROJECT_ROOT, RasaHttpModel, RasaServer, RasaUnavailable, train_rasa
-from bot.nlu.result import FALLBACK
+from nlu.data import load_training_data
+from nlu.rasa import DEFAULT_VENV, PROJECT_ROOT, RasaHttpModel, RasaServer, RasaUnavailable, train_rasa
+from nlu.result import FALLBACK
 
 NLU_DATA = PROJECT_ROOT / "nlu_data"
 TEST_EPOCHS = 30

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.catalogue import deadline_policy, load_catalogue
-from bot.outbox import OutboxNotifier
+from storage.catalogue_files import deadline_policy, load_catalogue
+from intake.notifier import OutboxNotifier
 from routing import services
 from routing.model import CaseStatus, Message
 from storage.orm import case_events, cases, messages, outbox

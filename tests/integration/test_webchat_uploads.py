@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from bot import messages as M
-from bot.turns import P_CONFIRM, P_CONSENT_YES
+from intake import messages as M
+from intake.turns import P_CONFIRM, P_CONSENT_YES
 from console.users import create_user
 from tests.conftest import NO_CHANNEL_SECRETS, ROOT
 from tests.integration.console_support import CAU_GIAY, PASSWORD, STAFF, StaffClient
@@ -39,7 +39,7 @@ def pdf() -> bytes:
 def chat(database_url: str, tmp_path: Path, nlu_models_dir: Path) -> Iterator[Any]:
     """The app on `database_url` (SQLite, PostgreSQL), messages processed in the request."""
     from bot.app import create_app
-    from bot.catalogue import calendar_entries, load_catalogue
+    from storage.catalogue_files import calendar_entries, load_catalogue
     from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade
 
     upgrade(database_url)

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from bot.zalo_tokens import DbTokenSource, install
+from outbox.zalo_tokens import DbTokenSource, install
 from channels.base import OutgoingMessage
 from channels.zalo import ZaloChannel
 from storage import tokens as store
@@ -61,7 +61,7 @@ def test_processes_race_for_the_refresh_and_burn_it_once(session_factory: Any, d
     zalo.refresh_delay = 0.3
     script = f"""
 import sys
-from bot.zalo_tokens import DbTokenSource
+from outbox.zalo_tokens import DbTokenSource
 from channels.zalo import ZaloChannel
 from storage.db import make_engine, make_session_factory
 source = DbTokenSource(make_session_factory(make_engine({database_url!r})), ZaloChannel(

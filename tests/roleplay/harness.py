@@ -52,8 +52,8 @@ class BotUnderTest:
 
     @classmethod
     def build(cls, directory: Path, models_dir: Path) -> "BotUnderTest":
-        from bot.app import build_components
-        from bot.catalogue import load_catalogue
+        from bot.components import build_components
+        from storage.catalogue_files import load_catalogue
         from bot.config import load_settings
         from storage.db import make_engine, seed_catalogue, upgrade
 

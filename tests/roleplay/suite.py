@@ -21,7 +21,7 @@ def run_suite(bot: BotUnderTest, citizens: list[Citizen] | None = None) -> tuple
 
 def trained_models(directory: Path) -> Path:
     """A model store whose active model is the built-in one trained on nlu_data/ (the bench's own)."""
-    from bot.nlu.models import ModelStore
+    from nlu.models import ModelStore
 
     store = ModelStore(directory / "models")
     version, _ = store.train_builtin(ROOT / "nlu_data")

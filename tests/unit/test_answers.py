@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import answers
+from intake import answers
 
 
 @pytest.mark.parametrize("text", ["có", "Co", "Đồng ý", "dong y", "ok", "Dạ vâng", "dạ", "vâng ạ",

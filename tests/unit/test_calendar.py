@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from bot.catalogue import load_calendar
+from storage.catalogue_files import load_calendar
 from routing.calendar import VIETNAM
 from tests.conftest import ROOT
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import answers
-from bot.names import load_names
+from intake import answers
+from intake.names import load_names
 from tests.conftest import ROOT
 
 

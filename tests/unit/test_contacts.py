@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.text import fold
+from nlu.text import fold
 from nlu.contact_data import FIELDS, load_examples, load_heldout, parse_annotated
 from nlu.contacts import ContactExtractor, normalise_value
 from tests.conftest import ROOT
 
 NLU_DATA = ROOT / "nlu_data"
-HELDOUT = ROOT / "tests" / "data" / "contacts_heldout.jsonl"
+HELDOUT = ROOT / "evaluation" / "contacts_heldout.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.delivery import plan_delivery, text_to_send
-from bot.ratelimit import RateLimiter
+from outbox.delivery import plan_delivery, text_to_send
+from outbox.ratelimit import RateLimiter
 from channels.base import OutgoingMessage, QuickReply, split_text
 from channels.facebook import FacebookChannel
 from channels.zalo import ZaloChannel

@@ -5,11 +5,11 @@ from typing import Any
 
 import pytest
 
-from bot import messages as M
-from bot.catalogue import load_catalogue
-from bot.dialogue import Dialogue
-from bot.nlu.result import ParseResult
-from bot.turns import (
+from intake import messages as M
+from storage.catalogue_files import load_catalogue
+from intake.dialogue import Dialogue
+from nlu.result import ParseResult
+from intake.turns import (
     ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE,
     CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY, Action, Reply, Step, Turn)
 from tests.conftest import ROOT
@@ -456,7 +456,7 @@ def test_asking_to_file_that_the_model_reads_as_a_lookup(dialogue: Dialogue) -> 
 @pytest.mark.parametrize(("text", "score"), [("Rất hài lòng ạ", 5), ("hài lòng", 4), ("5 sao", 5), ("2", 2)])
 def test_survey_levels_typed_as_words(text: str, score: int) -> None:
     dialogue = Dialogue(CATALOGUE, (("a", "A"), ("b", "B")))
-    from bot.turns import survey_question
+    from intake.turns import survey_question
     menu = [list(b) for b in survey_question(dialogue.criteria, 0).quick_replies]
     step = run(dialogue, SURVEY, {"case_code": "PAKN-2026-000123", "index": 0, MENU_SLOT: menu}, text)
     assert step.actions[0].params["score"] == score and step.slots["index"] == 1

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot import messages as M
-from bot.catalogue import load_catalogue
-from bot.dialogue import Dialogue
-from bot.nlu.result import FALLBACK, ParseResult
-from bot.turns import (ASK_PHONE, IDLE, LINK_CONSENT, LINK_MENU, MENU_SLOT, SURVEY, Action, Step,
+from intake import messages as M
+from storage.catalogue_files import load_catalogue
+from intake.dialogue import Dialogue
+from nlu.result import FALLBACK, ParseResult
+from intake.turns import (ASK_PHONE, IDLE, LINK_CONSENT, LINK_MENU, MENU_SLOT, SURVEY, Action, Step,
                        Turn)
 from tests.conftest import ROOT
 

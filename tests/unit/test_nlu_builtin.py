@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.nlu.builtin import BuiltinModel, augment, fit_pipeline
-from bot.nlu.features import FeatureConfig, char_ngrams, tokens
-from bot.nlu.text import fold, nfc
+from nlu.builtin import BuiltinModel, augment, fit_pipeline
+from nlu.features import FeatureConfig, char_ngrams, tokens
+from nlu.text import fold, nfc
 
 EXAMPLES = [
     ("làm giấy khai sinh cho con mãi không xong", "phan_anh__ho_tich"),

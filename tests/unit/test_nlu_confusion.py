@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from bot.nlu.report import confusion_figure
+from nlu.training.report import confusion_figure
 
 
 def test_axis_titles_are_vietnamese_and_drawable() -> None:

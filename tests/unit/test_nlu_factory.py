@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.nlu.data import load_training_data
-from bot.nlu.factory import rasa_version_to_serve, write_rasa_data
-from bot.nlu.models import ModelStore
-from bot.nlu.validate import validate
+from nlu.data import load_training_data
+from nlu.factory import rasa_version_to_serve, write_rasa_data
+from nlu.models import ModelStore
+from nlu.training.validate import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 

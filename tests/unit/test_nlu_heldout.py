@@ -1,8 +1,8 @@
 """The held-out set measures generalisation only if it is not a paraphrase of the training data."""
 from __future__ import annotations
 
-from bot.nlu.data import load_training_data
-from bot.nlu.evaluate import load_heldout, nearest_training_similarity
+from nlu.data import load_training_data
+from nlu.training.evaluate import load_heldout, nearest_training_similarity
 from tests.conftest import ROOT
 
 # A light paraphrase of a training example scores about 0.75-0.85 on this measure; a copy 1.0.
@@ -10,7 +10,7 @@ PARAPHRASE = 0.7
 
 
 def test_no_held_out_pakn_is_a_paraphrase_of_a_training_example() -> None:
-    rows = [row for row in load_heldout(ROOT / "tests" / "data" / "nlu_heldout.jsonl")
+    rows = [row for row in load_heldout(ROOT / "evaluation" / "nlu_heldout.jsonl")
             if row["intent"] == "phan_anh"]
     training = [text for text, _ in load_training_data(ROOT / "nlu_data").examples]
     similarity = nearest_training_similarity([row["text"] for row in rows], training)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.models import ModelStore, fingerprint
+from nlu.models import ModelStore, fingerprint
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "nlu_fixture"
 

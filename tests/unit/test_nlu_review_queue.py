@@ -1,9 +1,9 @@
 """Which inbound messages the review queue takes, and why (no database: the decision alone)."""
 from __future__ import annotations
 
-from bot.nlu.result import ParseResult
-from bot.nlu.review_data import block, training_label, without_example
-from bot.nlu.review_queue import message_source
+from nlu.result import ParseResult
+from nlu.training.review_data import block, training_label, without_example
+from nlu.training.review_queue import message_source
 
 
 def parse_with(first: float, second: float) -> object:

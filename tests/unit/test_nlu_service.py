@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from bot.catalogue import load_catalogue, load_ward_aliases
-from bot.nlu.builtin import BuiltinModel
-from bot.nlu.entities import EntityExtractor
-from bot.nlu.features import FeatureConfig
-from bot.nlu.models import ModelStore
-from bot.nlu.service import NluService
+from storage.catalogue_files import load_catalogue, load_ward_aliases
+from nlu.builtin import BuiltinModel
+from nlu.entities import EntityExtractor
+from nlu.features import FeatureConfig
+from nlu.models import ModelStore
+from nlu.service import NluService
 from tests.unit.test_nlu_builtin import EXAMPLES
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "catalogue"
@@ -50,7 +50,7 @@ def test_primary_that_raises_falls_back_to_builtin(service: NluService,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     primary = FailingPrimary()
     service.use_primary(primary)
-    with caplog.at_level(logging.WARNING, logger="bot.nlu.service"):
+    with caplog.at_level(logging.WARNING, logger="nlu.service"):
         result = service.parse("làm sổ đỏ 2 năm chưa xong")
     assert (result.intent, result.procedure, result.agency) == ("phan_anh", "dat_dai", "so_nnmt")
     assert result.backend == "builtin"

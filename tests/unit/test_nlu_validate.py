@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.nlu.validate import normalise_example, validate
+from nlu.training.validate import normalise_example, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "catalogue"

@@ -1,7 +1,7 @@
 """Routing: an agency named in the text overrides the default only when it can handle the case."""
 from __future__ import annotations
 
-from bot.catalogue import load_catalogue
+from storage.catalogue_files import load_catalogue
 from routing.rules import choose_agency
 from tests.conftest import ROOT
 

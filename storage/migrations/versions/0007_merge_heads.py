@@ -4,8 +4,6 @@ Revision ID: 0007
 Revises: 0004, 0005, 0006
 Create Date: 2026-11-28 17:41:18.993723
 """
-from alembic import op
-import sqlalchemy as sa
 
 
 revision = '0007'

@@ -14,9 +14,8 @@ Create Date: 2026-12-06 06:45:00
 """
 from typing import Any
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0010"
 down_revision = "0009"

@@ -1,0 +1,224 @@
+"""One path in: record (dedupe) -> NLU -> dialogue step -> services -> outbox, per message."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from channels.base import IncomingMessage
+from intake import messages as M
+from intake.attempts import AttemptLimiter, minutes
+from intake.contact_checks import UNVERIFIED
+from intake.dialogue import Dialogue
+from intake.notifier import format_date, queue_reply
+from intake.turns import AWAIT_DIGITS, Action, Reply, Turn, citizen_unit
+from nlu.service import NluService
+from routing import chat_links, services
+from routing.model import Case, Conversation, InvalidTransition, Message, MissingContactData, UnknownCase
+from routing.ports import AbstractUnitOfWork, Notifier
+from routing.rules import phone_digits_match
+
+logger = logging.getLogger(__name__)
+# What staff need besides a URL: a Telegram file id, a place, a web chat upload and its label.
+ATTACHMENT_KEYS = ("file_id", "latitude", "longitude", "upload", "name", "mime", "size")
+
+
+@dataclass
+class Outcome:
+    message_id: int | None
+    duplicate: bool
+    replies: list[Reply]
+
+
+class Pipeline:
+    def __init__(self, uow_factory: Callable[[], AbstractUnitOfWork], nlu: NluService,
+                 dialogue: Dialogue, ctx: services.CaseContext,
+                 on_queued: Callable[[], None] = lambda: None,
+                 clock: Callable[[], datetime] | None = None,
+                 lookup_limiter: AttemptLimiter | None = None,
+                 before_message: Callable[[], object] = lambda: None,
+                 notifier: Notifier | None = None) -> None:
+        self.uow_factory = uow_factory
+        self.nlu = nlu
+        self.dialogue = dialogue
+        self.ctx = ctx
+        self.on_queued = on_queued
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.lookup_limiter = lookup_limiter or AttemptLimiter()
+        self.before_message = before_message  # e.g. pick up catalogue additions
+        self.notifier = notifier  # status pushes for changes the citizen makes (a disputed answer)
+
+    def handle(self, incoming: IncomingMessage) -> Outcome:
+        """Record the message, then process it. A duplicate is recorded once and never re-run."""
+        message_id = self.record(incoming)
+        if message_id is None:
+            return Outcome(None, True, [])
+        return Outcome(message_id, False, self.process(message_id))
+
+    def record(self, incoming: IncomingMessage) -> int | None:
+        """Persist the message in its own transaction; None when its platform id was seen."""
+        with self.uow_factory() as uow:
+            conversation = uow.conversations.get_or_create(incoming.channel, incoming.sender_id)
+            message = Message(conversation.id, "in", incoming.channel, incoming.text,
+                              incoming.received_at, platform_message_id=incoming.message_id,
+                              raw=incoming.raw)
+            if incoming.payload:
+                message.nlu = {"payload": incoming.payload}
+            if incoming.attachments:  # photos of a giấy hẹn, a location: kept with the case
+                message.nlu = {**(message.nlu or {}), "attachments": [
+                    {"type": a.type, "url": a.url,
+                     **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}}
+                    for a in incoming.attachments]}
+            if not uow.messages.add_inbound(message):
+                logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
+                return None
+            if incoming.sender_name:
+                conversation.display_name = incoming.sender_name
+            conversation.last_inbound_at = incoming.received_at
+            conversation.last_inbound_message_id = incoming.reply_token or incoming.message_id
+            # The citizen is back inside the platform's window: held status pushes go out now.
+            released = uow.outbox.release_waiting(conversation.id, self.clock())
+            uow.commit()
+        if released:
+            self.on_queued()
+        return message.id
+
+    def process(self, message_id: int) -> list[Reply]:
+        """Run the dialogue for a recorded message; returns the replies queued."""
+        self.before_message()
+        now = self.clock()
+        with self.uow_factory() as uow:
+            message = uow.messages.get(message_id)
+            if message is None or message.status != "received":
+                return []
+            conversation = uow.conversations.get(message.conversation_id)
+            assert conversation is not None
+            payload = (message.nlu or {}).get("payload")
+            attachments = tuple((message.nlu or {}).get("attachments") or ())
+            parse = self.nlu.parse(message.text) if message.text.strip() and not payload else None
+            if parse is not None:
+                message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
+                               "procedure": parse.procedure, "agency": parse.agency,
+                               "entities": parse.entities, "backend": parse.backend,
+                               "ranking": parse.top_two(), "margin": parse.margin,
+                               **({"attachments": list(attachments)} if attachments else {})}
+            if getattr(conversation, "handled_by", None) is not None:
+                message.status = "processed"  # a staff member has the conversation: no bot reply
+                uow.commit()
+                return []
+            step = self.dialogue.step(conversation.state, conversation.slots or {},
+                                      Turn(message.text, parse, payload, conversation.escalated,
+                                           attachments))
+            conversation.state, conversation.slots = step.state, dict(step.slots)
+            replies: list[Reply] = []
+            for action in step.actions:
+                replies += self._run(uow, conversation, action, now)
+            replies += step.replies  # what an action did first, then the dialogue's next question
+            for reply in replies:
+                queue_reply(uow, conversation, reply, now)
+            message.status = "processed"
+            uow.commit()
+        self.on_queued()
+        return replies
+
+    def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
+             now: datetime) -> list[Reply]:
+        if action.name in ("escalate", "deescalate"):
+            conversation.escalated = action.name == "escalate"
+            return []
+        if action.name == "lookup_case":
+            return self._lookup(uow, conversation, action.params["code"], action.params.get("digits"))
+        if action.name == "file_case":
+            return self._file(uow, conversation, action.params["slots"], now)
+        if action.name == "dispute_case":
+            return self._dispute(uow, conversation, action.params["code"], action.params["text"], now)
+        if action.name == "answer_link":
+            return self._answer_link(uow, conversation, action.params, now)
+        if action.name == "record_rating":
+            services.record_rating(uow, action.params["code"], action.params["criterion"],
+                                   int(action.params["score"]), now)
+            return []
+        raise ValueError(f"unknown dialogue action {action.name}")
+
+    def _file(self, uow: AbstractUnitOfWork, conversation: Conversation, slots: dict[str, Any],
+              now: datetime) -> list[Reply]:
+        form = services.IntakeForm(
+            text=slots["text"], procedure_id=slots.get("procedure"),
+            citizen_name=slots.get("name", ""), citizen_phone=slots.get("phone", ""),
+            citizen_address=slots.get("address", ""), ward=slots.get("ward"),
+            named_agencies=tuple(slots.get("named_agencies") or ()),
+            publish_consent=bool(slots.get("publish_consent")),
+            attachments=tuple(slots.get("attachments") or ()),
+            to_check=tuple(slots.get(UNVERIFIED) or ()))
+        try:
+            case = services.file_case(uow, self.ctx, conversation, form, now)
+        except MissingContactData as error:
+            conversation.state, conversation.slots = "idle", {}
+            return [Reply(M.MISSING_CONTACT.format(missing=error))]
+        return [Reply(self._filed_text(case))]
+
+    def _filed_text(self, case: Case) -> str:
+        days = self.ctx.policy.answer_days(case.procedure_id)
+        unit = citizen_unit(self.ctx.catalogue, case.agency_id, case.ward)
+        return M.FILED.format(code=case.code, agency=unit, due=format_date(case.due_at), days=days)
+
+    def _answer_link(self, uow: AbstractUnitOfWork, conversation: Conversation,
+                     params: dict[str, Any], now: datetime) -> list[Reply]:
+        """The citizen's yes or no to linking a hotline case here; on yes, the filed message."""
+        code, accepted = str(params["code"]), bool(params["accepted"])
+        try:
+            _, case = chat_links.answer_link(uow, int(params["request"]), conversation.id,
+                                             accepted, now)
+        except chat_links.LinkRequestClosed:
+            return [Reply(M.LINK_EXPIRED.format(code=code))]
+        if not accepted:
+            return [Reply(M.LINK_REFUSED.format(code=code))]
+        replies = [Reply(M.LINK_ACCEPTED.format(code=code))]
+        return replies + ([Reply(self._filed_text(case))] if case is not None else [])
+
+    def _lookup(self, uow: AbstractUnitOfWork, conversation: Conversation, code: str,
+                digits: str | None) -> list[Reply]:
+        """The status for the citizen who filed the case; anyone else must also give the last four
+        digits of its phone number, as on the public site, with the same attempt limit."""
+        try:
+            case = services.lookup_case(uow, code)
+        except UnknownCase:
+            return [Reply(M.UNKNOWN_CODE.format(code=code))]
+        if case.conversation_id == conversation.id or (
+                case.channel, case.sender_id) == (conversation.channel, conversation.sender_id):
+            return [Reply(self._status_text(case))]
+        if digits is None:
+            conversation.state, conversation.slots = AWAIT_DIGITS, {"code": case.code}
+            return [Reply(M.LOOKUP_NEED_DIGITS.format(code=case.code))]
+        allowed, wait = self.lookup_limiter.allow(case.code)
+        if not allowed:
+            return [Reply(M.LOOKUP_BLOCKED.format(code=case.code, minutes=minutes(wait)))]
+        if not phone_digits_match(case.citizen_phone, digits):
+            logger.info("chat lookup of %s refused: phone digits do not match", case.code)
+            conversation.state, conversation.slots = AWAIT_DIGITS, {"code": case.code}
+            return [Reply(M.LOOKUP_DIGITS_WRONG)]
+        return [Reply(self._status_text(case))]
+
+    def _dispute(self, uow: AbstractUnitOfWork, conversation: Conversation, code: str, text: str,
+                 now: datetime) -> list[Reply]:
+        """Reopen the case with the citizen's words as the reason; the reopened push (new due
+        date) tells them. If it cannot be reopened, staff are asked to look."""
+        if self.notifier is not None:
+            try:
+                services.reopen_case(uow, self.notifier, self.ctx, code, text, "citizen", now)
+                return []
+            except (UnknownCase, InvalidTransition):
+                pass
+        conversation.escalated = True
+        return [Reply(M.DISPUTE_NOTED.format(code=code))]
+
+    def _status_text(self, case: Case) -> str:
+        text = M.STATUS.format(
+            code=case.code, status=M.STATUS_NAMES.get(str(case.status.value), str(case.status)),
+            procedure=self.ctx.catalogue.procedure_name(case.procedure_id) or M.UNCLASSIFIED,
+            agency=citizen_unit(self.ctx.catalogue, case.agency_id, case.ward),
+            received=format_date(case.received_at), due=format_date(case.due_at))
+        if case.answer:
+            text += M.STATUS_ANSWER.format(answer=case.answer)
+        return text
