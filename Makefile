@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test setup rasa bench fuzz clean browser-deps
+.PHONY: run test typecheck setup rasa bench fuzz clean browser-deps
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,8 +19,12 @@ setup: $(STAMP)
 run: setup
 	$(PY) -m bot serve --host 127.0.0.1 --port 5000
 
-test: setup browser-deps rasa
+test: setup typecheck browser-deps rasa
 	$(PY) -m pytest
+
+# mypy over the application packages (strict on routing/, channels/, outbox/; see pyproject.toml).
+typecheck: $(STAMP)
+	$(PY) -m mypy
 
 # Browser tests drive Debian's chromium through Playwright (no browser download).
 browser-deps:

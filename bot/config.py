@@ -5,7 +5,7 @@ import copy
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -86,20 +86,20 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def load_settings(path: Path | None = None, environ: dict[str, str] | None = None,
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None,
                   overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The effective settings; relative paths are resolved against the project root."""
-    environ = os.environ if environ is None else environ
-    path = path or Path(environ.get("PAKN_CONFIG", ROOT / "config.yaml"))
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    path = path or Path(env.get("PAKN_CONFIG", ROOT / "config.yaml"))
     settings = copy.deepcopy(DEFAULTS)
     if path.exists():
         settings = merge(settings, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     for name, (section, key) in ENVIRONMENT.items():
-        if environ.get(name):
+        if env.get(name):
             target = settings
             for part in section:
                 target = target.setdefault(part, {})
-            target[key] = environ[name]
+            target[key] = env[name]
     settings = merge(settings, overrides or {})
     settings["database_url"] = _absolute_sqlite(settings["database_url"])
     for key in ("catalogue_dir",):

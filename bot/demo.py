@@ -18,8 +18,8 @@ from routing.calendar import VIETNAM, WorkingCalendar
 from routing.case_rules import needs_masking_review, needs_ward
 from routing.masking import mask
 from routing.model import Message
-from storage import console_queries as q
 from storage.orm import cases
+from storage.staff_services import create_user
 
 logger = logging.getLogger(__name__)
 CAU_GIAY = "phường Cầu Giấy"
@@ -59,23 +59,27 @@ ESCALATIONS = (
 
 def load_demo(pakn: Any, out: Callable[[str], None] = print, now: datetime | None = None) -> None:
     """Create the demo accounts and sample data if the installation is fresh."""
-    from console.users import create_user
-
     now = now or datetime.now(timezone.utc)
-    with pakn.session_factory() as db:
-        if q.count_users(db) == 0:
-            for username, password, role, agency, ward, name in DEMO_USERS:
-                create_user(db, pakn.ctx.catalogue, username, password, role, agency, ward, name,
-                            check_strength=False)
-            db.commit()
-            out("WARNING: demo accounts created — admin/admin, daumoi/daumoi123 (focal point), "
-                "caugiay/caugiay123 (UBND phường Cầu Giấy). Change these passwords before real use "
-                "(/console/admin/users).")
+    if pakn.uow().run(lambda uow: _demo_accounts(uow, pakn.ctx.catalogue, now)):
+        out("WARNING: demo accounts created — admin/admin, daumoi/daumoi123 (focal point), "
+            "caugiay/caugiay123 (UBND phường Cầu Giấy). Change these passwords before real use "
+            "(/console/admin/users).")
+    with pakn.read() as db:
         has_cases = db.execute(cases.select().limit(1)).first() is not None
     if not has_cases:
         _sample_cases(pakn, now)
         _escalations(pakn, now)
         out("Demo data: 50 sample cases and 3 escalated conversations loaded.")
+
+
+def _demo_accounts(uow: Any, catalogue: Any, now: datetime) -> bool:
+    """The demo accounts, when there is no account at all; whether they were created."""
+    if uow.staff.count_users():
+        return False
+    for username, password, role, agency, ward, name in DEMO_USERS:
+        create_user(uow, catalogue, username, password, role, agency, ward, name,
+                    check_strength=False, now=now)
+    return True
 
 
 def _sample_cases(pakn: Any, now: datetime, count: int = 50) -> None:
@@ -92,7 +96,8 @@ def _sample_cases(pakn: Any, now: datetime, count: int = 50) -> None:
                                    ward=rng.choice(WARDS), publish_consent=rng.random() < 0.6)
         channel = CHANNELS[number % len(CHANNELS)]
         stage = STAGES[number % len(STAGES)] if received < now - timedelta(days=3) else "filed"
-        with pakn.uow() as uow:
+
+        def sample(uow: Any) -> None:
             case = services.file_case(uow, pakn.ctx, None, form, received,
                                       actor="daumoi" if channel == "hotline" else "bot",
                                       channel=channel, sender_id=f"demo-{number}")
@@ -100,9 +105,11 @@ def _sample_cases(pakn: Any, now: datetime, count: int = 50) -> None:
             closed_at = demo.advance(case.code, procedure, stage, received)
             if closed_at is not None:
                 rated = demo.later(closed_at, rng.randint(0, 2))
-                for criterion in criteria if rated is not None else ():
-                    services.record_rating(uow, case.code, criterion, rng.randint(2, 5), rated)
-            uow.commit()
+                if rated is not None:
+                    for criterion in criteria:
+                        services.record_rating(uow, case.code, criterion, rng.randint(2, 5), rated)
+
+        pakn.uow().run(sample)
 
 
 class _Demo:
@@ -187,15 +194,17 @@ def _working_moment(calendar: WorkingCalendar, after: datetime, days: int,
 
 
 def _escalations(pakn: Any, now: datetime) -> None:
-    with pakn.uow() as uow:
-        latest = _received(uow.calendar.load(), now, 0, random.Random(7))
-        for minutes, (name, text) in enumerate(ESCALATIONS):
-            at = latest - timedelta(minutes=10 * (len(ESCALATIONS) - 1 - minutes))
-            conversation = uow.conversations.get_or_create("webchat", f"demo-{uuid.uuid4().hex[:12]}")
-            conversation.display_name, conversation.escalated = name, True
-            conversation.last_inbound_at = at
-            message = Message(conversation.id, "in", "webchat", text, at,
-                              platform_message_id=uuid.uuid4().hex)
-            message.status = "processed"
-            uow.messages.add(message)
-        uow.commit()
+    pakn.uow().run(lambda uow: _escalated_chats(uow, now))
+
+
+def _escalated_chats(uow: Any, now: datetime) -> None:
+    latest = _received(uow.calendar.load(), now, 0, random.Random(7))
+    for minutes, (name, text) in enumerate(ESCALATIONS):
+        at = latest - timedelta(minutes=10 * (len(ESCALATIONS) - 1 - minutes))
+        conversation = uow.conversations.get_or_create("webchat", f"demo-{uuid.uuid4().hex[:12]}")
+        conversation.display_name, conversation.escalated = name, True
+        conversation.last_inbound_at = at
+        message = Message(conversation.id, "in", "webchat", text, at,
+                          platform_message_id=uuid.uuid4().hex)
+        message.status = "processed"
+        uow.messages.add(message)

@@ -102,7 +102,7 @@ def post_upload() -> Any:
         store.path(stored.token).unlink(missing_ok=True)
         return jsonify(error=str(error)), 400
     response = _accept(incoming)
-    if response[0].json.get("duplicate"):  # the page sent the same file again (a retry)
+    if (response[0].json or {}).get("duplicate"):  # the page sent the same file again (a retry)
         store.path(stored.token).unlink(missing_ok=True)
     return response
 
@@ -113,7 +113,7 @@ def list_messages() -> Response:
     if not after.isdigit():
         return jsonify(error="after must be a number"), 400  # type: ignore[return-value]
     sender = _sender_id()
-    with components().session_factory() as db:
+    with components().read() as db:
         conversation = conversation_id(db, "webchat", sender)
         lines = [] if conversation is None else chat_lines(db, conversation, int(after),
                                                            now() - RECENT, PAGE_SIZE + 1)
@@ -124,7 +124,7 @@ def list_messages() -> Response:
 @blueprint.get("/api/files/<token>")
 def own_file(token: str) -> Response:
     """A file the citizen of this browser session sent (their thread shows it)."""
-    with components().session_factory() as db:
+    with components().read() as db:
         conversation = conversation_id(db, "webchat", _sender_id())
         mine = conversation is not None and token in conversation_uploads(db, conversation)
     path = _store().find(token) if mine else None

@@ -62,7 +62,8 @@ class FacebookChannel(Channel):
         keys = ("app_secret", "verify_token", "page_access_token")
         if not all(section.get(k) for k in keys):
             return None
-        return cls(*(section[k] for k in keys), section["graph_url"])
+        return cls(str(section["app_secret"]), str(section["verify_token"]),
+                   str(section["page_access_token"]), str(section["graph_url"]))
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
         expected = "sha256=" + hmac_sha256_hex(self.app_secret, body)

@@ -16,8 +16,11 @@ PAKN_PREFIX = "phan_anh__"
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "ngoai_pham_vi"  # trained so that chit-chat has somewhere to go
 CONTACT_INTENT = "cung_cap_thong_tin"  # a message that only gives name, phone or address
+# A question about a procedure (papers, where, how long, fee); its group is the best phan_anh__ label
+# of `procedure_ranking`, while `procedure` stays None: it is not a PAKN.
+QUESTION_INTENT = "hoi_thu_tuc"
 INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", CONTACT_INTENT,
-           FALLBACK)
+           QUESTION_INTENT, FALLBACK)
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def interpret(raw: dict[str, Any], catalogue: Catalogue, threshold: float, backe
     ranking = [r for r in raw.get("intent_ranking", []) if r["name"] != FALLBACK]
     if not ranking and raw.get("intent", {}).get("name"):
         ranking = [raw["intent"]]
-    top = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
+    top: dict[str, Any] = ranking[0] if ranking else {"name": FALLBACK, "confidence": 0.0}
     confidence = float(top["confidence"])
     intent, procedure = split_label(top["name"])
     procedure_ranking = [(split_label(r["name"])[1] or "", float(r["confidence"]))

@@ -243,6 +243,7 @@ class Message:
         self.nlu: dict[str, Any] | None = None
         self.status = "received" if direction == "in" else "queued"
         self.case_code: str | None = None
+        self.id: int | None = None  # assigned when stored
 
 
 class OutboxItem:
@@ -268,3 +269,4 @@ class OutboxItem:
         self.platform_message_id: str | None = None
         self.sent_at: datetime | None = None
         self.message_id: int | None = None
+        self.id: int | None = None  # assigned when stored

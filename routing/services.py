@@ -6,17 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from routing.case_rules import (  # noqa: F401
-    PublicationNotReviewed,
-    PublicationRequired,
-    SameUnit,
-    UnknownAgency,
-    UnknownWard,
-    WardRequired,
-    needs_masking_review,
-    plan_assignment,
-    publication_pending,
-)
+# The domain errors of these use cases are raised from case_rules; callers catch them from here.
+from routing.case_rules import PublicationNotReviewed as PublicationNotReviewed
+from routing.case_rules import PublicationRequired as PublicationRequired
+from routing.case_rules import SameUnit as SameUnit
+from routing.case_rules import UnknownAgency as UnknownAgency
+from routing.case_rules import UnknownWard as UnknownWard
+from routing.case_rules import WardRequired as WardRequired
+from routing.case_rules import needs_masking_review, plan_assignment, publication_pending
 from routing.catalogue import FOCAL_POINT_AGENCY, OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.deadlines import ANSWER, FORWARD, DeadlinePolicy, recompute
 from routing.model import (

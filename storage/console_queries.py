@@ -25,6 +25,7 @@ from storage.orm import (
     search_fold,
     users,
 )
+from storage.results import inserted_id
 
 # Statuses in which the answer deadline still runs: past due_at means overdue.
 AWAITING_ANSWER = tuple(s.value for s in (CaseStatus.RECEIVED, CaseStatus.CLASSIFIED,
@@ -58,7 +59,7 @@ def count_users(session: Session) -> int:
 
 
 def insert_user(session: Session, **values: Any) -> int:
-    return int(session.execute(users.insert().values(**values)).inserted_primary_key[0])
+    return inserted_id(session.execute(users.insert().values(**values)))
 
 
 def update_user(session: Session, user_id: int, **values: Any) -> None:
@@ -265,11 +266,13 @@ def _month(session: Session, column: Any) -> Any:
 
 def monthly_volume(session: Session, by: str, since: datetime,
                    scope: Scope = Scope()) -> list[tuple[str, str, int]]:
-    """(YYYY-MM in Hà Nội time, value of `by`, count) for cases received since `since`."""
+    """(YYYY-MM in Hà Nội time, value of `by`, count) for cases received since `since`; only
+    accepted ones (not rejected or redirected), as the dashboard's other figures count them."""
     column = cases.c[by]
     month = _month(session, cases.c.received_at).label("month")
     query = (sa.select(month, column, sa.func.count())
-             .where(cases.c.received_at >= since, scope.cases_clause())
+             .where(cases.c.received_at >= since, scope.cases_clause(),
+                    cases.c.status.not_in(NOT_HANDLED))
              .group_by(month, column).order_by(month))
     return [(m, v or "", int(n)) for m, v, n in session.execute(query)]
 

@@ -72,7 +72,7 @@ def seed_catalogue(engine: Engine, catalogue: Catalogue) -> None:
     with engine.begin() as connection:
         existing = set(connection.scalars(sa.select(agencies.c.id)))
         for agency in catalogue.agencies.values():
-            values = {"name": agency.name, "level": agency.level}
+            values: dict[str, str | None] = {"name": agency.name, "level": agency.level}
             if agency.id in existing:
                 connection.execute(agencies.update().where(agencies.c.id == agency.id).values(values))
             else:

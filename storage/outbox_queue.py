@@ -33,6 +33,7 @@ from routing.catalogue import FOCAL_POINT_AGENCY
 from routing.model import StaffNotification
 from storage.orm import cases, channel_pauses, conversations, messages, outbox
 from storage.repository import SqlStaffNotificationRepository, missed
+from storage.results import rows_changed
 
 BLOCKING = ("pending", "sending", "held")
 UNDELIVERED = ("failed", "held", "waiting_window")
@@ -113,7 +114,8 @@ def _mine(row_id: int, worker: str) -> sa.ColumnElement[bool]:
 def _update(session_factory: sessionmaker[Session], row_id: int, worker: str,
             **values: Any) -> bool:
     with session_factory() as session, session.begin():
-        return session.execute(outbox.update().where(_mine(row_id, worker)).values(**values)).rowcount == 1
+        return rows_changed(session.execute(outbox.update().where(_mine(row_id, worker))
+                                            .values(**values))) == 1
 
 
 def record_part(session_factory: sessionmaker[Session], row_id: int, worker: str, part_ids: list[str],
@@ -184,9 +186,9 @@ def mark_failed(session_factory: sessionmaker[Session], row_id: int, worker: str
     """Failed for good: the later rows of its conversation are held, and staff of the case's
     agency (or the focal point) are told, once per row."""
     with session_factory() as session, session.begin():
-        updated = session.execute(outbox.update().where(_mine(row_id, worker)).values(
+        updated = rows_changed(session.execute(outbox.update().where(_mine(row_id, worker)).values(
             status="failed", locked_by=None, locked_until=None, last_error=reason,
-            error_code=code, missed_at=now)).rowcount == 1
+            error_code=code, missed_at=now))) == 1
         if not updated:
             return False
         row = session.execute(
@@ -196,9 +198,9 @@ def mark_failed(session_factory: sessionmaker[Session], row_id: int, worker: str
             .where(outbox.c.id == row_id)).one()._mapping
         held = 0
         if row["conversation_id"] is not None:
-            held = session.execute(outbox.update().where(
+            held = rows_changed(session.execute(outbox.update().where(
                 outbox.c.conversation_id == row["conversation_id"], outbox.c.id > row_id,
-                outbox.c.status == "pending").values(status="held")).rowcount
+                outbox.c.status == "pending").values(status="held")))
         SqlStaffNotificationRepository(session).add_once(StaffNotification(
             row["agency_id"] or FOCAL_POINT_AGENCY, "delivery_failed", now,
             f"delivery_failed:{row_id}", case_code=row["case_code"], ward=row["ward"],
@@ -206,27 +208,6 @@ def mark_failed(session_factory: sessionmaker[Session], row_id: int, worker: str
                   "conversation_id": row["conversation_id"], "reason": reason, "code": code,
                   "held": held}))
         return True
-
-
-def apply_receipt(session_factory: sessionmaker[Session], channel: str, recipient_id: str, kind: str,
-                  message_ids: tuple[str, ...], watermark: datetime | None) -> int:
-    """A delivery/read receipt: by platform message id, or every sent row up to the watermark."""
-    column = outbox.c.read_at if kind == "read" else outbox.c.delivered_at
-    if message_ids:
-        where = [outbox.c.channel == channel, outbox.c.platform_message_id.in_(message_ids)]
-    elif watermark is not None:
-        where = [outbox.c.channel == channel, outbox.c.recipient_id == recipient_id,
-                 outbox.c.status == "sent", outbox.c.send_started_at <= watermark]
-    else:
-        return 0
-    when = watermark or datetime.now(timezone.utc)
-    with session_factory() as session, session.begin():
-        count = session.execute(outbox.update().where(*where, column.is_(None)).values(
-            {column: when})).rowcount
-        if kind == "read":  # read implies delivered
-            session.execute(outbox.update().where(*where, outbox.c.delivered_at.is_(None)).values(
-                delivered_at=when))
-        return int(count)
 
 
 def undeliverable(session: Session, agency_id: str | None = None, ward: str | None = None,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from routing.model import CaseStatus
 from storage.orm import api_clients, case_events, cases, search_fold
+from storage.results import inserted_id
 
 PUBLIC_STATUSES = (CaseStatus.PUBLISHED.value, CaseStatus.CLOSED.value)
 
@@ -122,9 +123,8 @@ def case_for_lookup(session: Session, code: str) -> dict[str, Any] | None:
 # -- Open311 API clients --------------------------------------------------------------------------
 
 def insert_api_client(session: Session, name: str, key_hash: str, now: datetime) -> int:
-    return int(session.execute(api_clients.insert().values(name=name, key_hash=key_hash,
-                                                           created_at=now, active=True))
-               .inserted_primary_key[0])
+    return inserted_id(session.execute(api_clients.insert().values(name=name, key_hash=key_hash,
+                                                                   created_at=now, active=True)))
 
 
 def api_client_by_key_hash(session: Session, key_hash: str) -> dict[str, Any] | None:

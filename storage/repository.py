@@ -29,7 +29,9 @@ from routing.ports import (
     StaffNotificationRepository,
     SurveyRepository,
 )
+from storage import receipts
 from storage.orm import calendar_days, case_sequences, cases, conversations, outbox
+from storage.results import rows_changed
 
 
 class SqlCaseRepository(CaseRepository):
@@ -45,7 +47,8 @@ class SqlCaseRepository(CaseRepository):
     def open_cases(self) -> list[Case]:
         closed = [CaseStatus.REJECTED, CaseStatus.REDIRECTED, CaseStatus.CLOSED]
         query = (sa.select(Case).where(cases.c.status.not_in(closed))
-                 .options(selectinload(Case.deadlines)).order_by(cases.c.id))  # type: ignore[arg-type]
+                 .options(selectinload(sa.inspect(Case).attrs["deadlines"].class_attribute))
+                 .order_by(cases.c.id))
         return list(self.session.scalars(query))
 
     def closed_without_survey(self) -> list[Case]:
@@ -145,6 +148,11 @@ class SqlOutboxRepository(OutboxRepository):
         return count + self._release(sa.and_(outbox.c.conversation_id == conversation_id,
                                              outbox.c.status.in_(("waiting_window", "held"))), now)
 
+    def record_receipt(self, channel: str, recipient_id: str, kind: str, message_ids: tuple[str, ...],
+                       watermark: datetime | None, now: datetime) -> int:
+        return receipts.record_receipt(self.session, channel, recipient_id, kind, message_ids,
+                                       watermark, now)
+
     def retry_failed(self, outbox_id: int, now: datetime) -> int:
         """Staff: send a failed row again now, then the rows it held; how many rows go."""
         self.session.flush()
@@ -162,8 +170,8 @@ class SqlOutboxRepository(OutboxRepository):
         self.session.flush()
         conversation_id = self.session.execute(sa.select(outbox.c.conversation_id).where(
             outbox.c.id == outbox_id, outbox.c.status == "failed")).scalar_one_or_none()
-        dismissed = self.session.execute(outbox.update().where(
-            outbox.c.id == outbox_id, outbox.c.status == "failed").values(status="dismissed")).rowcount
+        dismissed = rows_changed(self.session.execute(outbox.update().where(
+            outbox.c.id == outbox_id, outbox.c.status == "failed").values(status="dismissed")))
         if not dismissed:
             return -1
         return self._release_held(conversation_id, now) if conversation_id is not None else 0
@@ -177,7 +185,7 @@ class SqlOutboxRepository(OutboxRepository):
                                   "error_code": None, "first_failed_at": None}
         if resend:  # sent again whole, saying it is late (outbox/dispatcher.py), from a fresh start
             values.update(parts_sent=0, part_ids=None, missed_at=sa.func.coalesce(outbox.c.missed_at, now))
-        return int(self.session.execute(outbox.update().where(where).values(**values)).rowcount)
+        return rows_changed(self.session.execute(outbox.update().where(where).values(**values)))
 
 
 class SqlCalendarRepository(CalendarRepository):
@@ -190,13 +198,14 @@ class SqlCalendarRepository(CalendarRepository):
                                frozenset(day for day, working in rows if working))
 
     def set_day(self, day: date, working: bool, reason: str) -> None:
-        updated = self.session.execute(calendar_days.update().where(calendar_days.c.day == day)
-                                       .values(working=working, reason=reason)).rowcount
+        updated = rows_changed(self.session.execute(calendar_days.update().where(
+            calendar_days.c.day == day).values(working=working, reason=reason)))
         if not updated:
             self.session.execute(calendar_days.insert().values(day=day, working=working, reason=reason))
 
     def remove_day(self, day: date) -> bool:
-        return bool(self.session.execute(calendar_days.delete().where(calendar_days.c.day == day)).rowcount)
+        return bool(rows_changed(self.session.execute(
+            calendar_days.delete().where(calendar_days.c.day == day))))
 
 
 class SqlStaffNotificationRepository(StaffNotificationRepository):

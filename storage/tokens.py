@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.orm import channel_tokens
+from storage.results import rows_changed
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,6 @@ def finish_refresh(session_factory: sessionmaker[Session], channel: str, old_ref
         values.update(access_token=new.access_token, refresh_token=new.refresh_token,
                       expires_at=new.expires_at, updated_at=now)
     with session_factory() as session, session.begin():
-        return session.execute(channel_tokens.update().where(
+        return rows_changed(session.execute(channel_tokens.update().where(
             channel_tokens.c.channel == channel, channel_tokens.c.refresh_token == old_refresh,
-            channel_tokens.c.refreshing_by == worker).values(**values)).rowcount == 1
+            channel_tokens.c.refreshing_by == worker).values(**values))) == 1

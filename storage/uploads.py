@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class FileStore:
         section = settings["uploads"]
         return cls(Path(section["dir"]), UploadLimits.from_settings(section))
 
-    def save(self, stream: BinaryIO, filename: str) -> StoredFile:
+    def save(self, stream: IO[bytes], filename: str) -> StoredFile:
         """Read at most the size limit, check the type from the content, write atomically.
 
         Raises:
@@ -128,7 +128,7 @@ def clean_name(filename: str, extension: str) -> str:
     return name or f"tep-dinh-kem.{extension}"
 
 
-def _read_limited(stream: BinaryIO, limit: int) -> bytes:
+def _read_limited(stream: IO[bytes], limit: int) -> bytes:
     parts: list[bytes] = []
     size = 0
     while True:

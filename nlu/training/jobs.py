@@ -57,28 +57,6 @@ def running_job(session: Session, now: datetime) -> int | None:
     return int(row.id)
 
 
-def start_training(session_factory: Any, settings: dict[str, Any], requested_by: str,
-                   backend: str | None = None, background: bool = True) -> int:
-    """Queue a job and run it (in a thread unless `background` is False). Raises JobRunning."""
-    backend = backend or settings["nlu"].get("backend", "builtin")
-    now = _now()
-    with session_factory() as session:
-        running = running_job(session, now)
-        if running is not None:
-            session.commit()
-            raise JobRunning(running)
-        job_id = session.execute(training_jobs.insert().values(
-            status="queued", progress=0, stage="queued", backend=backend, requested_by=requested_by,
-            created_at=now)).inserted_primary_key[0]
-        session.commit()
-    if background:
-        threading.Thread(target=run_job, args=(session_factory, settings, job_id),
-                         name=f"nlu-training-{job_id}", daemon=True).start()
-    else:
-        run_job(session_factory, settings, job_id)
-    return int(job_id)
-
-
 def _update(session_factory: Any, job_id: int, **values: Any) -> None:
     with session_factory() as session:
         session.execute(training_jobs.update().where(training_jobs.c.id == job_id).values(**values))
@@ -185,7 +163,7 @@ def _run(settings: dict[str, Any], job_id: int, backend: str,
         base = evaluate_version(settings, store, baseline, rows, labeller)
     progress(92, "compare")
     report = compare(rows, candidate, base, store.root.parent / "reports", f"nlu-job-{job_id}")
-    previous_cv = store.metadata(baseline).get("metrics", {}).get("cv") if base else None
+    previous_cv = store.metadata(baseline).get("metrics", {}).get("cv") if base and baseline else None
     report["cv"] = {"after": cv, "before": previous_cv}
     report["same_as_active"] = version == baseline
     report["activation_problems"] = activation_problems(report, float(nlu.get("activation_margin", 0.02)))

@@ -95,14 +95,16 @@ def print_report(results: list[dict[str, Any]], out: TextIO) -> None:
     if len(results) > 1:
         print("\n=== side by side (macro-F1) ===", file=out)
         print(f"{'':26s}" + "".join(f"{r['backend']:>12s}" for r in results), file=out)
-        for section, view in (("cv", None), ("heldout", "accented"), ("heldout", "folded")):
+        columns: tuple[tuple[str, str | None], ...] = (("cv", None), ("heldout", "accented"),
+                                                       ("heldout", "folded"))
+        for section, subview in columns:
             for label in ("intent", "procedure", "agency"):
                 cells = []
                 for r in results:
                     node = r.get(section, {})
-                    node = node.get(view, {}) if view else node
+                    node = node.get(subview, {}) if subview else node
                     cells.append(f"{node['summary'][label]:12.3f}" if "summary" in node else f"{'-':>12s}")
-                title = f"{section}{'/' + view if view else ''} {label}"
+                title = f"{section}{'/' + subview if subview else ''} {label}"
                 print(f"{title:26s}" + "".join(cells), file=out)
 
 

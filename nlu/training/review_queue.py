@@ -64,7 +64,8 @@ def _add(session: Session, now: datetime, **values: Any) -> bool:
 def message_source(nlu: dict[str, Any], threshold: float, margin: float,
                    parse: Callable[[str], ParseResult] | None, text: str) -> tuple[str | None, dict[str, Any]]:
     """Why a parsed message needs review (None: it does not), and what the model predicted."""
-    predicted = {k: nlu.get(k) for k in ("intent", "confidence", "procedure", "agency", "backend")}
+    predicted: dict[str, Any] = {k: nlu.get(k) for k in ("intent", "confidence", "procedure",
+                                                         "agency", "backend")}
     if "ranking" in nlu:  # what the model that answered the citizen saw
         predicted["ranking"] = nlu["ranking"]
         if nlu.get("margin") is not None:
@@ -356,7 +357,7 @@ def proposal(session: Session, item: dict[str, Any], extractor: Any, catalogue: 
     masked = mask_example(item["text"], known_personal_data(session, item))
     entities = extractor.extract(masked)
     text = rd.annotate(masked, entities,
-                       lambda agency: bool(procedure) and catalogue.can_handle(agency, procedure))
+                       lambda agency: bool(procedure and catalogue.can_handle(agency, procedure)))
     named = [str(e["value"]) for e in entities if e["entity"] == "agency"]
     agency = guess.get("agency") or (choose_agency(catalogue, procedure, named) if procedure else None)
     return Decision(intent, procedure, agency, text)

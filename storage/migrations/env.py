@@ -1,5 +1,8 @@
 """Alembic environment: runs migrations against the URL set by storage.db.alembic_config."""
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import engine_from_config, pool
 
 from storage.orm import UtcDateTime, metadata
@@ -7,7 +10,7 @@ from storage.orm import UtcDateTime, metadata
 config = context.config
 
 
-def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Migrations name plain SQLAlchemy types, never the ORM's decorators."""
     if type_ == "type" and isinstance(obj, UtcDateTime):
         return "sa.DateTime(timezone=True)"
