@@ -95,12 +95,12 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
     channels = build_channels(settings["channels"])
     dispatcher = build_dispatcher(settings, session_factory, channels)
     criteria = load_sipas_criteria(catalogue_dir)
-    notifier = OutboxNotifier(catalogue, criteria)
+    dialogue = Dialogue(catalogue, criteria, ctx.policy.answer_days)
+    notifier = OutboxNotifier(catalogue, criteria, dialogue)
     lookups = AttemptLimiter(int(settings["public"]["lookup_attempts"]),
                              float(settings["public"]["lookup_window_seconds"]))
-    pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu,
-                        Dialogue(catalogue, criteria, ctx.policy.answer_days),
-                        ctx, on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
+    pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, dialogue, ctx,
+                        on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
                         before_message=live.refresh_if_changed, notifier=notifier)
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,

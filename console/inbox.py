@@ -12,6 +12,7 @@ from console.case_view import actor_name
 from console.deps import components
 from console.views import format_time, run_in_uow
 from console.window import WINDOWS, can_reply
+from intake.dialogue_events import StaffHandedBack, StaffTookOver, store
 from intake.notifier import queue_reply
 from intake.turns import Reply
 from storage import console_queries as q
@@ -125,6 +126,7 @@ def take(conversation_id: int) -> Any:
         conv = uow.conversations.get(conversation_id)
         previous = getattr(conv, "handled_by", None)
         conv.handled_by = staff.id
+        store(conv, components().pipeline.dialogue.on_event(conv.state, conv.slots, StaffTookOver()))
         audit(uow.session, "conversation_take", "conversation", conversation_id,
               {"previous_handler": previous})
 
@@ -191,9 +193,9 @@ def handback(conversation_id: int) -> Any:
     def work(uow: Any) -> None:
         _visible(uow.session, conversation_id)
         conv = uow.conversations.get(conversation_id)
-        # The bot takes over where the citizen was: a draft in progress is kept.
-        conv.handled_by, conv.escalated = None, False
-        conv.slots = {k: v for k, v in (conv.slots or {}).items() if k != "waiting_told"}
+        conv.handled_by = None
+        # The bot takes over where the citizen was: the dialogue decides (a draft is kept).
+        store(conv, components().pipeline.dialogue.on_event(conv.state, conv.slots, StaffHandedBack()))
         queue_reply(uow, conv, Reply(T.HANDBACK_TO_CITIZEN), now(), kind="status",
                     author=f"staff:{user().username}")
         audit(uow.session, "conversation_handback", "conversation", conversation_id)

@@ -3,31 +3,30 @@ answers it could not read; after the second it keeps what the citizen typed, mar
 staff to check, and moves on. An answer that says nothing ('ko biết') cannot be kept: the citizen
 is offered a staff member instead of the same question again.
 
-The draft keeps `refusals` ({slot: count}) and `unverified` ([slot, …]); the case keeps the mark on
-its 'received' event as `to_check`, which the case page shows to staff.
+Each contact slot of the draft (intake.dialogue_state.Evidence) counts its refusals and carries the
+unverified mark; the case keeps the mark on its 'received' event as `to_check`, which the case page
+shows to staff.
 """
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from intake import answers
 from intake import messages as M
+from intake.dialogue_state import KEPT, Draft
 from intake.turns import ASK_ADDRESS, ASK_NAME, ASK_PHONE, P_CANCEL, P_HUMAN
 
 MAX_REFUSALS = 2  # answers not understood before the raw text is kept for staff
 MIN_PHONE_DIGITS = 6  # fewer and there is nothing staff could call
-REFUSALS, UNVERIFIED = "refusals", "unverified"
 SLOT_OF_STATE = {ASK_NAME: "name", ASK_PHONE: "phone", ASK_ADDRESS: "address"}
 OFFER_STAFF_MENU = ((M.BUTTON_HUMAN, P_HUMAN), (M.BUTTON_CANCEL_DRAFT, P_CANCEL))
 
 
-def count_refusal(slots: dict[str, Any], slot: str) -> int:
+def count_refusal(draft: Draft, slot: str) -> int:
     """One more answer for `slot` that was not understood; how many so far."""
-    counts = dict(slots.get(REFUSALS) or {})
-    counts[slot] = int(counts.get(slot, 0)) + 1
-    slots[REFUSALS] = counts
-    return counts[slot]
+    evidence = draft.slot(slot)
+    evidence.refusals += 1
+    return evidence.refusals
 
 
 def kept_text(slot: str, text: str) -> str | None:
@@ -42,33 +41,15 @@ def kept_text(slot: str, text: str) -> str | None:
     return answers.raw_answer(rest)
 
 
-def keep_unverified(slots: dict[str, Any], slot: str, raw: str) -> None:
+def keep_unverified(draft: Draft, slot: str, raw: str) -> None:
     """Keep `raw` in `slot`, marked for staff to check."""
-    slots[slot] = raw
-    slots[UNVERIFIED] = sorted(set(slots.get(UNVERIFIED) or ()) | {slot})
-    _forget_refusals(slots, slot)
+    evidence = draft.slot(slot)
+    evidence.take(raw, KEPT)
+    evidence.unverified = True
 
 
-def verified(slots: dict[str, Any], *names: str) -> None:
-    """The citizen gave (or corrected) these slots in a form the bot understood: no mark."""
-    for slot in names:
-        _forget_refusals(slots, slot)
-        marked = [s for s in slots.get(UNVERIFIED) or () if s != slot]
-        if marked:
-            slots[UNVERIFIED] = marked
-        else:
-            slots.pop(UNVERIFIED, None)
-
-
-def shown(slots: dict[str, Any], slot: str) -> str:
+def shown(draft: Draft, slot: str) -> str:
     """The slot's value as the summary shows it: a marked one says staff will check it."""
-    value = str(slots.get(slot) or "")
-    return value + M.UNVERIFIED_MARK if slot in (slots.get(UNVERIFIED) or ()) else value
-
-
-def _forget_refusals(slots: dict[str, Any], slot: str) -> None:
-    counts = {k: v for k, v in (slots.get(REFUSALS) or {}).items() if k != slot}
-    if counts:
-        slots[REFUSALS] = counts
-    else:
-        slots.pop(REFUSALS, None)
+    evidence = draft.slot(slot)
+    value = str(evidence.value or "")
+    return value + M.UNVERIFIED_MARK if evidence.unverified else value

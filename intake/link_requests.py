@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from intake.dialogue import Dialogue
+from intake.dialogue_events import store
 from intake.notifier import queue_reply
 from routing import chat_links
 from routing.model import Case
@@ -26,9 +27,9 @@ def request_chat_link(uow: AbstractUnitOfWork, dialogue: Dialogue, case: Case, c
         return request
     conversation = uow.conversations.get(request.conversation_id)
     assert conversation is not None
-    step = dialogue.link_requested(conversation.state, conversation.slots or {},
+    step = dialogue.link_requested(conversation.state, conversation.slots,
                                    {"id": request.id, "code": case.code, "unit": unit})
-    conversation.state, conversation.slots = step.state, dict(step.slots)
+    store(conversation, step)
     for reply in step.replies:
         queue_reply(uow, conversation, reply, now, kind=KIND)
     return request

@@ -4,22 +4,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from typing import TYPE_CHECKING
+
 from intake import messages as M
-from intake.turns import (
-    AFTER_ANSWER,
-    DRAFT_STATES,
-    LINK_CONSENT,
-    MENU_SLOT,
-    RESTING_STATES,
-    SURVEY,
-    Reply,
-    citizen_unit,
-    survey_question,
-)
+from intake.dialogue_events import CaseAnswered, Event, SurveyDue, store
+from intake.turns import SURVEY, Reply, Step, citizen_unit
 from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
 from routing.model import Case, CaseEvent, Conversation, Message, OutboxItem
 from routing.ports import AbstractUnitOfWork, Notifier
+
+if TYPE_CHECKING:
+    from intake.dialogue import Dialogue
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +39,14 @@ def queue_reply(uow: AbstractUnitOfWork, conversation: Conversation, reply: Repl
 class OutboxNotifier(Notifier):
     """Pushes every status change, and the survey, to the citizen on the channel they used."""
 
-    def __init__(self, catalogue: Catalogue, criteria: tuple[tuple[str, str], ...] = ()) -> None:
+    def __init__(self, catalogue: Catalogue, criteria: tuple[tuple[str, str], ...] = (),
+                 dialogue: "Dialogue | None" = None) -> None:
         self.catalogue = catalogue
         self.criteria = criteria
+        if dialogue is None:
+            from intake.dialogue import Dialogue
+            dialogue = Dialogue(catalogue, criteria)
+        self.dialogue = dialogue  # decides what an event does to the conversation's state
 
     def case_changed(self, uow: AbstractUnitOfWork, case: Case, event: CaseEvent,
                      now: datetime) -> None:
@@ -54,9 +55,14 @@ class OutboxNotifier(Notifier):
             return
         queue_reply(uow, conversation, Reply(self.status_text(case, event)), now, kind="status",
                     case_code=case.code)
-        if str(event.to_status) == "answered" and conversation.state in RESTING_STATES:
+        if str(event.to_status) == "answered":
             # "Nếu chưa đồng ý với kết quả, Ông/Bà có thể trả lời tin nhắn này": a reply disputes it.
-            conversation.state, conversation.slots = AFTER_ANSWER, {"case_code": case.code}
+            self._event(conversation, CaseAnswered(case.code))
+
+    def _event(self, conversation: Conversation, event: Event) -> Step:
+        step = self.dialogue.on_event(conversation.state, conversation.slots, event)
+        store(conversation, step)
+        return step
 
     def status_text(self, case: Case, event: CaseEvent) -> str:
         status = str(event.to_status)
@@ -76,16 +82,11 @@ class OutboxNotifier(Notifier):
         conversation = self._conversation(uow, case)
         if conversation is None or not self.criteria:
             return True  # nobody to ask: do not try again
-        if conversation.state in DRAFT_STATES or conversation.state in (SURVEY, LINK_CONSENT):
+        step = self._event(conversation, SurveyDue(case.code))
+        if step.state != SURVEY or not step.replies:
             return False  # the citizen is in the middle of something: ask on a later run
-        question = survey_question(self.criteria, 0)
-        conversation.state = SURVEY  # the levels are remembered, so that a typed title counts
-        conversation.slots = {"case_code": case.code, "index": 0,
-                              MENU_SLOT: [list(button) for button in question.quick_replies]}
-        queue_reply(uow, conversation, Reply(M.SURVEY_INTRO.format(code=case.code)), now,
-                    kind="survey", case_code=case.code)
-        queue_reply(uow, conversation, question, now, kind="survey",
-                    case_code=case.code)
+        for reply in step.replies:  # the levels are remembered, so that a typed title counts
+            queue_reply(uow, conversation, reply, now, kind="survey", case_code=case.code)
         return True
 
     @staticmethod

@@ -9,10 +9,10 @@ from typing import Any, Callable
 from channels.base import IncomingMessage
 from intake import messages as M
 from intake.attempts import AttemptLimiter, minutes
-from intake.contact_checks import UNVERIFIED
 from intake.dialogue import Dialogue
+from intake.dialogue_events import DigitsNeeded, Event, FilingRefused, store
 from intake.notifier import format_date, queue_reply
-from intake.turns import AWAIT_DIGITS, Action, Reply, Turn, citizen_unit
+from intake.turns import Action, Reply, Turn, citizen_unit
 from nlu.service import NluService
 from routing import chat_links, services
 from routing.model import Case, Conversation, InvalidTransition, Message, MissingContactData, UnknownCase
@@ -110,7 +110,7 @@ class Pipeline:
             step = self.dialogue.step(conversation.state, conversation.slots or {},
                                       Turn(message.text, parse, payload, conversation.escalated,
                                            attachments))
-            conversation.state, conversation.slots = step.state, dict(step.slots)
+            store(conversation, step)
             replies: list[Reply] = []
             for action in step.actions:
                 replies += self._run(uow, conversation, action, now)
@@ -125,8 +125,7 @@ class Pipeline:
     def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
              now: datetime) -> list[Reply]:
         if action.name in ("escalate", "deescalate"):
-            conversation.escalated = action.name == "escalate"
-            return []
+            return []  # stored with the step
         if action.name == "lookup_case":
             return self._lookup(uow, conversation, action.params["code"], action.params.get("digits"))
         if action.name == "file_case":
@@ -150,13 +149,19 @@ class Pipeline:
             named_agencies=tuple(slots.get("named_agencies") or ()),
             publish_consent=bool(slots.get("publish_consent")),
             attachments=tuple(slots.get("attachments") or ()),
-            to_check=tuple(slots.get(UNVERIFIED) or ()))
+            to_check=tuple(slots.get("unverified") or ()))
         try:
             case = services.file_case(uow, self.ctx, conversation, form, now)
         except MissingContactData as error:
-            conversation.state, conversation.slots = "idle", {}
+            self._event(conversation, FilingRefused())
             return [Reply(M.MISSING_CONTACT.format(missing=error))]
         return [Reply(self._filed_text(case))]
+
+    def _event(self, conversation: Conversation, event: Event) -> list[Reply]:
+        """Tell the dialogue what an action found; it decides the state (replies for the caller)."""
+        step = self.dialogue.on_event(conversation.state, conversation.slots, event)
+        store(conversation, step)
+        return step.replies
 
     def _filed_text(self, case: Case) -> str:
         days = self.ctx.policy.answer_days(case.procedure_id)
@@ -189,14 +194,14 @@ class Pipeline:
                 case.channel, case.sender_id) == (conversation.channel, conversation.sender_id):
             return [Reply(self._status_text(case))]
         if digits is None:
-            conversation.state, conversation.slots = AWAIT_DIGITS, {"code": case.code}
+            self._event(conversation, DigitsNeeded(case.code))
             return [Reply(M.LOOKUP_NEED_DIGITS.format(code=case.code))]
         allowed, wait = self.lookup_limiter.allow(case.code)
         if not allowed:
             return [Reply(M.LOOKUP_BLOCKED.format(code=case.code, minutes=minutes(wait)))]
         if not phone_digits_match(case.citizen_phone, digits):
             logger.info("chat lookup of %s refused: phone digits do not match", case.code)
-            conversation.state, conversation.slots = AWAIT_DIGITS, {"code": case.code}
+            self._event(conversation, DigitsNeeded(case.code))
             return [Reply(M.LOOKUP_DIGITS_WRONG)]
         return [Reply(self._status_text(case))]
 

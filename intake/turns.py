@@ -10,6 +10,7 @@ from typing import Any
 
 from intake import answers
 from intake import messages as M
+from intake.dialogue_state import Memory
 from nlu.result import ParseResult
 from routing.catalogue import Catalogue
 from routing.rules import handling_unit
@@ -30,7 +31,6 @@ P_PROCEDURE = "/procedure:"
 P_RATE, P_SKIP = "/rate:", "/skip"
 P_CONSENT_YES, P_CONSENT_NO = "/consent:yes", "/consent:no"
 P_LINK_YES, P_LINK_NO = "/link:yes", "/link:no"
-MENU_SLOT = "_menu"  # the buttons last shown, so that a typed "2" or title means that button
 FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
@@ -49,7 +49,7 @@ class Action:
 @dataclass
 class Step:
     state: str
-    slots: dict[str, Any]
+    memory: Memory  # what the conversation remembers in `state` (stored by intake.dialogue_events)
     replies: list[Reply] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
 
@@ -61,6 +61,7 @@ class Turn:
     payload: str | None = None
     escalated: bool = False  # waiting for a staff member who has not taken the conversation yet
     attachments: tuple[dict[str, Any], ...] = ()  # photos, files, a location sent with the message
+    contacts: Any = None  # nlu.contacts.Contacts read from the text by the contact extractor, if any
 
 
 MAIN_MENU = ((M.BUTTON_FILE, P_FILE), (M.BUTTON_LOOKUP, P_LOOKUP), (M.BUTTON_HUMAN, P_HUMAN))

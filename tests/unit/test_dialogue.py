@@ -11,7 +11,7 @@ from intake.dialogue import Dialogue
 from nlu.result import ParseResult
 from intake.turns import (
     ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE,
-    CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, MENU_SLOT, SURVEY, Action, Reply, Step, Turn)
+    CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, SURVEY, Action, Reply, Step, Turn)
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "catalogue")
@@ -40,8 +40,12 @@ def run(dialogue: Dialogue, state: str, slots: dict[str, Any], text: str,
 
 
 def draft(step: Step) -> dict[str, Any]:
-    """The slots without the remembered buttons."""
-    return {k: v for k, v in step.slots.items() if k != MENU_SLOT}
+    """The draft's values (without the remembered buttons)."""
+    return values(step)
+
+
+def values(step: Step) -> dict[str, Any]:
+    return step.memory.flat()
 
 
 CONFIRMING = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa", "ward": "phường Cầu Giấy",
@@ -56,23 +60,23 @@ def test_pakn_shows_understanding_then_asks_only_what_is_missing(dialogue: Dialo
     assert step.state == ASK_NAME
     assert "Hộ tịch" in step.replies[0].text and "phường Cầu Giấy" in step.replies[0].text
     assert M.ASK_NAME in step.replies[1].text and "Nghị định 20/2008" in step.replies[1].text
-    step = run(dialogue, step.state, step.slots, "nguyễn văn an")
+    step = run(dialogue, step.state, step.memory, "nguyễn văn an")
     assert step.state == ASK_ADDRESS  # the phone came with the first message
-    assert step.slots["name"] == "Nguyễn Văn An"
-    step = run(dialogue, step.state, step.slots, "Số 5 ngõ 10 Trần Thái Tông")
+    assert values(step)["name"] == "Nguyễn Văn An"
+    step = run(dialogue, step.state, step.memory, "Số 5 ngõ 10 Trần Thái Tông")
     assert step.state == ASK_CONSENT
     assert step.replies[0].quick_replies == (("Đồng ý công khai", "/consent:yes"),
                                              ("Không công khai", "/consent:no"))
-    again = run(dialogue, step.state, step.slots, "để tôi nghĩ")
+    again = run(dialogue, step.state, step.memory, "để tôi nghĩ")
     assert again.state == ASK_CONSENT  # asked again until the citizen chooses
-    step = run(dialogue, step.state, step.slots, "2")  # numbered answer, as on Zalo
-    assert step.state == CONFIRM and step.slots["publish_consent"] is False
+    step = run(dialogue, step.state, step.memory, "2")  # numbered answer, as on Zalo
+    assert step.state == CONFIRM and values(step)["publish_consent"] is False
     assert "UBND phường Cầu Giấy" in step.replies[0].text  # the ward's own People's Committee
     assert "• Công khai kết quả: Không công khai" in step.replies[0].text
     assert "0912345678" in step.replies[0].text
     assert step.replies[0].quick_replies == (("Xác nhận gửi", "/confirm"), ("Sửa thông tin", "/edit"),
                                              ("Hủy", "/cancel"))
-    step = run(dialogue, step.state, step.slots, "", payload="/confirm")
+    step = run(dialogue, step.state, step.memory, "", payload="/confirm")
     assert step.state == IDLE and step.actions[0].name == "file_case"
     assert step.actions[0].params["slots"]["ward"] == "phường Cầu Giấy"
 
@@ -83,7 +87,7 @@ def test_invalid_name_and_phone_are_asked_again(dialogue: Dialogue) -> None:
     step = run(dialogue, ASK_PHONE, {"text": "x", "name": "Lê Thị Hoa"}, "12345")
     assert (step.state, step.replies[0].text) == (ASK_PHONE, M.ASK_PHONE_AGAIN)
     step = run(dialogue, ASK_PHONE, {"text": "x", "name": "Lê Thị Hoa"}, "+84 98.765.4321")
-    assert step.slots["phone"] == "0987654321" and step.state == ASK_ADDRESS
+    assert values(step)["phone"] == "0987654321" and step.state == ASK_ADDRESS
 
 
 @pytest.mark.parametrize("state", [DESCRIBE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, EDIT,
@@ -111,7 +115,7 @@ def test_ambiguous_dung_never_files_or_consents(dialogue: Dialogue, text: str) -
     assert (step.state, step.actions, step.replies[0].text) == (CONFIRM, [], M.CONFIRM_HINT)
     slots = {k: v for k, v in CONFIRMING.items() if k != "publish_consent"}
     step = run(dialogue, ASK_CONSENT, slots, text, model_says_stop)
-    assert step.state == ASK_CONSENT and "publish_consent" not in step.slots
+    assert step.state == ASK_CONSENT and "publish_consent" not in values(step)
 
 
 def test_dung_with_diacritics_confirms(dialogue: Dialogue) -> None:
@@ -128,33 +132,33 @@ def test_natural_consent_answers(dialogue: Dialogue, text: str, consent: bool) -
     slots = {k: v for k, v in CONFIRMING.items() if k != "publish_consent"}
     asked = run(dialogue, ASK_NAME, {k: v for k, v in slots.items() if k != "name"}, "Lê Thị Hoa")
     assert asked.state == ASK_CONSENT  # the consent buttons are remembered for a typed answer
-    step = run(dialogue, asked.state, asked.slots, text, parse(text, "huy_bo", None, None))
-    assert (step.state, step.slots["publish_consent"]) == (CONFIRM, consent)  # a no is not a cancel
+    step = run(dialogue, asked.state, asked.memory, text, parse(text, "huy_bo", None, None))
+    assert (step.state, values(step)["publish_consent"]) == (CONFIRM, consent)  # a no is not a cancel
 
 
 def test_summary_fields_can_be_corrected(dialogue: Dialogue) -> None:
     step = run(dialogue, CONFIRM, dict(CONFIRMING), "sửa địa chỉ")
     assert (step.state, step.replies[0].text) == (ASK_ADDRESS, M.ASK_ADDRESS)
-    step = run(dialogue, step.state, step.slots, "Số 8 phố Duy Tân, phường Cầu Giấy")
+    step = run(dialogue, step.state, step.memory, "Số 8 phố Duy Tân, phường Cầu Giấy")
     assert step.state == CONFIRM and "• Địa chỉ: Số 8 phố Duy Tân, phường Cầu Giấy" in step.replies[0].text
-    assert step.slots["publish_consent"] is True and step.slots["name"] == "Lê Thị Hoa"
+    assert values(step)["publish_consent"] is True and values(step)["name"] == "Lê Thị Hoa"
 
     step = run(dialogue, CONFIRM, dict(CONFIRMING), "không")  # not a cancel: which field is wrong?
     assert (step.state, step.replies[0].text) == (EDIT, M.EDIT_WHICH)
     assert [title for title, _ in step.replies[0].quick_replies] == [
         "Nội dung", "Họ tên", "Điện thoại", "Địa chỉ", "Công khai kết quả", "Hủy phản ánh"]
-    step = run(dialogue, step.state, step.slots, "2")  # numbered answer, as on Zalo
+    step = run(dialogue, step.state, step.memory, "2")  # numbered answer, as on Zalo
     assert (step.state, step.replies[0].text) == (ASK_NAME, M.ASK_NAME)
-    step = run(dialogue, step.state, step.slots, "Lê Thị Hồng")
+    step = run(dialogue, step.state, step.memory, "Lê Thị Hồng")
     assert step.state == CONFIRM and "• Họ tên: Lê Thị Hồng" in step.replies[0].text
 
     step = run(dialogue, CONFIRM, dict(CONFIRMING), "", payload="/edit")
-    step = run(dialogue, step.state, step.slots, "", payload="/edit:text")
+    step = run(dialogue, step.state, step.memory, "", payload="/edit:text")
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.EDIT_TEXT)
     new_text = "Tôi nộp hồ sơ đăng ký kết hôn ở phường Cầu Giấy 20 ngày chưa có kết quả"
-    step = run(dialogue, step.state, step.slots, new_text, parse(new_text))
-    assert step.state == CONFIRM and step.slots["text"] == f"{KHAI_SINH}. {new_text}"  # added, not lost
-    assert step.slots["publish_consent"] is True and step.slots["procedure"] == "ho_tich"
+    step = run(dialogue, step.state, step.memory, new_text, parse(new_text))
+    assert step.state == CONFIRM and values(step)["text"] == f"{KHAI_SINH}. {new_text}"  # added, not lost
+    assert values(step)["publish_consent"] is True and values(step)["procedure"] == "ho_tich"
 
 
 def test_summary_shows_at_most_400_characters_of_the_description(dialogue: Dialogue) -> None:
@@ -162,7 +166,7 @@ def test_summary_shows_at_most_400_characters_of_the_description(dialogue: Dialo
     step = run(dialogue, ASK_NAME, {**CONFIRMING, "text": long_text, "name": ""}, "Lê Thị Hoa")
     summary = step.replies[0].text
     assert "…" in summary and len(summary) < len(long_text)
-    assert step.slots["text"] == long_text  # the case keeps it all
+    assert values(step)["text"] == long_text  # the case keeps it all
 
 
 def test_a_complaint_that_mentions_staff_is_filed_not_escalated(dialogue: Dialogue) -> None:
@@ -207,11 +211,11 @@ def test_low_confidence_offers_top_three_procedures(dialogue: Dialogue) -> None:
     assert step.state == CHOOSE_PROCEDURE
     assert [p for _, p in step.replies[0].quick_replies] == [
         "/procedure:dat_dai", "/procedure:ho_tich", "/procedure:cu_tru", "/procedure:other"]
-    step = run(dialogue, step.state, step.slots, "2")  # numbered answer, as on Zalo
-    assert step.slots["procedure"] == "ho_tich" and step.state == ASK_NAME
+    step = run(dialogue, step.state, step.memory, "2")  # numbered answer, as on Zalo
+    assert values(step)["procedure"] == "ho_tich" and step.state == ASK_NAME
     other = run(dialogue, CHOOSE_PROCEDURE, {"text": text, "options": ["dat_dai"]}, "",
                 payload="/procedure:other")
-    assert other.slots["procedure"] is None and other.slots["agency"] is None
+    assert values(other).get("procedure") is None and values(other).get("agency") is None
 
 
 @pytest.mark.parametrize(("intent", "expected"), [("chao_hoi", M.HELP), ("cam_on", M.THANKS),
@@ -231,22 +235,22 @@ def test_short_unclear_message_gets_help(dialogue: Dialogue) -> None:
 def test_asking_to_file_starts_with_the_description(dialogue: Dialogue, text: str) -> None:
     step = run(dialogue, IDLE, {}, text, parse(text, "tra_cuu", None, None))
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE)
-    step = run(dialogue, step.state, step.slots, "dạ", parse("dạ", "chao_hoi", None, None))
+    step = run(dialogue, step.state, step.memory, "dạ", parse("dạ", "chao_hoi", None, None))
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE_AGAIN)
-    step = run(dialogue, step.state, step.slots, KHAI_SINH,
+    step = run(dialogue, step.state, step.memory, KHAI_SINH,
                parse(KHAI_SINH, entities=[ward("phường Cầu Giấy")]))
-    assert step.state == ASK_NAME and step.slots["text"] == KHAI_SINH
-    assert step.slots["procedure"] == "ho_tich" and "Hộ tịch" in step.replies[0].text
+    assert step.state == ASK_NAME and values(step)["text"] == KHAI_SINH
+    assert values(step)["procedure"] == "ho_tich" and "Hộ tịch" in step.replies[0].text
 
 
 def test_the_main_menu_answered_by_number_on_zalo(dialogue: Dialogue) -> None:
     help_step = run(dialogue, IDLE, {}, "xin chào", parse("xin chào", "chao_hoi", None, None))
     assert help_step.replies[0].quick_replies == MAIN_MENU
-    step = run(dialogue, help_step.state, help_step.slots, "1")
+    step = run(dialogue, help_step.state, help_step.memory, "1")
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE)
-    step = run(dialogue, help_step.state, help_step.slots, "2")
+    step = run(dialogue, help_step.state, help_step.memory, "2")
     assert (step.state, step.replies[0].text) == (AWAIT_CODE, M.ASK_CODE)
-    step = run(dialogue, help_step.state, help_step.slots, "3")
+    step = run(dialogue, help_step.state, help_step.memory, "3")
     assert step.actions[0].name == "escalate"
 
 
@@ -255,9 +259,9 @@ def test_a_single_keyword_asks_for_a_description_first(dialogue: Dialogue) -> No
     assert step.state == DESCRIBE
     assert step.replies[0].text == M.DESCRIBE_MORE.format(procedure=CATALOGUE.procedure_name("dat_dai"))
     detail = "nộp hồ sơ cấp sổ đỏ từ tháng 3 ở Long Biên đến giờ chưa có"
-    step = run(dialogue, step.state, step.slots, detail, parse(detail, "nlu_fallback", None, None))
+    step = run(dialogue, step.state, step.memory, detail, parse(detail, "nlu_fallback", None, None))
     assert step.state == ASK_NAME
-    assert step.slots["text"] == f"sổ đỏ. {detail}" and step.slots["procedure"] == "dat_dai"
+    assert values(step)["text"] == f"sổ đỏ. {detail}" and values(step)["procedure"] == "dat_dai"
 
 
 def test_a_delay_question_without_a_code_offers_to_file_it(dialogue: Dialogue) -> None:
@@ -266,12 +270,12 @@ def test_a_delay_question_without_a_code_offers_to_file_it(dialogue: Dialogue) -
     step = run(dialogue, IDLE, {}, text, parse(text, "tra_cuu", None, None, ranking=ranking))
     assert (step.state, step.replies[0].text) == (AWAIT_CODE, M.ASK_CODE_OR_FILE)
     assert step.replies[0].quick_replies == (("Gửi phản ánh", "/file:this"),)
-    chosen = run(dialogue, step.state, step.slots, "1")  # numbered answer, as on Zalo
-    assert chosen.state == CHOOSE_PROCEDURE and chosen.slots["text"] == text
+    chosen = run(dialogue, step.state, step.memory, "1")  # numbered answer, as on Zalo
+    assert chosen.state == CHOOSE_PROCEDURE and values(chosen)["text"] == text
     assert [p for _, p in chosen.replies[0].quick_replies][:3] == [
         "/procedure:cu_tru", "/procedure:xuat_nhap_canh", "/procedure:ho_tich"]
     code = {"entity": "case_code", "value": "PAKN-2026-000123", "start": 0, "end": 16}
-    looked = run(dialogue, step.state, step.slots, "PAKN-2026-000123",
+    looked = run(dialogue, step.state, step.memory, "PAKN-2026-000123",
                  parse("x", "tra_cuu", None, None, [code]))
     assert looked.actions[0].name == "lookup_case"
 
@@ -298,11 +302,11 @@ def test_while_waiting_for_staff_the_bot_stops_the_intake(dialogue: Dialogue) ->
     slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
     step = run(dialogue, ASK_NAME, slots, "cho tôi gặp cán bộ")
     assert step.actions[0].name == "escalate"
-    step = run(dialogue, step.state, step.slots, "tôi cần hỏi về lệ phí", escalated=True)
+    step = run(dialogue, step.state, step.memory, "tôi cần hỏi về lệ phí", escalated=True)
     assert (step.state, step.replies[0].text) == (ASK_NAME, M.WAITING_FOR_STAFF)
-    again = run(dialogue, step.state, step.slots, "alo", escalated=True)
+    again = run(dialogue, step.state, step.memory, "alo", escalated=True)
     assert (again.replies, again.actions) == ([], [])  # said once; staff will read the thread
-    cancelled = run(dialogue, again.state, again.slots, "thôi không cần nữa", escalated=True)
+    cancelled = run(dialogue, again.state, again.memory, "thôi không cần nữa", escalated=True)
     assert (cancelled.state, cancelled.actions[0].name) == (ASK_NAME, "deescalate")  # the draft is kept
     assert [r.text for r in cancelled.replies] == [M.ESCALATION_CANCELLED_RESUME,
                                                    f"{M.LAW_NOTE}\n{M.ASK_NAME}"]
@@ -316,11 +320,11 @@ def test_name_and_phone_in_one_message(dialogue: Dialogue) -> None:
     slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
     step = run(dialogue, ASK_NAME, slots, "Nguyễn Văn An 0912 345 678")
     assert step.state == ASK_ADDRESS
-    assert (step.slots["name"], step.slots["phone"]) == ("Nguyễn Văn An", "0912345678")
+    assert (values(step)["name"], values(step)["phone"]) == ("Nguyễn Văn An", "0912345678")
     step = run(dialogue, ASK_NAME, slots, "Nguyễn Văn An, sđt 0912345678, số 5 ngõ 10 Trần Thái Tông")
-    assert step.state == ASK_CONSENT and step.slots["address"] == "số 5 ngõ 10 Trần Thái Tông"
+    assert step.state == ASK_CONSENT and values(step)["address"] == "số 5 ngõ 10 Trần Thái Tông"
     step = run(dialogue, ASK_NAME, slots, "Dạ tên tôi là Nguyễn Văn An ạ")
-    assert step.slots["name"] == "Nguyễn Văn An"
+    assert values(step)["name"] == "Nguyễn Văn An"
 
 
 @pytest.mark.parametrize("text", ["ko biet", "đồng ý", "như trên", "tra cứu PAKN-2026-000123"])
@@ -342,7 +346,7 @@ def test_details_in_the_first_message_are_not_asked_again(dialogue: Dialogue) ->
     phone = {"entity": "phone", "value": "0912345678", "start": 0, "end": 1}
     step = run(dialogue, IDLE, {}, text, parse(text, entities=[ward("phường Cầu Giấy"), phone]))
     assert step.state == ASK_CONSENT
-    assert (step.slots["name"], step.slots["address"]) == ("Nguyễn Văn An", "số 5 ngõ 10 Trần Thái Tông")
+    assert (values(step)["name"], values(step)["address"]) == ("Nguyễn Văn An", "số 5 ngõ 10 Trần Thái Tông")
 
 
 def test_free_text_at_the_procedure_menu_moves_on(dialogue: Dialogue) -> None:
@@ -350,13 +354,13 @@ def test_free_text_at_the_procedure_menu_moves_on(dialogue: Dialogue) -> None:
     menu = run(dialogue, IDLE, {}, text, parse(text, "nlu_fallback", None, None, confidence=0.3,
                                               ranking=[("dat_dai", 0.3), ("ho_tich", 0.25)]))
     more = "là hồ sơ đăng ký khai sinh cho con"
-    step = run(dialogue, menu.state, menu.slots, more, parse(more))
-    assert step.state == ASK_NAME and step.slots["procedure"] == "ho_tich"
-    assert step.slots["text"] == f"{text}. {more}"
-    again = run(dialogue, menu.state, menu.slots, "ok", parse("ok", "nlu_fallback", None, None))
+    step = run(dialogue, menu.state, menu.memory, more, parse(more))
+    assert step.state == ASK_NAME and values(step)["procedure"] == "ho_tich"
+    assert values(step)["text"] == f"{text}. {more}"
+    again = run(dialogue, menu.state, menu.memory, "ok", parse("ok", "nlu_fallback", None, None))
     assert again.state == CHOOSE_PROCEDURE
-    other = run(dialogue, again.state, again.slots, "ok", parse("ok", "nlu_fallback", None, None))
-    assert other.state == ASK_NAME and other.slots["procedure"] is None  # the focal point classifies
+    other = run(dialogue, again.state, again.memory, "ok", parse("ok", "nlu_fallback", None, None))
+    assert other.state == ASK_NAME and values(other).get("procedure") is None  # the focal point classifies
 
 
 def test_cancel_during_the_survey_stops_the_survey(dialogue: Dialogue) -> None:
@@ -375,7 +379,7 @@ def test_a_commune_case_without_a_ward_names_no_catalogue_count(dialogue: Dialog
 def test_names_the_model_reads_as_cancel_are_names(dialogue: Dialogue, text: str) -> None:
     step = run(dialogue, ASK_NAME, {"text": KHAI_SINH}, text,
                parse(text, "huy_bo", None, None, confidence=0.97))
-    assert step.state == ASK_PHONE and step.slots["name"] == text
+    assert step.state == ASK_PHONE and values(step)["name"] == text
 
 
 @pytest.mark.parametrize(("state", "text"), [
@@ -398,7 +402,7 @@ def test_the_ward_where_the_dossier_was_filed_not_where_the_citizen_lives(dialog
     wards = [{"entity": "ward", "value": name, "start": text.index(name), "end": text.index(name) + len(name)}
              for name in ("phường Cầu Giấy", "phường Láng")]
     step = run(dialogue, IDLE, {}, text, parse(text, entities=wards))
-    assert step.slots["ward"] == "phường Láng" and "UBND phường Láng" in step.replies[0].text
+    assert values(step)["ward"] == "phường Láng" and "UBND phường Láng" in step.replies[0].text
 
 
 def test_correcting_the_address_or_description_updates_the_ward(dialogue: Dialogue) -> None:
@@ -406,18 +410,18 @@ def test_correcting_the_address_or_description_updates_the_ward(dialogue: Dialog
     address = "số 3 ngõ 8 phố Kim Mã, phường Giảng Võ"
     step = run(dialogue, ASK_ADDRESS, slots, address, parse(address, "nlu_fallback", None, None,
                                                              [ward("phường Giảng Võ")]))
-    assert step.slots["ward"] == "phường Giảng Võ"  # a guess from the address
-    step = run(dialogue, CONFIRM, step.slots, "sửa địa chỉ")
+    assert values(step)["ward"] == "phường Giảng Võ"  # a guess from the address
+    step = run(dialogue, CONFIRM, step.memory, "sửa địa chỉ")
     new = "số 9 Nguyễn Trãi, phường Thanh Xuân"
-    step = run(dialogue, step.state, step.slots, new,
+    step = run(dialogue, step.state, step.memory, new,
                parse(new, "nlu_fallback", None, None, [ward("phường Thanh Xuân")]))
-    assert step.state == CONFIRM and step.slots["ward"] == "phường Thanh Xuân"
+    assert step.state == CONFIRM and values(step)["ward"] == "phường Thanh Xuân"
 
     step = run(dialogue, CONFIRM, dict(CONFIRMING), "", payload="/edit")
-    step = run(dialogue, step.state, step.slots, "1")  # Nội dung
+    step = run(dialogue, step.state, step.memory, "1")  # Nội dung
     text = "Tôi nộp hồ sơ khai sinh ở phường Nghĩa Đô 3 tuần chưa có kết quả"
-    step = run(dialogue, step.state, step.slots, text, parse(text, entities=[ward("phường Nghĩa Đô")]))
-    assert step.slots["ward"] == "phường Nghĩa Đô" and "UBND phường Nghĩa Đô" in step.replies[0].text
+    step = run(dialogue, step.state, step.memory, text, parse(text, entities=[ward("phường Nghĩa Đô")]))
+    assert values(step)["ward"] == "phường Nghĩa Đô" and "UBND phường Nghĩa Đô" in step.replies[0].text
 
 
 def test_a_weak_complaint_guess_is_not_redirected(dialogue: Dialogue) -> None:
@@ -435,22 +439,22 @@ def test_extra_detail_during_the_contact_questions_is_kept(dialogue: Dialogue) -
     more = "mà đến giờ vẫn chưa nhận được giấy khai sinh"
     step = run(dialogue, ASK_NAME, slots, more, parse(more))
     assert (step.state, step.replies[0].text) == (ASK_NAME, f"{M.DETAIL_ADDED}\n{M.ASK_NAME}")
-    assert step.slots["text"] == f"{KHAI_SINH}. {more}"
+    assert values(step)["text"] == f"{KHAI_SINH}. {more}"
     place = "ở phường Hoàn Kiếm"
     step = run(dialogue, ASK_NAME, dict(slots), place, parse(place, "nlu_fallback", None, None,
                                                              [ward("phường Hoàn Kiếm")]))
-    assert step.slots["ward"] == "phường Hoàn Kiếm"
+    assert values(step)["ward"] == "phường Hoàn Kiếm"
     why = run(dialogue, ASK_PHONE, {**slots, "name": "Lê Thị Hoa"}, "sao phai cho sdt?")
     assert [r.text for r in why.replies] == [M.WHY_CONTACT, M.ASK_PHONE]
     fixed = run(dialogue, CONFIRM, dict(CONFIRMING), "số điện thoại đúng là 0987 654 321")
-    assert fixed.state == CONFIRM and fixed.slots["phone"] == "0987654321"
+    assert fixed.state == CONFIRM and values(fixed)["phone"] == "0987654321"
     assert "• Điện thoại: 0987654321" in fixed.replies[0].text
 
 
 def test_asking_to_file_that_the_model_reads_as_a_lookup(dialogue: Dialogue) -> None:
     step = run(dialogue, IDLE, {}, "phản ánh sổ đỏ", parse("phản ánh sổ đỏ", "tra_cuu", None, None))
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.DESCRIBE)
-    assert step.slots["text"] == "phản ánh sổ đỏ"
+    assert values(step)["text"] == "phản ánh sổ đỏ"
 
 
 @pytest.mark.parametrize(("text", "score"), [("Rất hài lòng ạ", 5), ("hài lòng", 4), ("5 sao", 5), ("2", 2)])
@@ -458,8 +462,8 @@ def test_survey_levels_typed_as_words(text: str, score: int) -> None:
     dialogue = Dialogue(CATALOGUE, (("a", "A"), ("b", "B")))
     from intake.turns import survey_question
     menu = [list(b) for b in survey_question(dialogue.criteria, 0).quick_replies]
-    step = run(dialogue, SURVEY, {"case_code": "PAKN-2026-000123", "index": 0, MENU_SLOT: menu}, text)
-    assert step.actions[0].params["score"] == score and step.slots["index"] == 1
+    step = run(dialogue, SURVEY, {"case_code": "PAKN-2026-000123", "index": 0, "_menu": menu}, text)
+    assert step.actions[0].params["score"] == score and values(step)["index"] == 1
 
 
 PHOTO = {"type": "image", "url": "https://zalo.example/photo.jpg"}
@@ -468,16 +472,16 @@ PHOTO = {"type": "image", "url": "https://zalo.example/photo.jpg"}
 def test_a_photo_alone_mid_intake_is_kept_and_the_question_repeated(dialogue: Dialogue) -> None:
     slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa", "name": "Lê Thị Hoa"}
     step = dialogue.step(ASK_PHONE, slots, Turn("", None, attachments=(PHOTO,)))
-    assert step.state == ASK_PHONE and step.slots["attachments"] == [PHOTO]
+    assert step.state == ASK_PHONE and values(step)["attachments"] == [PHOTO]
     assert [r.text for r in step.replies] == [M.ATTACHMENT_NOTED, M.ASK_PHONE]
     step = dialogue.step(IDLE, {}, Turn("", None, attachments=(PHOTO,)))
     assert (step.state, step.replies[0].text) == (DESCRIBE, M.ATTACHMENT_FIRST)
-    assert step.slots["attachments"] == [PHOTO]
+    assert values(step)["attachments"] == [PHOTO]
 
 
 def test_a_photo_with_a_caption_starts_the_intake_with_it(dialogue: Dialogue) -> None:
     step = dialogue.step(IDLE, {}, Turn(KHAI_SINH, parse(KHAI_SINH), attachments=(PHOTO,)))
-    assert step.state == ASK_NAME and step.slots["attachments"] == [PHOTO]
+    assert step.state == ASK_NAME and values(step)["attachments"] == [PHOTO]
 
 
 def test_attachments_are_named_for_staff() -> None:
@@ -499,17 +503,17 @@ def test_attachments_are_named_for_staff() -> None:
 def test_contact_data_typed_at_the_summary_replaces_the_old(dialogue: Dialogue, text: str, field: str,
                                                             value: str) -> None:
     step = run(dialogue, CONFIRM, dict(CONFIRMING), text)
-    assert step.state == CONFIRM and step.slots[field] == value and step.actions == []
+    assert step.state == CONFIRM and values(step)[field] == value and step.actions == []
     assert value in step.replies[0].text  # the summary again, corrected
 
 
 def test_corrections_during_the_contact_questions_go_to_their_field(dialogue: Dialogue) -> None:
     slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa", "name": "Phạm Văn Nam"}
     step = run(dialogue, ASK_PHONE, dict(slots), "sửa tên: Phạm Văn Năm")
-    assert step.state == ASK_PHONE and step.slots["name"] == "Phạm Văn Năm"
-    assert step.slots["text"] == KHAI_SINH  # not added to the description
+    assert step.state == ASK_PHONE and values(step)["name"] == "Phạm Văn Năm"
+    assert values(step)["text"] == KHAI_SINH  # not added to the description
     step = run(dialogue, ASK_ADDRESS, {**slots, "phone": "0912345678"}, "à nhầm số, 0987654321")
-    assert (step.state, step.slots["phone"]) == (ASK_ADDRESS, "0987654321") and "address" not in step.slots
+    assert (step.state, values(step)["phone"]) == (ASK_ADDRESS, "0987654321") and "address" not in values(step)
     step = run(dialogue, ASK_NAME, {k: v for k, v in slots.items() if k != "name"}, "12 Xuan Dieu, Tay Ho")
     assert (step.state, step.replies[0].text) == (ASK_NAME, M.ASK_NAME_AGAIN)
 
@@ -518,7 +522,7 @@ def test_a_photo_at_the_summary_is_counted(dialogue: Dialogue) -> None:
     slots = {**CONFIRMING, "attachments": [PHOTO]}
     second = {"type": "image", "url": "https://zalo.example/2.jpg"}
     step = dialogue.step(CONFIRM, slots, Turn("thêm ảnh này", None, attachments=(second,)))
-    assert step.state == CONFIRM and step.slots["attachments"] == [PHOTO, second]
+    assert step.state == CONFIRM and values(step)["attachments"] == [PHOTO, second]
     assert step.replies[0].text == M.ATTACHMENT_NOTED and "kèm theo: 2" in step.replies[1].text
 
 
@@ -545,7 +549,7 @@ def test_a_thank_you_after_the_answer_is_not_a_dispute(dialogue: Dialogue) -> No
 def test_a_message_sent_twice_is_stored_once(dialogue: Dialogue) -> None:
     slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
     step = run(dialogue, ASK_NAME, dict(slots), KHAI_SINH, parse(KHAI_SINH))
-    assert step.slots["text"] == KHAI_SINH and [r.text for r in step.replies] == [M.ASK_NAME]
+    assert values(step)["text"] == KHAI_SINH and [r.text for r in step.replies] == [M.ASK_NAME]
 
 
 def test_a_question_about_the_time_limit_is_answered_mid_intake() -> None:
@@ -554,7 +558,7 @@ def test_a_question_about_the_time_limit_is_answered_mid_intake() -> None:
     text = "khoảng bao lâu thì có kết quả vậy?"
     step = run(dialogue, ASK_NAME, dict(slots), text, parse(text, "tra_cuu", None, None))
     assert [r.text for r in step.replies] == [M.HOW_LONG.format(days=15), M.ASK_NAME]
-    assert step.state == ASK_NAME and step.slots["text"] == KHAI_SINH  # not added to the description
+    assert step.state == ASK_NAME and values(step)["text"] == KHAI_SINH  # not added to the description
 
 
 # -- no contact question is asked a third time (issue 12, defect 6) ------------------------------
@@ -582,8 +586,8 @@ def test_the_refused_names_and_addresses_of_issue_12_are_taken_at_once(dialogue:
                                                                       slot: str, value: str) -> None:
     state = ASK_NAME if slot == "name" else ASK_ADDRESS
     step = run(dialogue, state, missing(slot), text, parse(text, "huy_bo", None, None, confidence=0.8))
-    assert step.state == ASK_CONSENT and step.slots[slot] == value
-    assert "unverified" not in step.slots
+    assert step.state == ASK_CONSENT and values(step)[slot] == value
+    assert "unverified" not in values(step)
 
 
 @pytest.mark.parametrize(("state", "slot", "answer"), [
@@ -594,24 +598,24 @@ def test_a_contact_question_is_never_asked_a_third_time(dialogue: Dialogue, stat
                                                         answer: str) -> None:
     step, times = Step(state, missing(slot)), 1  # the question was just asked
     for _ in range(5):
-        step = run(dialogue, step.state, step.slots, answer)
+        step = run(dialogue, step.state, step.memory, answer)
         if step.state != state:
             break
         times += asks(step, state)
     assert times == 2
     assert step.state == ASK_CONSENT
-    assert (step.slots[slot], step.slots["unverified"]) == (answer, [slot])
+    assert (values(step)[slot], values(step)["unverified"]) == (answer, [slot])
     assert step.replies[0].text == M.KEPT_FOR_STAFF.format(field=M.CONTACT_FIELDS[slot], raw=answer)
 
 
 def test_the_summary_shows_what_staff_will_check_and_the_case_carries_the_mark(dialogue: Dialogue) -> None:
     step = run(dialogue, ASK_NAME, missing("name"), "Na")
-    step = run(dialogue, step.state, step.slots, "Na")
-    step = run(dialogue, step.state, step.slots, "", payload="/consent:no")
+    step = run(dialogue, step.state, step.memory, "Na")
+    step = run(dialogue, step.state, step.memory, "", payload="/consent:no")
     assert step.state == CONFIRM
     assert f"• Họ tên: Na{M.UNVERIFIED_MARK}\n" in step.replies[0].text
     assert "• Điện thoại: 0912345678\n" in step.replies[0].text  # the others are not marked
-    filed = run(dialogue, step.state, step.slots, "", payload="/confirm")
+    filed = run(dialogue, step.state, step.memory, "", payload="/confirm")
     assert filed.actions[0].params["slots"]["unverified"] == ["name"]
 
 
@@ -619,23 +623,23 @@ def test_an_answer_that_says_nothing_offers_staff_instead_of_the_question(dialog
     step = run(dialogue, ASK_NAME, missing("name"), "ko biet")
     assert [r.text for r in step.replies] == [M.ASK_NAME_AGAIN]
     for _ in range(2):
-        step = run(dialogue, step.state, step.slots, "ko biet")
+        step = run(dialogue, step.state, step.memory, "ko biet")
         assert step.state == ASK_NAME and not asks(step, ASK_NAME)
         assert step.replies == [Reply(M.OFFER_STAFF.format(field="họ tên"),
                                       ((M.BUTTON_HUMAN, "/human"), (M.BUTTON_CANCEL_DRAFT, "/cancel")))]
-    escalated = run(dialogue, step.state, step.slots, "1")  # Zalo: the first numbered button
+    escalated = run(dialogue, step.state, step.memory, "1")  # Zalo: the first numbered button
     assert escalated.actions == [Action("escalate")]
-    named = run(dialogue, step.state, step.slots, "Lê Thị Hoa")
-    assert named.state == ASK_CONSENT and "unverified" not in named.slots and "refusals" not in named.slots
+    named = run(dialogue, step.state, step.memory, "Lê Thị Hoa")
+    assert named.state == ASK_CONSENT and "unverified" not in values(named) and "refusals" not in values(named)
 
 
 def test_a_correction_clears_the_mark(dialogue: Dialogue) -> None:
     step = run(dialogue, ASK_ADDRESS, missing("address"), "gần chợ Đồng Xuân")
-    step = run(dialogue, step.state, step.slots, "gần chợ Đồng Xuân")
-    step = run(dialogue, step.state, step.slots, "", payload="/consent:yes")
+    step = run(dialogue, step.state, step.memory, "gần chợ Đồng Xuân")
+    step = run(dialogue, step.state, step.memory, "", payload="/consent:yes")
     assert M.UNVERIFIED_MARK in step.replies[0].text
-    fixed = run(dialogue, CONFIRM, step.slots, "địa chỉ đúng là số 7 ngõ 10 Hàng Chiếu, phường Hoàn Kiếm")
-    assert fixed.slots["address"] == "số 7 ngõ 10 Hàng Chiếu, phường Hoàn Kiếm"
-    assert "unverified" not in fixed.slots and M.UNVERIFIED_MARK not in fixed.replies[0].text
-    edited = run(dialogue, CONFIRM, step.slots, "sửa địa chỉ")
-    assert edited.state == ASK_ADDRESS and "unverified" not in edited.slots
+    fixed = run(dialogue, CONFIRM, step.memory, "địa chỉ đúng là số 7 ngõ 10 Hàng Chiếu, phường Hoàn Kiếm")
+    assert values(fixed)["address"] == "số 7 ngõ 10 Hàng Chiếu, phường Hoàn Kiếm"
+    assert "unverified" not in values(fixed) and M.UNVERIFIED_MARK not in fixed.replies[0].text
+    edited = run(dialogue, CONFIRM, step.memory, "sửa địa chỉ")
+    assert edited.state == ASK_ADDRESS and "unverified" not in values(edited)

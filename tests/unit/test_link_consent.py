@@ -10,7 +10,7 @@ from intake import messages as M
 from storage.catalogue_files import load_catalogue
 from intake.dialogue import Dialogue
 from nlu.result import FALLBACK, ParseResult
-from intake.turns import (ASK_PHONE, IDLE, LINK_CONSENT, LINK_MENU, MENU_SLOT, SURVEY, Action, Step,
+from intake.turns import (ASK_PHONE, IDLE, LINK_CONSENT, LINK_MENU, SURVEY, Action, Step,
                        Turn)
 from tests.conftest import ROOT
 
@@ -24,10 +24,14 @@ def dialogue() -> Dialogue:
     return Dialogue(CATALOGUE, CRITERIA)
 
 
+def values(step: Any) -> dict[str, Any]:
+    return step.memory.flat()
+
+
 def answer(dialogue: Dialogue, step: Step, text: str, intent: str = FALLBACK,
            escalated: bool = False) -> Step:
     parse = ParseResult(text, intent, 0.9, None, None, [], [], [])
-    return dialogue.step(step.state, step.slots, Turn(text, parse, None, escalated))
+    return dialogue.step(step.state, step.memory, Turn(text, parse, None, escalated))
 
 
 def linked(step: Step) -> list[dict[str, Any]]:
@@ -40,7 +44,7 @@ def test_the_question_names_the_unit_and_the_case_with_two_buttons(dialogue: Dia
     (question,) = asked.replies
     assert question.text == M.LINK_QUESTION.format(unit="UBND phường Cầu Giấy", code=REQUEST["code"])
     assert question.quick_replies == LINK_MENU
-    assert asked.slots[MENU_SLOT] == [list(button) for button in LINK_MENU]
+    assert asked.memory.menu == [list(button) for button in LINK_MENU]
 
 
 @pytest.mark.parametrize("text,accepted", [("1", True), ("Đồng ý", True), ("dong y", True),
@@ -63,7 +67,7 @@ def test_the_draft_goes_on_after_the_answer(dialogue: Dialogue) -> None:
     step = answer(dialogue, dialogue.link_requested(ASK_PHONE, slots, REQUEST), "Không")
     assert linked(step)[0]["accepted"] is False
     assert (step.state, step.replies[-1].text) == (ASK_PHONE, M.ASK_PHONE)
-    assert step.slots["name"] == "Nguyễn Văn An"
+    assert values(step)["name"] == "Nguyễn Văn An"
 
 
 def test_a_survey_is_taken_up_again(dialogue: Dialogue) -> None:
@@ -90,7 +94,7 @@ def test_a_new_matter_is_not_taken_for_an_answer(dialogue: Dialogue) -> None:
 def test_a_second_request_waits_for_the_first_answer(dialogue: Dialogue) -> None:
     first = dialogue.link_requested(IDLE, {}, REQUEST)
     second = {"id": 8, "code": "PAKN-2026-000043", "unit": "Công an Thành phố"}
-    queued = dialogue.link_requested(first.state, first.slots, second)
+    queued = dialogue.link_requested(first.state, first.memory, second)
     assert queued.replies == [] and queued.state == LINK_CONSENT
     step = answer(dialogue, queued, "2")
     assert linked(step)[0]["request"] == 7

@@ -1,0 +1,96 @@
+"""What happens to a conversation outside the chat, sent to the dialogue as events, and the one
+place a step is stored on the conversation row.
+
+The pipeline (a case could not be filed, a lookup needs the phone's last digits), the outbox
+notifier (a case was answered, a survey is due) and the console (staff took the conversation or
+handed it back, staff asked the citizen for more information) build an event and call
+`Dialogue.on_event`; the dialogue decides the next state and what the citizen is told, and
+`store(conversation, step)` writes it. Nobody else assigns `conversation.state` or `.slots`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+from intake import messages as M
+from intake.dialogue_state import Memory
+from intake.turns import (
+    AFTER_ANSWER,
+    AWAIT_DIGITS,
+    DRAFT_STATES,
+    IDLE,
+    LINK_CONSENT,
+    RESTING_STATES,
+    SURVEY,
+    Action,
+    Reply,
+    Step,
+    survey_question,
+)
+from routing.model import Conversation
+
+if TYPE_CHECKING:
+    from intake.dialogue import Dialogue
+
+
+@dataclass(frozen=True)
+class CaseAnswered:
+    code: str  # the agency's answer was pushed: a reply may dispute it
+
+
+@dataclass(frozen=True)
+class SurveyDue:
+    code: str  # the case was closed: the SIPAS survey may start if the citizen is free
+
+
+@dataclass(frozen=True)
+class FilingRefused:
+    pass  # the case could not be filed (contact data missing): the draft is gone
+
+
+@dataclass(frozen=True)
+class DigitsNeeded:
+    code: str  # a lookup of someone else's case: the last four digits of its phone are asked
+
+
+@dataclass(frozen=True)
+class StaffTookOver:
+    pass
+
+
+@dataclass(frozen=True)
+class StaffHandedBack:
+    pass  # the bot takes over where the citizen was: a draft in progress is kept
+
+
+Event = Union[CaseAnswered, SurveyDue, FilingRefused, DigitsNeeded, StaffTookOver, StaffHandedBack]
+
+
+def handle(dialogue: "Dialogue", state: str, m: Memory, event: Event) -> Step:
+    if isinstance(event, CaseAnswered):
+        if state in RESTING_STATES:
+            return Step(AFTER_ANSWER, Memory(case_code=event.code))
+        return Step(state, m)
+    if isinstance(event, SurveyDue):
+        if state in DRAFT_STATES or state in (SURVEY, LINK_CONSENT) or not dialogue.criteria:
+            return Step(state, m)  # in the middle of something: asked on a later run
+        return Step(SURVEY, Memory(case_code=event.code, survey_index=0),
+                    [Reply(M.SURVEY_INTRO.format(code=event.code)),
+                     survey_question(dialogue.criteria, 0)])
+    if isinstance(event, FilingRefused):
+        return Step(IDLE, Memory())
+    if isinstance(event, DigitsNeeded):
+        return Step(AWAIT_DIGITS, Memory(lookup_code=event.code))
+    if isinstance(event, StaffHandedBack):
+        m.waiting_told = False
+        return Step(state, m, actions=[Action("deescalate")])
+    return Step(state, m)  # StaffTookOver: the bot stays quiet while staff have it (pipeline)
+
+
+def store(conversation: Conversation, step: Step) -> None:
+    """The step's state and memory on the conversation row; escalation as the step's actions say."""
+    conversation.state = step.state
+    conversation.slots = step.memory.to_json()
+    for action in step.actions:
+        if action.name in ("escalate", "deescalate"):
+            conversation.escalated = action.name == "escalate"
