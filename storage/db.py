@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from routing.catalogue import Catalogue
-from storage.orm import agencies, calendar_days, procedures, start_mappers
+from storage.orm import SESSION_HOOKS, agencies, calendar_days, procedures, start_mappers
 
 logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -50,7 +50,10 @@ def make_engine(url: str) -> Engine:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     start_mappers()
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    for name, hook in SESSION_HOOKS:
+        sa.event.listen(factory, name, hook)
+    return factory
 
 
 def alembic_config(url: str) -> Config:

@@ -70,7 +70,10 @@ conversations = sa.Table(
     sa.Column("escalated", sa.Boolean, nullable=False, default=False),
     sa.Column("last_inbound_at", UtcDateTime(), nullable=True),
     sa.Column("last_inbound_message_id", sa.String(512), nullable=True),
+    # The staff member who took an escalated conversation; while set, the bot does not answer.
+    sa.Column("handled_by", sa.Integer, nullable=True),
     sa.UniqueConstraint("channel", "sender_id", name="uq_conversations_channel_sender"),
+    sa.Index("ix_conversations_escalated", "escalated"),
 )
 messages = sa.Table(
     "messages", metadata,
@@ -110,6 +113,21 @@ cases = sa.Table(
     sa.Column("answer", sa.Text, nullable=True),
     sa.Column("closed_at", UtcDateTime(), nullable=True),
     sa.Column("survey_started_at", UtcDateTime(), nullable=True),
+    # Lowercased, diacritics removed: 'Cầu Giấy' is found by "cau giay" and by "Cầu Giấy".
+    sa.Column("search_text", sa.Text, nullable=True),
+    sa.Column("publish_consent", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    sa.Column("public_text", sa.Text, nullable=True),
+    sa.Column("public_answer", sa.Text, nullable=True),
+    sa.Column("public_search", sa.Text, nullable=True),
+    sa.Column("masking_reviewed_by", sa.String(128), nullable=True),
+    sa.Column("masking_reviewed_at", UtcDateTime(), nullable=True),
+    sa.Column("published_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_cases_status", "status"),
+    sa.Index("ix_cases_agency_status", "agency_id", "status"),
+    sa.Index("ix_cases_channel", "channel"),
+    sa.Index("ix_cases_procedure_id", "procedure_id"),
+    sa.Index("ix_cases_due_at", "due_at"),
+    sa.Index("ix_cases_published_at", "published_at"),
 )
 case_events = sa.Table(
     "case_events", metadata,
@@ -149,7 +167,24 @@ outbox = sa.Table(
     sa.Column("platform_message_id", sa.String(512), nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("sent_at", UtcDateTime(), nullable=True),
+    sa.Column("locked_by", sa.String(64), nullable=True),
+    sa.Column("locked_until", UtcDateTime(), nullable=True),
+    sa.Column("send_started_at", UtcDateTime(), nullable=True),
+    sa.Column("parts_sent", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("part_ids", sa.JSON, nullable=True),  # platform ids, in order
+    sa.Column("error_code", sa.String(32), nullable=True),
+    sa.Column("via", sa.String(16), nullable=True),  # "zns" for a template message
+    sa.Column("delivered_at", UtcDateTime(), nullable=True),
+    sa.Column("read_at", UtcDateTime(), nullable=True),
+    # Migration 0009: a throttle is not an attempt (`throttles` counts them); transient errors retry
+    # until `first_failed_at` is older than outbox.give_up_after_hours; `missed_at` is when the row
+    # failed for good (kept after staff or the citizen release it: the text then says it is late).
+    sa.Column("throttles", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("first_failed_at", UtcDateTime(), nullable=True),
+    sa.Column("missed_at", UtcDateTime(), nullable=True),
     sa.Index("ix_outbox_pending", "status", "next_attempt_at"),
+    sa.Index("ix_outbox_conversation_status", "conversation_id", "status", "id"),
+    sa.Index("ix_outbox_platform_message", "channel", "platform_message_id"),
 )
 
 case_deadlines = sa.Table(
@@ -232,20 +267,8 @@ def start_mappers() -> None:
     _mapped = True
 
 
-# -- staff console (migration 0003) -------------------------------------------------------------
-# Appended, not woven in: the console owns these tables and columns; the domain classes stay as
-# they are. Users and the audit log are used through Core (storage/console_queries.py).
-
-# The staff member who took an escalated conversation; while set, the bot does not answer.
-conversations.append_column(sa.Column("handled_by", sa.Integer, nullable=True))
-# Lowercased, diacritics removed: 'Cầu Giấy' is found by "cau giay" and by "Cầu Giấy".
-cases.append_column(sa.Column("search_text", sa.Text, nullable=True))
-sa.Index("ix_cases_status", cases.c.status)
-sa.Index("ix_cases_agency_status", cases.c.agency_id, cases.c.status)
-sa.Index("ix_cases_channel", cases.c.channel)
-sa.Index("ix_cases_procedure_id", cases.c.procedure_id)
-sa.Index("ix_cases_due_at", cases.c.due_at)
-sa.Index("ix_conversations_escalated", conversations.c.escalated)
+# -- staff console ---------------------------------------------------------------------------------
+# Users and the audit log are used through Core (storage/console_queries.py), not mapped classes.
 
 users = sa.Table(
     "users", metadata,
@@ -304,7 +327,6 @@ def case_search_text(case: object) -> str:
     return search_fold(" ".join(str(p) for p in parts if p))
 
 
-@sa.event.listens_for(sa.orm.Session, "before_flush")
 def _fill_case_search_text(session: sa.orm.Session, _context: object, _instances: object) -> None:
     """Every case written through the ORM (bot, console, scheduler) keeps its search column."""
     for obj in list(session.new) + list(session.dirty):
@@ -365,15 +387,6 @@ training_jobs = sa.Table(
 # Appended: the case's consent to publication, the masked text and answer staff reviewed, and
 # `public_search` (folded public text only, never the citizen's data) for the public search.
 
-cases.append_column(sa.Column("publish_consent", sa.Boolean, nullable=False, default=False,
-                              server_default=sa.false()))
-cases.append_column(sa.Column("public_text", sa.Text, nullable=True))
-cases.append_column(sa.Column("public_answer", sa.Text, nullable=True))
-cases.append_column(sa.Column("public_search", sa.Text, nullable=True))
-cases.append_column(sa.Column("masking_reviewed_by", sa.String(128), nullable=True))
-cases.append_column(sa.Column("masking_reviewed_at", UtcDateTime(), nullable=True))
-cases.append_column(sa.Column("published_at", UtcDateTime(), nullable=True))
-sa.Index("ix_cases_published_at", cases.c.published_at)
 
 api_clients = sa.Table(
     "api_clients", metadata,
@@ -385,7 +398,6 @@ api_clients = sa.Table(
 )
 
 
-@sa.event.listens_for(sa.orm.Session, "before_flush")
 def _fill_case_public_search(session: sa.orm.Session, _context: object, _instances: object) -> None:
     """The public search looks only at what is published: the masked text and answer."""
     for obj in list(session.new) + list(session.dirty):
@@ -395,29 +407,9 @@ def _fill_case_public_search(session: sa.orm.Session, _context: object, _instanc
             obj.public_search = search_fold(public) if public else None  # type: ignore[attr-defined]
 
 
-# -- outbound delivery (migration 0004) ----------------------------------------------------------
-# Appended: the dispatcher's claim lease (locked_by/locked_until), "sending started", the parts of
-# a split text the platform already acknowledged, receipts, and ZNS. Used through Core
-# (storage/outbox_queue.py); `channel_tokens` keeps Zalo's rotating token pair (storage/tokens.py).
-
-outbox.append_column(sa.Column("locked_by", sa.String(64), nullable=True))
-outbox.append_column(sa.Column("locked_until", UtcDateTime(), nullable=True))
-outbox.append_column(sa.Column("send_started_at", UtcDateTime(), nullable=True))
-outbox.append_column(sa.Column("parts_sent", sa.Integer, nullable=False, default=0,
-                               server_default="0"))
-outbox.append_column(sa.Column("part_ids", sa.JSON, nullable=True))  # platform ids, in order
-outbox.append_column(sa.Column("error_code", sa.String(32), nullable=True))
-outbox.append_column(sa.Column("via", sa.String(16), nullable=True))  # "zns" for a template message
-outbox.append_column(sa.Column("delivered_at", UtcDateTime(), nullable=True))
-outbox.append_column(sa.Column("read_at", UtcDateTime(), nullable=True))
-sa.Index("ix_outbox_conversation_status", outbox.c.conversation_id, outbox.c.status, outbox.c.id)
-sa.Index("ix_outbox_platform_message", outbox.c.channel, outbox.c.platform_message_id)
-# Migration 0009: a throttle is not an attempt (`throttles` counts them); transient errors retry
-# until `first_failed_at` is older than outbox.give_up_after_hours; `missed_at` is when the row
-# failed for good (kept after staff or the citizen release it: the text then says it is late).
-outbox.append_column(sa.Column("throttles", sa.Integer, nullable=False, default=0, server_default="0"))
-outbox.append_column(sa.Column("first_failed_at", UtcDateTime(), nullable=True))
-outbox.append_column(sa.Column("missed_at", UtcDateTime(), nullable=True))
+# -- outbound delivery ----------------------------------------------------------------------------
+# The outbox's lease, parts and receipt columns are used through Core (storage/outbox_queue.py);
+# `channel_tokens` keeps Zalo's rotating token pair (storage/tokens.py).
 
 # A platform-wide "slow down" (Telegram flood, Messenger/Zalo rate limits), shared by every worker.
 channel_pauses = sa.Table(
@@ -455,3 +447,8 @@ chat_link_requests = sa.Table(
     sa.Column("expires_at", UtcDateTime(), nullable=False),
     sa.Column("answered_at", UtcDateTime(), nullable=True),
 )
+
+
+# Session hooks, registered on each session factory by storage.db.make_session_factory (not globally
+# at import time, so a session made elsewhere, e.g. by a migration or a test, is left alone).
+SESSION_HOOKS = (("before_flush", _fill_case_search_text), ("before_flush", _fill_case_public_search))
