@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timezone
 
 from routing.calendar import VIETNAM
 from routing.catalogue import FOCAL_POINT_AGENCY
@@ -29,8 +29,8 @@ def send_due_reminders(uow: AbstractUnitOfWork, policy: DeadlinePolicy, now: dat
                     deadline, calendar, now, policy.remind_working_days_before):
                 notification = StaffNotification(
                     case.agency_id or FOCAL_POINT_AGENCY, "due_soon", now,
-                    f"due_soon:{case.code}:{deadline.step}:{deadline.due_at.isoformat()}",
-                    case.code, case.ward, {"step": deadline.step, "due_at": deadline.due_at.isoformat()})
+                    f"due_soon:{case.code}:{deadline.step}:{_utc(deadline.due_at)}",
+                    case.code, case.ward, {"step": deadline.step, "due_at": _utc(deadline.due_at)})
                 sent += uow.staff_notifications.add_once(notification)
                 deadline.reminded_at = now
     return sent
@@ -44,13 +44,20 @@ def escalate_overdue(uow: AbstractUnitOfWork, now: datetime) -> int:
             if deadline.escalated_at is None and is_overdue(deadline, now):
                 notification = StaffNotification(
                     FOCAL_POINT_AGENCY, "overdue", now,
-                    f"overdue:{case.code}:{deadline.step}:{deadline.due_at.isoformat()}",
+                    f"overdue:{case.code}:{deadline.step}:{_utc(deadline.due_at)}",
                     case.code, case.ward,
-                    {"step": deadline.step, "due_at": deadline.due_at.isoformat(),
+                    {"step": deadline.step, "due_at": _utc(deadline.due_at),
                      "agency_id": case.agency_id})
                 sent += uow.staff_notifications.add_once(notification)
                 deadline.escalated_at = now
     return sent
+
+
+def _utc(moment: datetime) -> str:
+    """A due time as it is keyed: in UTC, whatever zone the deadline was computed in, so that a job
+    run on a just-planned deadline (Hà Nội time) and one run on it read back from the database
+    (UTC) write the same dedupe key."""
+    return moment.astimezone(timezone.utc).isoformat()
 
 
 def send_daily_digest(uow: AbstractUnitOfWork, policy: DeadlinePolicy, now: datetime) -> int:
