@@ -93,7 +93,7 @@ def run() -> None:
     from bot.app import create_app
     from storage.catalogue_files import calendar_entries, load_catalogue
     from bot.config import ROOT
-    from console.users import create_user
+    from storage.staff_services import create_user
     from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade
 
     with tempfile.TemporaryDirectory() as directory:
@@ -111,11 +111,11 @@ def run() -> None:
         app = create_app({"database_url": url, "secret_key": "bench", "background": False,
                           "nlu": {"models_dir": directory}})
         pakn = app.extensions["pakn"]
-        with pakn.session_factory() as db:
-            create_user(db, pakn.ctx.catalogue, "vp", PASSWORD, "focal_point")
-            create_user(db, pakn.ctx.catalogue, "caugiay", PASSWORD, "agency_staff", "ubnd_xa",
+        with pakn.uow() as uow:
+            create_user(uow, pakn.ctx.catalogue, "vp", PASSWORD, "focal_point")
+            create_user(uow, pakn.ctx.catalogue, "caugiay", PASSWORD, "agency_staff", "ubnd_xa",
                         "phường Cầu Giấy")
-            db.commit()
+            uow.commit()
         focal, ward = _login(app, "vp"), _login(app, "caugiay")
         pages = [
             ("case list, page 1 (focal point)", focal, "/console/cases"),

@@ -35,18 +35,16 @@ def cmd_create_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     import getpass
 
     from bot.components import build_components
-    from console.users import InvalidUser, create_user
+    from storage.staff_services import InvalidUser, create_user
 
     password = args.password or getpass.getpass("Mật khẩu: ")
     pakn = build_components(settings, background=False)
-    with pakn.session_factory() as db:
-        try:
-            create_user(db, pakn.ctx.catalogue, args.username, password, args.role, args.agency,
-                        args.ward, args.full_name or "")
-        except InvalidUser as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        db.commit()
+    try:
+        pakn.uow().run(lambda uow: create_user(uow, pakn.ctx.catalogue, args.username, password,
+                                               args.role, args.agency, args.ward, args.full_name or ""))
+    except InvalidUser as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"user {args.username} created ({args.role})")
     return 0
 
@@ -128,10 +126,8 @@ def cmd_calendar(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     from routing import services
 
     pakn = build_components(settings, background=False)
-    with pakn.uow() as uow:
-        moved = services.set_calendar_day(uow, date.fromisoformat(args.day), args.working,
-                                          args.reason)
-        uow.commit()
+    moved = pakn.uow().run(lambda uow: services.set_calendar_day(uow, date.fromisoformat(args.day),
+                                                                 args.working, args.reason))
     kind = "make-up working day" if args.working else "day off"
     print(f"{args.day} is now a {kind}; {moved} open case(s) got new due dates")
     return 0
@@ -173,16 +169,14 @@ def cmd_api_key(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     from sqlalchemy.exc import IntegrityError
 
     from bot.components import build_components
-    from console.open311 import create_api_client
+    from storage.staff_services import create_api_client
 
     pakn = build_components(settings, background=False)
-    with pakn.session_factory() as db:
-        try:
-            key = create_api_client(db, args.name, datetime.now(timezone.utc))
-            db.commit()
-        except IntegrityError:
-            print(f"error: an API client named {args.name!r} already exists", file=sys.stderr)
-            return 2
+    try:
+        key = pakn.uow().run(lambda uow: create_api_client(uow, args.name, datetime.now(timezone.utc)))
+    except IntegrityError:
+        print(f"error: an API client named {args.name!r} already exists", file=sys.stderr)
+        return 2
     print(key)
     return 0
 

@@ -9,9 +9,10 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ContextManager
 
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from channels.base import Channel
 from channels.registry import build_channels
@@ -33,6 +34,7 @@ from storage.catalogue_files import (
     load_ward_aliases,
 )
 from storage.db import make_engine, make_session_factory
+from storage.reading import read_session
 from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,12 @@ class Components:
     scheduler: Any = None
 
     def uow(self) -> SqlUnitOfWork:
+        """A unit of work for a service call: `pakn.uow().run(lambda uow: service(uow, ...))`."""
         return SqlUnitOfWork(self.session_factory)
+
+    def read(self) -> ContextManager[Session]:
+        """A session for read-side queries only (storage.reading): it refuses writes."""
+        return read_session(self.session_factory)
 
     def start_background(self) -> None:
         """Start inbound processing, and the outbox dispatcher where this process owns it."""

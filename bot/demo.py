@@ -7,6 +7,7 @@ published results have the citizen's consent or a masking review, so the public 
 """
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import uuid
@@ -96,20 +97,23 @@ def _sample_cases(pakn: Any, now: datetime, count: int = 50) -> None:
                                    ward=rng.choice(WARDS), publish_consent=rng.random() < 0.6)
         channel = CHANNELS[number % len(CHANNELS)]
         stage = STAGES[number % len(STAGES)] if received < now - timedelta(days=3) else "filed"
+        pakn.uow().run(functools.partial(_sample_case, pakn, form, received, f"demo-{number}", channel,
+                                         stage, calendar, now, rng, criteria))
 
-        def sample(uow: Any) -> None:
-            case = services.file_case(uow, pakn.ctx, None, form, received,
-                                      actor="daumoi" if channel == "hotline" else "bot",
-                                      channel=channel, sender_id=f"demo-{number}")
-            demo = _Demo(uow, pakn, calendar, now, rng)
-            closed_at = demo.advance(case.code, procedure, stage, received)
-            if closed_at is not None:
-                rated = demo.later(closed_at, rng.randint(0, 2))
-                if rated is not None:
-                    for criterion in criteria:
-                        services.record_rating(uow, case.code, criterion, rng.randint(2, 5), rated)
 
-        pakn.uow().run(sample)
+def _sample_case(pakn: Any, form: services.IntakeForm, received: datetime, sender: str, channel: str,
+                 stage: str, calendar: WorkingCalendar, now: datetime, rng: random.Random,
+                 criteria: list[str], uow: Any) -> None:
+    case = services.file_case(uow, pakn.ctx, None, form, received,
+                              actor="daumoi" if channel == "hotline" else "bot",
+                              channel=channel, sender_id=sender)
+    demo = _Demo(uow, pakn, calendar, now, rng)
+    closed_at = demo.advance(case.code, form.procedure_id, stage, received)
+    if closed_at is not None:
+        rated = demo.later(closed_at, rng.randint(0, 2))
+        if rated is not None:
+            for criterion in criteria:
+                services.record_rating(uow, case.code, criterion, rng.randint(2, 5), rated)
 
 
 class _Demo:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from nlu.training import review_queue as rq
+from nlu.training import services as review
 
 
 def add_review_commands(sub: Any) -> None:
@@ -51,24 +52,26 @@ def _service(settings: dict[str, Any]) -> Any:
 
 def run_review_command(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     from storage.db import make_engine, make_session_factory
+    from storage.unit_of_work import SqlUnitOfWork
 
     engine = make_engine(settings["database_url"])
     service = _service(settings)
     now = datetime.now(timezone.utc)
     try:
-        with make_session_factory(engine)() as db:
-            code = _run(args, settings, service, db, now)
-            db.commit()
-            return code
+        return SqlUnitOfWork(make_session_factory(engine)).run(
+            lambda uow: _run(args, settings, service, uow, now))
     finally:
         engine.dispose()
 
 
-def _run(args: argparse.Namespace, settings: dict[str, Any], service: Any, db: Any, now: datetime) -> int:
+def _run(args: argparse.Namespace, settings: dict[str, Any], service: Any, uow: Any, now: datetime) -> int:
+    """One command in one unit of work (what it changed commits when it returns)."""
     nlu = settings["nlu"]
+    db = uow.session  # the queue's reads, in the same transaction as its writes
     if args.review_command == "list":
-        added = rq.collect(db, now, float(nlu["threshold"]), float(nlu.get("review", {}).get("margin", 0.15)),
-                           service.parse if service.fallback else None)
+        added = review.collect_review_items(uow, now, float(nlu["threshold"]),
+                                            float(nlu.get("review", {}).get("margin", 0.15)),
+                                            service.parse if service.fallback else None)
         rows, total = rq.list_items(db, args.status, args.source, args.limit)
         for row in rows:
             if args.json:
@@ -82,7 +85,7 @@ def _run(args: argparse.Namespace, settings: dict[str, Any], service: Any, db: A
         print(f"{total} {args.status} item(s); {added} new", file=sys.stderr)
         return 0
     if args.review_command == "reject":
-        if not rq.reject_item(db, args.item, args.reviewer, now, args.note):
+        if not review.reject_review_item(uow, args.item, args.reviewer, now, args.note):
             print(f"item {args.item} is not pending", file=sys.stderr)
             return 1
         print(f"item {args.item} rejected")
@@ -96,8 +99,8 @@ def _run(args: argparse.Namespace, settings: dict[str, Any], service: Any, db: A
     decision = rq.Decision(intent, args.procedure or (proposal.procedure if intent == "phan_anh" else None),
                            args.agency or proposal.agency, args.text or proposal.text,
                            args.replace_conflicts, args.note)
-    outcome = rq.accept_item(db, args.item, decision, Path(nlu["data_dir"]), Path(settings["catalogue_dir"]),
-                             service.catalogue, args.reviewer, now)
+    outcome = review.accept_review_item(uow, args.item, decision, Path(nlu["data_dir"]),
+                                        Path(settings["catalogue_dir"]), service.catalogue, args.reviewer, now)
     if outcome.accepted:
         print(f"item {args.item} accepted as {outcome.label} into {outcome.file}: {outcome.example}")
         return 0

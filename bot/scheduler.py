@@ -29,11 +29,10 @@ def _utc_now() -> datetime:
 
 def run_deadline_jobs(pakn: Any, now: datetime) -> dict[str, int]:
     """Reminders, escalations and surveys: one transaction, one call per scheduler tick."""
-    with pakn.uow() as uow:
-        counts = {"reminders": jobs.send_due_reminders(uow, pakn.ctx.policy, now),
-                  "escalations": jobs.escalate_overdue(uow, now),
-                  "surveys": jobs.start_surveys(uow, pakn.notifier, now)}
-        uow.commit()
+    counts = pakn.uow().run(lambda uow: {
+        "reminders": jobs.send_due_reminders(uow, pakn.ctx.policy, now),
+        "escalations": jobs.escalate_overdue(uow, now),
+        "surveys": jobs.start_surveys(uow, pakn.notifier, now)})
     if counts["surveys"]:
         pakn.dispatcher.wakeup.set()
     logger.info("deadline jobs at %s: %s", now.isoformat(), counts)
@@ -41,9 +40,7 @@ def run_deadline_jobs(pakn: Any, now: datetime) -> dict[str, int]:
 
 
 def run_digest_job(pakn: Any, now: datetime) -> int:
-    with pakn.uow() as uow:
-        sent = jobs.send_daily_digest(uow, pakn.ctx.policy, now)
-        uow.commit()
+    sent = pakn.uow().run(lambda uow: jobs.send_daily_digest(uow, pakn.ctx.policy, now))
     logger.info("daily digest at %s: %d agencies", now.isoformat(), sent)
     return sent
 

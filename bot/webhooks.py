@@ -1,15 +1,17 @@
 """Platform webhooks: verify -> parse -> dedupe -> persist -> 200 (then process off-thread)."""
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, request
 
 from bot.components import current as components
-from channels.base import BadPayload, IncomingMessage
+from channels.base import BadPayload, IncomingMessage, StatusEvent, now
 from channels.facebook import FacebookChannel
-from storage.outbox_queue import apply_receipt
+from outbox.receipts import record_delivery_receipt
+from routing.ports import AbstractUnitOfWork
 
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
@@ -78,8 +80,10 @@ def receive(name: str) -> Response:
             if message_id is not None:
                 pakn.processor.submit(message_id)
         else:  # a delivery/read receipt: staff see on the case page that the citizen got it
-            updated = apply_receipt(pakn.session_factory, event.channel, event.sender_id, event.kind,
-                                    event.message_ids, event.watermark)
-            logger.debug("%s receipt %s for %s: %d row(s)", event.channel, event.kind,
-                         event.message_ids, updated)
+            pakn.uow().run(functools.partial(_receipt, event))
     return Response("EVENT_RECEIVED", 200, mimetype="text/plain")
+
+
+def _receipt(event: StatusEvent, uow: AbstractUnitOfWork) -> int:
+    return record_delivery_receipt(uow, event.channel, event.sender_id, event.kind, event.message_ids,
+                                   event.watermark, now())

@@ -11,11 +11,13 @@ from console import texts as T
 from console.audit_view import audit_rows
 from console.auth import audit, now, roles_required, user
 from console.deps import components
-from console.users import MIN_PASSWORD, ROLES, InvalidUser, create_user, hash_password
 from routing import calendar_changes
 from routing.calendar import VIETNAM
 from storage import console_queries as q
+from storage import staff_services as staff
 from storage.orm import calendar_days, canned_responses
+from storage.staff_services import MIN_PASSWORD, ROLES, InvalidUser
+from storage.unit_of_work import SqlUnitOfWork
 
 blueprint = Blueprint("console_admin", __name__, url_prefix="/console/admin")
 ADMIN = "admin"
@@ -25,7 +27,7 @@ CANNED_TITLE_LIMIT = canned_responses.c.title.type.length  # 128
 @blueprint.get("/users")
 @roles_required(ADMIN)
 def users() -> str:
-    with components().session_factory() as db:
+    with components().read() as db:
         rows = q.list_users(db)
     return render_template("console/admin_users.html", users=rows, roles=ROLES,
                            catalogue=components().ctx.catalogue)
@@ -35,18 +37,20 @@ def users() -> str:
 @roles_required(ADMIN)
 def create() -> Any:
     form = request.form
-    with components().session_factory() as db:
-        try:
-            user_id = create_user(db, components().ctx.catalogue, form.get("username", ""),
-                                  form.get("password", ""), form.get("role", ""),
-                                  form.get("agency_id") or None, form.get("ward") or None,
-                                  form.get("full_name", ""))
-        except InvalidUser as error:
-            flash(str(error), "error")
-            return redirect(url_for("console_admin.users"))
-        audit(db, "user_create", "user", user_id,
+
+    def work(uow: SqlUnitOfWork) -> None:
+        user_id = staff.create_user(uow, components().ctx.catalogue, form.get("username", ""),
+                                    form.get("password", ""), form.get("role", ""),
+                                    form.get("agency_id") or None, form.get("ward") or None,
+                                    form.get("full_name", ""), now=now())
+        audit(uow, "user_create", "user", user_id,
               {k: form.get(k) for k in ("username", "role", "agency_id", "ward")})
-        db.commit()
+
+    try:
+        components().uow().run(work)
+    except InvalidUser as error:
+        flash(str(error), "error")
+        return redirect(url_for("console_admin.users"))
     flash(T.USER_CREATED.format(username=form.get("username", "").strip().lower()), "success")
     return redirect(url_for("console_admin.users"))
 
@@ -54,26 +58,27 @@ def create() -> Any:
 @blueprint.post("/users/<int:user_id>")
 @roles_required(ADMIN)
 def update(user_id: int) -> Any:
-    """Activate / deactivate an account, or set a new password."""
-    with components().session_factory() as db:
+    """Activate / deactivate (lock) an account, or set a new password."""
+    with components().read() as db:
         row = q.get_user(db, user_id) or abort(404)
-        values: dict[str, Any] = {}
-        if "active" in request.form:
-            values["active"] = request.form["active"] == "1"
-            if not values["active"] and user_id == user().id:
-                flash(T.CANNOT_LOCK_SELF, "error")
-                return redirect(url_for("console_admin.users"))
-        password = request.form.get("password", "")
+    active = request.form["active"] == "1" if "active" in request.form else None
+    if active is False and user_id == user().id:
+        flash(T.CANNOT_LOCK_SELF, "error")
+        return redirect(url_for("console_admin.users"))
+    password = request.form.get("password", "")
+    if password and len(password) < MIN_PASSWORD:
+        flash(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.", "error")
+        return redirect(url_for("console_admin.users"))
+
+    def work(uow: SqlUnitOfWork) -> None:
+        if active is not None:
+            (staff.unlock_account if active else staff.lock_account)(uow, user_id)
         if password:
-            if len(password) < MIN_PASSWORD:
-                flash(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.", "error")
-                return redirect(url_for("console_admin.users"))
-            values["password_hash"] = hash_password(password)
-        if values:
-            q.update_user(db, user_id, **values)
-            audit(db, "user_update", "user", user_id,
-                  {"active": values.get("active"), "password_changed": bool(password)})
-            db.commit()
+            staff.reset_password(uow, user_id, password)
+        audit(uow, "user_update", "user", user_id, {"active": active, "password_changed": bool(password)})
+
+    if active is not None or password:
+        components().uow().run(work)
     flash(T.USER_UPDATED.format(username=row["username"]), "success")
     return redirect(url_for("console_admin.users"))
 
@@ -88,11 +93,13 @@ def _form_day(name: str) -> date | None:
 def _calendar_change(change: Any, action: str, details: dict[str, Any]) -> int | None:
     """Run a calendar service and audit it in one transaction; how many cases moved, or None
     after flashing why it was refused."""
+    def work(uow: SqlUnitOfWork) -> int:
+        moved = int(change(uow))
+        audit(uow, action, "calendar_day", details["from"], {**details, "moved": moved})
+        return moved
+
     try:
-        with components().uow() as uow:
-            moved = change(uow)
-            audit(uow.session, action, "calendar_day", details["from"], {**details, "moved": moved})
-            uow.commit()
+        moved = components().uow().run(work)
     except calendar_changes.InvalidRange:
         flash(T.CALENDAR_RANGE.format(days=calendar_changes.MAX_RANGE_DAYS), "error")
         return None
@@ -119,7 +126,7 @@ def missing_year(today: date, years: set[int]) -> int | None:
 def calendar() -> Any:
     """Days off and make-up working days of any year: one day or a range (Tết), or removed."""
     if request.method == "GET":
-        with components().session_factory() as db:
+        with components().read() as db:
             days = db.execute(sa.select(calendar_days).order_by(calendar_days.c.day.desc())).all()
         today = now().astimezone(VIETNAM).date()
         missing = missing_year(today, {row.day.year for row in days})
@@ -155,24 +162,36 @@ def calendar() -> Any:
 @blueprint.route("/canned", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def canned() -> Any:
-    with components().session_factory() as db:
-        if request.method == "POST":
-            if request.form.get("delete", "").isdigit():
-                q.delete_canned(db, int(request.form["delete"]))
-                audit(db, "canned_delete", "canned_response", request.form["delete"])
-                flash(T.CANNED_DELETED, "success")
-            elif len(request.form.get("title", "").strip()) > CANNED_TITLE_LIMIT:
-                flash(T.CANNED_TITLE_TOO_LONG.format(limit=CANNED_TITLE_LIMIT), "error")
-            elif request.form.get("title", "").strip() and request.form.get("text", "").strip():
-                q.add_canned(db, request.form["title"].strip(), request.form["text"].strip())
-                audit(db, "canned_add", "canned_response", "", {"title": request.form["title"]})
-                flash(T.CANNED_SAVED, "success")
-            else:
-                flash(T.TEXT_REQUIRED, "error")
-            db.commit()
-            return redirect(url_for("console_admin.canned"))
+    if request.method == "POST":
+        _change_canned(request.form)
+        return redirect(url_for("console_admin.canned"))
+    with components().read() as db:
         rows = q.canned(db)
     return render_template("console/admin_canned.html", rows=rows)
+
+
+def _change_canned(form: Any) -> None:
+    title, text = form.get("title", "").strip(), form.get("text", "").strip()
+    if form.get("delete", "").isdigit():
+        canned_id = int(form["delete"])
+
+        def delete(uow: SqlUnitOfWork) -> None:
+            staff.delete_canned_reply(uow, canned_id)
+            audit(uow, "canned_delete", "canned_response", canned_id)
+
+        components().uow().run(delete)
+        flash(T.CANNED_DELETED, "success")
+    elif len(title) > CANNED_TITLE_LIMIT:
+        flash(T.CANNED_TITLE_TOO_LONG.format(limit=CANNED_TITLE_LIMIT), "error")
+    elif title and text:
+        def save(uow: SqlUnitOfWork) -> None:
+            staff.save_canned_reply(uow, title, text)
+            audit(uow, "canned_add", "canned_response", "", {"title": form["title"]})
+
+        components().uow().run(save)
+        flash(T.CANNED_SAVED, "success")
+    else:
+        flash(T.TEXT_REQUIRED, "error")
 
 
 @blueprint.get("/catalogue")
@@ -184,6 +203,6 @@ def catalogue() -> str:
 @blueprint.get("/audit")
 @roles_required(ADMIN)
 def audit_log() -> str:
-    with components().session_factory() as db:
+    with components().read() as db:
         rows = q.recent_audit(db, 300)
     return render_template("console/admin_audit.html", rows=audit_rows(rows))

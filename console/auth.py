@@ -12,9 +12,11 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from console import texts as T
 from console.deps import components
 from console.limits import limiter, minutes
-from console.users import AccountLocked, authenticate
 from routing.rules import COMMUNE_LEVEL_UNITS
 from storage import console_queries as q
+from storage import staff_services as accounts
+from storage.staff_services import AccountLocked, authenticate
+from storage.unit_of_work import SqlUnitOfWork
 
 blueprint = Blueprint("console_auth", __name__, url_prefix="/console")
 login_manager = LoginManager()
@@ -73,7 +75,7 @@ class StaffUser:
 def load_user(user_id: str) -> StaffUser | None:
     if not user_id.isdigit():
         return None
-    with components().session_factory() as db:
+    with components().read() as db:
         row = q.get_user(db, int(user_id))
     return StaffUser.from_row(row) if row and row["active"] else None
 
@@ -99,13 +101,20 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def audit(db: Any, action: str, target_type: str = "", target_id: Any = "",
+def audit(uow: SqlUnitOfWork, action: str, target_type: str = "", target_id: Any = "",
           details: dict[str, Any] | None = None, at: datetime | None = None) -> None:
-    """Record a staff action in `db`'s transaction (a Session: commits with the action)."""
+    """Record a staff action, by whoever is logged in, in the unit of work of the action: the row
+    commits with it or not at all."""
     who = current_user if current_user.is_authenticated else None
     username = who.username if who else (details or {}).get("username", "")
-    q.record_audit(db, at or now(), who.id if who else None, username, action, target_type,
-                   str(target_id), details)
+    accounts.record_audit(uow, at or now(), who.id if who else None, username, action, target_type,
+                          target_id, details)
+
+
+def audited(action: str, target_type: str = "", target_id: Any = "",
+            details: dict[str, Any] | None = None) -> None:
+    """An audit row on its own (a login, a file edit): its own unit of work."""
+    components().uow().run(lambda uow: audit(uow, action, target_type, target_id, details))
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -122,35 +131,32 @@ def login() -> Any:
     wait = max(limit.wait(key) for limit, key in zip(limits, keys))
     pakn = components()
     if wait:
-        with pakn.session_factory() as db:
-            audit(db, "login_blocked", "user", username[:64], {"username": username[:64]})
-            db.commit()
+        audited("login_blocked", "user", username[:64], {"username": username[:64]})
         flash(T.LOGIN_BLOCKED.format(minutes=minutes(wait)), "error")
         return render_template("console/login.html", username=username), 429
-    with pakn.session_factory() as db:
-        try:
+    try:
+        with pakn.read() as db:
             row = authenticate(db, username, password)
-        except AccountLocked:  # the right password: telling the owner the account is locked is safe
-            audit(db, "login_locked", "user", username[:64], {"username": username[:64]})
-            db.commit()
-            flash(T.LOGIN_LOCKED, "error")
-            return render_template("console/login.html", username=username), 403
-        if row is None:
-            for limit, key in zip(limits, keys):
-                limit.record(key)
-            audit(db, "login_failed", "user", username[:64], {"username": username[:64]})
-            db.commit()
-            flash(T.LOGIN_FAILED, "error")
-            return render_template("console/login.html", username=username), 401
-        q.update_user(db, row["id"], last_login_at=now())
-        db.commit()
+    except AccountLocked:  # the right password: telling the owner the account is locked is safe
+        audited("login_locked", "user", username[:64], {"username": username[:64]})
+        flash(T.LOGIN_LOCKED, "error")
+        return render_template("console/login.html", username=username), 403
+    if row is None:
+        for limit, key in zip(limits, keys):
+            limit.record(key)
+        audited("login_failed", "user", username[:64], {"username": username[:64]})
+        flash(T.LOGIN_FAILED, "error")
+        return render_template("console/login.html", username=username), 401
     limits[0].forget(keys[0])
     staff = StaffUser.from_row(row)
     session.clear()  # a fresh session (and CSRF token) after login: no session fixation
     login_user(staff)
-    with pakn.session_factory() as db:
-        audit(db, "login", "user", staff.id)
-        db.commit()
+
+    def logged_in(uow: SqlUnitOfWork) -> None:
+        accounts.record_login(uow, staff.id, now())
+        audit(uow, "login", "user", staff.id)
+
+    pakn.uow().run(logged_in)
     flash(T.LOGGED_IN.format(name=staff.display_name), "success")
     target = request.args.get("next", "")
     if not target.startswith("/console") or target.startswith("//"):
@@ -161,9 +167,7 @@ def login() -> Any:
 @blueprint.post("/logout")
 @login_required
 def logout() -> Any:
-    with components().session_factory() as db:
-        audit(db, "logout", "user", current_user.id)
-        db.commit()
+    audited("logout", "user", current_user.id)
     logout_user()
     session.clear()
     flash(T.LOGGED_OUT, "success")

@@ -50,7 +50,7 @@ def _filter() -> q.CaseFilter:
 def case_list() -> str:
     page = page_number(request.args.get("page")) or 1
     criteria = _filter()
-    with components().session_factory() as db:
+    with components().read() as db:
         rows, total = q.search_cases(db, criteria, user().scope, now(), page, PER_PAGE)
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     kept = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
@@ -137,7 +137,7 @@ def case_action(code: str, name: str) -> Any:
                               case.conversation_id is not None, form.get("step") == STEP_CONFIRM)
             if not confirmed(form, preview):
                 return preview  # rolled back: nothing is done or sent yet
-        audit(uow.session, f"case_{name}", "case", case.code, action_fields(form), at=moment)
+        audit(uow, f"case_{name}", "case", case.code, action_fields(form), at=moment)
         return case
 
     done, case = run_in_uow(work, code.upper(), keep=lambda result: not isinstance(result, Preview))

@@ -50,7 +50,7 @@ def dashboard() -> str:
     # Agency staff see their own unit's volumes, deadlines and satisfaction; the ranking and the
     # on-time rates compare every agency, as plan 181's scoring is meant to be seen.
     scope = user().scope
-    with pakn.session_factory() as db:
+    with pakn.read() as db:
         by_channel = q.monthly_volume(db, "channel", since, scope)
         by_procedure = q.volume_by(db, "procedure_id", since, scope)
         by_agency = q.volume_by(db, "agency_id", since, scope)

@@ -21,7 +21,7 @@ blueprint = Blueprint("console_delivery", __name__, url_prefix="/console")
 @login_required
 def undelivered() -> str:
     scope = user().scope
-    with components().session_factory() as db:
+    with components().read() as db:
         rows = undeliverable(db, scope.agency_id, scope.ward)
     return render_template("console/delivery.html", rows=rows)
 
@@ -34,7 +34,7 @@ def retry(outbox_id: int) -> Any:
 
     def work(uow: Any) -> int:
         count = retry_undelivered(uow, outbox_id, now())
-        audit(uow.session, "delivery_retry", "outbox", outbox_id, {"released": count})
+        audit(uow, "delivery_retry", "outbox", outbox_id, {"released": count})
         return count
 
     done, count = run_in_uow(work)
@@ -51,7 +51,7 @@ def dismiss(outbox_id: int) -> Any:
 
     def work(uow: Any) -> int:
         count = dismiss_undelivered(uow, outbox_id, now())
-        audit(uow.session, "delivery_dismiss", "outbox", outbox_id, {"released": count})
+        audit(uow, "delivery_dismiss", "outbox", outbox_id, {"released": count})
         return count
 
     done, count = run_in_uow(work)
@@ -63,7 +63,7 @@ def dismiss(outbox_id: int) -> Any:
 def _failed_in_scope(outbox_id: int) -> None:
     """404 for a row outside the staff member's scope (as for one that does not exist)."""
     scope = user().scope
-    with components().session_factory() as db:
+    with components().read() as db:
         rows = undeliverable(db, scope.agency_id, scope.ward, row_id=outbox_id)
     if not rows:
         abort(404)

@@ -3,7 +3,7 @@ object (bot.components.Components) in `app.extensions["pakn"]`; console modules 
 never import the composition root, so no import runs back up from the console to `bot/`."""
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, ContextManager, Protocol
 
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,7 +32,11 @@ class Services(Protocol):
     notifier: OutboxNotifier
     live_catalogue: LiveCatalogue
 
-    def uow(self) -> SqlUnitOfWork: ...
+    def uow(self) -> SqlUnitOfWork:
+        """The unit of work every write goes through: `uow().run(lambda uow: service(uow, ...))`."""
+
+    def read(self) -> ContextManager[Session]:
+        """A session for the read-side query modules; it refuses to write."""
 
 
 def components() -> Services:

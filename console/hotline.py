@@ -84,8 +84,7 @@ def hotline() -> Any:
             days = float(pakn.settings["hotline"]["chat_link_days"])
             request_chat_link(uow, pakn.pipeline.dialogue, case, *contact, staff.username,
                               _unit_of(staff), moment, timedelta(days=days))
-        uow.session.flush()
-        audit(uow.session, "hotline_intake", "case", case.code,
+        audit(uow, "hotline_intake", "case", case.code,
               {"chat_link_requested": contact[0] if contact else None}, at=moment)
         return str(case.code)
 
@@ -103,5 +102,5 @@ def hotline() -> Any:
 
 
 def _scope_of(code: str) -> tuple[str | None, str | None]:
-    with components().session_factory() as db:
+    with components().read() as db:
         return q.case_scope_of(db, code) or (None, None)

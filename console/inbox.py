@@ -16,6 +16,7 @@ from intake.dialogue_events import StaffHandedBack, StaffTookOver, store
 from intake.notifier import queue_reply
 from intake.turns import Reply
 from storage import console_queries as q
+from storage import staff_services
 from storage.chat_history import conversation_uploads
 from storage.uploads import FileStore
 
@@ -32,7 +33,7 @@ def _item(row: dict[str, Any]) -> dict[str, Any]:
 @blueprint.get("/inbox")
 @login_required
 def inbox() -> str:
-    with components().session_factory() as db:
+    with components().read() as db:
         rows = q.escalated_conversations(db, user().scope)
     return render_template("console/inbox.html", items=[_item(r) for r in rows])
 
@@ -41,7 +42,7 @@ def inbox() -> str:
 @login_required
 def inbox_json() -> Any:
     """Polled every few seconds by the inbox page: escalations appear without a reload."""
-    with components().session_factory() as db:
+    with components().read() as db:
         rows = q.escalated_conversations(db, user().scope)
     return jsonify(items=[_item(r) for r in rows])
 
@@ -79,7 +80,7 @@ def _message(row: dict[str, Any], author: str, conversation_id: int) -> dict[str
 @blueprint.get("/conversations/<int:conversation_id>")
 @login_required
 def conversation(conversation_id: int) -> str:
-    with components().session_factory() as db:
+    with components().read() as db:
         row = _visible(db, conversation_id)
         messages = _thread(db, conversation_id)
         page = {"conversation": row, "messages": messages, "notes": q.notes(db, conversation_id),
@@ -94,7 +95,7 @@ def conversation(conversation_id: int) -> str:
 @login_required
 def messages_json(conversation_id: int) -> Any:
     after = request.args.get("after", "0")
-    with components().session_factory() as db:
+    with components().read() as db:
         _visible(db, conversation_id)
         rows = _thread(db, conversation_id, int(after) if after.isdigit() else 0)
     return jsonify(messages=rows)
@@ -107,7 +108,7 @@ def conversation_file(conversation_id: int, token: str) -> Any:
     from console.files import file_response
 
     pakn = components()
-    with pakn.session_factory() as db:
+    with pakn.read() as db:
         _visible(db, conversation_id)
         sent = token in conversation_uploads(db, conversation_id)
     path = FileStore.from_settings(pakn.settings).find(token) if sent else None
@@ -124,10 +125,10 @@ def take(conversation_id: int) -> Any:
     def work(uow: Any) -> None:
         _visible(uow.session, conversation_id)
         conv = uow.conversations.get(conversation_id)
-        previous = getattr(conv, "handled_by", None)
+        previous = conv.handled_by
         conv.handled_by = staff.id
         store(conv, components().pipeline.dialogue.on_event(conv.state, conv.slots, StaffTookOver()))
-        audit(uow.session, "conversation_take", "conversation", conversation_id,
+        audit(uow, "conversation_take", "conversation", conversation_id,
               {"previous_handler": previous})
 
     if run_in_uow(work)[0]:
@@ -143,7 +144,7 @@ def reply(conversation_id: int) -> Any:
     text = str((data or {}).get("text", "")).strip()
     staff = user()
     error: str | None = None
-    with components().session_factory() as db:
+    with components().read() as db:
         row = _visible(db, conversation_id)
     if not text:
         error = T.REPLY_EMPTY
@@ -157,7 +158,7 @@ def reply(conversation_id: int) -> Any:
             conv = uow.conversations.get(conversation_id)
             conv.handled_by = staff.id  # replying takes the conversation if nobody had it
             item = queue_reply(uow, conv, Reply(text), now(), author=f"staff:{staff.username}")
-            audit(uow.session, "conversation_reply", "conversation", conversation_id,
+            audit(uow, "conversation_reply", "conversation", conversation_id,
                   {"outbox_id": item.id, "length": len(text)})
             return int(item.message_id)
         done, message_id = run_in_uow(work)
@@ -178,11 +179,13 @@ def note(conversation_id: int) -> Any:
     if not text:
         flash(T.TEXT_REQUIRED, "error")
     else:
-        with components().session_factory() as db:
+        with components().read() as db:
             _visible(db, conversation_id)
-            q.add_note(db, conversation_id, user().id, text, now())
-            audit(db, "conversation_note", "conversation", conversation_id)
-            db.commit()
+        def work(uow: Any) -> None:
+            staff_services.add_note(uow, conversation_id, user().id, text, now())
+            audit(uow, "conversation_note", "conversation", conversation_id)
+
+        components().uow().run(work)
         flash(T.NOTE_SAVED, "success")
     return redirect(url_for("console_inbox.conversation", conversation_id=conversation_id))
 
@@ -198,7 +201,7 @@ def handback(conversation_id: int) -> Any:
         store(conv, components().pipeline.dialogue.on_event(conv.state, conv.slots, StaffHandedBack()))
         queue_reply(uow, conv, Reply(T.HANDBACK_TO_CITIZEN), now(), kind="status",
                     author=f"staff:{user().username}")
-        audit(uow.session, "conversation_handback", "conversation", conversation_id)
+        audit(uow, "conversation_handback", "conversation", conversation_id)
 
     if run_in_uow(work)[0]:
         flash(T.HANDED_BACK, "success")

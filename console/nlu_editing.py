@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from console import nlu_texts as NT
-from console.auth import audit, roles_required
+from console.auth import audited, roles_required
 from console.deps import components
 from nlu.data import data_files
 from nlu.training import review_data as rd
@@ -54,9 +54,7 @@ def edit_file() -> Any:
     if problems:
         flash(NT.FILE_PROBLEMS, "error")
         return render_template("nlu/file.html", file=relative, content=content, problems=problems), 422
-    with components().session_factory() as db:
-        audit(db, "nlu_data_edit", "nlu_data_file", relative[:64])
-        db.commit()
+    audited("nlu_data_edit", "nlu_data_file", relative[:64])
     flash(NT.FILE_SAVED.format(file=relative), "success")
     return redirect(url_for("console_nlu_data.edit_file", file=relative))
 
@@ -92,10 +90,8 @@ def new_procedure() -> Any:
         problems = rd.staged_problems(data_dir, catalogue_dir, {relative: content})
         rd.write_changes(data_dir, {relative: content})  # kept even if short: training refuses it
     _seed_catalogue(catalogue_dir)
-    with components().session_factory() as db:
-        audit(db, "catalogue_add_procedure", "procedure", new.id,
-              {"name": new.name, "default_agency": new.default_agency, "examples": len(examples)})
-        db.commit()
+    audited("catalogue_add_procedure", "procedure", new.id,
+            {"name": new.name, "default_agency": new.default_agency, "examples": len(examples)})
     flash(NT.PROCEDURE_ADDED.format(id=new.id, min=MIN_PAKN_EXAMPLES), "success")
     return render_template("nlu/file.html", file=relative, content=content, problems=problems)
 
@@ -117,9 +113,7 @@ def new_agency() -> Any:
         flash(NT.CATALOGUE_ERROR.format(error=error), "error")
         return render_template("nlu/agency.html", catalogue=catalogue, form=form, levels=ca.LEVELS), 422
     _seed_catalogue(catalogue_dir)
-    with components().session_factory() as db:
-        audit(db, "catalogue_add_agency", "agency", new.id, {"name": new.name, "level": new.level})
-        db.commit()
+    audited("catalogue_add_agency", "agency", new.id, {"name": new.name, "level": new.level})
     flash(NT.AGENCY_ADDED.format(id=new.id), "success")
     return redirect(url_for("console_nlu_data.data"))
 

@@ -3,7 +3,7 @@ the training data after masking, with clashes and validator problems shown on th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
@@ -11,6 +11,8 @@ from console import nlu_texts as NT
 from console.auth import audit, now, roles_required, user
 from console.deps import components
 from nlu.training import review_queue as rq
+from nlu.training import services as review
+from storage.unit_of_work import SqlUnitOfWork
 
 blueprint = Blueprint("console_nlu", __name__, url_prefix="/console/nlu")
 ADMIN = "admin"
@@ -22,10 +24,11 @@ def settings() -> dict[str, Any]:
     return components().settings  # type: ignore[no-any-return]
 
 
-def collect(db: Any) -> int:
+def collect(uow: SqlUnitOfWork) -> int:
     nlu = settings()["nlu"]
-    return rq.collect(db, now(), float(nlu["threshold"]), float(nlu.get("review", {}).get("margin", 0.15)),
-                      components().nlu.parse)
+    return review.collect_review_items(uow, now(), float(nlu["threshold"]),
+                                       float(nlu.get("review", {}).get("margin", 0.15)),
+                                       components().nlu.parse)
 
 
 @blueprint.app_template_global("nlu_names")
@@ -64,9 +67,8 @@ def queue() -> str:
     status = request.args.get("status", "pending")
     source = request.args.get("source", "")
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    with components().session_factory() as db:
-        added = collect(db)
-        db.commit()
+    added = components().uow().run(collect)
+    with components().read() as db:
         rows, total = rq.list_items(db, status if status in NT.STATUS_NAMES else "pending",
                                     source if source in rq.SOURCES else "", PER_PAGE, (page - 1) * PER_PAGE)
         counts = rq.counts_by_source(db)
@@ -95,7 +97,7 @@ def _render_item(item: dict[str, Any], decision: rq.Decision, outcome: rq.Outcom
 @roles_required(ADMIN)
 def item(item_id: int) -> Any:
     pakn = components()
-    with pakn.session_factory() as db:
+    with pakn.read() as db:
         row = rq.get_item(db, item_id) or abort(404)
         if request.method == "GET":
             try:
@@ -104,29 +106,21 @@ def item(item_id: int) -> Any:
                 flash(NT.MASKING_MISSING, "error")
                 decision = rq.Decision("phan_anh", None, None, "")
             return _render_item(row, decision)
-        if request.form.get("action") == "reject":
-            if rq.reject_item(db, item_id, user().username, now(), request.form.get("note", "")[:500]):
-                audit(db, "nlu_review_reject", "nlu_review_item", item_id)
-                db.commit()
-                flash(NT.REJECTED, "success")
-            else:
-                flash(NT.NOT_PENDING, "error")
-            return redirect(url_for("console_nlu.queue"))
-        decision = _form_decision()
-        try:
-            outcome = rq.accept_item(db, item_id, decision, Path(settings()["nlu"]["data_dir"]),
-                                     Path(settings()["catalogue_dir"]), pakn.ctx.catalogue,
-                                     user().username, now())
-        except ImportError:
-            flash(NT.MASKING_MISSING, "error")
-            return _render_item(row, decision, None, 503)
-        if outcome.accepted:
-            audit(db, "nlu_review_accept", "nlu_review_item", item_id,
-                  {"label": outcome.label, "file": outcome.file, "agency": decision.agency,
-                   "replaced": bool(outcome.clashes)})
-            db.commit()
-            flash(NT.ACCEPTED.format(file=outcome.file, label=outcome.label), "success")
-            return redirect(url_for("console_nlu.queue"))
+    if request.form.get("action") == "reject":
+        if pakn.uow().run(_reject(item_id), keep=bool):
+            flash(NT.REJECTED, "success")
+        else:
+            flash(NT.NOT_PENDING, "error")
+        return redirect(url_for("console_nlu.queue"))
+    decision = _form_decision()
+    try:
+        outcome = pakn.uow().run(_accept(item_id, decision), keep=lambda outcome: outcome.accepted)
+    except ImportError:
+        flash(NT.MASKING_MISSING, "error")
+        return _render_item(row, decision, None, 503)
+    if outcome.accepted:
+        flash(NT.ACCEPTED.format(file=outcome.file, label=outcome.label), "success")
+        return redirect(url_for("console_nlu.queue"))
     message = {"not_pending": NT.NOT_PENDING, "unknown_procedure": NT.UNKNOWN_PROCEDURE,
                "unknown_agency": NT.UNKNOWN_AGENCY, "unknown_intent": NT.UNKNOWN_INTENT,
                "empty": NT.EMPTY}.get(outcome.error)
@@ -134,3 +128,26 @@ def item(item_id: int) -> Any:
     if outcome.example:
         decision.text = outcome.example  # show the masked text the check was made on
     return _render_item(row, decision, outcome, 409 if outcome.clashes or outcome.problems else 400)
+
+
+def _reject(item_id: int) -> Callable[[SqlUnitOfWork], bool]:
+    def work(uow: SqlUnitOfWork) -> bool:
+        rejected = review.reject_review_item(uow, item_id, user().username, now(),
+                                             request.form.get("note", "")[:500])
+        if rejected:
+            audit(uow, "nlu_review_reject", "nlu_review_item", item_id)
+        return rejected
+    return work
+
+
+def _accept(item_id: int, decision: rq.Decision) -> Callable[[SqlUnitOfWork], rq.Outcome]:
+    def work(uow: SqlUnitOfWork) -> rq.Outcome:
+        outcome = review.accept_review_item(uow, item_id, decision, Path(settings()["nlu"]["data_dir"]),
+                                            Path(settings()["catalogue_dir"]), components().ctx.catalogue,
+                                            user().username, now())
+        if outcome.accepted:
+            audit(uow, "nlu_review_accept", "nlu_review_item", item_id,
+                  {"label": outcome.label, "file": outcome.file, "agency": decision.agency,
+                   "replaced": bool(outcome.clashes)})
+        return outcome
+    return work

@@ -8,11 +8,13 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from console import nlu_texts as NT
-from console.auth import audit, roles_required, user
+from console.auth import audit, audited, now, roles_required, user
 from console.deps import components
 from nlu.models import ModelStore
 from nlu.training import jobs as training
 from nlu.training.compare import LABEL_SETS, VIEWS
+from nlu.training.services import queue_training_job, run_training_job
+from storage.unit_of_work import SqlUnitOfWork
 
 blueprint = Blueprint("console_nlu_training", __name__, url_prefix="/console/nlu")
 ADMIN = "admin"
@@ -29,7 +31,7 @@ def _margin() -> float:
 @blueprint.get("/train")
 @roles_required(ADMIN)
 def train() -> str:
-    with components().session_factory() as db:
+    with components().read() as db:
         jobs = training.recent_jobs(db)
     store = _store()
     return render_template("nlu/train.html", jobs=jobs, active=store.active_version(),
@@ -43,20 +45,24 @@ def start() -> Any:
     backend = request.form.get("backend") or None
     if backend not in (None, "builtin", "rasa"):
         abort(400)
+
+    def queue(uow: SqlUnitOfWork) -> int:
+        job_id = queue_training_job(uow, pakn.settings, user().username, backend, now())
+        audit(uow, "nlu_train", "training_job", job_id, {"backend": backend})
+        return job_id
+
     try:
-        job_id = training.start_training(pakn.session_factory, pakn.settings, user().username, backend)
+        job_id = pakn.uow().run(queue)
     except training.JobRunning as running:
         flash(NT.JOB_RUNNING.format(id=running.job_id), "error")
         return redirect(url_for("console_nlu_training.job", job_id=running.job_id))
-    with pakn.session_factory() as db:
-        audit(db, "nlu_train", "training_job", job_id, {"backend": backend})
-        db.commit()
+    run_training_job(pakn.session_factory, pakn.settings, job_id)
     flash(NT.JOB_STARTED.format(id=job_id), "success")
     return redirect(url_for("console_nlu_training.job", job_id=job_id))
 
 
 def _job(job_id: int) -> dict[str, Any]:
-    with components().session_factory() as db:
+    with components().read() as db:
         return training.get_job(db, job_id) or abort(404)
 
 
@@ -78,7 +84,7 @@ def job(job_id: int) -> str:
     active = store.active_version()
     problems: list[dict[str, Any]] = []
     if job["status"] == "succeeded" and job["version"] and job["version"] != active:
-        with components().session_factory() as db:
+        with components().read() as db:
             problems = training.activation_check(db, store, job["version"], _margin())
     return render_template("nlu/job.html", job=job, report=job.get("report") or {}, active=active,
                            problems=problems, margin=_margin())
@@ -136,7 +142,7 @@ def compare(version: str) -> Any:
     active = store.active_version()
     if active is None or active == version:
         return redirect(url_for("console_nlu_training.versions"))
-    with components().session_factory() as db:
+    with components().read() as db:
         job = training.job_for(db, version, active)
         problems = training.activation_check(db, store, version, _margin())
     if job is not None:
@@ -160,16 +166,15 @@ def activate(version: str) -> Any:
         flash(NT.UNKNOWN_VERSION.format(version=version), "error")
         return redirect(back)
     previous = store.active_version()
-    with components().session_factory() as db:
+    with components().read() as db:
         problems = training.activation_check(db, store, version, _margin())
-        if problems and not note:
-            flash(NT.NOT_EVALUATED if problems[0].get("not_evaluated")
-                  else NT.ACTIVATION_REFUSED.format(margin=_margin()), "error")
-            return redirect(back)
-        store.activate(version)
-        audit(db, "nlu_activate_override" if problems else "nlu_activate", "nlu_model", version,
-              {"previous": previous, "note": note, "problems": problems})
-        db.commit()
+    if problems and not note:
+        flash(NT.NOT_EVALUATED if problems[0].get("not_evaluated")
+              else NT.ACTIVATION_REFUSED.format(margin=_margin()), "error")
+        return redirect(back)
+    store.activate(version)  # the model store's files; the audit row records who and why
+    audited("nlu_activate_override" if problems else "nlu_activate", "nlu_model", version,
+            {"previous": previous, "note": note, "problems": problems})
     components().nlu.reload_if_changed(force=True)
     flash(NT.ACTIVATED.format(version=version), "success")
     return redirect(back)
@@ -185,9 +190,7 @@ def rollback(version: str) -> Any:
         return redirect(url_for("console_nlu_training.versions"))
     previous = store.active_version()
     store.activate(version)
-    with components().session_factory() as db:
-        audit(db, "nlu_rollback", "nlu_model", version, {"previous": previous})
-        db.commit()
+    audited("nlu_rollback", "nlu_model", version, {"previous": previous})
     components().nlu.reload_if_changed(force=True)
     flash(NT.ROLLED_BACK.format(version=version), "success")
     return redirect(url_for("console_nlu_training.versions"))

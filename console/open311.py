@@ -7,9 +7,7 @@ cases only); a request's `address` is its ward, never the citizen's address.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -25,6 +23,7 @@ from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.model import CaseStatus, DomainError, MissingContactData
 from routing.rules import handling_unit
 from storage import public_queries as pq
+from storage.staff_services import hash_key
 
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -51,17 +50,6 @@ NOTICE = ("Phản ánh đã được tiếp nhận với mã {code}. Hạn trả
 
 def error(code: int, description: str) -> tuple[Response, int]:
     return jsonify([{"code": code, "description": description}]), code
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def create_api_client(session: Any, name: str, now: datetime) -> str:
-    """Register a client; returns its new API key (only its hash is stored)."""
-    key = secrets.token_urlsafe(32)
-    pq.insert_api_client(session, name, hash_key(key), now)
-    return key
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -153,7 +141,7 @@ def requests_list(fmt: str) -> Any:
                         status={"open": CaseStatus.PUBLISHED.value,
                                 "closed": CaseStatus.CLOSED.value}.get(status, ""))
     pakn = components()
-    with pakn.session_factory() as db:
+    with pakn.read() as db:
         rows, total = pq.public_cases(db, f, page, min(size, MAX_PAGE_SIZE))
     response = jsonify([_request_json(pakn.ctx.catalogue, row) for row in rows])
     response.headers["X-Total-Count"] = str(total)
@@ -170,7 +158,7 @@ def request_detail(request_id: str, fmt: str) -> Any:
     if fmt != "json":
         return error(400, E_FORMAT)
     pakn = components()
-    with pakn.session_factory() as db:
+    with pakn.read() as db:
         row = pq.public_case(db, request_id)
     if row is None:
         return error(404, E_REQUEST)
@@ -183,7 +171,7 @@ def create_request(fmt: str) -> Any:
         return error(400, E_FORMAT)
     form = _fields()
     pakn = components()
-    with pakn.session_factory() as db:
+    with pakn.read() as db:
         client = pq.api_client_by_key_hash(db, hash_key(form.get("api_key", "")))
     if client is None:
         return error(403, E_API_KEY)
@@ -214,12 +202,10 @@ def create_request(fmt: str) -> Any:
                                  citizen_phone=phone, citizen_address=address[:500],
                                  ward=_ward(address))
     try:
-        with pakn.uow() as uow:
-            case = services.file_case(uow, pakn.ctx, None, intake, datetime.now(timezone.utc),
-                                      actor=f"open311:{client['name']}", channel=CHANNEL,
-                                      sender_id=f"{client['name']}"[:128])
-            uow.commit()
-            filed = (case.code, case.due_at)
+        case = pakn.uow().run(lambda uow: services.file_case(
+            uow, pakn.ctx, None, intake, datetime.now(timezone.utc), actor=f"open311:{client['name']}",
+            channel=CHANNEL, sender_id=f"{client['name']}"[:128]))
+        filed = (case.code, case.due_at)
     except MissingContactData as problem:
         return error(400, E_CONTACT.format(missing=problem))
     except DomainError as problem:

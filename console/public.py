@@ -79,7 +79,7 @@ def results() -> str:
         received_from=_day_start(date_from) if date_from else None,
         received_before=_day_start(date_to + timedelta(days=1)) if date_to else None)
     page = page_number(args.get("trang")) or 1
-    with pakn.session_factory() as db:
+    with pakn.read() as db:
         rows, total = pq.public_cases(db, f, page, PER_PAGE)
         facets = pq.public_facets(db)
     procedures = [p for p in catalogue.procedures.values() if p.id != OUT_OF_SCOPE_PROCEDURE]
@@ -93,7 +93,7 @@ def results() -> str:
 
 @blueprint.get("/cong-khai/<code>")
 def result(code: str) -> Any:
-    with components().session_factory() as db:
+    with components().read() as db:
         row = pq.public_case(db, code)
     if row is None:
         return render_template("public/not_found.html"), 404
@@ -115,7 +115,7 @@ def lookup() -> Any:
         return render_template("public/lookup.html", code=code, error=message), 429
     found = None
     if CODE_RE.match(code):
-        with components().session_factory() as db:
+        with components().read() as db:
             found = pq.case_for_lookup(db, code)
     matches = phone_digits_match((found or {}).get("phone"), digits)  # same work for an unknown code
     if not matches or found is None:
@@ -177,8 +177,7 @@ def review(code: str) -> Any:
                                     moment)
         if publish:
             services.publish_reviewed_case(uow, pakn.notifier, facts["code"], staff.username, moment)
-        uow.session.flush()
-        audit(uow.session, "publication_review", "case", facts["code"], {"published": publish},
+        audit(uow, "publication_review", "case", facts["code"], {"published": publish},
               at=moment)
 
     done, _ = run_in_uow(work, facts["code"])

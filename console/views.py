@@ -104,15 +104,11 @@ def run_in_uow(work: Callable[[Any], Any], code: str = "",
     """
     pakn = components()
     try:
-        with pakn.uow() as uow:
-            result = work(uow)
-            if not keep(result):
-                uow.rollback()
-                return True, result
-            uow.commit()
+        result = pakn.uow().run(work, keep)
     except DomainError as error:
         logger.info("console action refused on %s: %s", code, error)
         flash(domain_error_message(error, code), "error")
         return False, None
-    pakn.dispatcher.wakeup.set()
+    if keep(result):
+        pakn.dispatcher.wakeup.set()
     return True, result

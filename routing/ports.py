@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import abc
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from routing.calendar import WorkingCalendar
 from routing.chat_links import ChatLinkRepository
@@ -17,6 +17,10 @@ from routing.model import (
     StaffNotification,
     SurveyAnswer,
 )
+
+
+T = TypeVar("T")
+U = TypeVar("U", bound="AbstractUnitOfWork")
 
 
 class CaseRepository(abc.ABC):
@@ -68,6 +72,12 @@ class OutboxRepository(abc.ABC):
     def release_waiting(self, conversation_id: int, now: datetime) -> int:
         """The citizen wrote again: rows kept for the platform's messaging window, a row that
         failed for good and the rows held behind it become due, in order."""
+        return 0
+
+    def record_receipt(self, channel: str, recipient_id: str, kind: str, message_ids: tuple[str, ...],
+                       watermark: datetime | None, now: datetime) -> int:
+        """A platform's delivery or read receipt: the rows it names (or every sent row of that
+        recipient up to the watermark) get their delivered / read time; how many changed."""
         return 0
 
     def retry_failed(self, outbox_id: int, now: datetime) -> int:
@@ -127,6 +137,16 @@ class AbstractUnitOfWork(abc.ABC):
 
     def __exit__(self, *args: Any) -> None:
         self.rollback()
+
+    def run(self: U, work: Callable[[U], T], keep: Callable[[T], bool] = lambda result: True) -> T:
+        """Do `work(self)` as one transaction and commit it, or roll it back when `keep(result)`
+        is false (a dry run) or `work` raises. Entry points (views, CLI commands, jobs) call
+        services through this and never commit anything themselves."""
+        with self:
+            result = work(self)
+            if keep(result):
+                self.commit()
+            return result
 
     @abc.abstractmethod
     def commit(self) -> None: ...

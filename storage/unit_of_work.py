@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from routing.ports import AbstractUnitOfWork
 from storage.chat_links import SqlChatLinkRepository
+from storage.staff import SqlStaffRepository
 from storage.repository import (
     SqlCalendarRepository,
     SqlCaseRepository,
@@ -21,6 +22,7 @@ from storage.repository import (
 
 class SqlUnitOfWork(AbstractUnitOfWork):
     session: Session
+    staff: SqlStaffRepository  # accounts, audit log, notes, canned replies: storage.accounts
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -36,6 +38,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.surveys = SqlSurveyRepository(self.session)
         self.examples = SqlExampleRepository(self.session)
         self.chat_links = SqlChatLinkRepository(self.session)
+        self.staff = SqlStaffRepository(self.session)
         return self
 
     def __exit__(self, *args: Any) -> None:

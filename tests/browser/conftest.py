@@ -44,15 +44,14 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def staff(live_app: LiveApp) -> dict[str, str]:
     """Console accounts in the live app's database (created once per session)."""
-    from console.users import create_user
-    from storage.console_queries import get_user_by_username
+    from storage.staff_services import create_user
 
     pakn = live_app.components
-    with pakn.session_factory() as db:
+    with pakn.uow() as uow:
         for username, (role, agency, ward) in USERS.items():
-            if get_user_by_username(db, username) is None:
-                create_user(db, pakn.ctx.catalogue, username, PASSWORD, role, agency, ward)
-        db.commit()
+            if uow.staff.user_by_username(username) is None:
+                create_user(uow, pakn.ctx.catalogue, username, PASSWORD, role, agency, ward)
+        uow.commit()
     return {name: PASSWORD for name in USERS}
 
 

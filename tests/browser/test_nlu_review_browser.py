@@ -22,13 +22,11 @@ PASSWORD = "mat-khau-quan-tri"
 
 @pytest.fixture
 def review_app(tmp_path: Path, nlu_models_dir: Path) -> Iterator[LiveApp]:
-    from console.users import create_user
+    from storage.staff_services import create_user
 
     live = start_live_app(tmp_path, nlu_models_dir, NO_CHANNEL_SECRETS, private_copies(tmp_path, nlu_models_dir))
     pakn = live.components
-    with pakn.session_factory() as db:
-        create_user(db, pakn.ctx.catalogue, "bt_quantri", PASSWORD, "admin", None, None)
-        db.commit()
+    pakn.uow().run(lambda uow: create_user(uow, pakn.ctx.catalogue, "bt_quantri", PASSWORD, "admin"))
     now = datetime.now(timezone.utc)
     with pakn.uow() as uow:
         case = services.file_case(uow, pakn.ctx, uow.conversations.get_or_create("telegram", "4242"),

@@ -155,14 +155,13 @@ def file_a_case_with_a_photo(chat: ChatPage, tmp_path: Path) -> str:
 
 
 def staff_login(browser: Any, live: LiveApp) -> Any:
-    from console.users import create_user
-    from storage.console_queries import get_user_by_username
+    from storage.staff_services import create_user
 
     pakn = live.components
-    with pakn.session_factory() as db:
-        if get_user_by_username(db, OFFICER[0]) is None:
-            create_user(db, pakn.ctx.catalogue, OFFICER[0], PASSWORD, "focal_point", full_name=OFFICER[1])
-            db.commit()
+    with pakn.uow() as uow:
+        if uow.staff.user_by_username(OFFICER[0]) is None:
+            create_user(uow, pakn.ctx.catalogue, OFFICER[0], PASSWORD, "focal_point", full_name=OFFICER[1])
+            uow.commit()
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()
     page.goto(f"{live.url}/console/login")

@@ -114,7 +114,7 @@ def make_console(tmp_path: Path, models_dir: Path, extra: dict[str, Any] | None 
     """The console app on `database_url` (a fresh SQLite file in tmp_path by default)."""
     from bot.app import create_app
     from bot.config import merge
-    from console.users import create_user
+    from storage.staff_services import create_user
     from tests.conftest import NO_CHANNEL_SECRETS
 
     url = database_url or f"sqlite:///{tmp_path}/pakn.db"
@@ -128,10 +128,10 @@ def make_console(tmp_path: Path, models_dir: Path, extra: dict[str, Any] | None 
                             "channels": NO_CHANNEL_SECRETS}, extra or {}))
     app.config["TESTING"] = True
     pakn = app.extensions["pakn"]
-    with pakn.session_factory() as db:
+    with pakn.uow() as uow:
         for username, (role, agency, ward) in STAFF.items():
-            create_user(db, pakn.ctx.catalogue, username, PASSWORD, role, agency, ward)
-        db.commit()
+            create_user(uow, pakn.ctx.catalogue, username, PASSWORD, role, agency, ward)
+        uow.commit()
     return Console(app)
 
 

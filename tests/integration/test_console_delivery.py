@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
+from outbox.receipts import record_delivery_receipt
 from storage import outbox_queue as q
 from storage.orm import outbox
 from tests.integration.console_support import Console, console  # noqa: F401
@@ -58,11 +60,16 @@ def test_the_case_page_shows_that_the_citizen_received_and_read_the_answer(conso
     row = _forward(console, code)
     read = datetime(2026, 11, 20, 3, 15, tzinfo=timezone.utc)
     _mark(console, row, status="sent", platform_message_id="m_1", sent_at=read, send_started_at=read)
-    assert q.apply_receipt(console.pakn.session_factory, "facebook", "444", "delivered", ("m_1",), read) == 1
+    assert _receipt(console, "facebook", "444", "delivered", ("m_1",), read) == 1
     page = console.client("daumoi").get(f"/console/cases/{code}").text
     assert "Công dân đã nhận 20/11/2026 10:15" in page
-    assert q.apply_receipt(console.pakn.session_factory, "facebook", "444", "read", (), read) == 1
+    assert _receipt(console, "facebook", "444", "read", (), read) == 1
     assert "Công dân đã xem 20/11/2026 10:15" in console.client("daumoi").get(f"/console/cases/{code}").text
+
+
+def _receipt(console: Console, *receipt: Any) -> int:
+    """What the webhook does with a platform's receipt: the service, in a unit of work."""
+    return int(console.pakn.uow().run(lambda uow: record_delivery_receipt(uow, *receipt, datetime.now(timezone.utc))))
 
 
 def _fail_first(console: Console, code: str) -> tuple[int, int]:

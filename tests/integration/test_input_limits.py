@@ -149,12 +149,10 @@ def test_web_chat_text_with_a_nul(site: Console) -> None:
 # -- defect 4: what a client of the Open311 API or a staff member sends --------------------------
 
 def _api_key(site: Console) -> str:
-    from console.open311 import create_api_client
+    from storage.staff_services import create_api_client
 
-    with site.pakn.session_factory() as db:
-        key = create_api_client(db, "cong-dich-vu-cong", datetime.now(timezone.utc))
-        db.commit()
-    return key
+    return site.pakn.uow().run(lambda uow: create_api_client(uow, "cong-dich-vu-cong",
+                                                             datetime.now(timezone.utc)))
 
 
 @pytest.mark.parametrize("as_json", [False, True])

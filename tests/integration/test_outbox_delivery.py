@@ -217,7 +217,11 @@ def test_zalo_quotes_within_48h_sends_plain_until_7_days_then_uses_zns(session_f
 
 
 def test_receipts_mark_rows_delivered_and_read(session_factory: Any, fakes: Any) -> None:
-    from storage.outbox_queue import apply_receipt
+    from outbox.receipts import record_delivery_receipt
+    from storage.unit_of_work import SqlUnitOfWork
+
+    def apply_receipt(*receipt: Any) -> int:
+        return SqlUnitOfWork(session_factory).run(lambda uow: record_delivery_receipt(uow, *receipt))
 
     _, fb, zl = fakes
     fb_rows = [queue(session_factory, conversation(session_factory, "facebook", "801"), t)
@@ -225,10 +229,10 @@ def test_receipts_mark_rows_delivered_and_read(session_factory: Any, fakes: Any)
     zl_row = queue(session_factory, conversation(session_factory, "zalo", "802"), "Ba.")
     final = drain(dispatcher(session_factory, channels(graph=fb, zalo=zl)), session_factory)
     first_mid = final[fb_rows[0]].platform_message_id
-    assert apply_receipt(session_factory, "facebook", "801", "delivered", (first_mid,), now()) == 1
-    assert apply_receipt(session_factory, "facebook", "801", "read", (), now()) == 2  # watermark
+    assert apply_receipt("facebook", "801", "delivered", (first_mid,), now()) == 1
+    assert apply_receipt("facebook", "801", "read", (), now()) == 2  # watermark
     zalo_id = final[zl_row].platform_message_id
-    assert apply_receipt(session_factory, "zalo", "802", "delivered", (zalo_id,), now()) == 1
+    assert apply_receipt("zalo", "802", "delivered", (zalo_id,), now()) == 1
     with session_factory() as session:
         got = {r.id: (r.delivered_at is not None, r.read_at is not None)
                for r in session.execute(sa.select(outbox.c.id, outbox.c.delivered_at, outbox.c.read_at))}

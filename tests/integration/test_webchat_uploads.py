@@ -16,7 +16,7 @@ from PIL import Image
 
 from intake import messages as M
 from intake.turns import P_CONFIRM, P_CONSENT_YES
-from console.users import create_user
+from storage.staff_services import create_user
 from tests.conftest import NO_CHANNEL_SECRETS, ROOT
 from tests.integration.console_support import CAU_GIAY, PASSWORD, STAFF, StaffClient
 
@@ -52,11 +52,11 @@ def chat(database_url: str, tmp_path: Path, nlu_models_dir: Path) -> Iterator[An
                       "channels": NO_CHANNEL_SECRETS, "uploads": {"dir": str(tmp_path / "uploads")}})
     app.config["TESTING"] = True
     pakn = app.extensions["pakn"]
-    with pakn.session_factory() as db:
+    with pakn.uow() as uow:
         for username, (role, agency, ward) in STAFF.items():
-            create_user(db, pakn.ctx.catalogue, username, PASSWORD, role, agency, ward,
+            create_user(uow, pakn.ctx.catalogue, username, PASSWORD, role, agency, ward,
                         full_name=FULL_NAMES.get(username, ""))
-        db.commit()
+        uow.commit()
     yield app
     pakn.engine.dispose()
 
