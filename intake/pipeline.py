@@ -38,7 +38,8 @@ class Pipeline:
                  clock: Callable[[], datetime] | None = None,
                  lookup_limiter: AttemptLimiter | None = None,
                  before_message: Callable[[], object] = lambda: None,
-                 notifier: Notifier | None = None) -> None:
+                 notifier: Notifier | None = None,
+                 contacts: Callable[[str], Any] | None = None) -> None:
         self.uow_factory = uow_factory
         self.nlu = nlu
         self.dialogue = dialogue
@@ -48,6 +49,7 @@ class Pipeline:
         self.lookup_limiter = lookup_limiter or AttemptLimiter()
         self.before_message = before_message  # e.g. pick up catalogue additions
         self.notifier = notifier  # status pushes for changes the citizen makes (a disputed answer)
+        self.contacts = contacts  # the contact extractor (nlu.contact_reader.ActiveContacts)
 
     def handle(self, incoming: IncomingMessage) -> Outcome:
         """Record the message, then process it. A duplicate is recorded once and never re-run."""
@@ -103,13 +105,14 @@ class Pipeline:
                                "entities": parse.entities, "backend": parse.backend,
                                "ranking": parse.top_two(), "margin": parse.margin,
                                **({"attachments": list(attachments)} if attachments else {})}
-            if getattr(conversation, "handled_by", None) is not None:
+            if conversation.handled_by is not None:
                 message.status = "processed"  # a staff member has the conversation: no bot reply
                 uow.commit()
                 return []
+            found = self.contacts(message.text) if parse is not None and self.contacts else None
             step = self.dialogue.step(conversation.state, conversation.slots or {},
                                       Turn(message.text, parse, payload, conversation.escalated,
-                                           attachments))
+                                           attachments, found))
             store(conversation, step)
             replies: list[Reply] = []
             for action in step.actions:
@@ -155,6 +158,8 @@ class Pipeline:
         except MissingContactData as error:
             self._event(conversation, FilingRefused())
             return [Reply(M.MISSING_CONTACT.format(missing=error))]
+        for note in slots.get("staff_notes") or ():  # what the citizen sent that was kept aside
+            case.record(now, "citizen", "citizen_note", str(note))
         return [Reply(self._filed_text(case))]
 
     def _event(self, conversation: Conversation, event: Event) -> list[Reply]:

@@ -223,6 +223,7 @@ class Conversation:
     escalated: bool = False
     last_inbound_at: datetime | None = None
     last_inbound_message_id: str | None = None
+    handled_by: int | None = None  # the staff member who took the conversation; the bot then stays silent
     id: int | None = None
 
 

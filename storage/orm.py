@@ -402,8 +402,7 @@ def _fill_case_public_search(session: sa.orm.Session, _context: object, _instanc
     """The public search looks only at what is published: the masked text and answer."""
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Case):
-            public = " ".join(p for p in (getattr(obj, "public_text", None),
-                                          getattr(obj, "public_answer", None)) if p)
+            public = " ".join(p for p in (obj.public_text, obj.public_answer) if p)
             obj.public_search = search_fold(public) if public else None  # type: ignore[attr-defined]
 
 
