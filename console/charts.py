@@ -13,28 +13,37 @@ def _number(value: float, decimals: int = 0) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def _label_fits(label: str, width: float, char_w: float = 6.6) -> str:
+    """The label, shortened with '…' only if it is wider than `width` at 12px (its full text stays
+    in the bar's tooltip and aria label)."""
+    room = int(width // char_w)
+    return label if len(label) <= room else label[:max(1, room - 1)].rstrip() + "…"
+
+
 def hbar(items: list[tuple[str, float]], max_value: float | None = None, decimals: int = 0,
          suffix: str = "", title: str = "", width: int = 640) -> Markup:
-    """Horizontal bars, one per (label, value), largest scale = max_value or the biggest value."""
+    """Horizontal bars, one per (label, value), largest scale = max_value or the biggest value.
+
+    Each label has its own line above its bar, as wide as the chart, so long unit names
+    ('UBND xã, phường (126 đơn vị)', 'Sở Nông nghiệp và Môi trường …') are read whole; the value
+    stands after the bar inside a reserved right margin."""
     if not items:
         return Markup('<p class="muted">Chưa có dữ liệu.</p>')
-    row, label_w, value_w = 24, 230, 70
+    row, value_w = 38, 64
     top = max([v for _, v in items] + [max_value or 0]) or 1
-    bar_w = width - label_w - value_w
-    height = row * len(items) + 8
+    bar_w = width - value_w
+    height = row * len(items) + 4
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for i, (label, value) in enumerate(items):
-        y = 4 + i * row
+        y = 2 + i * row
         w = max(1.0, bar_w * value / top) if value else 0
-        short = label if len(label) <= 34 else label[:33] + "…"
+        shown = f"{_number(value, decimals)}{suffix}"
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" class="label">'
-            f'<title>{escape(label)}</title>{escape(short)}</text>'
-            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row - 8}" '
-            f'fill="{PALETTE[0]}"/>'
-            f'<text x="{label_w + w + 4:.1f}" y="{y + 15}" class="value">'
-            f'{escape(_number(value, decimals))}{escape(suffix)}</text>')
+            f'<g><title>{escape(label)}: {escape(shown)}</title>'
+            f'<text x="0" y="{y + 13}" class="label">{escape(_label_fits(label, width))}</text>'
+            f'<rect x="0" y="{y + 18}" width="{w:.1f}" height="14" rx="2" fill="{PALETTE[0]}"/>'
+            f'<text x="{w + 6:.1f}" y="{y + 30}" class="value">{escape(shown)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -44,13 +53,16 @@ def stacked_columns(columns: list[str], series: dict[str, list[int]], title: str
     """Stacked columns (e.g. months), one colour per series (e.g. channels), with a legend."""
     if not columns:
         return Markup('<p class="muted">Chưa có dữ liệu.</p>')
-    left, bottom, top_pad, legend_h = 44, 28, 10, 22
+    left, bottom, top_pad = 44, 28, 10
+    legend_h = 22 * len(_legend_rows(list(series), width - 10))
+    height += legend_h - 22
     plot_h = height - bottom - top_pad - legend_h
     totals = [sum(values[i] for values in series.values()) for i in range(len(columns))]
     step = max(1, math.ceil(max(totals) / 4))  # whole-number ticks: 0, step, ..., 4 * step
     peak = step * 4
     slot = (width - left - 10) / len(columns)
     bar = min(60.0, max(4.0, slot * 0.7))
+    every = max(1, math.ceil(40 / slot))  # an axis label every `every` columns: 40 px apart at least
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>']
     for tick in range(0, 5):
@@ -69,13 +81,35 @@ def stacked_columns(columns: list[str], series: dict[str, list[int]], title: str
                 parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                              f'fill="{PALETTE[n % len(PALETTE)]}"><title>{escape(column)} · '
                              f'{escape(name)}: {values[i]}</title></rect>')
-        parts.append(f'<text x="{x + bar / 2:.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" '
-                     f'class="axis">{escape(column)}</text>')
-    x = left
-    for n, name in enumerate(series):
-        parts.append(f'<rect x="{x}" y="{height - 14}" width="12" height="12" '
-                     f'fill="{PALETTE[n % len(PALETTE)]}"/><text x="{x + 16}" y="{height - 4}" '
-                     f'class="legend">{escape(name)}</text>')
-        x += 26 + 8 * len(name)
+        if i % every == 0:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{top_pad + plot_h + 16}" '
+                         f'text-anchor="middle" class="axis">{escape(column)}</text>')
+    parts.extend(_legend(list(series), width, height - legend_h + 8))
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _legend_rows(names: list[str], width: int) -> list[list[tuple[str, int]]]:
+    """The legend's entries (name, index) in rows that fit the chart's width."""
+    rows: list[list[tuple[str, int]]] = [[]]
+    x = 0.0
+    for n, name in enumerate(names):
+        entry = 26 + 7 * len(name)
+        if rows[-1] and x + entry > width:
+            rows.append([])
+            x = 0.0
+        rows[-1].append((name, n))
+        x += entry
+    return rows
+
+
+def _legend(names: list[str], width: int, top: float) -> list[str]:
+    parts = []
+    for r, row in enumerate(_legend_rows(names, width - 10)):
+        x, y = 10.0, top + 22 * r
+        for name, n in row:
+            parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="12" height="12" '
+                         f'fill="{PALETTE[n % len(PALETTE)]}"/><text x="{x + 16:.0f}" y="{y + 10:.0f}" '
+                         f'class="legend">{escape(name)}</text>')
+            x += 26 + 7 * len(name)
+    return parts

@@ -1,4 +1,11 @@
-"""Dashboard: volumes over time, on-time rate and overdue per agency, SIPAS averages, ranking."""
+"""Dashboard: volumes over time, on-time rate and satisfaction, and the ranking of units, over the
+period chosen (the last 1-36 months).
+
+Every figure but the monthly channel chart and the overdue count comes from one pass of
+storage.reports.fine_figures over the period, so the charts and the ranking beside them agree:
+received means accepted (rejected and redirected cases are not received), and the ranking has a
+row per unit (each ward's People's Committee and police on its own, as plan 181 scores them).
+"""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -11,12 +18,16 @@ from console import charts
 from console import texts as T
 from console.auth import now, roles_required, user
 from console.deps import components
-from routing.ranking import rank_agencies, satisfaction_by_agency
+from console.scoring import rank_units, unit_name
+from routing.catalogue import Catalogue
+from routing.ranking import scoring_unit
 from routing.rules import handling_unit
 from storage import console_queries as q
-from storage.queries import survey_averages
+from storage.reports import Figures, Fine, by_unit, fine_figures
 
 blueprint = Blueprint("console_dashboard", __name__, url_prefix="/console")
+PERIODS = (1, 3, 6, 12, 24, 36)
+ON_TIME_CHART_UNITS = 15  # the chart beside the ranking shows its first units
 
 
 def _months(rows: list[tuple[str, str, int]], names: dict[str, str]) -> tuple[list[str], dict[str, list[int]]]:
@@ -28,14 +39,43 @@ def _months(rows: list[tuple[str, str, int]], names: dict[str, str]) -> tuple[li
     return labels, dict(series)
 
 
-def _sipas(rows: list[dict[str, Any]]) -> tuple[list[tuple[str, float]], dict[str, float]]:
-    """The four criteria's averages over `rows`, and each agency's overall satisfaction (1-5)."""
-    totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-    for row in rows:
-        totals[row["criterion"]][0] += row["average"] * row["answers"]
-        totals[row["criterion"]][1] += row["answers"]
-    criteria = [(T.SIPAS_SHORT.get(c, c), round(s / n, 2)) for c, (s, n) in totals.items() if n]
-    return criteria, satisfaction_by_agency(rows)
+def _received_by(fine: Fine, key: Any) -> list[tuple[Any, int]]:
+    """Accepted cases per key(agency, ward, procedure), most first, keys with none left out."""
+    totals: dict[Any, int] = defaultdict(int)
+    for (agency, ward, procedure), row in fine.items():
+        totals[key(agency, ward, procedure)] += row.received
+    return sorted(((k, n) for k, n in totals.items() if n), key=lambda item: (-item[1], str(item[0])))
+
+
+def _sipas(fine: Fine) -> list[tuple[str, float]]:
+    """The criteria's averages (1-5) over the period's ratings."""
+    total = Figures("", "")
+    for row in fine.values():
+        total.absorb(row)
+    return [(T.SIPAS_SHORT.get(c, c), value) for c in sorted(total.scores)
+            if (value := total.satisfaction(c)) is not None]
+
+
+def _charts(own: Fine, ranking: list[dict[str, Any]], catalogue: Catalogue,
+            scoped: bool) -> dict[str, Any]:
+    """Volumes of the staff member's scope (per unit for a unit's officer, per agency for the
+    city) and the on-time rates of the ranking's first units."""
+    if scoped:
+        by_handler = [(unit_name(catalogue, u), n)
+                      for u, n in _received_by(own, lambda a, w, p: scoring_unit(a, w))]
+    else:
+        by_handler = [(catalogue.agency_name(a) or "Chưa chuyển cơ quan xử lý", n)
+                      for a, n in _received_by(own, lambda a, w, p: a)]
+    rated = [r for r in ranking if r["on_time_rate"] is not None][:ON_TIME_CHART_UNITS]
+    return {
+        "chart_procedure": charts.hbar([(catalogue.procedure_name(p) or "Chưa phân loại", n) for p, n
+                                        in _received_by(own, lambda a, w, p: p)], title="Theo lĩnh vực"),
+        "chart_agency": charts.hbar(by_handler, title="Theo cơ quan xử lý"),
+        "chart_on_time": charts.hbar([(r["name"], r["on_time_rate"]) for r in rated], max_value=100,
+                                     decimals=1, suffix="%", title="Tỷ lệ trả lời đúng hạn"),
+        "chart_sipas": charts.hbar(_sipas(own), max_value=5, decimals=2, title="Chỉ số hài lòng SIPAS"),
+        "on_time_units": len(rated),
+    }
 
 
 @blueprint.get("/dashboard")
@@ -46,34 +86,24 @@ def dashboard() -> str:
     months = min(36, max(1, request.args.get("months", 12, type=int) or 12))
     moment = now()
     since = moment - timedelta(days=31 * months)
-    agency_names = {a: catalogue.agency_name(a) for a in catalogue.agencies}
-    # Agency staff see their own unit's volumes, deadlines and satisfaction; the ranking and the
-    # on-time rates compare every agency, as plan 181's scoring is meant to be seen.
+    # Agency staff see their own unit's volumes, deadlines and satisfaction; the ranking compares
+    # every unit of the city, as plan 181's scoring is meant to be seen.
     scope = user().scope
-    with pakn.read() as db:
-        by_channel = q.monthly_volume(db, "channel", since, scope)
-        by_procedure = q.volume_by(db, "procedure_id", since, scope)
-        by_agency = q.volume_by(db, "agency_id", since, scope)
-        performance = q.agency_performance(db, moment)
-        own_performance = q.agency_performance(db, moment, scope) if scope.agency_id else performance
-        sipas_rows = survey_averages(db)
-        own_sipas_rows = survey_averages(db, scope.cases_clause()) if scope.agency_id else sipas_rows
+    with pakn.uow() as uow:
+        calendar = uow.calendar.load()
+        by_channel = q.monthly_volume(uow.session, "channel", since, scope)
+        city = fine_figures(uow.session, calendar, since, None, moment)
+        own = (fine_figures(uow.session, calendar, since, None, moment, scope.cases_clause())
+               if scope.agency_id else city)
+        own_performance = q.agency_performance(uow.session, moment, scope)
     columns, series = _months(by_channel, T.CHANNEL_NAMES)
-    criteria, _ = _sipas(own_sipas_rows)
-    ranking = rank_agencies(performance, _sipas(sipas_rows)[1])
-    rated = [r for r in ranking if r["on_time_rate"] is not None]
+    ranking = rank_units(by_unit(city), catalogue)
     page = {
-        "months": months, "total": sum(n for _, n in by_agency),
+        "months": months, "periods": PERIODS, "total": sum(r.received for r in own.values()),
         "chart_channel": charts.stacked_columns(columns, series, "Số phản ánh theo tháng và kênh"),
-        "chart_procedure": charts.hbar([(catalogue.procedure_name(p) or "Chưa phân loại", n)
-                                        for p, n in by_procedure], title="Theo lĩnh vực"),
-        "chart_agency": charts.hbar([(agency_names.get(a) or "Chưa xác định", n) for a, n in by_agency],
-                                    title="Theo cơ quan"),
-        "chart_on_time": charts.hbar([(agency_names.get(r["agency_id"], r["agency_id"]), r["on_time_rate"])
-                                      for r in rated], max_value=100, decimals=1, suffix="%",
-                                     title="Tỷ lệ trả lời đúng hạn"),
-        "chart_sipas": charts.hbar(criteria, max_value=5, decimals=2, title="Chỉ số hài lòng SIPAS"),
-        "ranking": ranking, "agency_names": agency_names,
+        **_charts(own, ranking, catalogue, scope.agency_id is not None),
+        "ranking": ranking,
+        "own_unit": scoring_unit(scope.agency_id, scope.ward) if scope.agency_id else None,
         "overdue_total": sum(r["overdue"] for r in own_performance),
         "unit": handling_unit(catalogue, scope.agency_id, scope.ward) if scope.agency_id else None,
     }

@@ -1,10 +1,13 @@
-"""Reports for the city (staff only, /bao-cao): monthly and quarterly figures per agency and procedure
-group, and the agency ranking, on a page and as CSV / XLSX downloads.
+"""Reports for the city (staff only, /bao-cao): monthly, quarterly and yearly figures per agency and
+procedure group, and the ranking of units (each ward's People's Committee and police on its own),
+on a page and as CSV / XLSX downloads.
 
-Agency staff see their own unit's figures (as on the dashboard); the ranking compares every agency
-for everyone. Figures come from storage.reports; the ranking uses the dashboard's rule
-(routing.ranking) so the two pages never disagree. CSV and XLSX keep plain numbers (a dot for
-decimals, as spreadsheets and scripts read them); the page writes them the Vietnamese way.
+Agency staff see their own unit's figures (as on the dashboard); the ranking compares every unit
+for everyone. Figures come from storage.reports in one pass; the ranking is console.scoring's, as
+on the dashboard, so the two pages never disagree. The CSV is written for Excel in Vietnamese
+(';' between fields, a decimal comma, UTF-8 with a BOM) unless `?sep=comma` asks for the form
+scripts read (',' and a decimal dot); XLSX keeps numbers as numbers; the page writes them the
+Vietnamese way.
 """
 from __future__ import annotations
 
@@ -18,19 +21,21 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from console.auth import now, roles_required, user
 from console.deps import components
+from console.scoring import rank_units
 from console.texts import SIPAS_SHORT
 from routing.calendar import VIETNAM
-from routing.ranking import rank_agencies, satisfaction_by_agency
 from routing.rules import handling_unit
 from storage.console_queries import Scope
 from storage.reports import (
     AGENCY_TOTAL,
     CITY_TOTAL,
     LINE,
+    ROMAN,
     Figures,
     Period,
-    agency_totals,
-    figures,
+    by_procedure,
+    by_unit,
+    fine_figures,
     report_lines,
 )
 
@@ -46,7 +51,7 @@ UNCLASSIFIED = "Chưa phân loại"
 @dataclass
 class Report:
     rows: list[Figures]  # the staff member's scope
-    ranked: list[dict[str, Any]]  # every agency
+    ranked: list[dict[str, Any]]  # every unit of the city
     unit: str | None  # the unit an agency officer sees, None for city-wide staff
 
 
@@ -74,30 +79,23 @@ def _compute(period: Period, moment: datetime) -> Report:
     scope: Scope = user().scope
     with pakn.uow() as uow:
         calendar = uow.calendar.load()
-        city = figures(uow.session, calendar, period.start, period.end, moment)
-        own = (figures(uow.session, calendar, period.start, period.end, moment, scope.cases_clause())
-               if scope.agency_id else city)
+        city = fine_figures(uow.session, calendar, period.start, period.end, moment)
+        own = (fine_figures(uow.session, calendar, period.start, period.end, moment,
+                            scope.cases_clause()) if scope.agency_id else city)
     unit = handling_unit(pakn.ctx.catalogue, scope.agency_id, scope.ward) if scope.agency_id else None
-    return Report(report_lines(own, city_total=unit is None), ranking(agency_totals(city)), unit)
+    return Report(report_lines(by_procedure(own), city_total=unit is None),
+                  rank_units(by_unit(city), pakn.ctx.catalogue), unit)
 
 
-def ranking(totals: list[Figures]) -> list[dict[str, Any]]:
-    """The dashboard's ranking (score = on-time rate and satisfaction) over these agencies."""
-    performance = [{"agency_id": t.agency_id, "cases": t.on_time + t.late + t.overdue,
-                    "on_time": t.on_time, "late": t.late, "overdue": t.overdue,
-                    "on_time_rate": t.on_time_rate} for t in totals]
-    return rank_agencies(performance, satisfaction_by_agency(
-        row for t in totals for row in t.criterion_rows()))
-
-
-HEADERS = ["Kỳ báo cáo", "Cơ quan", "Lĩnh vực", "Tiếp nhận", "Đã trả lời", "Trả lời đúng hạn",
+HEADERS = ["Kỳ báo cáo", "Cơ quan", "Lĩnh vực", "Tiếp nhận",
+           "Không thụ lý (từ chối, hướng dẫn gửi nơi khác)", "Đã trả lời", "Trả lời đúng hạn",
            "Trả lời quá hạn", "Quá hạn chưa trả lời", "Tỷ lệ đúng hạn (%)",
            "Thời gian xử lý trung bình (ngày làm việc)", "Số lượt đánh giá"]
-RANK_HEADERS = ["Kỳ báo cáo", "Hạng", "Cơ quan", "Đúng hạn", "Quá hạn (đã trả lời)",
+RANK_HEADERS = ["Kỳ báo cáo", "Hạng", "Đơn vị", "Tiếp nhận", "Đúng hạn", "Quá hạn (đã trả lời)",
                 "Quá hạn chưa trả lời", "Tỷ lệ đúng hạn (%)", "Hài lòng (1–5)", "Điểm (thang 100)"]
 # Decimals each column is shown with on the page (None: text or a whole number).
-DECIMALS = [None] * 8 + [1, 1, None]
-RANK_DECIMALS = [None] * 6 + [1, 2, 1]
+DECIMALS = [None] * 9 + [1, 1, None]
+RANK_DECIMALS = [None] * 7 + [1, 2, 1]
 NOT_RATED = "Chưa có đánh giá"
 
 
@@ -106,21 +104,25 @@ def table(period: Period, rows: list[Figures], unit: str | None = None
     agency_name = _agency_namer(unit)
     criteria = _criteria()
     headers = HEADERS + [f"Hài lòng: {label}" for _, label in criteria]
-    body = [[period.label, *_labels(r, agency_name), r.received, r.answered, r.on_time, r.late,
-             r.overdue, r.on_time_rate, r.average_handling_days, r.satisfaction_answers]
+    body = [[period.label, *_labels(r, agency_name), r.received, r.not_accepted, r.answered,
+             r.on_time, r.late, r.overdue, r.on_time_rate, r.average_handling_days, r.satisfaction_answers]
             + [r.satisfaction(c) for c, _ in criteria] for r in rows]
     return headers, body
 
 
 def rank_table(period: Period, ranked: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
-    agency_name = _agency_namer(None)
-    return RANK_HEADERS, [[period.label, index, agency_name(r["agency_id"]), r["on_time"], r["late"],
+    return RANK_HEADERS, [[period.label, index, r["name"], r["received"], r["on_time"], r["late"],
                            r["overdue"], r["on_time_rate"], r["satisfaction"], r["score"]]
                           for index, r in enumerate(ranked, 1)]
 
 
 def _period() -> Period:
-    text = request.args.get("ky", "")
+    """?ky=2026-11 | 2026-Q4 | 2026 (links), or the picker's ?nam=2026&phan=11 | Q4 | '' (the
+    year); this month when neither is given."""
+    text = request.args.get("ky", "").strip()
+    if not text and request.args.get("nam"):
+        part = request.args.get("phan", "").strip()
+        text = f"{request.args['nam'].strip()}-{part}" if part else request.args["nam"].strip()
     if not text:
         local = now().astimezone(VIETNAM)
         return Period("month", local.year, local.month)
@@ -128,6 +130,26 @@ def _period() -> Period:
         return Period.parse(text)
     except ValueError:
         abort(404)
+
+
+def picker(period: Period) -> dict[str, Any]:
+    """The period picker's choices: years (this one and the five before, and the one shown),
+    and the parts of a year: the whole year, each quarter, each month."""
+    this_year = now().astimezone(VIETNAM).year
+    years = sorted({*range(this_year - 5, this_year + 1), period.year}, reverse=True)
+    parts = ([("", "Cả năm")] + [(f"Q{q}", f"Quý {ROMAN[q]}") for q in range(1, 5)]
+             + [(str(m), f"Tháng {m}") for m in range(1, 13)])
+    chosen = {"year": "", "quarter": f"Q{period.number}", "month": str(period.number)}[period.kind]
+    return {"years": years, "parts": parts, "chosen": chosen}
+
+
+SEPARATORS = {"semicolon": ";", "comma": ","}
+
+
+def _separator() -> str:
+    """The CSV flavour asked for: 'semicolon' (Excel in Vietnamese, the default) or 'comma'."""
+    choice = request.args.get("sep", "semicolon")
+    return choice if choice in SEPARATORS else "semicolon"
 
 
 @blueprint.get("")
@@ -140,16 +162,26 @@ def page() -> str:
     _, rank_body = rank_table(period, report.ranked)
     decimals = DECIMALS + [2] * (len(headers) - len(DECIMALS))
     return render_template("public/staff_reports.html", period=period, headers=headers, body=body,
+                           picker=picker(period), sep=_separator(),
                            decimals=decimals, rank_headers=RANK_HEADERS, rank_body=rank_body,
                            rank_decimals=RANK_DECIMALS, not_rated=NOT_RATED, unit=report.unit,
                            subtotal=[r.level != LINE for r in report.rows])
 
 
-def _csv(headers: list[str], body: list[list[Any]]) -> bytes:
+def _cell(value: Any, decimal_comma: bool) -> Any:
+    if value is None:
+        return ""
+    if decimal_comma and isinstance(value, float):
+        return repr(value).replace(".", ",")  # Excel in Vietnamese reads 50,5 as a number
+    return value
+
+
+def _csv(headers: list[str], body: list[list[Any]], flavour: str = "semicolon") -> bytes:
+    """';' and decimal commas for Excel in Vietnamese (its list separator), or ',' and dots."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=SEPARATORS[flavour])
     writer.writerow(headers)
-    writer.writerows([["" if v is None else v for v in row] for row in body])
+    writer.writerows([[_cell(v, flavour == "semicolon") for v in row] for row in body])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
 
 
@@ -164,7 +196,8 @@ def _download(content: bytes, mimetype: str, filename: str) -> Response:
 def download_csv(key: str) -> Response:
     period = _parse(key)
     report = _compute(period, now())
-    return _download(_csv(*table(period, report.rows, report.unit)), "text/csv; charset=utf-8",
+    return _download(_csv(*table(period, report.rows, report.unit), _separator()),
+                     "text/csv; charset=utf-8",
                      f"bao-cao-pakn-{period.key}.csv")
 
 
@@ -173,8 +206,8 @@ def download_csv(key: str) -> Response:
 def download_ranking_csv(key: str) -> Response:
     period = _parse(key)
     report = _compute(period, now())
-    return _download(_csv(*rank_table(period, report.ranked)), "text/csv; charset=utf-8",
-                     f"xep-hang-co-quan-{period.key}.csv")
+    return _download(_csv(*rank_table(period, report.ranked), _separator()),
+                     "text/csv; charset=utf-8", f"xep-hang-don-vi-{period.key}.csv")
 
 
 @blueprint.get("/<key>.xlsx")
@@ -187,7 +220,7 @@ def download_xlsx(key: str) -> Response:
     report = _compute(period, now())
     book = Workbook()
     sheets = (("Theo cơ quan, lĩnh vực", table(period, report.rows, report.unit)),
-              ("Xếp hạng cơ quan", rank_table(period, report.ranked)))
+              ("Xếp hạng đơn vị", rank_table(period, report.ranked)))
     for index, (title, (headers, body)) in enumerate(sheets):
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = title

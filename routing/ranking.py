@@ -1,15 +1,28 @@
-"""Ranking of agencies (Kế hoạch 181's scoring): on-time rate and citizens' satisfaction.
+"""Ranking of handling units (Kế hoạch 181's scoring): on-time rate and citizens' satisfaction.
+
+Plan 181 scores each unit: a ward's People's Committee and a ward's police are units of their own,
+although the catalogue keeps one agency id for each kind (routing.rules.COMMUNE_LEVEL_UNITS).
 
 Score out of 100: the mean of the on-time rate (%) and satisfaction brought to 100 (5 = 100,
-1 = 0), over what is known of the agency. An agency nobody has rated yet is not ranked above
-rated ones on its on-time rate alone: it comes after every agency with satisfaction answers,
-and agencies with no figure at all come last.
+1 = 0), over what is known of the unit. A unit nobody has rated yet is not ranked above rated ones
+on its on-time rate alone: it comes after every unit with satisfaction answers, and units with no
+figure at all come last.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from typing import Any
+
+from routing.rules import COMMUNE_LEVEL_UNITS
+
+Unit = tuple[str, str]  # (agency id, ward: "" unless the agency has one unit per ward)
+
+
+def scoring_unit(agency_id: str | None, ward: str | None) -> Unit:
+    """The unit a case counts for: the ward's unit for commune-level agencies, else the agency."""
+    agency = agency_id or ""
+    return (agency, (ward or "") if agency in COMMUNE_LEVEL_UNITS else "")
 
 
 def satisfaction_by_agency(rows: Iterable[dict[str, Any]]) -> dict[str, float]:
@@ -29,13 +42,14 @@ def score(on_time_rate: float | None, satisfaction: float | None) -> float | Non
     return round(sum(parts) / len(parts), 1) if parts else None
 
 
-def rank_agencies(performance: Iterable[dict[str, Any]],
-                  satisfaction: dict[str, float]) -> list[dict[str, Any]]:
-    """`performance` rows (agency_id, on_time_rate, ...) with satisfaction and score, best first:
-    rated agencies by score, then unrated ones by score, then those with no figure."""
+def rank_agencies(performance: Iterable[dict[str, Any]], satisfaction: dict[Hashable, float],
+                  key: str = "agency_id") -> list[dict[str, Any]]:
+    """`performance` rows (`key`, on_time_rate, ...) with satisfaction and score, best first:
+    rated units by score, then unrated ones by score, then those with no figure. `key` names the
+    field that identifies a row (an agency id, or a scoring unit) in `satisfaction`."""
     ranked = []
     for row in performance:
-        rated = satisfaction.get(row["agency_id"])
+        rated = satisfaction.get(row[key])
         ranked.append({**row, "satisfaction": rated, "score": score(row["on_time_rate"], rated)})
     return sorted(ranked, key=lambda r: (r["score"] is None, r["satisfaction"] is None,
-                                         -(r["score"] or 0), r["agency_id"]))
+                                         -(r["score"] or 0), r[key]))

@@ -130,7 +130,7 @@ def test_dashboard_renders_its_charts(live_app: LiveApp, login: Callable[[str], 
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{live_app.url}/console/dashboard")
     assert page.locator("svg.chart").count() >= 4
-    assert "Xếp hạng cơ quan" in page.content()
+    assert "Xếp hạng đơn vị" in page.content()
     assert all(url.startswith(live_app.url) for url in requests), requests
     screenshot(page, "dashboard")
 
@@ -192,4 +192,4 @@ def test_ward_officer_reads_their_own_report(live_app: LiveApp, login: Callable[
     page = login("bt_caugiay")
     page.goto(f"{live_app.url}/bao-cao")
     assert "Số liệu của UBND phường Cầu Giấy" in page.locator("#scope").inner_text()
-    assert page.locator("text=Xếp hạng cơ quan (toàn Thành phố)").count() == 1
+    assert page.locator("text=Xếp hạng đơn vị (toàn Thành phố").count() == 1

@@ -48,12 +48,12 @@ def test_dashboard_page(console: Console) -> None:
     page = console.client("daumoi").get("/console/dashboard")
     assert page.status_code == 200
     text = page.text
-    for title in ("Số phản ánh theo tháng và kênh", "Theo lĩnh vực", "Tỷ lệ trả lời đúng hạn theo cơ quan",
-                  "Chỉ số hài lòng (SIPAS, thang 1–5)", "Xếp hạng cơ quan"):
+    for title in ("Số phản ánh theo tháng và kênh", "Theo lĩnh vực", "Tỷ lệ trả lời đúng hạn",
+                  "Chỉ số hài lòng (SIPAS, thang 1–5)", "Xếp hạng đơn vị"):
         assert title in text
     assert text.count("<svg") == 5
     assert "Hình thức tiếp nhận" in text and "Thông báo kịp thời" in text and "5,00" in text
-    assert "100,0%" in text  # UBND cấp xã answered both on time
+    assert "100,0%" in text  # UBND phường Cầu Giấy answered both on time
     # No chart library, font or image from elsewhere: the page loads only our own files.
     assert not re.search(r'(src|href)="(https?:)?//', text)
     assert "<script" not in text.split("<main>")[1].split("</main>")[0]
@@ -67,7 +67,9 @@ def test_a_ward_officer_sees_the_ward_s_figures_and_the_city_ranking(console: Co
     assert "Số liệu của UBND phường Cầu Giấy" in ward
     assert kpi(ward, "phản ánh trong kỳ") == 1 and kpi(ward, "phản ánh đang quá hạn") == 0
     assert "Zalo" not in ward.split('id="ranking"')[0]  # only Ba Đình wrote on Zalo
-    assert "50,0%" in ward  # the ranking compares whole agencies: UBND answered 1 of 2 decided cases on time
+    ranking = ward.split('id="ranking"')[1]  # every unit: Cầu Giấy on time, Ba Đình overdue
+    assert re.search(r"UBND phường Cầu Giấy</td>.*?100,0%", ranking, re.S)
+    assert re.search(r"UBND phường Ba Đình</td>.*?0,0%", ranking, re.S)
     city = console.client("daumoi").get("/console/dashboard").text
     assert 'id="scope"' not in city
     assert kpi(city, "phản ánh trong kỳ") == 3 and kpi(city, "phản ánh đang quá hạn") == 1
@@ -132,5 +134,5 @@ def test_an_agency_nobody_rated_is_ranked_after_the_rated_ones(console: Console)
     page = console.client("daumoi").get("/console/dashboard").text
     body = page.split('id="ranking"')[1].split("<tbody>")[1].split("</tbody>")[0]
     rows = [re.sub(r"<[^>]+>", "|", row) for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
-    assert "UBND xã, phường" in rows[0] and "4,00" in rows[0] and "0,0%" in rows[0]
+    assert "UBND phường Cầu Giấy" in rows[0] and "4,00" in rows[0] and "0,0%" in rows[0]
     assert "Sở Nông nghiệp" in rows[1] and "Chưa có đánh giá" in rows[1] and "100,0%" in rows[1]

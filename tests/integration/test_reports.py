@@ -102,26 +102,33 @@ def test_csv_and_xlsx_downloads_for_staff(november: Console) -> None:
     response = staff.get("/bao-cao/2026-11.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert 'filename="bao-cao-pakn-2026-11.csv"' in response.headers["Content-Disposition"]
+    assert response.data.startswith("\ufeff".encode())  # the BOM: Excel reads UTF-8
     text = response.data.decode("utf-8-sig")
-    table = list(csv.DictReader(io.StringIO(text)))
+    assert text.splitlines()[0].startswith("Kỳ báo cáo;Cơ quan;Lĩnh vực;Tiếp nhận;")
+    # Excel in Vietnamese: ';' between fields and a decimal comma, read back with csv and ';'.
+    table = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     civil = next(r for r in table if r["Lĩnh vực"] == "Hộ tịch")
     assert civil["Kỳ báo cáo"] == "Tháng 11/2026" and civil["Cơ quan"] == "UBND xã, phường (126 đơn vị)"
     assert (civil["Tiếp nhận"], civil["Trả lời đúng hạn"], civil["Trả lời quá hạn"],
             civil["Quá hạn chưa trả lời"]) == ("4", "2", "1", "1")
-    assert civil["Hài lòng: Hình thức tiếp nhận"] == "4.0"
+    assert civil["Hài lòng: Hình thức tiếp nhận"] == "4,0" and civil["Tỷ lệ đúng hạn (%)"] == "50,0"
     assert table[-1]["Cơ quan"] == "Toàn Thành phố" and table[-1]["Tiếp nhận"] == "5"
+    # The other choice, for scripts: ',' between fields and a decimal dot.
+    comma = list(csv.DictReader(io.StringIO(staff.get("/bao-cao/2026-11.csv?sep=comma").data
+                                            .decode("utf-8-sig"))))
+    assert next(r for r in comma if r["Lĩnh vực"] == "Hộ tịch")["Hài lòng: Hình thức tiếp nhận"] == "4.0"
 
     ranking = list(csv.DictReader(io.StringIO(staff.get("/bao-cao/xep-hang/2026-11.csv").data
-                                              .decode("utf-8-sig"))))
-    # Sở NN&MT answered on time but nobody rated it: it ranks after UBND, which citizens rated.
-    assert [(r["Hạng"], r["Cơ quan"][:14]) for r in ranking] == [("1", "UBND xã, phườn"),
-                                                               ("2", "Sở Nông nghiệp")]
-    assert ranking[0]["Hài lòng (1–5)"] == "3.0" and ranking[1]["Hài lòng (1–5)"] == ""
+                                              .decode("utf-8-sig")), delimiter=";"))
+    # Sở NN&MT answered on time but nobody rated it: it ranks after the ward, which citizens rated.
+    assert [(r["Hạng"], r["Đơn vị"][:14]) for r in ranking] == [("1", "UBND phường Cầ"),
+                                                              ("2", "Sở Nông nghiệp")]
+    assert ranking[0]["Hài lòng (1–5)"] == "3,0" and ranking[1]["Hài lòng (1–5)"] == ""
 
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(staff.get("/bao-cao/2026-Q4.xlsx").data))
-    assert book.sheetnames == ["Theo cơ quan, lĩnh vực", "Xếp hạng cơ quan"]
+    assert book.sheetnames == ["Theo cơ quan, lĩnh vực", "Xếp hạng đơn vị"]
     sheet = book["Theo cơ quan, lĩnh vực"]
     headers = [c.value for c in sheet[1]]
     civil_row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == "Hộ tịch")
@@ -129,7 +136,7 @@ def test_csv_and_xlsx_downloads_for_staff(november: Console) -> None:
     assert civil_row[headers.index("Tỷ lệ đúng hạn (%)")] == 60  # 3 of 5 in the quarter, a number
 
     page = staff.get("/bao-cao?ky=2026-11")
-    assert page.status_code == 200 and "Tháng 11/2026" in page.text and "Xếp hạng cơ quan" in page.text
+    assert page.status_code == 200 and "Tháng 11/2026" in page.text and "Xếp hạng đơn vị" in page.text
     assert staff.get("/bao-cao/2026-13.csv").status_code == 404
 
 
@@ -146,15 +153,15 @@ def test_the_page_writes_numbers_the_vietnamese_way_and_ranks_unrated_agencies_l
     page = november.client("daumoi").get("/bao-cao?ky=2026-11").text
     rows = {(r[0], r[1]): r for r in cells(page, "report")}
     civil = rows[("UBND xã, phường (126 đơn vị)", "Hộ tịch")]
-    assert civil[7] == "50,0"  # on-time rate: 2 of 4 decided
+    assert civil[8] == "50,0"  # on-time rate: 2 of 4 decided
     # Rated 5 and 3 on the first criterion: 4,00; average handling time with a decimal comma.
-    assert civil[10] == "4,00" and re.fullmatch(r"\d+,\d", civil[8]), civil
+    assert civil[11] == "4,00" and re.fullmatch(r"\d+,\d", civil[9]), civil
     assert not any(re.fullmatch(r"\d+\.\d+", value) for row in rows.values() for value in row)
     ranking = cells(page, "ranking")
-    assert [r[1][:14] for r in ranking] == ["UBND xã, phườn", "Sở Nông nghiệp", "Sở Xây dựng"]
-    assert ranking[0][6] == "3,00" and ranking[0][7] == "50,0"  # (50 % + 3,00 → 50) / 2
-    assert ranking[1][6] == ranking[2][6] == "Chưa có đánh giá"
-    assert ranking[1][7] == "100,0"  # first among the unrated: it has a score, just no ratings
+    assert [r[1][:14] for r in ranking] == ["UBND phường Cầ", "Sở Nông nghiệp", "Sở Xây dựng"]
+    assert ranking[0][7] == "3,00" and ranking[0][8] == "50,0"  # (50 % + 3,00 → 50) / 2
+    assert ranking[1][7] == ranking[2][7] == "Chưa có đánh giá"
+    assert ranking[1][8] == "100,0"  # first among the unrated: it has a score, just no ratings
 
 
 def test_unclassified_cases_get_their_own_line_not_a_second_total(november: Console) -> None:
@@ -173,28 +180,32 @@ def test_agency_staff_see_their_unit_and_the_city_wide_ranking(november: Console
     handle(november, MONDAY, None, procedure="can_cuoc", sender="j")  # Công an
     officer = november.client("caugiay")
     page = officer.get("/bao-cao?ky=2026-11").text
-    assert "Số liệu của UBND phường Cầu Giấy" in page and "so sánh mọi cơ quan" in page
+    assert "Số liệu của UBND phường Cầu Giấy" in page and "so sánh mọi đơn vị" in page
     rows = cells(page, "report")
     assert [r[:3] for r in rows] == [["UBND phường Cầu Giấy", "Hộ tịch", "4"],
                                      ["UBND phường Cầu Giấy", "Tất cả lĩnh vực", "4"]]
     assert "Toàn Thành phố" not in page.split('id="ranking"')[0]
     assert "Sở Nông nghiệp" not in page.split('id="ranking"')[0]
-    ranking = cells(page, "ranking")  # every agency, with the whole UBND's figures
-    assert [r[1][:14] for r in ranking] == ["UBND xã, phườn", "Sở Nông nghiệp", "Công an Thành "]
-    assert ranking[0][2:5] == ["3", "1", "2"]  # Ba Đình's on-time answer and overdue case count here
+    ranking = cells(page, "ranking")  # every unit of the city, each ward on its own
+    assert [r[1] for r in ranking] == ["UBND phường Cầu Giấy", "Sở Nông nghiệp và Môi trường (gồm Văn "
+                                       "phòng Đăng ký đất đai)", "UBND phường Ba Đình",
+                                       "Công an phường Cầu Giấy"]
+    assert ranking[0][2:6] == ["4", "2", "1", "1"]  # received, on time, late, overdue
+    assert ranking[2][2:6] == ["2", "1", "0", "1"]  # Ba Đình's cases count for Ba Đình only
 
-    table = list(csv.DictReader(io.StringIO(officer.get("/bao-cao/2026-11.csv").data.decode("utf-8-sig"))))
+    table = list(csv.DictReader(io.StringIO(officer.get("/bao-cao/2026-11.csv").data.decode("utf-8-sig")),
+                                delimiter=";"))
     assert [(r["Cơ quan"], r["Lĩnh vực"], r["Tiếp nhận"]) for r in table] == [
         ("UBND phường Cầu Giấy", "Hộ tịch", "4"), ("UBND phường Cầu Giấy", "Tất cả lĩnh vực", "4")]
     ranked = list(csv.DictReader(io.StringIO(officer.get("/bao-cao/xep-hang/2026-11.csv").data
-                                             .decode("utf-8-sig"))))
-    assert len(ranked) == 3
+                                             .decode("utf-8-sig")), delimiter=";"))
+    assert len(ranked) == 4
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(officer.get("/bao-cao/2026-11.xlsx").data))
     detail = list(book["Theo cơ quan, lĩnh vực"].iter_rows(min_row=2, values_only=True))
     assert {r[1] for r in detail} == {"UBND phường Cầu Giấy"}
-    assert book["Xếp hạng cơ quan"].max_row == 4  # headers and the three agencies
+    assert book["Xếp hạng đơn vị"].max_row == 5  # headers and the four units
 
     police = cells(november.client("congan").get("/bao-cao?ky=2026-11").text, "report")
     police_name = "Công an Thành phố và công an xã, phường"
@@ -202,3 +213,20 @@ def test_agency_staff_see_their_unit_and_the_city_wide_ranking(november: Console
                                        [police_name, "Tất cả lĩnh vực", "1"]]
     city = cells(november.client("daumoi").get("/bao-cao?ky=2026-11").text, "report")
     assert city[-1][:3] == ["Toàn Thành phố", "Tất cả lĩnh vực", "8"]
+
+
+def test_the_period_is_picked_from_lists_not_typed(november: Console) -> None:
+    staff = november.client("daumoi")
+    page = staff.get("/bao-cao?ky=2026-11").text
+    picker = page.split('id="period-picker"', 1)[1].split("</form>", 1)[0]
+    assert "<input" not in picker and picker.count("<select") == 3
+    assert '<option value="11" selected>Tháng 11</option>' in picker
+    assert '<option value="2026" selected>2026</option>' in picker
+    assert '<option value="Q4" >Quý IV</option>' in picker and '<option value="" >Cả năm</option>' in picker
+    quarter = staff.get("/bao-cao?nam=2026&phan=Q4&sep=comma").text
+    assert "Quý IV/2026" in quarter and '<option value="Q4" selected>Quý IV</option>' in quarter
+    assert "/bao-cao/2026-Q4.csv?sep=comma" in quarter  # the downloads follow the period and choice
+    assert cells(quarter, "report")[-1][:3] == ["Toàn Thành phố", "Tất cả lĩnh vực", "6"]
+    year = staff.get("/bao-cao?nam=2026&phan=").text
+    assert "Năm 2026" in year and "/bao-cao/2026.csv?sep=semicolon" in year
+    assert staff.get("/bao-cao?nam=2026&phan=13").status_code == 404
