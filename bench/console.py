@@ -91,10 +91,10 @@ def _login(app: Any, username: str) -> Any:
 
 def run() -> None:
     from bot.app import create_app
-    from storage.catalogue_files import calendar_entries, load_catalogue
     from bot.config import ROOT
-    from storage.staff_services import create_user
+    from storage.catalogue_files import calendar_entries, load_catalogue
     from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade
+    from storage.staff_services import create_user
 
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite:///{Path(directory) / 'bench.db'}"

@@ -19,15 +19,21 @@ from typing import Any
 
 import numpy as np
 
-from storage.catalogue_files import load_catalogue, load_ward_aliases
 from bot.config import ROOT, load_settings
 from nlu.builtin import BuiltinModel
 from nlu.data import load_training_data
 from nlu.entities import EntityExtractor
-from nlu.training.evaluate import (folded_copy, heldout_gold, load_heldout, nearest_training_similarity, scores,
-                              summary)
 from nlu.models import ModelStore
 from nlu.service import NluService
+from nlu.training.evaluate import (
+    folded_copy,
+    heldout_gold,
+    load_heldout,
+    nearest_training_similarity,
+    scores,
+    summary,
+)
+from storage.catalogue_files import load_catalogue, load_ward_aliases
 
 HELDOUT = ROOT / "evaluation" / "nlu_heldout.jsonl"
 FIXTURE = ROOT / "tests" / "data" / "nlu_fixture"

@@ -41,8 +41,8 @@ def _database(kind: str, directory: Path) -> tuple[str, Any]:
 
 
 def _seed(url: str) -> None:
-    from intake.turns import Reply
     from intake.notifier import queue_reply
+    from intake.turns import Reply
     from storage.db import make_engine, make_session_factory, upgrade
     from storage.unit_of_work import SqlUnitOfWork
 

@@ -14,7 +14,7 @@ from typing import Iterable
 
 from intake.names import NameKnowledge, known_names
 from nlu.entities import CASE_CODE, PHONE, normalize_phone
-from nlu.text import fold, nfc, squash_spaces
+from routing.text import fold, nfc, squash_spaces
 
 YES = frozenset({"có", "đồng ý", "ok", "oke", "okay", "okie", "vâng", "dạ", "ừ", "ừm", "uh", "yes", "y",
        "được", "đc", "dc", "xác nhận", "xác nhận gửi", "gửi", "gửi đi", "gửi luôn", "đúng",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from nlu.text import fold, nfc
+from routing.text import fold, nfc
 
 NAMES_FILE = "names.yaml"
 BUNDLED_CATALOGUE = Path(__file__).resolve().parent.parent / "catalogue"

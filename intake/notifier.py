@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-
 from typing import TYPE_CHECKING
 
 from intake import messages as M

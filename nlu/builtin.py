@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from nlu.features import VIEWS, FeatureConfig, ViewAnalyzer, char_ngrams, tokens, word_ngrams
-from nlu.text import fold
+from routing.text import fold
 
 NAME = "builtin"
 MODEL_FILE = "model.npz"

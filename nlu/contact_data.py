@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from nlu.data import data_files, example_lines
-from nlu.text import fold
+from routing.text import fold
 
 FIELDS = ("name", "phone", "address", "ward")
 ENTITY_FIELD = {"person_name": "name", "phone": "phone", "address": "address", "ward": "ward"}

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from nlu.entities import PHONE, normalize_phone
-from nlu.text import fold, nfc
+from routing.text import fold, nfc
 
 # A phone number (spaces, dots, dashes inside) is one token; so are '12/34', '2/4' and 'Đ/c'.
 _TOKEN = re.compile(r"\d+(?:[./\-]\d+)+|[^\W\d_]{1,2}/[^\W\d_]{1,2}(?![\w])|\w+|[^\w\s]")

@@ -21,7 +21,7 @@ import pycrfsuite
 from nlu.contact_data import FIELDS, Example, training_views
 from nlu.contact_features import Lexicon, Token, load_lexicon, token_features, tokenize
 from nlu.entities import normalize_phone
-from nlu.text import fold, nfc, squash_spaces
+from routing.text import fold, nfc, squash_spaces
 
 logger = logging.getLogger(__name__)
 MODEL_FILE = "contacts.crfsuite"

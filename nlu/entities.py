@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from nlu.text import fold, nfc
 from routing.catalogue import Catalogue
+from routing.text import fold, nfc
 
 EXTRACTOR = "PaknRuleExtractor"
 CASE_CODE = re.compile(r"\bpakn[\s\-_]?(\d{4})[\s\-_]?(\d{6})\b", re.IGNORECASE)

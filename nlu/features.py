@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 
-from nlu.text import fold, nfc
+from routing.text import fold, nfc
 
 _TOKEN = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")

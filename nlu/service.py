@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from nlu.entities import EntityExtractor
 from nlu.models import ModelStore
 from nlu.result import ParseResult, interpret
-from nlu.text import nfc
 from routing.catalogue import Catalogue
+from routing.text import nfc
 
 logger = logging.getLogger(__name__)
 RELOAD_CHECK_SECONDS = 1.0

@@ -18,7 +18,6 @@ from routing.model import (
     SurveyAnswer,
 )
 
-
 T = TypeVar("T")
 U = TypeVar("U", bound="AbstractUnitOfWork")
 

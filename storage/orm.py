@@ -18,6 +18,7 @@ from routing.model import (
     StaffNotification,
     SurveyAnswer,
 )
+from routing.text import fold
 
 metadata = sa.MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -310,15 +311,9 @@ canned_responses = sa.Table(
     sa.Column("text", sa.Text, nullable=False),
 )
 
-_FOLD_EXTRA = str.maketrans({"đ": "d", "Đ": "d"})
-
-
 def search_fold(text: str) -> str:
     """Lowercase without diacritics, the form `cases.search_text` is kept in and queried with."""
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_EXTRA))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return fold(text)
 
 
 def case_search_text(case: object) -> str:

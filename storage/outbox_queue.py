@@ -22,7 +22,7 @@ limits) keeps every row of that channel unclaimed until it ends, in every worker
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa

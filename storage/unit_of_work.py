@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from routing.ports import AbstractUnitOfWork
 from storage.chat_links import SqlChatLinkRepository
-from storage.staff import SqlStaffRepository
 from storage.repository import (
     SqlCalendarRepository,
     SqlCaseRepository,
@@ -18,6 +17,7 @@ from storage.repository import (
     SqlStaffNotificationRepository,
     SqlSurveyRepository,
 )
+from storage.staff import SqlStaffRepository
 
 
 class SqlUnitOfWork(AbstractUnitOfWork):

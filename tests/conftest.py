@@ -186,8 +186,8 @@ def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
     from werkzeug.serving import make_server
 
     from bot.app import create_app
-    from storage.catalogue_files import load_catalogue
     from bot.config import merge
+    from storage.catalogue_files import load_catalogue
     from storage.db import make_engine, seed_catalogue, upgrade
 
     database_url = database_url or f"sqlite:///{directory / 'pakn.db'}"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT, ZALO_APP_ID, load_payload
 
+
 def examples(count: int) -> int:
     """A property test's example count, times PAKN_FUZZ_SCALE (`make fuzz` sets it)."""
     return count * max(1, int(os.environ.get("PAKN_FUZZ_SCALE", "1")))

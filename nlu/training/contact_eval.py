@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from nlu.contact_data import FIELDS
 from nlu.contacts import ContactExtractor, normalise_value
-from nlu.text import fold
+from routing.text import fold
 
 VIEWS = ("accented", "folded")
 

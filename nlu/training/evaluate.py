@@ -22,9 +22,9 @@ from sklearn.model_selection import StratifiedKFold
 
 from nlu.entities import EntityExtractor
 from nlu.result import INTENTS, interpret, split_label
-from nlu.text import fold, nfc
 from routing.catalogue import Catalogue
 from routing.rules import choose_agency
+from routing.text import fold, nfc
 
 NONE = "-"
 Labels = tuple[str, str, str]  # intent, procedure, agency ("-" for null)

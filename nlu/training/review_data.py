@@ -22,8 +22,8 @@ import yaml
 
 from nlu.data import ANNOTATION, data_files, example_lines
 from nlu.result import FALLBACK, OUT_OF_SCOPE_INTENT, PAKN_PREFIX
-from nlu.text import fold
 from nlu.training.validate import OTHER_INTENTS, normalise_example, validate
+from routing.text import fold
 
 REVIEWED_DIR = "reviewed"
 TRAINING_INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo",

@@ -15,7 +15,7 @@ import yaml
 
 from nlu.data import data_files
 from nlu.result import CONTACT_INTENT, OUT_OF_SCOPE_INTENT, PAKN_PREFIX
-from nlu.text import nfc, squash_spaces
+from routing.text import nfc, squash_spaces
 
 ENTITY_NAMES = frozenset({"ward", "phone", "case_code", "dossier_code", "agency", "person_name", "address"})
 OTHER_INTENTS = frozenset({"tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", OUT_OF_SCOPE_INTENT,

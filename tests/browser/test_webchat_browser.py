@@ -5,7 +5,6 @@ twice; a photo attached in the page reaches the case and staff open it from the 
 staff reply is shown as from a person. Screenshots go to /tmp/webchat-shots/."""
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -13,8 +12,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from intake import messages as M
 from bot import webchat_texts as W
+from intake import messages as M
 from tests.browser.conftest import PASSWORD
 from tests.conftest import LiveApp, wait_until
 

@@ -14,9 +14,18 @@ from typing import Any
 import requests
 
 from intake.turns import Reply
-from tests.conftest import (FACEBOOK_APP_SECRET, FACEBOOK_PAGE_TOKEN, TELEGRAM_SECRET, TELEGRAM_TOKEN,
-                            ZALO_ACCESS_TOKEN, ZALO_APP_ID, ZALO_SECRET, LiveApp, load_payload,
-                            wait_until)
+from tests.conftest import (
+    FACEBOOK_APP_SECRET,
+    FACEBOOK_PAGE_TOKEN,
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    ZALO_ACCESS_TOKEN,
+    ZALO_APP_ID,
+    ZALO_SECRET,
+    LiveApp,
+    load_payload,
+    wait_until,
+)
 from tests.fakes import FakeGraph, FakeTelegram, FakeZalo, RecordedRequest
 from tests.fakes.signing import compact, messenger_headers, telegram_headers, zalo_headers
 

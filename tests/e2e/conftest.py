@@ -7,9 +7,9 @@ from typing import Callable, Iterator
 import pytest
 
 from tests.conftest import LiveApp, channel_settings, start_live_app
-from tests.integration.conftest import fresh_postgres_database
 from tests.e2e.citizens import Citizen, make_citizen
 from tests.fakes import FakeGraph, FakeTelegram, FakeZalo
+from tests.integration.conftest import fresh_postgres_database
 
 CHANNELS = ("telegram", "facebook", "zalo", "webchat")
 

@@ -7,8 +7,8 @@ from typing import Callable
 
 import pytest
 
-from intake import messages as M
 from bot.scheduler import run_deadline_jobs
+from intake import messages as M
 from intake.turns import Reply, survey_question
 from routing import services
 from routing.calendar import VIETNAM

@@ -14,12 +14,10 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from channels.base import MESSAGE_ID_LIMIT, SENDER_ID_LIMIT, BadPayload, checked_id, clean_text
 from tests.conftest import FACEBOOK_APP_SECRET, TELEGRAM_SECRET, ZALO_SECRET, LiveApp
 from tests.fakes.signing import messenger_headers, telegram_headers, zalo_signature
-from channels.base import (MESSAGE_ID_LIMIT, SENDER_ID_LIMIT, BadPayload, checked_id,
-                           clean_text)
-from tests.strategies import (any_text, bodies, examples, hostile_messages, json_values,
-                              signed_bodies)
+from tests.strategies import any_text, bodies, examples, hostile_messages, json_values, signed_bodies
 
 FUZZ = settings(max_examples=examples(60), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -17,8 +17,18 @@ import requests
 
 from intake import messages as M
 from intake.turns import Reply
-from tests.conftest import (FACEBOOK_APP_SECRET, FACEBOOK_VERIFY_TOKEN, NO_CHANNEL_SECRETS, TELEGRAM_SECRET,
-                            ZALO_APP_ID, ZALO_SECRET, LiveApp, load_payload, start_live_app, wait_until)
+from tests.conftest import (
+    FACEBOOK_APP_SECRET,
+    FACEBOOK_VERIFY_TOKEN,
+    NO_CHANNEL_SECRETS,
+    TELEGRAM_SECRET,
+    ZALO_APP_ID,
+    ZALO_SECRET,
+    LiveApp,
+    load_payload,
+    start_live_app,
+    wait_until,
+)
 from tests.e2e.citizens import Citizen, MessengerCitizen, ZaloCitizen, cases_of, next_id
 from tests.e2e.conftest import CHANNELS
 from tests.e2e.test_intake import filed_reply, run_intake_until_confirm

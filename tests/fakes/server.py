@@ -11,9 +11,8 @@ import threading
 import urllib.parse
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Callable
-
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
 
 # Form fields that python-telegram-bot sends as JSON strings inside a form body.
 JSON_FORM_FIELDS = frozenset({"reply_markup", "entities", "link_preview_options", "reply_parameters",

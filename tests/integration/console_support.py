@@ -11,8 +11,8 @@ from typing import Any, Iterator
 import pytest
 import sqlalchemy as sa
 
-from storage.catalogue_files import calendar_entries, load_catalogue
 from routing import services
+from storage.catalogue_files import calendar_entries, load_catalogue
 from storage.db import make_engine, seed_calendar, seed_catalogue, upgrade
 from tests.conftest import ROOT
 

@@ -7,16 +7,24 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from intake.turns import Reply
-from outbox.dispatcher import Dispatcher
-from intake.notifier import queue_reply
 from channels.facebook import FacebookChannel
 from channels.telegram import TelegramChannel
 from channels.zalo import ZaloChannel
+from intake.notifier import queue_reply
+from intake.turns import Reply
+from outbox.dispatcher import Dispatcher
 from storage.orm import cases, outbox
 from storage.unit_of_work import SqlUnitOfWork
-from tests.conftest import (FACEBOOK_APP_SECRET, FACEBOOK_PAGE_TOKEN, FACEBOOK_VERIFY_TOKEN,
-                            TELEGRAM_SECRET, TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, ZALO_APP_ID, ZALO_SECRET)
+from tests.conftest import (
+    FACEBOOK_APP_SECRET,
+    FACEBOOK_PAGE_TOKEN,
+    FACEBOOK_VERIFY_TOKEN,
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    ZALO_ACCESS_TOKEN,
+    ZALO_APP_ID,
+    ZALO_SECRET,
+)
 
 FAST = {"poll_seconds": 0.02, "give_up_after_hours": 24, "throttle_default_seconds": 0.2,
         "backoff_base_seconds": 0.02, "backoff_max_seconds": 0.1, "lease_seconds": 30,

@@ -5,12 +5,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from intake import messages as M
 from console import texts as T
+from intake import messages as M
 from routing import services
 from routing.calendar import VIETNAM
-from tests.integration.console_support import (BA_DINH, CAU_GIAY, Console, console,  # noqa: F401
-                                               days_ago, form)
+from tests.integration.console_support import BA_DINH, CAU_GIAY, Console, console, days_ago, form  # noqa: F401
 from tests.integration.preview_support import act
 
 ANSWER = "UBND phường Cầu Giấy đã cấp giấy khai sinh, mời Ông đến nhận tại bộ phận một cửa."

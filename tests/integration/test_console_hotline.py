@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from intake import messages as M
 from channels.base import IncomingMessage
 from console import texts as T
+from intake import messages as M
 from tests.integration.console_support import CAU_GIAY, Console, console  # noqa: F401
 
 CALL = {"name": "Lê Văn Cường", "phone": "+84 912.345.678", "address": "Số 12 Trần Thái Tông",

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from intake import messages as M
 from channels.base import IncomingMessage
 from console import texts as T
+from intake import messages as M
 from tests.integration.console_support import BA_DINH, CAU_GIAY, Console, form, make_console
 
 VICTIM = "700123456"

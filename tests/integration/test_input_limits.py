@@ -12,10 +12,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.conftest import TELEGRAM_SECRET, ZALO_APP_ID, ZALO_SECRET, channel_settings
+from tests.conftest import FACEBOOK_APP_SECRET, TELEGRAM_SECRET, ZALO_APP_ID, ZALO_SECRET, channel_settings
 from tests.fakes.signing import compact, messenger_headers, telegram_headers, zalo_headers
 from tests.integration.console_support import Console, make_console
-from tests.conftest import FACEBOOK_APP_SECRET
 
 # A citizen's text as a phone may send it: decomposed diacritics (NFD), a tab and a line break,
 # and control characters that PostgreSQL cannot store (NUL) or that mean nothing in a text.

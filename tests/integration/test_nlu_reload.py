@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storage.catalogue_files import load_catalogue
 from nlu.entities import EntityExtractor
 from nlu.models import ModelStore
 from nlu.service import NluService
+from storage.catalogue_files import load_catalogue
 from tests.conftest import ROOT
 
 FIRST = """version: "3.1"

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import create_app
-from tests.conftest import ROOT, NO_CHANNEL_SECRETS, wait_until
+from tests.conftest import NO_CHANNEL_SECRETS, ROOT, wait_until
 from tests.integration.console_support import Console
-from tests.integration.nlu_review_support import (MISCLASSIFIED, PROBE, file_case, review_console,
-                                                   run_job, say)
+from tests.integration.nlu_review_support import MISCLASSIFIED, PROBE, file_case, review_console, run_job, say
 
 pytestmark = pytest.mark.slow
 
@@ -239,9 +238,9 @@ def test_another_process_sees_catalogue_additions_within_seconds(tmp_path: Path)
     """A second process's LiveCatalogue picks up files another process wrote."""
     import shutil
 
+    from nlu.entities import EntityExtractor
     from storage import catalogue_admin as ca
     from storage.catalogue_files import LiveCatalogue, load_catalogue
-    from nlu.entities import EntityExtractor
 
     directory = tmp_path / "catalogue"
     shutil.copytree(ROOT / "catalogue", directory)

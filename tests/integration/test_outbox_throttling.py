@@ -11,14 +11,23 @@ from typing import Any, Iterator
 
 import pytest
 
-from intake.pipeline import Pipeline
 from channels.base import IncomingMessage
+from intake.pipeline import Pipeline
 from storage.orm import outbox, staff_notifications
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import FACEBOOK_PAGE_TOKEN, TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN
 from tests.fakes import FakeGraph, FakeTelegram, FakeZalo
-from tests.integration.outbox_support import (add_case, ago, channels, conversation, dispatcher,
-                                              drain, now, queue, rows)
+from tests.integration.outbox_support import (
+    add_case,
+    ago,
+    channels,
+    conversation,
+    dispatcher,
+    drain,
+    now,
+    queue,
+    rows,
+)
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from storage.catalogue_files import deadline_policy, load_catalogue
 from intake.notifier import OutboxNotifier
 from routing import services
 from storage import public_queries as pq
+from storage.catalogue_files import deadline_policy, load_catalogue
 from storage.reports import Period, period_report
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import ROOT

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.catalogue_files import deadline_policy, load_catalogue
 from intake.notifier import OutboxNotifier
 from routing import services
 from routing.model import CaseStatus, Message
+from storage.catalogue_files import deadline_policy, load_catalogue
 from storage.orm import case_events, cases, messages, outbox
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import ROOT

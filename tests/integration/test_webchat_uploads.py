@@ -18,7 +18,7 @@ from intake import messages as M
 from intake.turns import P_CONFIRM, P_CONSENT_YES
 from storage.staff_services import create_user
 from tests.conftest import NO_CHANNEL_SECRETS, ROOT
-from tests.integration.console_support import CAU_GIAY, PASSWORD, STAFF, StaffClient
+from tests.integration.console_support import PASSWORD, STAFF, StaffClient
 
 UPLOAD = {"X-Requested-With": "pakn-webchat"}
 FULL_NAMES = {"caugiay": "Trần Thị Mai", "daumoi": "Lê Văn Hùng"}

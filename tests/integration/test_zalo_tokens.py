@@ -10,9 +10,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from outbox.zalo_tokens import DbTokenSource, install
 from channels.base import OutgoingMessage
 from channels.zalo import ZaloChannel
+from outbox.zalo_tokens import DbTokenSource, install
 from storage import tokens as store
 from tests.conftest import ROOT, ZALO_APP_ID, ZALO_SECRET
 from tests.fakes import FakeZalo

@@ -53,8 +53,8 @@ class BotUnderTest:
     @classmethod
     def build(cls, directory: Path, models_dir: Path) -> "BotUnderTest":
         from bot.components import build_components
-        from storage.catalogue_files import load_catalogue
         from bot.config import load_settings
+        from storage.catalogue_files import load_catalogue
         from storage.db import make_engine, seed_catalogue, upgrade
 
         database_url = f"sqlite:///{directory / 'roleplay.db'}"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tests.roleplay.driver import Conversation
 from tests.roleplay.harness import ROOT, BotUnderTest
-from tests.roleplay.script import Citizen, load_citizens
 from tests.roleplay.scoring import Score, score
+from tests.roleplay.script import Citizen, load_citizens
 
 
 def run_suite(bot: BotUnderTest, citizens: list[Citizen] | None = None) -> tuple[list[Score], float]:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.roleplay.script import (CITIZENS_DIR, CONTACTS, STYLES, TYPINGS, Citizen, fold, load_citizens)
 from tests.roleplay.scoring import tags
+from tests.roleplay.script import CITIZENS_DIR, CONTACTS, STYLES, TYPINGS, Citizen, fold, load_citizens
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "catalogue"

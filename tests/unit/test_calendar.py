@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from storage.catalogue_files import load_calendar
 from routing.calendar import VIETNAM
+from storage.catalogue_files import load_calendar
 from tests.conftest import ROOT
 
 CALENDAR = load_calendar(ROOT / "catalogue")

@@ -6,7 +6,15 @@ from typing import Any, Iterator
 import pytest
 from werkzeug.datastructures import Headers
 
-from channels.base import Attachment, BadPayload, ChannelError, IncomingMessage, OutgoingMessage, QuickReply, StatusEvent
+from channels.base import (
+    Attachment,
+    BadPayload,
+    ChannelError,
+    IncomingMessage,
+    OutgoingMessage,
+    QuickReply,
+    StatusEvent,
+)
 from channels.facebook import FacebookChannel, parse_event
 from tests.conftest import ROOT, load_payload
 from tests.fakes import FakeGraph

@@ -7,7 +7,15 @@ from typing import Any, Iterator
 import pytest
 from werkzeug.datastructures import Headers
 
-from channels.base import Attachment, BadPayload, ChannelError, IncomingMessage, OutgoingMessage, QuickReply, StatusEvent
+from channels.base import (
+    Attachment,
+    BadPayload,
+    ChannelError,
+    IncomingMessage,
+    OutgoingMessage,
+    QuickReply,
+    StatusEvent,
+)
 from channels.zalo import ZaloChannel
 from tests.conftest import ROOT, load_payload
 from tests.fakes import CannedResponse, FakeZalo

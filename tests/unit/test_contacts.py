@@ -2,13 +2,11 @@
 reads name, phone, address and ward from messages typed the way citizens type them."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from nlu.text import fold
 from nlu.contact_data import FIELDS, load_examples, load_heldout, parse_annotated
 from nlu.contacts import ContactExtractor, normalise_value
+from routing.text import fold
 from tests.conftest import ROOT
 
 NLU_DATA = ROOT / "nlu_data"

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from outbox.delivery import plan_delivery, text_to_send
-from outbox.ratelimit import RateLimiter
 from channels.base import OutgoingMessage, QuickReply, split_text
 from channels.facebook import FacebookChannel
 from channels.zalo import ZaloChannel
+from outbox.delivery import plan_delivery, text_to_send
+from outbox.ratelimit import RateLimiter
 from storage.outbox_queue import Claimed
 from tests.strategies import examples
 

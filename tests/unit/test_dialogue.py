@@ -6,12 +6,28 @@ from typing import Any
 import pytest
 
 from intake import messages as M
-from storage.catalogue_files import load_catalogue
 from intake.dialogue import Dialogue
-from nlu.result import ParseResult
 from intake.turns import (
-    ASK_ADDRESS, ASK_CONSENT, ASK_NAME, ASK_PHONE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE,
-    CONFIRM, DESCRIBE, EDIT, IDLE, MAIN_MENU, SURVEY, Action, Reply, Step, Turn)
+    ASK_ADDRESS,
+    ASK_CONSENT,
+    ASK_NAME,
+    ASK_PHONE,
+    AWAIT_CODE,
+    AWAIT_DIGITS,
+    CHOOSE_PROCEDURE,
+    CONFIRM,
+    DESCRIBE,
+    EDIT,
+    IDLE,
+    MAIN_MENU,
+    SURVEY,
+    Action,
+    Reply,
+    Step,
+    Turn,
+)
+from nlu.result import ParseResult
+from storage.catalogue_files import load_catalogue
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "catalogue")

@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 
-from storage.catalogue_files import load_catalogue, load_ward_aliases
 from nlu.entities import EntityExtractor, normalize_phone
+from storage.catalogue_files import load_catalogue, load_ward_aliases
 from tests.conftest import ROOT
 
 EXTRACTOR = EntityExtractor(load_catalogue(ROOT / "catalogue"), load_ward_aliases(ROOT / "catalogue"))

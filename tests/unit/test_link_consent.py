@@ -7,11 +7,10 @@ from typing import Any
 import pytest
 
 from intake import messages as M
-from storage.catalogue_files import load_catalogue
 from intake.dialogue import Dialogue
+from intake.turns import ASK_PHONE, IDLE, LINK_CONSENT, LINK_MENU, SURVEY, Action, Step, Turn
 from nlu.result import FALLBACK, ParseResult
-from intake.turns import (ASK_PHONE, IDLE, LINK_CONSENT, LINK_MENU, SURVEY, Action, Step,
-                       Turn)
+from storage.catalogue_files import load_catalogue
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "catalogue")

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing.masking import (ADDRESS, DOSSIER, EMAIL, HOUSE, ID_NUMBER, NAME, PHONE, PLATE, fold,
-                             mask)
+from routing.masking import ADDRESS, DOSSIER, EMAIL, HOUSE, ID_NUMBER, NAME, PHONE, PLATE, fold, mask
 from tests.strategies import examples
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from nlu.builtin import BuiltinModel, augment, fit_pipeline
 from nlu.features import FeatureConfig, char_ngrams, tokens
-from nlu.text import fold, nfc
+from routing.text import fold, nfc
 
 EXAMPLES = [
     ("làm giấy khai sinh cho con mãi không xong", "phan_anh__ho_tich"),

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from storage.catalogue_files import load_catalogue, load_ward_aliases
 from nlu.builtin import BuiltinModel
 from nlu.entities import EntityExtractor
 from nlu.features import FeatureConfig
 from nlu.models import ModelStore
 from nlu.service import NluService
+from storage.catalogue_files import load_catalogue, load_ward_aliases
 from tests.unit.test_nlu_builtin import EXAMPLES
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "catalogue"

@@ -1,8 +1,8 @@
 """Routing: an agency named in the text overrides the default only when it can handle the case."""
 from __future__ import annotations
 
-from storage.catalogue_files import load_catalogue
 from routing.rules import choose_agency
+from storage.catalogue_files import load_catalogue
 from tests.conftest import ROOT
 
 CATALOGUE = load_catalogue(ROOT / "catalogue")
