@@ -25,7 +25,7 @@ import requests
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_VENV = PROJECT_ROOT / ".venv-rasa"
 VAR_DIR = PROJECT_ROOT / "var"
 DEFAULT_MODEL_NAME = "pakn-nlu"
