@@ -1,8 +1,10 @@
-"""Open311 GeoReport v2 (JSON) at /open311/v2/: procedure groups as services, published results
-as service requests, and POST requests.json filing a PAKN like the hotline (API key per client).
+"""Open311 GeoReport v2 (JSON and XML) at /open311/v2/: procedure groups as services, published
+results as service requests, and POST requests.json (or .xml) filing a PAKN like the hotline (API
+key per client).
 
-Field names and the error format ([{"code": 400, "description": "..."}]) follow the spec:
-https://wiki.open311.org/GeoReport_v2. Reads go through storage.public_queries (masked, eligible
+Field names and the error format ([{"code": 400, "description": "..."}], or <errors><error>) follow
+the spec: https://wiki.open311.org/GeoReport_v2; every endpoint answers in the format its
+extension names (console.open311_xml writes the XML shapes). Reads go through storage.public_queries (masked, eligible
 cases only); a request's `address` is its ward, never the citizen's address.
 """
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from console import open311_xml as xml
 from console.deps import components
 from console.form_text import page_number
 from intake.notifier import format_date
@@ -32,7 +35,8 @@ MAX_PAGE_SIZE = 1000  # the spec's cap on requests per response
 START_OF_TIME = datetime.min.replace(tzinfo=timezone.utc)
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
 
-E_FORMAT = "Chỉ hỗ trợ định dạng JSON (.json)."
+E_FORMAT = "Chỉ hỗ trợ định dạng JSON (.json) và XML (.xml)."
+FORMATS = ("json", "xml")
 E_SERVICE = "Không có loại dịch vụ (service_code) này."
 E_SERVICE_MISSING = "Thiếu service_code."
 E_API_KEY = "api_key không hợp lệ hoặc đã bị thu hồi."
@@ -48,8 +52,17 @@ NOTICE = ("Phản ánh đã được tiếp nhận với mã {code}. Hạn trả
           "sau khi che thông tin cá nhân.")
 
 
-def error(code: int, description: str) -> tuple[Response, int]:
-    return jsonify([{"code": code, "description": description}]), code
+def render(fmt: str, data: Any, shape: tuple[str, str | None], status: int = 200) -> Response:
+    """`data` as JSON, or as XML in `shape` (list element, item element) when fmt is 'xml'."""
+    if fmt == "xml":
+        return xml.response(*shape, data, status)
+    response = jsonify(data)
+    response.status_code = status
+    return response
+
+
+def error(code: int, description: str, fmt: str = "json") -> Response:
+    return render(fmt, [{"code": code, "description": description}], xml.ERRORS, code)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -70,20 +83,20 @@ def _service(catalogue: Catalogue, procedure: Any) -> dict[str, Any]:
 
 @blueprint.get("/services.<fmt>")
 def services_list(fmt: str) -> Any:
-    if fmt != "json":
+    if fmt not in FORMATS:
         return error(400, E_FORMAT)
     catalogue = components().ctx.catalogue
-    return jsonify([_service(catalogue, p) for p in _procedures(catalogue)])
+    return render(fmt, [_service(catalogue, p) for p in _procedures(catalogue)], xml.SERVICES)
 
 
 @blueprint.get("/services/<service_code>.<fmt>")
 def service_definition(service_code: str, fmt: str) -> Any:
-    if fmt != "json":
+    if fmt not in FORMATS:
         return error(400, E_FORMAT)
     catalogue = components().ctx.catalogue
     if service_code not in {p.id for p in _procedures(catalogue)}:
-        return error(404, E_SERVICE)
-    return jsonify({"service_code": service_code, "attributes": []})
+        return error(404, E_SERVICE, fmt)
+    return render(fmt, {"service_code": service_code, "attributes": []}, ("service_definition", None))
 
 
 def _request_json(catalogue: Catalogue, row: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +131,7 @@ def _parse_time(name: str) -> datetime | None:
 
 @blueprint.get("/requests.<fmt>")
 def requests_list(fmt: str) -> Any:
-    if fmt != "json":
+    if fmt not in FORMATS:
         return error(400, E_FORMAT)
     args = request.args
     times: dict[str, datetime | None] = {}
@@ -126,14 +139,14 @@ def requests_list(fmt: str) -> Any:
         try:
             times[name] = _parse_time(name)
         except ValueError:
-            return error(400, E_DATE.format(name=name))
+            return error(400, E_DATE.format(name=name), fmt)
     start, end = times["start_date"], times["end_date"]
     status = args.get("status", "").strip().lower()
     if status and status not in ("open", "closed"):
-        return error(400, E_STATUS)
+        return error(400, E_STATUS, fmt)
     page, size = page_number(args.get("page", "1")), page_number(args.get("page_size", "50"))
     if page is None or size is None:
-        return error(400, E_PAGE)
+        return error(400, E_PAGE, fmt)
     ids = tuple(c.strip().upper() for c in args.get("service_request_id", "").split(",") if c.strip())
     codes = tuple(c.strip() for c in args.get("service_code", "").split(",") if c.strip())
     f = pq.PublicFilter(procedure_ids=codes, received_from=start, codes=ids,
@@ -143,7 +156,7 @@ def requests_list(fmt: str) -> Any:
     pakn = components()
     with pakn.read() as db:
         rows, total = pq.public_cases(db, f, page, min(size, MAX_PAGE_SIZE))
-    response = jsonify([_request_json(pakn.ctx.catalogue, row) for row in rows])
+    response = render(fmt, [_request_json(pakn.ctx.catalogue, row) for row in rows], xml.REQUESTS)
     response.headers["X-Total-Count"] = str(total)
     return response
 
@@ -155,32 +168,32 @@ def _after(end: datetime | None) -> datetime | None:
 
 @blueprint.get("/requests/<request_id>.<fmt>")
 def request_detail(request_id: str, fmt: str) -> Any:
-    if fmt != "json":
+    if fmt not in FORMATS:
         return error(400, E_FORMAT)
     pakn = components()
     with pakn.read() as db:
         row = pq.public_case(db, request_id)
     if row is None:
-        return error(404, E_REQUEST)
-    return jsonify([_request_json(pakn.ctx.catalogue, row)])
+        return error(404, E_REQUEST, fmt)
+    return render(fmt, [_request_json(pakn.ctx.catalogue, row)], xml.REQUESTS)
 
 
 @blueprint.post("/requests.<fmt>")
 def create_request(fmt: str) -> Any:
-    if fmt != "json":
+    if fmt not in FORMATS:
         return error(400, E_FORMAT)
     form = _fields()
     pakn = components()
     with pakn.read() as db:
         client = pq.api_client_by_key_hash(db, hash_key(form.get("api_key", "")))
     if client is None:
-        return error(403, E_API_KEY)
+        return error(403, E_API_KEY, fmt)
     catalogue = pakn.ctx.catalogue
     code = form.get("service_code", "").strip()
     if not code:
-        return error(400, E_SERVICE_MISSING)
+        return error(400, E_SERVICE_MISSING, fmt)
     if code not in {p.id for p in _procedures(catalogue)}:
-        return error(400, E_SERVICE)
+        return error(400, E_SERVICE, fmt)
     # Vietnamese order: family (and middle) name first, given name last ("Phạm Thị" + "Lan").
     name = " ".join(p for p in (form.get("last_name", "").strip(), form.get("first_name", "").strip())
                     if p) or form.get("name", "").strip()
@@ -190,12 +203,12 @@ def create_request(fmt: str) -> Any:
                                           ("số điện thoại (phone)", form.get("phone", "").strip()),
                                           ("địa chỉ (address_string)", address)) if not value]
     if missing:
-        return error(400, E_CONTACT.format(missing=", ".join(missing)))
+        return error(400, E_CONTACT.format(missing=", ".join(missing)), fmt)
     if not description:
-        return error(400, E_DESCRIPTION)
+        return error(400, E_DESCRIPTION, fmt)
     phone = normalize_phone(form.get("phone", ""))
     if phone is None:
-        return error(400, E_PHONE)
+        return error(400, E_PHONE, fmt)
     email = form.get("email", "").strip()
     text = f"{description}\n(Email liên hệ: {email})" if email else description
     intake = services.IntakeForm(text=text[:5000], procedure_id=code, citizen_name=name[:255],
@@ -207,14 +220,15 @@ def create_request(fmt: str) -> Any:
             channel=CHANNEL, sender_id=f"{client['name']}"[:128]))
         filed = (case.code, case.due_at)
     except MissingContactData as problem:
-        return error(400, E_CONTACT.format(missing=problem))
+        return error(400, E_CONTACT.format(missing=problem), fmt)
     except DomainError as problem:
         logger.info("open311 request refused: %s", problem)
-        return error(400, E_SERVICE)
+        return error(400, E_SERVICE, fmt)
     logger.info("open311 request filed as %s by client %s", filed[0], client["name"])
     due = format_date(filed[1]) or "—"
-    return jsonify([{"service_request_id": filed[0], "service_notice": NOTICE.format(code=filed[0], due=due),
-                     "account_id": None}]), 201
+    return render(fmt, [{"service_request_id": filed[0],
+                         "service_notice": NOTICE.format(code=filed[0], due=due), "account_id": None}],
+                  xml.REQUESTS, 201)
 
 
 def _fields() -> dict[str, str]:
@@ -240,4 +254,4 @@ def _ward(address: str) -> str | None:
 
 @blueprint.route("/<path:rest>", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
 def unknown(rest: str) -> Any:
-    return error(404, E_NOT_FOUND)
+    return error(404, E_NOT_FOUND, "xml" if rest.endswith(".xml") else "json")

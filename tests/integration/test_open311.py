@@ -197,7 +197,7 @@ def test_read_errors(live_app: LiveApp) -> None:
                         (f"{base}/requests.json?status=pending", 400),
                         (f"{base}/requests.json?page=0", 400),
                         (f"{base}/requests/PAKN-2026-999999.json", 404),
-                        (f"{base}/services.xml", 400),
+                        (f"{base}/services.csv", 400),  # JSON and XML only
                         (f"{base}/khong-co.json", 404)):
         response = requests.get(url, timeout=10)
         assert response.status_code == status, url
