@@ -12,8 +12,8 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar, Mapping, Protocol
 
 
 class ChannelError(Exception):
@@ -37,6 +37,17 @@ class ChannelError(Exception):
 
 class BadPayload(ValueError):
     """The body is not something this platform sends (answered with 400 and the reason)."""
+
+
+class NotAuthentic(Exception):
+    """The request does not come from the platform: a missing or wrong signature (403)."""
+
+
+class RequestHeaders(Protocol):
+    """A request's headers as the web layer hands them over (werkzeug's are case-insensitive:
+    X-ZEvent-Signature arrives as X-Zevent-Signature, so never copy them into a plain dict)."""
+
+    def get(self, key: str, /) -> str | None: ...
 
 
 # -- what the database keeps of a platform's values --------------------------------------------
@@ -120,6 +131,36 @@ class SendResult:
     platform_message_id: str | None
 
 
+SEND, WAIT = "send", "wait"
+
+
+@dataclass(frozen=True)
+class Queued:
+    """What a platform's messaging-window rule needs to know of a message waiting to go out."""
+
+    reply_to: str | None  # the citizen's message it answers, when it is a direct reply
+    last_inbound_at: datetime | None  # the citizen's last message in this chat
+    last_inbound_message_id: str | None
+    by_staff: bool  # written by a person, not the bot
+    status_push: bool  # a change of the citizen's case, not a reply in the conversation
+    has_phone: bool  # the case has the citizen's phone number (for a template message)
+
+    def age(self, now: datetime) -> timedelta | None:
+        """Time since the citizen last wrote; None when they never did."""
+        return now - self.last_inbound_at if self.last_inbound_at is not None else None
+
+
+@dataclass(frozen=True)
+class DeliveryPlan:
+    """How a queued message goes out now: `action` is SEND, WAIT (until the citizen writes) or
+    the channel's `template_kind` (an approved template message to the citizen's phone)."""
+
+    action: str
+    reply_to: str | None = None
+    human_agent: bool = False
+    reason: str = ""
+
+
 def numbered_text(message: OutgoingMessage) -> str:
     """Quick replies as a numbered list, for platforms that have none."""
     if not message.quick_replies:
@@ -150,10 +191,40 @@ def hmac_sha256_hex(key: str, body: bytes) -> str:
 
 
 class Channel(abc.ABC):
-    """A platform: turns verified webhook bodies into messages and sends messages out."""
+    """A platform we send messages out on, with its rules: text limits, the messaging window,
+    template messages. The window rules are class methods: they are facts about the platform,
+    asked also where no credentials are configured (the console)."""
 
     name: str = ""
     text_limit: int | None = None  # characters per message; longer texts go out in parts
+    # How long after the citizen's last message staff may still write to them (None: no limit).
+    staff_reply_window: ClassVar[timedelta | None] = None
+    # The platform's approved template messages to a phone number (Zalo's "zns"), used for a
+    # status push outside the window; None: it has none and `send_template` refuses.
+    template_kind: ClassVar[str | None] = None
+
+    @classmethod
+    def plan(cls, queued: Queued, now: datetime, templates_ready: bool) -> DeliveryPlan:
+        """How `queued` may go out at `now`. Without a messaging window it always goes, quoting
+        the message it answers; `templates_ready` says a template is configured for this channel."""
+        return DeliveryPlan(SEND, queued.reply_to)
+
+    @classmethod
+    def staff_can_reply(cls, last_inbound_at: datetime | None, now: datetime) -> bool:
+        """Whether a staff member's message can still reach the citizen through the platform."""
+        window = cls.staff_reply_window
+        if window is None:
+            return True
+        return last_inbound_at is not None and now <= last_inbound_at + window
+
+    def send_template(self, phone: str, template_id: str, data: dict[str, str],
+                      tracking_id: str) -> SendResult:
+        """Send an approved template message to `phone` (channels with a `template_kind` only).
+
+        Raises:
+            ChannelError: the platform refused, or this channel has no template messages.
+        """
+        raise ChannelError(f"{self.name} has no template messages", permanent=True)
 
     def parts(self, message: OutgoingMessage) -> list[OutgoingMessage]:
         """The messages one text becomes, in order; quick replies ride on the last part.
@@ -170,7 +241,19 @@ class Channel(abc.ABC):
                 for index, text in enumerate(texts)]
 
     @abc.abstractmethod
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+    def send(self, message: OutgoingMessage) -> SendResult:
+        """Deliver one message.
+
+        Raises:
+            ChannelError: the platform refused or could not be reached.
+        """
+
+
+class WebhookChannel(Channel):
+    """A platform that posts what citizens write to our webhook (the web chat has its own routes)."""
+
+    @abc.abstractmethod
+    def verify(self, headers: RequestHeaders, body: bytes) -> bool:
         """True when the request really comes from the platform (constant-time compare)."""
 
     @abc.abstractmethod
@@ -181,13 +264,18 @@ class Channel(abc.ABC):
             BadPayload: the body is not JSON of the platform's shape.
         """
 
-    @abc.abstractmethod
-    def send(self, message: OutgoingMessage) -> SendResult:
-        """Deliver one message.
+    def authentic_events(self, headers: RequestHeaders,
+                         body: bytes) -> list[IncomingMessage | StatusEvent]:
+        """The events of a webhook request, once it is shown to come from the platform: verify,
+        then parse (a platform whose signature covers parsed fields overrides the order).
 
         Raises:
-            ChannelError: the platform refused or could not be reached.
+            NotAuthentic: the signature is missing or wrong.
+            BadPayload: the body is not of the platform's shape.
         """
+        if not self.verify(headers, body):
+            raise NotAuthentic("invalid signature")
+        return self.parse(body)
 
 
 def split_text(text: str, limit: int) -> list[str]:

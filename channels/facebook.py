@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Any, Mapping
+from datetime import datetime, timedelta
+from typing import Any
 
 import requests
 
 from channels.base import (
     MESSAGE_ID_LIMIT,
+    SEND,
     SENDER_ID_LIMIT,
+    WAIT,
     Attachment,
     BadPayload,
-    Channel,
     ChannelError,
+    DeliveryPlan,
     IncomingMessage,
     OutgoingMessage,
+    Queued,
+    RequestHeaders,
     SendResult,
     StatusEvent,
+    WebhookChannel,
     checked_id,
     constant_time_equals,
     epoch_time,
@@ -42,11 +48,27 @@ QUICK_REPLY_TITLE_LIMIT = 20
 # (code, subcode) pairs that retrying cannot fix: outside the window, person unavailable, bad token.
 PERMANENT_ERRORS = {(10, 2018278), (551, 1545041), (551, None), (100, 2018001), (190, None)}
 RATE_LIMIT_CODES = {4, 613, 32}  # app, API and Page request limits: throttling
+STANDARD_WINDOW = timedelta(hours=24)
+HUMAN_AGENT_WINDOW = timedelta(days=7)
 
 
-class FacebookChannel(Channel):
+class FacebookChannel(WebhookChannel):
+    """Messenger. Its window: a normal message within 24 h of the citizen's last message; a
+    person's (staff) reply with the HUMAN_AGENT tag up to 7 days; after that nothing until the
+    citizen writes again."""
+
     name = "facebook"
     text_limit = TEXT_LIMIT
+    staff_reply_window = HUMAN_AGENT_WINDOW
+
+    @classmethod
+    def plan(cls, queued: Queued, now: datetime, templates_ready: bool) -> DeliveryPlan:
+        age = queued.age(now)
+        if age is not None and age <= STANDARD_WINDOW:
+            return DeliveryPlan(SEND, queued.reply_to)
+        if age is not None and age <= HUMAN_AGENT_WINDOW and queued.by_staff:
+            return DeliveryPlan(SEND, queued.reply_to, human_agent=True)
+        return DeliveryPlan(WAIT, reason="outside Messenger's 24-hour window")
 
     def __init__(self, app_secret: str, verify_token: str, page_access_token: str, graph_url: str,
                  timeout: float = 10.0) -> None:
@@ -65,7 +87,7 @@ class FacebookChannel(Channel):
         return cls(str(section["app_secret"]), str(section["verify_token"]),
                    str(section["page_access_token"]), str(section["graph_url"]))
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+    def verify(self, headers: RequestHeaders, body: bytes) -> bool:
         expected = "sha256=" + hmac_sha256_hex(self.app_secret, body)
         return constant_time_equals(expected, headers.get(SIGNATURE_HEADER))
 

@@ -15,6 +15,12 @@ CHANNEL_TYPES: dict[str, Any] = {cls.name: cls for cls in
                                  (TelegramChannel, FacebookChannel, ZaloChannel, WebchatChannel)}
 
 
+def channel_type(name: str) -> type[Channel] | None:
+    """The class of the channel called `name`, for its platform rules (no credentials needed)."""
+    found: type[Channel] | None = CHANNEL_TYPES.get(name)
+    return found
+
+
 def build_channels(settings: dict[str, dict[str, Any]]) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     for name, cls in CHANNEL_TYPES.items():

@@ -7,7 +7,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Coroutine, Mapping, TypeVar
+from typing import Any, Coroutine, TypeVar
 
 # PTB 22 warns on every 429 that RetryAfter.retry_after will become a timedelta; opt in now (PTB's
 # documented switch). _call reads either kind.
@@ -21,12 +21,13 @@ from channels.base import (
     SENDER_ID_LIMIT,
     Attachment,
     BadPayload,
-    Channel,
     ChannelError,
     IncomingMessage,
     OutgoingMessage,
+    RequestHeaders,
     SendResult,
     StatusEvent,
+    WebhookChannel,
     constant_time_equals,
     epoch_time,
     field_list,
@@ -46,7 +47,7 @@ ANSWERED_CALLBACKS_KEPT = 10_000
 T = TypeVar("T")
 
 
-class TelegramChannel(Channel):
+class TelegramChannel(WebhookChannel):
     name = "telegram"
     text_limit = TEXT_LIMIT
 
@@ -66,7 +67,7 @@ class TelegramChannel(Channel):
             return None
         return cls(section["bot_token"], section["webhook_secret"], section["api_url"])
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+    def verify(self, headers: RequestHeaders, body: bytes) -> bool:
         return constant_time_equals(self.webhook_secret, headers.get(SECRET_HEADER))
 
     def parse(self, body: bytes) -> list[IncomingMessage | StatusEvent]:

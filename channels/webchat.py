@@ -15,7 +15,6 @@ from channels.base import (
     IncomingMessage,
     OutgoingMessage,
     SendResult,
-    StatusEvent,
     now,
     parse_json,
 )
@@ -24,17 +23,14 @@ MAX_TEXT = 4000
 
 
 class WebchatChannel(Channel):
+    """Not a webhook: the page posts to its own routes (bot/webchat.py), where the session cookie
+    names the sender, and every message is read with that sender id. No messaging window."""
+
     name = "webchat"
 
     @classmethod
     def from_settings(cls, section: dict[str, Any]) -> "WebchatChannel":
         return cls()
-
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
-        return True  # the session cookie, checked by the web layer, authenticates the browser
-
-    def parse(self, body: bytes) -> list[IncomingMessage | StatusEvent]:
-        raise NotImplementedError("use parse_browser_message with the session's sender id")
 
     def parse_browser_message(self, body: bytes, sender_id: str) -> IncomingMessage:
         document = parse_json(body)

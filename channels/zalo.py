@@ -4,20 +4,27 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Any, Mapping, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import requests
 
 from channels.base import (
+    SEND,
     SENDER_ID_LIMIT,
+    WAIT,
     Attachment,
     BadPayload,
-    Channel,
     ChannelError,
+    DeliveryPlan,
     IncomingMessage,
+    NotAuthentic,
     OutgoingMessage,
+    Queued,
+    RequestHeaders,
     SendResult,
     StatusEvent,
+    WebhookChannel,
     constant_time_equals,
     epoch_time,
     field_list,
@@ -44,6 +51,11 @@ ZNS_PATH = "/message/template"
 TOKEN_PATH = "/v4/oa/access_token"
 ZNS_URL = "https://business.openapi.zalo.me"
 OAUTH_URL = "https://oauth.zaloapp.com"
+# The CS API refuses a message 7 days after the citizen's last interaction (-230); within 48 h,
+# quoting their message makes it a free reply, after that quoting fails (-305).
+CS_WINDOW = timedelta(days=7)
+ZNS = "zns"  # Zalo Notification Service: approved template messages to a phone number
+QUOTE_WINDOW = timedelta(hours=48)
 
 
 class TokenSource(Protocol):
@@ -74,9 +86,24 @@ class TokenPair:
     expires_in: float  # seconds
 
 
-class ZaloChannel(Channel):
+class ZaloChannel(WebhookChannel):
+    """Zalo OA. Outside the 7-day CS window a status push goes as a ZNS template message to the
+    citizen's phone when a template is configured; anything else waits for the citizen."""
+
     name = "zalo"
     text_limit = TEXT_LIMIT
+    staff_reply_window = CS_WINDOW
+    template_kind = ZNS
+
+    @classmethod
+    def plan(cls, queued: Queued, now: datetime, templates_ready: bool) -> DeliveryPlan:
+        age = queued.age(now)
+        if age is not None and age <= CS_WINDOW:
+            quote = (queued.reply_to or queued.last_inbound_message_id) if age <= QUOTE_WINDOW else None
+            return DeliveryPlan(SEND, quote)
+        if templates_ready and queued.status_push and queued.has_phone:
+            return DeliveryPlan(ZNS)
+        return DeliveryPlan(WAIT, reason="no interaction with the Zalo OA for 7 days")
 
     def __init__(self, app_id: str, oa_secret_key: str, access_token: str, api_url: str,
                  timeout: float = 10.0, zns_url: str = ZNS_URL, oauth_url: str = OAUTH_URL,
@@ -106,7 +133,7 @@ class ZaloChannel(Channel):
                    oauth_url=section.get("oauth_url") or OAUTH_URL,
                    app_secret=section.get("app_secret") or "")
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> bool:
+    def verify(self, headers: RequestHeaders, body: bytes) -> bool:
         """mac = sha256(app_id + raw body + timestamp + OA secret key), both from the body."""
         try:
             document = parse_json(body)
@@ -124,6 +151,15 @@ class ZaloChannel(Channel):
     def parse(self, body: bytes) -> list[IncomingMessage | StatusEvent]:
         parsed = parse_event(parse_json(body))
         return [parsed] if parsed else []
+
+    def authentic_events(self, headers: RequestHeaders,
+                         body: bytes) -> list[IncomingMessage | StatusEvent]:
+        """The signature covers fields inside the body (app_id, timestamp): parse first, so that
+        a body that is not Zalo's shape is a 400 with the reason, then verify."""
+        events = self.parse(body)
+        if not self.verify(headers, body):
+            raise NotAuthentic("invalid signature")
+        return events
 
     def parts(self, message: OutgoingMessage) -> list[OutgoingMessage]:
         # No quick replies on the CS API: the numbered list is part of the text before splitting.
@@ -149,7 +185,11 @@ class ZaloChannel(Channel):
 
     def send_template(self, phone: str, template_id: str, data: dict[str, str],
                       tracking_id: str) -> SendResult:
-        """A ZNS template message to a phone number (outside the CS window)."""
+        """A ZNS template message to a phone number (outside the CS window).
+
+        Raises:
+            ChannelError: Zalo refused it or could not be reached.
+        """
         payload = {"phone": zns_phone(phone), "template_id": template_id, "template_data": data,
                    "tracking_id": tracking_id}
         return self._post(self.zns_url + ZNS_PATH, payload)

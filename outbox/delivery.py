@@ -1,55 +1,38 @@
-"""How a claimed outbox row may go out now, given the platform's messaging window.
-
-Messenger: a normal message within 24 h of the citizen's last message; a person's (staff) reply
-with the HUMAN_AGENT tag up to 7 days. Zalo CS API: refused 7 days after the last interaction
-(-230); within 48 h quoting the citizen's message counts as a free reply, after that it is a
-proactive message (quoting then fails with -305, so it is not quoted). Outside the window a row
-waits until the citizen writes again, or, for a Zalo status push with a phone number and an
-approved ZNS template, goes out as a ZNS template message. Telegram and the web chat have none.
+"""How a claimed outbox row may go out now: the row's channel decides, by its messaging window
+(channels/<platform>.py `plan`). A row outside the window waits until the citizen writes again,
+or goes as the channel's template message where it has one and a template is configured.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from channels.base import Channel, DeliveryPlan, Queued
+from channels.registry import channel_type
 from outbox import texts as M
 from routing.calendar import VIETNAM
 from storage.outbox_queue import Claimed
 
-MESSENGER_STANDARD = timedelta(hours=24)
-MESSENGER_HUMAN_AGENT = timedelta(days=7)
-ZALO_QUOTE = timedelta(hours=48)
-ZALO_CS = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Plan:
-    action: str  # "send" | "zns" | "wait"
-    reply_to: str | None = None
-    human_agent: bool = False
-    reason: str = ""
+Plan = DeliveryPlan  # the name the dispatcher has always used
 
 
 def written_by_staff(row: Claimed) -> bool:
     return row.kind == "staff" or (row.author or "").startswith("staff")
 
 
-def plan_delivery(row: Claimed, now: datetime, zns_ready: bool) -> Plan:
-    age = now - row.last_inbound_at if row.last_inbound_at is not None else None
-    if row.channel == "facebook":
-        if age is not None and age <= MESSENGER_STANDARD:
-            return Plan("send", row.reply_to)
-        if age is not None and age <= MESSENGER_HUMAN_AGENT and written_by_staff(row):
-            return Plan("send", row.reply_to, human_agent=True)
-        return Plan("wait", reason="outside Messenger's 24-hour window")
-    if row.channel == "zalo":
-        if age is not None and age <= ZALO_CS:
-            quote = (row.reply_to or row.last_inbound_message_id) if age <= ZALO_QUOTE else None
-            return Plan("send", quote)
-        if zns_ready and row.kind == "status" and row.citizen_phone:
-            return Plan("zns")
-        return Plan("wait", reason="no interaction with the Zalo OA for 7 days")
-    return Plan("send", row.reply_to)
+def queued(row: Claimed) -> Queued:
+    """What the channel's window rule needs to know of the row."""
+    return Queued(reply_to=row.reply_to, last_inbound_at=row.last_inbound_at,
+                  last_inbound_message_id=row.last_inbound_message_id,
+                  by_staff=written_by_staff(row), status_push=row.kind == "status",
+                  has_phone=bool(row.citizen_phone))
+
+
+def plan_delivery(row: Claimed, now: datetime, templates_ready: bool,
+                  channel: type[Channel] | None = None) -> DeliveryPlan:
+    """Ask the row's channel (by default the class registered under its name) how it goes now;
+    a channel nobody registered has no window."""
+    rules = channel or channel_type(row.channel) or Channel
+    return rules.plan(queued(row), now, templates_ready)
 
 
 def text_to_send(row: Claimed) -> str:

@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from channels.base import Channel, ChannelError, OutgoingMessage, QuickReply, SendResult
+from channels.base import SEND, WAIT, Channel, ChannelError, OutgoingMessage, QuickReply, SendResult
 from outbox.delivery import Plan, plan_delivery, text_to_send
 from outbox.ratelimit import RateLimiter
 from routing.labels import CASE_STATUS_NAMES
@@ -111,16 +111,16 @@ class Dispatcher:
                          paused_until + timedelta(seconds=random.uniform(0, 0.5)),
                          "platform pause", "pause", uncount_attempt=True)
             return
-        plan = plan_delivery(row, self.clock(), self._zns_ready(channel))
+        plan = plan_delivery(row, self.clock(), self._templates_ready(channel), type(channel))
         try:
-            if plan.action == "wait":
+            if plan.action == WAIT:
                 q.mark_waiting(self.session_factory, row.id, self.worker_id, plan.reason)
                 logger.info("outbox row %s waits for the citizen: %s", row.id, plan.reason)
-            elif plan.action == "zns":
-                result = self._send_zns(channel, row)
-                self._done(row, [result.platform_message_id or ""], via="zns")
-            else:
+            elif plan.action == SEND:
                 self._send_parts(channel, row, plan)
+            else:  # the channel's template message: the action names its kind ("zns")
+                result = self._send_template(channel, row)
+                self._done(row, [result.platform_message_id or ""], via=plan.action)
         except ChannelError as error:
             if error.throttled and not error.permanent:
                 self._throttled(row, error)
@@ -157,18 +157,18 @@ class Dispatcher:
         if wait > 0:
             time.sleep(wait)
 
-    def _zns_ready(self, channel: Channel) -> bool:
-        return bool(self.zns.get("template_id")) and hasattr(channel, "send_template")
+    def _templates_ready(self, channel: Channel) -> bool:
+        """The channel has template messages and an approved template is configured (`zns`)."""
+        return bool(self.zns.get("template_id")) and channel.template_kind is not None
 
-    def _send_zns(self, channel: Any, row: q.Claimed) -> SendResult:
+    def _send_template(self, channel: Channel, row: q.Claimed) -> SendResult:
         names = {"code": "ma_phan_anh", "status": "trang_thai", **(self.zns.get("params") or {})}
         values = {"code": row.case_code or "",
                   "status": CASE_STATUS_NAMES.get(row.case_status or "", row.case_status or "")}
         data = {names[key]: value for key, value in values.items() if names.get(key)}
         self._pace(row)
-        result: SendResult = channel.send_template(row.citizen_phone or "", str(self.zns["template_id"]),
-                                                   data, f"outbox-{row.id}")
-        return result
+        return channel.send_template(row.citizen_phone or "", str(self.zns["template_id"]),
+                                     data, f"outbox-{row.id}")
 
     def _done(self, row: q.Claimed, part_ids: list[str], via: str | None = None) -> None:
         if not q.mark_sent(self.session_factory, row.id, self.worker_id, self.clock(), part_ids, via):

@@ -11,15 +11,18 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from channels.base import (
-    Channel,
     ChannelError,
     IncomingMessage,
     OutgoingMessage,
+    RequestHeaders,
     SendResult,
     StatusEvent,
+    WebhookChannel,
+    field_list,
+    now,
+    parse_json,
 )
 from routing.calendar import WorkingCalendar
 from routing.chat_links import ChatLinkRepository, LinkRequest
@@ -314,21 +317,23 @@ class RecordingNotifier(Notifier):
         return self.survey_ready
 
 
-@dataclass
-class FakeChannel(Channel):
-    """A platform that records what it was asked to send, and refuses when told to."""
+class FakeChannel(WebhookChannel):
+    """A platform with a shared-secret header and bodies {"messages": [{"from", "id", "text"}]};
+    it records what it was asked to send, and refuses with `refuse_with` when set."""
 
-    name: str = "fake"
-    text_limit: int | None = None
-    sent: list[OutgoingMessage] = field(default_factory=list)
-    refuse_with: ChannelError | None = None
-    secret: str = "s3cret"
+    name = "fake"
 
-    def verify(self, headers: Any, body: bytes) -> bool:
-        return bool(headers.get("X-Fake-Secret") == self.secret)
+    def __init__(self, secret: str = "s3cret", refuse_with: ChannelError | None = None) -> None:
+        self.secret = secret
+        self.refuse_with = refuse_with
+        self.sent: list[OutgoingMessage] = []
+
+    def verify(self, headers: RequestHeaders, body: bytes) -> bool:
+        return headers.get("X-Fake-Secret") == self.secret
 
     def parse(self, body: bytes) -> list[IncomingMessage | StatusEvent]:
-        return []
+        return [IncomingMessage(self.name, str(m["from"]), str(m["id"]), str(m.get("text", "")), now())
+                for m in field_list(parse_json(body), "messages")]
 
     def send(self, message: OutgoingMessage) -> SendResult:
         if self.refuse_with is not None:
