@@ -17,7 +17,8 @@ from storage.unit_of_work import SqlUnitOfWork
 blueprint = Blueprint("console_nlu", __name__, url_prefix="/console/nlu")
 ADMIN = "admin"
 PER_PAGE = 50
-INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", "ngoai_pham_vi")
+INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", "hoi_thu_tuc",
+           "ngoai_pham_vi")
 
 
 def settings() -> dict[str, Any]:

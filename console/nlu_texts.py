@@ -15,6 +15,7 @@ INTENT_NAMES = {  # shown with the id: "Phản ánh, kiến nghị (phan_anh)"
     "chao_hoi": "Chào hỏi",
     "cam_on": "Cảm ơn, tạm biệt",
     "huy_bo": "Hủy bỏ",
+    "hoi_thu_tuc": "Hỏi về thủ tục (giấy tờ, nơi nộp, thời hạn, lệ phí)",
     "ngoai_pham_vi": "Ngoài phạm vi: trò chuyện, quảng cáo…",
     "nlu_fallback": "Không xác định",
 }

@@ -41,12 +41,34 @@ class StepLimit:
 
 
 @dataclass(frozen=True)
+class ProcedureGuide:
+    """What a citizen asking about a procedure group is told: where it is filed, its legal time
+    limit and its fee, each a line of text (None where the catalogue has no honest single line)."""
+    where_to_file: str | None = None
+    time_limit: str | None = None
+    fee: str | None = None
+
+
+@dataclass(frozen=True)
+class HelpDesk:
+    """A place the bot sends citizens to: the hotline, the citizen reception for khiếu nại / tố
+    cáo, the national public-service portal. Empty fields are left out of replies."""
+    name: str
+    phone: str = ""
+    address: str = ""
+    hours: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
 class Catalogue:
     procedures: dict[str, Procedure]
     agencies: dict[str, Agency]
     wards: tuple[Ward, ...]
     competence: dict[str, frozenset[str]] = field(default_factory=dict)
     steps: dict[str, StepLimit] = field(default_factory=dict)
+    guides: dict[str, ProcedureGuide] = field(default_factory=dict)  # procedure id -> guide
+    help_desks: dict[str, HelpDesk] = field(default_factory=dict)  # hotline, complaints, portal
 
     def can_handle(self, agency_id: str, procedure_id: str) -> bool:
         return procedure_id in self.competence.get(agency_id, frozenset())

@@ -11,7 +11,7 @@ from typing import Any, Callable
 import yaml
 
 from routing.calendar import WorkingCalendar
-from routing.catalogue import Agency, Catalogue, Procedure, StepLimit, Ward
+from routing.catalogue import Agency, Catalogue, HelpDesk, Procedure, ProcedureGuide, StepLimit, Ward
 from routing.deadlines import DeadlinePolicy
 
 logger = logging.getLogger(__name__)
@@ -29,9 +29,29 @@ def load_catalogue(directory: Path) -> Catalogue:
     wards = tuple(Ward(u["type"], u["name"]) for u in _read(directory, "wards.yaml")["units"])
     competence = {agency: frozenset(procs)
                   for agency, procs in _read(directory, "competence.yaml")["competence"].items()}
+    deadlines = _read(directory, "deadlines.yaml")
     steps = {s["id"]: StepLimit(s["id"], s.get("working_days"), s.get("source", ""))
-             for s in _read(directory, "deadlines.yaml")["steps"]}
-    return Catalogue(procedures, agencies, wards, competence, steps)
+             for s in deadlines["steps"]}
+    guides = _guides(_read(directory, "procedures.yaml")["procedures"],
+                     deadlines.get("procedure_time_limits") or [])
+    return Catalogue(procedures, agencies, wards, competence, steps, guides, load_help_desks(directory))
+
+
+def _guides(procedures: list[dict[str, Any]], limits: list[dict[str, Any]]) -> dict[str, ProcedureGuide]:
+    """Where to file and the fee (procedures.yaml), the legal time limit (deadlines.yaml)."""
+    time_limits = {str(row["procedure"]): row.get("text") for row in limits}
+    return {p["id"]: ProcedureGuide(p.get("where_to_file"), time_limits.get(p["id"]), p.get("fee"))
+            for p in procedures}
+
+
+def load_help_desks(directory: Path) -> dict[str, HelpDesk]:
+    """help_desks.yaml (hotline, citizen reception, portal); none when the file is absent."""
+    if not (directory / "help_desks.yaml").exists():
+        return {}
+    desks = _read(directory, "help_desks.yaml").get("help_desks") or {}
+    return {key: HelpDesk(str(d.get("name") or ""), str(d.get("phone") or ""),
+                          str(d.get("address") or ""), str(d.get("hours") or ""), str(d.get("link") or ""))
+            for key, d in desks.items()}
 
 
 def load_sipas_criteria(directory: Path) -> tuple[tuple[str, str], ...]:
@@ -123,6 +143,8 @@ class LiveCatalogue:
             self.catalogue.agencies.update(fresh.agencies)
             self.catalogue.competence.update(fresh.competence)
             self.catalogue.steps.update(fresh.steps)
+            self.catalogue.guides.update(fresh.guides)  # text only: edits replace, nothing removed
+            self.catalogue.help_desks.update(fresh.help_desks)
             logger.info("catalogue reloaded: %d procedures, %d agencies",
                         len(self.catalogue.procedures), len(self.catalogue.agencies))
         if self.on_change is not None:

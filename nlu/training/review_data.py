@@ -21,13 +21,13 @@ from typing import Any
 import yaml
 
 from nlu.data import ANNOTATION, data_files, example_lines
-from nlu.result import FALLBACK, OUT_OF_SCOPE_INTENT, PAKN_PREFIX
+from nlu.result import FALLBACK, OUT_OF_SCOPE_INTENT, PAKN_PREFIX, QUESTION_INTENT
 from nlu.training.validate import OTHER_INTENTS, normalise_example, validate
 from routing.text import fold
 
 REVIEWED_DIR = "reviewed"
 TRAINING_INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo",
-                    OUT_OF_SCOPE_INTENT)
+                    QUESTION_INTENT, OUT_OF_SCOPE_INTENT)
 HEADER = ('# Examples accepted in the staff console\'s NLU review (source: {source}).\n'
           '# Personal data was masked before writing; each comment says where the text came from.\n'
           'version: "3.1"\nnlu:\n')

@@ -14,12 +14,12 @@ from typing import Any
 import yaml
 
 from nlu.data import data_files
-from nlu.result import CONTACT_INTENT, OUT_OF_SCOPE_INTENT, PAKN_PREFIX
+from nlu.result import CONTACT_INTENT, OUT_OF_SCOPE_INTENT, PAKN_PREFIX, QUESTION_INTENT
 from routing.text import nfc, squash_spaces
 
 ENTITY_NAMES = frozenset({"ward", "phone", "case_code", "dossier_code", "agency", "person_name", "address"})
 OTHER_INTENTS = frozenset({"tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", OUT_OF_SCOPE_INTENT,
-                           CONTACT_INTENT})
+                           CONTACT_INTENT, QUESTION_INTENT})
 BLOCK_KINDS = ("intent", "synonym", "regex", "lookup")
 MIN_PAKN_EXAMPLES = 40
 # A well-formed annotation: [text](entity), [text](entity:value) or [text]{"entity": ...}.
