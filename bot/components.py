@@ -21,6 +21,7 @@ from intake.dialogue import Dialogue
 from intake.notifier import OutboxNotifier
 from intake.pipeline import Pipeline
 from intake.processor import InboundProcessor
+from nlu.contact_reader import ActiveContacts
 from nlu.entities import EntityExtractor
 from nlu.factory import build_nlu_service
 from nlu.service import NluService
@@ -108,7 +109,8 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
                              float(settings["public"]["lookup_window_seconds"]))
     pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, dialogue, ctx,
                         on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
-                        before_message=live.refresh_if_changed, notifier=notifier)
+                        before_message=live.refresh_if_changed, notifier=notifier,
+                        contacts=ActiveContacts(nlu.store))  # contact details read from any message
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
                       dispatcher, notifier, live)

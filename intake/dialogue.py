@@ -17,7 +17,6 @@ from intake.dialogue_draft import MAX_REQUEST_WORDS, DraftQuestions, draft_from
 from intake.dialogue_events import Event
 from intake.dialogue_state import Draft, Memory
 from intake.link_consent import LinkConsent
-from intake.side_answers import DESCRIBE_NEXT, RESUME, SideContext, side_answer
 from intake.turns import (
     AFTER_ANSWER,
     ASK_ADDRESS,
@@ -36,6 +35,7 @@ from intake.turns import (
     IDLE,
     LINK_CONSENT,
     MAIN_MENU,
+    P_ADD_NOTE,
     P_CANCEL,
     P_FILE,
     P_FILE_THIS,
@@ -80,15 +80,8 @@ class Dialogue(DraftQuestions, LinkConsent):
             turn = Turn(turn.text, turn.parse, answers.choice(turn.text, menu), turn.escalated,
                         turn.attachments, turn.contacts)
         m.menu = []
-        side = None if state == LINK_CONSENT else side_answer(turn.parse, turn.text, SideContext(
-            self.catalogue, state, turn, m.draft.procedure if m.draft else None, tuple(menu)))
         if state == LINK_CONSENT:  # answered before anything else, escalated or not
             result = self._link_consent(m, turn)
-        elif side is not None:  # a question, another language, a khiếu nại: intake.side_answers
-            result = self._repeat_question(state, m, side.replies) if (
-                side.then == RESUME and state in DRAFT_STATES and m.draft is not None) else Step(
-                DESCRIBE if side.then == DESCRIBE_NEXT else IDLE,
-                Memory(Draft()) if side.then == DESCRIBE_NEXT else Memory(), side.replies)
         else:
             result = self._route(state, m, turn)
         return self._remember_buttons(result)
@@ -142,6 +135,11 @@ class Dialogue(DraftQuestions, LinkConsent):
             return Step(IDLE, Memory(), [Reply(text, MAIN_MENU)])
         if turn.payload == P_HUMAN or (turn.payload is None and answers.is_human_request(turn.text)):
             return Step(state, m, [Reply(M.ESCALATED)], [Action("escalate")])
+        if state in DRAFT_STATES and m.draft is not None:
+            if turn.payload == P_ADD_NOTE and m.draft.staff_notes:
+                return self._add_notes(state, m)
+            if m.draft.pending is not None:
+                return self._pending_answer(state, m, turn)
         return self.table.get(state, self._idle)(m, turn)
 
     def _waiting_for_staff(self, state: str, m: Memory, turn: Turn) -> Step:
@@ -175,7 +173,7 @@ class Dialogue(DraftQuestions, LinkConsent):
         if parse is None:
             return Step(IDLE, Memory(), [Reply(M.UNCLEAR, MAIN_MENU)])
         if parse.intent == "phan_anh":
-            return self._start_intake(parse)
+            return self._start_intake(parse, turn.contacts)
         dossier = parse.entity("dossier_code")
         if dossier or parse.intent == "tra_cuu":
             return self._lookup_without_code(parse, dossier)

@@ -8,8 +8,9 @@ from typing import Callable
 
 from intake import answers
 from intake import contact_checks as checks
+from intake import dialogue_texts as T
 from intake import messages as M
-from intake.dialogue_state import ASKED, CORRECTED, Draft, Memory
+from intake.dialogue_state import ASKED, CORRECTED, EXTRACTED, OUT_OF_TURN, Draft, Memory, Pending
 from intake.turns import (
     ASK_ADDRESS,
     ASK_CONSENT,
@@ -23,11 +24,14 @@ from intake.turns import (
     EDIT,
     EDIT_MENU,
     IDLE,
+    P_ADD_NOTE,
     P_CONFIRM,
     P_CONSENT_NO,
     P_CONSENT_YES,
     P_EDIT,
     P_EDIT_FIELD,
+    P_FOUND_NO,
+    P_FOUND_YES,
     P_PROCEDURE,
     Action,
     Reply,
@@ -43,6 +47,9 @@ OTHER = "other"
 REDIRECT_CONFIDENCE = 0.6  # below this a khiếu nại / tố cáo guess is offered as a choice, not applied
 MAX_REQUEST_WORDS = 10  # a longer message the model calls gap_can_bo is treated as a PAKN
 MIN_CONTENT_WORDS = 3  # fewer ('sổ đỏ') and the bot asks for a description before anything else
+MIN_EXTRACTED_CONFIDENCE = 0.6  # the contact tagger's marginal below which a span is not offered
+NOTE_MENU = ((T.BUTTON_ADD_NOTE, P_ADD_NOTE),)
+FOUND_MENU = ((T.BUTTON_YES_RIGHT, P_FOUND_YES), (T.BUTTON_NO_WRONG, P_FOUND_NO))
 QUESTIONS = (("name", ASK_NAME, M.ASK_NAME), ("phone", ASK_PHONE, M.ASK_PHONE),
              ("address", ASK_ADDRESS, M.ASK_ADDRESS))
 
@@ -55,6 +62,30 @@ def draft_from(parse: ParseResult, text: str) -> Draft:
     if phone:
         draft.phone.take(phone, ASKED)
     return draft
+
+
+def extracted(contacts: object) -> dict[str, str]:
+    """What the contact extractor (nlu.contacts.Contacts) read with enough confidence."""
+    found: dict[str, str] = {}
+    for slot in ("name", "phone", "address"):
+        field = getattr(contacts, slot, None) if contacts is not None else None
+        if field is None or field.confidence < MIN_EXTRACTED_CONFIDENCE or not field.valid:
+            continue
+        value = answers.clean_address(field.value) if slot == "address" else field.value
+        if value:
+            found[slot] = value
+    return found
+
+
+_QUESTION = re.compile(r"\?\s*$|\b(?:bao nhieu|the nao|o dau|den dau|duoc khong|khi nao|bao gio|"
+                       r"co \w+(?: \w+){0,4} (?:khong|ko|k)(?: a| ah)?$)")
+
+
+def continues_description(draft: Draft, turn: Turn) -> bool:
+    """A message sent before any contact answer that the model reads as a PAKN, not a question:
+    the citizen is still writing the description, in pieces as Zalo users do."""
+    return (draft.contact_turns == 0 and turn.parse is not None and turn.parse.intent == "phan_anh"
+            and not _QUESTION.search(answers.folded_words(turn.text) + ("?" if "?" in turn.text else "")))
 
 
 def take_details(draft: Draft, found: dict[str, str]) -> None:
@@ -72,7 +103,7 @@ class DraftQuestions:
 
     # -- description and group ----------------------------------------------------------------
 
-    def _start_intake(self, parse: ParseResult) -> Step:
+    def _start_intake(self, parse: ParseResult, contacts: object = None) -> Step:
         if parse.procedure == OUT_OF_SCOPE_PROCEDURE:
             if parse.confidence >= REDIRECT_CONFIDENCE:
                 return Step(IDLE, Memory(), [Reply(M.REDIRECT_COMPLAINT)])
@@ -84,7 +115,8 @@ class DraftQuestions:
             return Step(DESCRIBE, Memory(draft), [Reply(M.DESCRIBE_MORE.format(procedure=label))])
         take_details(draft, answers.details_in(parse.text))
         draft.agency = parse.agency
-        return self._next_question(draft, [self._understood(draft)])
+        return self._found_in_description(self._next_question(draft, [self._understood(draft)]),
+                                          contacts)
 
     def _describe(self, m: Memory, turn: Turn) -> Step:
         draft = m.draft or Draft()
@@ -120,7 +152,8 @@ class DraftQuestions:
         if editing:
             return self._next_question(draft)
         take_details(draft, answers.details_in(turn.text))
-        return self._next_question(draft, [self._understood(draft)])
+        return self._found_in_description(self._next_question(draft, [self._understood(draft)]),
+                                          turn.contacts)
 
     def _choose_procedure(self, m: Memory, turn: Turn) -> Step:
         draft = m.draft or Draft()
@@ -155,30 +188,18 @@ class DraftQuestions:
             if re.search(r"\d", part):
                 break  # '12 Xuân Diệu, Tây Hồ' is an address, and what follows it too
             parts.append(part)
-        name = next((n for n in map(answers.clean_name, parts) if n), None)
-        if name is None:
-            return self._not_an_answer(ASK_NAME, draft, turn, M.ASK_NAME, M.ASK_NAME_AGAIN)
-        draft.name.take(name, ASKED)
-        if phone and not draft.phone.value:
-            draft.phone.take(phone, ASKED)
+        found = {"name": next((n for n in map(answers.clean_name, parts) if n), None), "phone": phone}
         rest = after
         if not rest and "," in before:
             rest = before.split(",", 1)[1]  # 'Nguyễn Văn An, số 5 ngõ 10 Trần Thái Tông'
-        address = answers.clean_address(rest) if rest else None
-        if address and not draft.address.value:
-            draft.address.take(address, ASKED)
-        return self._next_question(draft)
+        found["address"] = answers.clean_address(rest) if rest and found["name"] else None
+        return self._contact_answer(ASK_NAME, draft, turn, found)
 
     def _ask_phone(self, m: Memory, turn: Turn) -> Step:
         draft = m.draft or Draft()
         _, phone, after = answers.contact_parts(turn.text)
-        if not phone:
-            return self._not_an_answer(ASK_PHONE, draft, turn, M.ASK_PHONE, M.ASK_PHONE_AGAIN)
-        draft.phone.take(phone, ASKED)
-        address = answers.clean_address(after) if after else None
-        if address and not draft.address.value:
-            draft.address.take(address, ASKED)
-        return self._next_question(draft)
+        address = answers.clean_address(after) if after and phone else None
+        return self._contact_answer(ASK_PHONE, draft, turn, {"phone": phone, "address": address})
 
     def _ask_address(self, m: Memory, turn: Turn) -> Step:
         draft = m.draft or Draft()
@@ -188,15 +209,67 @@ class DraftQuestions:
             draft.phone.take(phone, CORRECTED)  # 'à nhầm số, 0987 654 321'
             if address is None:
                 return Step(ASK_ADDRESS, Memory(draft), [Reply(f"{M.UPDATED}\n{M.ASK_ADDRESS}")])
-        if address is None:
-            return self._not_an_answer(ASK_ADDRESS, draft, turn, M.ASK_ADDRESS, M.ASK_ADDRESS_AGAIN)
-        draft.address.take(address, ASKED)
-        if phone and not draft.phone.value:
-            draft.phone.take(phone, ASKED)
-        if not draft.ward and turn.parse is not None:  # a guess the focal point checks
-            draft.ward = turn.parse.entity("ward")
+        return self._contact_answer(ASK_ADDRESS, draft, turn, {"address": address, "phone": phone})
+
+    def _contact_answer(self, state: str, draft: Draft, turn: Turn,
+                        rules: dict[str, str | None]) -> Step:
+        """The answer to a contact question. What the question asked for, or several details given
+        together, are all taken at once; one detail given for another question is confirmed first
+        ('Tên Ông/Bà là …, đúng không?'); anything else is not an answer."""
+        asked = checks.SLOT_OF_STATE[state]
+        found = {**extracted(turn.contacts), **{k: v for k, v in rules.items() if v}}
+        if asked not in found and len(found) < 2:
+            new = {k: v for k, v in found.items() if v != draft.value(k)}
+            if new:
+                return self._confirm_found(state, draft, new, OUT_OF_TURN)
+            question, again = {ASK_NAME: (M.ASK_NAME, M.ASK_NAME_AGAIN),
+                               ASK_PHONE: (M.ASK_PHONE, M.ASK_PHONE_AGAIN),
+                               ASK_ADDRESS: (M.ASK_ADDRESS, M.ASK_ADDRESS_AGAIN)}[state]
+            return self._not_an_answer(state, draft, turn, question, again)
+        draft.contact_turns += 1
+        for slot, value in found.items():
+            if slot == asked or not draft.value(slot):
+                draft.slot(slot).take(value, ASKED)
+        if "address" in found and not draft.ward and turn.parse is not None:
+            draft.ward = turn.parse.entity("ward")  # a guess the focal point checks
             draft.ward_from_address = bool(draft.ward)
         return self._next_question(draft)
+
+    def _confirm_found(self, state: str, draft: Draft, values: dict[str, str], source: str,
+                       replies: list[Reply] | None = None) -> Step:
+        draft.pending = Pending(values, source)
+        said = ", ".join(T.CONFIRM_FIELD[k].format(value=v) for k, v in values.items())
+        text = T.CONFIRM_FOUND.format(fields=said[:1].upper() + said[1:])
+        return Step(state, Memory(draft), list(replies or []) + [Reply(text, FOUND_MENU)])
+
+    def _pending_answer(self, state: str, m: Memory, turn: Turn) -> Step:
+        """The citizen's answer to 'Tên Ông/Bà là …, đúng không?': yes keeps the values; no asks
+        the open question again; anything else is read as an answer in the state it came in."""
+        draft = m.draft or Draft()
+        pending, draft.pending = draft.pending, None
+        assert pending is not None
+        answer = {P_FOUND_YES: True, P_FOUND_NO: False}.get(turn.payload or "")
+        if answer is None and turn.payload is None:
+            answer = answers.yes_no(turn.text)
+        if answer is True:
+            for slot, value in pending.values.items():
+                draft.slot(slot).take(value, pending.source)
+            return self._next_question(draft)
+        if answer is False:
+            return self._repeat_question(state, Memory(draft), [])
+        return self.table[state](Memory(draft), turn)
+
+    def _found_in_description(self, step: Step, contacts: object) -> Step:
+        """Contact details the extractor read in the description that the phrase rules did not:
+        confirmed before they are kept, in place of the next contact question."""
+        draft = step.memory.draft
+        if draft is None or step.state not in checks.SLOT_OF_STATE:
+            return step
+        # Not the address: a place in a description is where the problem is, not the citizen's home.
+        new = {k: v for k, v in extracted(contacts).items() if not draft.value(k) and k != "address"}
+        if not new:
+            return step
+        return self._confirm_found(step.state, draft, new, EXTRACTED, step.replies[:-1])
 
     def _not_an_answer(self, state: str, draft: Draft, turn: Turn, question: str,
                        again: str) -> Step:
@@ -215,15 +288,29 @@ class DraftQuestions:
         ward = answers.case_ward(turn.text, parse.entities) if parse else None
         detail = parse is not None and (len(turn.text.split()) >= 5 or (ward and not draft.ward))
         if detail and (state != ASK_ADDRESS or parse.intent == "phan_anh"):  # type: ignore[union-attr]
-            text = answers.added_to(draft.text, turn.text)
-            if text == draft.text:  # the same message again: not understood either
-                return self._refused(state, draft, turn, question)
-            draft.text = text
-            draft.messages += 1
+            if turn.text in draft.staff_notes or answers.added_to(draft.text, turn.text) == draft.text:
+                return self._refused(state, draft, turn, question)  # the same again: not understood
+            if continues_description(draft, turn):  # the rest of a description sent in pieces
+                draft.text = answers.added_to(draft.text, turn.text)
+                draft.messages += 1
+                if ward and (not draft.ward or draft.ward_from_address):
+                    draft.ward, draft.ward_from_address = ward, False
+                return Step(state, Memory(draft), [Reply(question)])
+            # Not published, not in the description unless the citizen asks: a note for staff.
+            draft.staff_notes.append(turn.text)
             if ward and (not draft.ward or draft.ward_from_address):
                 draft.ward, draft.ward_from_address = ward, False
-            return Step(state, Memory(draft), [Reply(f"{M.DETAIL_ADDED}\n{question}")])
+            return Step(state, Memory(draft), [Reply(f"{T.NOTE_KEPT}\n{question}", NOTE_MENU)])
         return self._refused(state, draft, turn, again)
+
+    def _add_notes(self, state: str, m: Memory) -> Step:
+        """'Thêm vào nội dung': the notes kept for staff go into the description after all."""
+        draft = m.draft or Draft()
+        for note in draft.staff_notes:
+            draft.text = answers.added_to(draft.text, note)
+            draft.messages += 1
+        draft.staff_notes = []
+        return self._repeat_question(state, Memory(draft), [Reply(T.NOTE_ADDED)])
 
     def _refused(self, state: str, draft: Draft, turn: Turn, again: str) -> Step:
         """An answer not understood. The first time the question is asked again; the second time
@@ -380,6 +467,8 @@ class DraftQuestions:
     def _agency_label(self, draft: Draft) -> str:
         """'UBND phường Cầu Giấy' when the ward is known, else the agency's name."""
         return citizen_unit(self.catalogue, draft.agency, draft.ward)
+
+    table: dict[str, Callable[[Memory, Turn], Step]]
 
     def _idle(self, m: Memory, turn: Turn) -> Step:
         raise NotImplementedError

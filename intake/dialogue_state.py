@@ -64,6 +64,7 @@ class Draft:
     asked_again: bool = False  # the group menu was shown twice
     editing: bool = False  # the description is being corrected
     messages: int = 1  # citizen messages that went into the description
+    contact_turns: int = 0  # answers to contact questions taken so far
     staff_notes: list[str] = field(default_factory=list)  # kept for staff, never published
     pending: Pending | None = None
 
@@ -84,7 +85,8 @@ class Draft:
             value = getattr(self, f.name)
             if isinstance(value, Evidence):
                 value = value.value
-            if f.name in ("pending", "messages") or value in (None, "", [], False) and not (
+            internal = f.name in ("pending", "messages", "contact_turns")
+            if internal or value in (None, "", [], False) and not (
                     f.name == "publish_consent" and value is False):
                 continue
             out[f.name] = value

@@ -31,6 +31,8 @@ P_PROCEDURE = "/procedure:"
 P_RATE, P_SKIP = "/rate:", "/skip"
 P_CONSENT_YES, P_CONSENT_NO = "/consent:yes", "/consent:no"
 P_LINK_YES, P_LINK_NO = "/link:yes", "/link:no"
+P_FOUND_YES, P_FOUND_NO = "/found:yes", "/found:no"  # a contact detail read out of turn: right?
+P_ADD_NOTE = "/note:add"  # put the text kept for staff into the description after all
 FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 

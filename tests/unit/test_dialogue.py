@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from intake import dialogue_texts as T
 from intake import messages as M
 from intake.dialogue import Dialogue
 from intake.turns import (
@@ -26,6 +27,7 @@ from intake.turns import (
     Step,
     Turn,
 )
+from nlu.contacts import Contacts, Field
 from nlu.result import ParseResult
 from storage.catalogue_files import load_catalogue
 from tests.conftest import ROOT
@@ -450,12 +452,21 @@ def test_a_weak_complaint_guess_is_not_redirected(dialogue: Dialogue) -> None:
         "/procedure:do_thi_moi_truong", "/procedure:xay_dung", "/procedure:other"]
 
 
-def test_extra_detail_during_the_contact_questions_is_kept(dialogue: Dialogue) -> None:
+def test_extra_detail_during_the_contact_questions_is_kept_for_staff_until_the_citizen_adds_it(
+        dialogue: Dialogue) -> None:
+    # Was: appended to the description. Issue 13: nothing goes into the (publishable) description
+    # without the citizen choosing it; it is a staff-only note, added on 'Thêm vào nội dung'.
     slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
     more = "mà đến giờ vẫn chưa nhận được giấy khai sinh"
-    step = run(dialogue, ASK_NAME, slots, more, parse(more))
-    assert (step.state, step.replies[0].text) == (ASK_NAME, f"{M.DETAIL_ADDED}\n{M.ASK_NAME}")
-    assert values(step)["text"] == f"{KHAI_SINH}. {more}"
+    continued = run(dialogue, ASK_NAME, slots, more, parse(more))  # the description, in two pieces
+    assert values(continued)["text"] == f"{KHAI_SINH}. {more}" and continued.replies[-1].text == M.ASK_NAME
+    more = "mà đến giờ vẫn chưa nhận được giấy, có ai xuống kiểm tra không ạ"
+    step = run(dialogue, ASK_NAME, slots, more, parse(more, "nlu_fallback", None, None))
+    assert (step.state, step.replies[0].text) == (ASK_NAME, f"{T.NOTE_KEPT}\n{M.ASK_NAME}")
+    assert values(step)["text"] == KHAI_SINH and values(step)["staff_notes"] == [more]
+    added = run(dialogue, step.state, step.memory, T.BUTTON_ADD_NOTE)  # the button's title, typed
+    assert values(added)["text"] == f"{KHAI_SINH}. {more}" and "staff_notes" not in values(added)
+    assert added.replies[0].text == T.NOTE_ADDED and added.replies[-1].text.endswith(M.ASK_NAME)
     place = "ở phường Hoàn Kiếm"
     step = run(dialogue, ASK_NAME, dict(slots), place, parse(place, "nlu_fallback", None, None,
                                                              [ward("phường Hoàn Kiếm")]))
@@ -659,3 +670,48 @@ def test_a_correction_clears_the_mark(dialogue: Dialogue) -> None:
     assert "unverified" not in values(fixed) and M.UNVERIFIED_MARK not in fixed.replies[0].text
     edited = run(dialogue, CONFIRM, step.memory, "sửa địa chỉ")
     assert edited.state == ASK_ADDRESS and "unverified" not in values(edited)
+
+
+def contacts(name: str | None = None, phone: str | None = None, address: str | None = None) -> Contacts:
+    def field(value: str | None) -> Field | None:
+        return Field(value, value, 0, len(value), 0.95) if value else None
+    return Contacts(field(name), field(phone), field(address))
+
+
+def test_contact_details_read_by_the_extractor_are_taken_at_once_when_answering(
+        dialogue: Dialogue) -> None:
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"}
+    text = "e tên Phạm Thị Thu Hà sđt 0976.543.210 nhà e ở số 3 ngách 5 ngõ 120 Lĩnh Nam"
+    found = contacts("Phạm Thị Thu Hà", "0976543210", "số 3 ngách 5 ngõ 120 Lĩnh Nam")
+    step = dialogue.step(ASK_NAME, slots, Turn(text, None, contacts=found))
+    assert step.state == ASK_CONSENT
+    assert (values(step)["name"], values(step)["phone"], values(step)["address"]) == (
+        "Phạm Thị Thu Hà", "0976543210", "số 3 ngách 5 ngõ 120 Lĩnh Nam")
+    assert values(step)["text"] == KHAI_SINH  # nothing appended
+
+
+def test_a_detail_given_for_another_question_is_confirmed_before_it_is_kept(dialogue: Dialogue) -> None:
+    slots = {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa", "name": "Lê Thị Hoa"}
+    text = "nhà e ở số 3 ngách 5 ngõ 120 Lĩnh Nam"
+    step = dialogue.step(ASK_PHONE, slots, Turn(text, None, contacts=contacts(
+        address="số 3 ngách 5 ngõ 120 Lĩnh Nam")))
+    assert step.state == ASK_PHONE
+    assert step.replies[-1].text == "Địa chỉ của Ông/Bà là số 3 ngách 5 ngõ 120 Lĩnh Nam, đúng không?"
+    assert "address" not in values(step)
+    yes = run(dialogue, step.state, step.memory, "dung roi")
+    assert values(yes)["address"] == "số 3 ngách 5 ngõ 120 Lĩnh Nam"
+    assert yes.memory.draft.address.source == "out_of_turn"
+    assert yes.state == ASK_PHONE and yes.replies[-1].text == M.ASK_PHONE
+    no = run(dialogue, step.state, step.memory, "", payload="/found:no")
+    assert "address" not in values(no) and no.replies[-1].text == M.ASK_PHONE
+    renamed = dialogue.step(ASK_PHONE, slots, Turn("e tên Hoàng Minh Châu", None,
+                                                   contacts=contacts("Hoàng Minh Châu")))
+    assert renamed.replies[-1].text == "Tên Ông/Bà là Hoàng Minh Châu, đúng không?"
+
+
+def test_a_name_in_the_description_that_only_the_extractor_read_is_confirmed(dialogue: Dialogue) -> None:
+    text = "Tôi Hoàng Minh Châu nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần chưa có kết quả"
+    step = dialogue.step(IDLE, {}, Turn(text, parse(text), contacts=contacts("Hoàng Minh Châu")))
+    assert step.state == ASK_NAME and step.replies[-1].text == "Tên Ông/Bà là Hoàng Minh Châu, đúng không?"
+    yes = run(dialogue, step.state, step.memory, "Đúng")
+    assert values(yes)["name"] == "Hoàng Minh Châu" and yes.state == ASK_PHONE
