@@ -17,6 +17,7 @@ from intake.dialogue_draft import MAX_REQUEST_WORDS, DraftQuestions, draft_from
 from intake.dialogue_events import Event
 from intake.dialogue_state import Draft, Memory
 from intake.link_consent import LinkConsent
+from intake.side_answers import DESCRIBE_NEXT, RESUME, SideContext, side_answer
 from intake.turns import (
     AFTER_ANSWER,
     ASK_ADDRESS,
@@ -80,8 +81,15 @@ class Dialogue(DraftQuestions, LinkConsent):
             turn = Turn(turn.text, turn.parse, answers.choice(turn.text, menu), turn.escalated,
                         turn.attachments, turn.contacts)
         m.menu = []
+        side = None if state == LINK_CONSENT else side_answer(turn.parse, turn.text, SideContext(
+            self.catalogue, state, turn, m.draft.procedure if m.draft else None, tuple(menu)))
         if state == LINK_CONSENT:  # answered before anything else, escalated or not
             result = self._link_consent(m, turn)
+        elif side is not None:  # a question, another language, a khiếu nại: intake.side_answers
+            result = self._repeat_question(state, m, side.replies) if (
+                side.then == RESUME and state in DRAFT_STATES and m.draft is not None) else Step(
+                DESCRIBE if side.then == DESCRIBE_NEXT else IDLE,
+                Memory(Draft()) if side.then == DESCRIBE_NEXT else Memory(), side.replies)
         else:
             result = self._route(state, m, turn)
         return self._remember_buttons(result)
