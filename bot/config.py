@@ -50,9 +50,12 @@ DEFAULTS: dict[str, Any] = {
     "deadlines": {"steps": {}, "per_procedure": {}, "remind_working_days_before": 1},
     "console": {"secure_cookies": False, "login_attempts": 10, "login_attempts_per_address": 50,
                 "login_window_seconds": 900},
-    "public": {"lookup_attempts": 10, "lookup_window_seconds": 600},
+    # base_url: the public address of this server as citizens reach it (web chat and the channel
+    # poster's QR codes); "" = the address the console was opened on.
+    "public": {"lookup_attempts": 10, "lookup_window_seconds": 600, "base_url": ""},
     # A hotline case is linked to a chat only if the citizen agrees there within this many days.
-    "hotline": {"chat_link_days": 7},
+    # phone: the hotline citizens call, printed on the channel poster ("" = not printed).
+    "hotline": {"chat_link_days": 7, "phone": ""},
     "scheduler": {"run_in_server": True, "interval_minutes": 10, "digest_time": "07:30"},
     "outbox": {"dispatch_in_server": True, "poll_seconds": 1.0, "give_up_after_hours": 24.0,
                "throttle_default_seconds": 30.0,
@@ -65,9 +68,11 @@ DEFAULTS: dict[str, Any] = {
                                 "per_chat_burst": 3},
                    "zalo": {"per_second": 10, "burst": 10, "per_chat_per_second": 1,
                             "per_chat_burst": 3}}},
-    "channels": {"telegram": {"api_url": "https://api.telegram.org"},
-                 "facebook": {"graph_url": "https://graph.facebook.com/v21.0"},
-                 "zalo": {"api_url": "https://openapi.zalo.me",
+    # Public addresses on the channel poster ("" = the channel is left off the poster): the bot's
+    # Telegram username (t.me/…), the Facebook page's username (m.me/…), the Zalo OA id (zalo.me/…).
+    "channels": {"telegram": {"api_url": "https://api.telegram.org", "username": ""},
+                 "facebook": {"graph_url": "https://graph.facebook.com/v21.0", "page_username": ""},
+                 "zalo": {"api_url": "https://openapi.zalo.me", "oa_id": "",
                           "oauth_url": "https://oauth.zaloapp.com",
                           "zns_url": "https://business.openapi.zalo.me",
                           "zns_template_id": "", "zns_template_params": {},

@@ -25,6 +25,7 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
         nlu_editing,
         nlu_review,
         nlu_training,
+        poster,
     )
     from console.views import template_helpers
 
@@ -39,7 +40,7 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     auth.login_manager.init_app(app)
     app.register_blueprint(assets)
     for module in (auth, inbox, cases, hotline, dashboard, admin, nlu_review, nlu_training, nlu_editing,
-                   delivery):
+                   delivery, poster):
         app.register_blueprint(module.blueprint)
     app.before_request(_protect)
     app.context_processor(template_helpers)
