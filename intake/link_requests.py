@@ -27,7 +27,7 @@ def request_chat_link(uow: AbstractUnitOfWork, dialogue: Dialogue, case: Case, c
         return request
     conversation = uow.conversations.get(request.conversation_id)
     assert conversation is not None
-    step = dialogue.link_requested(conversation.state, conversation.slots,
+    step = dialogue.link_requested(conversation.state, conversation.slots or {},
                                    {"id": request.id, "code": case.code, "unit": unit})
     store(conversation, step)
     for reply in step.replies:
