@@ -1,7 +1,9 @@
 """Mask Vietnamese personal data in free text before it is published or kept as NLU training data.
 
 `mask(text, known)` replaces phone numbers, CCCD/CMND numbers, emails, licence plates, house
-numbers, dossier codes and people's names with placeholders such as "[số điện thoại]". Masking
+numbers, dossier codes and people's names with placeholders such as "[số điện thoại]"; what only
+its context gives away (alley numbers where someone lives, birth dates, passports, e-mails and
+phone numbers spelled out) is routing/masking_contexts.py. Masking
 is automatic and errs on the side of hiding (domain notes §6.4: a person reviews it before
 publication). Stdlib only: it runs in routing services and over training data alike.
 
@@ -15,17 +17,16 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
-NAME = "[họ tên]"
-PHONE = "[số điện thoại]"
+from routing.masking_contexts import (ALLEY, BIRTH_DATE, EMAIL, GROUP, HOUSE, NAME, NUMBER, PASSPORT, PHONE,
+                                      mask_birth_dates_and_passports, mask_residence, mask_spelled)
+
 ID_NUMBER = "[số CCCD]"
-EMAIL = "[email]"
-HOUSE = "[số nhà]"
 PLATE = "[biển số xe]"
 ADDRESS = "[địa chỉ]"
 DOSSIER = "[mã hồ sơ]"
 PARCEL = "[số thửa đất]"
-NUMBER = "[dãy số]"
-PLACEHOLDERS = (NAME, PHONE, ID_NUMBER, EMAIL, HOUSE, PLATE, ADDRESS, DOSSIER, PARCEL, NUMBER)
+PLACEHOLDERS = (NAME, PHONE, ID_NUMBER, EMAIL, HOUSE, PLATE, ADDRESS, DOSSIER, PARCEL, NUMBER, ALLEY, GROUP,
+                BIRTH_DATE, PASSPORT)
 
 # -- folding: lowercase without diacritics, one character in, one out (offsets stay valid) --------
 
@@ -89,7 +90,7 @@ FLAT_RE = re.compile(r"(?i)(?<![\w])(căn hộ|căn phòng)\s+(?:số\s+)?[A-Za-
 _STREET_AFTER = re.compile(r"(?i)^[,\s]*" + _ALLEY + r"\b")
 _PLACE_BEFORE = re.compile(r"(?i)(?:ở|tại|địa chỉ|đc|trú|sống|nhà|cư trú|thường trú|tạm trú)"
                            r"(?:\s+(?:tôi|em|mình|chúng tôi|ông|bà|anh|chị|là))?[:\s]*$")
-_ALLEY_BEFORE = re.compile(r"(?i)(?:ngõ|ngách|hẻm|kiệt|tổ|ngo|ngach|hem|kiet|to|số|so|đường|duong|"
+_ALLEY_BEFORE = re.compile(r"(?i)(?<![\w])(?:ngõ|ngách|hẻm|kiệt|tổ|ngo|ngach|hem|kiet|to|số|so|đường|duong|"
                            r"phường|quận|năm|tháng|ngày|lần|tầng|km|p\.|q\.)\s*$")
 
 
@@ -232,7 +233,9 @@ CUE_RE = re.compile(rf"(?i)(?<![\w/])(?:{NAME_CUES})\s*[:\-]?\s*(?=[^\W\d_])")
 CAPS_SEQUENCE_RE = re.compile(rf"{_WORD}(?:[ \t]+{_WORD}){{0,5}}")
 _STREET_CONTEXT = re.compile(r"(?i)(?:phố|đường|ngõ|ngách|hẻm|phường|xã|quận|huyện|thị trấn|tỉnh|"
                              r"thành phố|tp\.?|p\.|q\.|ở|tại|trường|bệnh viện|chợ|cầu|hồ|chùa|đền|"
-                             r"khu|tòa|chung cư|kđt|ubnd|công an|sông|bến|ga|đình|làng|thôn|số)\s*$")
+                             r"khu|tòa|chung cư|kđt|ubnd|công an|sông|bến|ga|đình|làng|thôn|số|"
+                             r"pho|duong|ngo|ngach|hem|phuong|xa|quan|huyen|thi tran|tinh|thanh pho|"
+                             r"tai|cho|khu|thon|lang)\s*$")  # also typed without diacritics
 _PRECEDING_NUMBER_OR_MASK = re.compile(r"(?:\d[\w/]*|\])[ \t]+$")
 
 
@@ -391,7 +394,10 @@ def mask(text: str, known: Iterable[str] = ()) -> str:
 
     masked = CASE_CODE_RE.sub(keep, masked)
     masked = _mask_known(masked, known)
+    masked = mask_spelled(masked)  # "pham (at) gmail (dot) com", "không chín một ..."
+    masked = mask_birth_dates_and_passports(masked)
     masked = _mask_numbers(masked)
     masked = _mask_houses(masked)
     masked = _mask_names(masked)
+    masked = mask_residence(masked)  # after names: "[họ tên] ở ngõ 5" is where that person lives
     return re.sub("\ue000(.)\ue001", lambda m: kept[ord(m.group(1)) - 0xE100], masked)

@@ -139,3 +139,124 @@ def signable(platform: str, body: bytes) -> bytes:
 def signed_bodies(platform: str) -> st.SearchStrategy[bytes]:
     """bodies(), every one of which a correct signature can be made for."""
     return bodies(platform).map(lambda body: signable(platform, body))
+
+
+# -- Vietnamese texts with personal data that only its context gives away (issue 17) ------------
+# Each draw is (text, secrets, ordinary): the secrets are phrases that must not survive masking
+# (checked folded, token by token), the ordinary phrases (procedure names, laws, dates of the
+# procedure) must survive it. Every piece is its own sentence, as citizens write them.
+
+STREETS = ["Trần Duy Hưng", "Kim Mã", "Hoàng Hoa Thám", "Láng Hạ", "Xuân Thủy", "Nguyễn Trãi",
+           "Giải Phóng", "Cầu Giấy", "Đội Cấn", "Tây Sơn"]
+PROCEDURES = ["đăng ký khai sinh", "cấp giấy chứng nhận quyền sử dụng đất", "đăng ký thường trú",
+              "cấp giấy phép xây dựng", "cấp phiếu lý lịch tư pháp", "chứng thực bản sao",
+              "đăng ký hộ kinh doanh", "cấp đổi giấy phép lái xe", "cấp hộ chiếu phổ thông"]
+ORDINARY = ["Theo Luật Đất đai 2024 thì hồ sơ phải được giải quyết đúng hạn",
+            "Ngày 15/3 tôi nộp hồ sơ tại bộ phận một cửa",
+            "Quyết định số 123/QĐ-UBND ngày 12/3/2026 chưa được thực hiện",
+            "Đèn đường ngõ 12 ngách 34 phố Bà Triệu hỏng hai tuần nay",
+            "Cán bộ hẹn ngày 20/04/2026 trả kết quả",
+            "Tôi đã chờ 3 tuần và đi lại 5 lần"]
+SPOKEN_DIGITS = {"0": ["không", "linh"], "1": ["một", "mốt"], "2": ["hai"], "3": ["ba"],
+                 "4": ["bốn", "tư"], "5": ["năm", "lăm"], "6": ["sáu"], "7": ["bảy", "bẩy"],
+                 "8": ["tám"], "9": ["chín"]}
+
+
+def strip_accents(text: str) -> str:
+    """'Nhà tôi ở Đội Cấn' -> 'Nha toi o Doi Can': typed without diacritics, case kept."""
+    import unicodedata
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+digits_st = st.integers(0, 9).map(str)
+house_numbers = st.builds(lambda n, suffix: f"{n}{suffix}", st.integers(1, 299),
+                          st.sampled_from(["", "", "A", "B", "/3", "/12"]))
+small = st.integers(1, 199).map(str)
+
+
+@st.composite
+def residence_pieces(draw: st.DrawFn) -> tuple[str, list[str]]:
+    street, house = draw(st.sampled_from(STREETS)), draw(house_numbers)
+    alley, lane, group, cluster = draw(small), draw(small), draw(small), draw(small)
+    forms = [
+        (f"Nhà tôi ở {house} {street}", [f"{house} {street}"]),
+        (f"Địa chỉ: {house} {street}, phường Láng", [f"{house} {street}"]),
+        (f"Tôi ở ngõ {alley} {street}", [f"ngõ {alley}"]),
+        (f"Nhà em ở ngách {lane} ngõ {alley} {street}", [f"ngách {lane}", f"ngõ {alley}"]),
+        (f"Địa chỉ: số {house} ngõ {alley} ngách {lane} {street}", [f"số {house}", f"ngõ {alley}",
+                                                                     f"ngách {lane}"]),
+        (f"Gia đình tôi thường trú tại tổ {group} cụm {cluster} phường Đông Ngạc",
+         [f"tổ {group}", f"cụm {cluster}"]),
+        (f"Rác thải để ở tổ dân phố {group} phường Yên Hòa", [f"tổ dân phố {group}"]),
+        (f"{house} ngõ {alley} {street} là nhà bố tôi", [f"{house} ngõ", f"ngõ {alley}"]),
+    ]
+    return draw(st.sampled_from(forms))
+
+
+@st.composite
+def birth_pieces(draw: st.DrawFn) -> tuple[str, list[str]]:
+    day, month, year = draw(st.integers(1, 28)), draw(st.integers(1, 12)), draw(st.integers(1940, 2015))
+    sep = draw(st.sampled_from(["/", "-", "."]))
+    date = draw(st.sampled_from([f"{day:02d}{sep}{month:02d}{sep}{year}", f"{day}{sep}{month}{sep}{year}",
+                                 f"{day} tháng {month} năm {year}"]))
+    cue = draw(st.sampled_from(["Tôi sinh ngày", "Ngày sinh:", "con tôi sinh", "NS", "DOB:",
+                                "mẹ tôi sinh ngày", "ngày sinh của bố tôi là"]))
+    return f"{cue} {date}", [date]
+
+
+@st.composite
+def passport_pieces(draw: st.DrawFn) -> tuple[str, list[str]]:
+    number = draw(st.sampled_from("BCNP")) + "".join(draw(st.lists(digits_st, min_size=7, max_size=7)))
+    text = draw(st.sampled_from([f"Hộ chiếu số {number} hết hạn", f"passport {number}",
+                                 f"số hộ chiếu của tôi là {number.lower()}", f"tôi có hộ chiếu {number}"]))
+    return text, [number[1:]]
+
+
+@st.composite
+def email_pieces(draw: st.DrawFn) -> tuple[str, list[str]]:
+    user = draw(st.sampled_from(["pham", "hoa.tran", "tuanle", "ngoc_pham", "minh.nguyen"]))
+    user += str(draw(st.integers(0, 99)))
+    domain = draw(st.sampled_from(["gmail", "yahoo", "hanoi.gov", "outlook"]))
+    at = draw(st.sampled_from([" (at) ", " [at] ", " at ", " a còng ", "(at)", " @ "]))
+    dot = draw(st.sampled_from([" (dot) ", " [dot] ", " dot ", " chấm ", "(dot)", " . "]))
+    tld = draw(st.sampled_from(["com", "vn", "com.vn"]))
+    written = user + at + domain.replace(".", dot) + dot + tld.replace(".", dot)
+    return f"email của tôi là {written} nhé", [user]
+
+
+@st.composite
+def spoken_phone_pieces(draw: st.DrawFn) -> tuple[str, list[str]]:
+    number = "0" + draw(st.sampled_from(["9", "8", "3", "7"])) + "".join(
+        draw(st.lists(digits_st, min_size=8, max_size=8)))
+    words = []
+    figures_upto = draw(st.sampled_from([0, 0, 2, 4]))  # "09 một hai ...": the first digits as figures
+    if figures_upto:
+        words.append(number[:figures_upto])
+    words += [draw(st.sampled_from(SPOKEN_DIGITS[d])) for d in number[figures_upto:]]
+    sep = draw(st.sampled_from([" ", " ", ", "]))
+    spoken = sep.join(words)
+    text = draw(st.sampled_from([f"số của tôi là {spoken}", f"gọi cho tôi theo số {spoken} nhé",
+                                 f"điện thoại {spoken}", f"Liên hệ {spoken}"]))
+    spelled = [w for w in words if not w.isdigit()]
+    return text, [" ".join(spelled[i:i + 4]) for i in range(0, len(spelled) - 3, 2)]
+
+
+@st.composite
+def context_texts(draw: st.DrawFn) -> tuple[str, list[str], list[str]]:
+    """A message with personal data only its context gives away, and ordinary phrases around it."""
+    makers = draw(st.lists(st.sampled_from([residence_pieces, birth_pieces, passport_pieces,
+                                            email_pieces, spoken_phone_pieces]),
+                           min_size=1, max_size=4))
+    pieces = [draw(maker()) for maker in makers]
+    procedure = draw(st.sampled_from(PROCEDURES))
+    ordinary = [f"Tôi muốn hỏi về thủ tục {procedure}"] + draw(st.lists(st.sampled_from(ORDINARY),
+                                                                        max_size=2, unique=True))
+    sentences = draw(st.permutations([text for text, _ in pieces] + ordinary))
+    text = ". ".join(s[0].upper() + s[1:] for s in sentences) + "."
+    secrets = [secret for _, found in pieces for secret in found]
+    kept = [procedure] + [o for o in ordinary if not o.startswith("Tôi muốn hỏi")]
+    if draw(st.booleans()):
+        text, secrets, kept = strip_accents(text), [strip_accents(s) for s in secrets], \
+            [strip_accents(o) for o in kept]
+    return text, secrets, kept

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing.masking import ADDRESS, DOSSIER, EMAIL, HOUSE, ID_NUMBER, NAME, PHONE, PLATE, fold, mask
-from tests.strategies import examples
+from routing.masking import (ADDRESS, ALLEY, BIRTH_DATE, DOSSIER, EMAIL, GROUP, HOUSE, ID_NUMBER, NAME,
+                             NUMBER, PASSPORT, PHONE, PLATE, fold, mask)
+from tests.strategies import context_texts, examples, strip_accents
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -23,14 +24,14 @@ from tests.strategies import examples
      f"Số căn cước {ID_NUMBER}, CMND cũ {ID_NUMBER}, cmt: {ID_NUMBER}."),
     ("Email của tôi là an.nguyen92@gmail.com nhé", f"Email của tôi là {EMAIL} nhé"),
     ("Xe 29A-123.45 và 30E1-234.56, xe máy 29-B1 234.56", f"Xe {PLATE} và {PLATE}, xe máy {PLATE}"),
-    ("Nhà tôi ở số 12 ngõ 34 Trần Thái Tông", f"Nhà tôi ở {HOUSE} ngõ 34 Trần Thái Tông"),
+    ("Nhà tôi ở số 12 ngõ 34 Trần Thái Tông", f"Nhà tôi ở {HOUSE} ngõ {ALLEY} Trần Thái Tông"),
     ("số nhà 5A Kim Mã, nhà 34 phố Huế, 12 ngõ 34 Láng",
-     f"{HOUSE} Kim Mã, {HOUSE} phố Huế, {HOUSE} ngõ 34 Láng"),
+     f"{HOUSE} Kim Mã, {HOUSE} phố Huế, {HOUSE} ngõ {ALLEY} Láng"),
     ("Hồ sơ 000.00.00.H26-261201-0001 quá hạn", f"Hồ sơ {DOSSIER} quá hạn"),
     ("ông Lê Văn Dũng, bà Phạm Thị Hoa và cán bộ Trần Minh hẹn mãi",
      f"ông {NAME}, bà {NAME} và cán bộ {NAME} hẹn mãi"),
     ("con tôi là Trần Thị Bích Ngọc sinh năm 2020", f"con tôi là {NAME} sinh năm 2020"),
-    ("tôi tên là phạm minh tuấn ở ngõ 5", f"tôi tên là {NAME} ở ngõ 5"),
+    ("tôi tên là phạm minh tuấn ở ngõ 5", f"tôi tên là {NAME} ở ngõ {ALLEY}"),
     ("Anh Tuấn, chị Hằng và đ/c Nguyễn Quốc Toản", f"Anh {NAME}, chị {NAME} và đ/c {NAME}"),
     ("Nhà tôi số 12, cạnh chợ. Tôi ở số 45B/2 Hoàng Hoa Thám",
      f"Nhà tôi {HOUSE}, cạnh chợ. Tôi ở {HOUSE} Hoàng Hoa Thám"),
@@ -56,6 +57,64 @@ def test_masks_realistic_texts(text: str, expected: str) -> None:
 ])
 def test_keeps_what_is_not_personal(text: str) -> None:
     assert mask(text) == text
+
+
+# -- issue 17: what only its context or its spelling gives away ---------------------------------
+# Each example is also checked typed without diacritics (strip_accents), as many citizens type.
+
+@pytest.mark.parametrize("text, expected", [
+    ("Nhà tôi ở ngõ 5 Kim Mã, gần chợ.", f"Nhà tôi ở ngõ {ALLEY} Kim Mã, gần chợ."),
+    ("Địa chỉ: tổ 5 cụm 3 phường Đông Ngạc.", f"Địa chỉ: tổ {GROUP} cụm {GROUP} phường Đông Ngạc."),
+    ("Rác đổ ở tổ dân phố 12 phường Yên Hòa.", f"Rác đổ ở tổ dân phố {GROUP} phường Yên Hòa."),
+    ("Tôi sinh ngày 12/03/1985 tại Hà Nội.", f"Tôi sinh ngày {BIRTH_DATE} tại Hà Nội."),
+    ("Ngày sinh: 12 tháng 3 năm 1985.", f"Ngày sinh: {BIRTH_DATE}."),
+    ("Bà cụ 02-09-1945 cần xác nhận.", f"Bà cụ {BIRTH_DATE} cần xác nhận."),
+    ("Email: pham (at) gmail (dot) com nhé", f"Email: {EMAIL} nhé"),
+    ("gửi vào hoa.tran a còng yahoo chấm com chấm vn", f"gửi vào {EMAIL}"),
+    ("Hộ chiếu số C1234567 hết hạn.", f"Hộ chiếu số {PASSPORT} hết hạn."),
+    ("hộ chiếu của tôi là b7654321", f"hộ chiếu của tôi là {PASSPORT}"),
+    ("nhà tôi ở 12 Trần Duy Hưng, chiều nào cũng ngập", f"nhà tôi ở {HOUSE} Trần Duy Hưng, chiều nào cũng ngập"),
+    ("số tôi là không chín một hai, ba bốn năm, sáu bảy tám nhé", f"số tôi là {PHONE} nhé"),
+    ("gọi 09 mốt hai ba bốn lăm sáu bẩy tám", f"gọi {PHONE}"),
+])
+@pytest.mark.parametrize("typed", ["with diacritics", "without diacritics"])
+def test_masks_what_context_gives_away(text: str, expected: str, typed: str) -> None:
+    if typed == "without diacritics":
+        text = strip_accents(text)
+        expected = re.sub(r"[^\[\]]+(?=\[|$)|^[^\[]+", lambda m: strip_accents(m.group(0)), expected)
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Theo Luật Đất đai 2024, ngày 15/3 tôi nộp hồ sơ đăng ký khai sinh.",
+    "Ngày 15/03/2026 tôi nộp hồ sơ, cán bộ hẹn 20/04/2026 trả kết quả.",
+    "Quyết định số 45/QĐ-UBND ngày 02/09/1998 vẫn còn hiệu lực.",
+    "Con tôi sinh năm 2020, tôi ở đây 12 năm rồi.",
+    "Nhà tôi to 5 tầng nhưng bị nứt. Tôi đã chờ 3 tuần và đi lại 5 lần.",
+    "Đèn đường ngõ 12 ngách 34 phố Bà Triệu hỏng, rác ở ngõ 5 Kim Mã chưa thu gom.",
+    "Thủ tục cấp hộ chiếu phổ thông mất 8 ngày làm việc, lệ phí 200.000 đồng.",
+    "Tôi có hai con, ba người lớn và một cụ già, năm nay đi bốn lần.",
+])
+@pytest.mark.parametrize("typed", ["with diacritics", "without diacritics"])
+def test_keeps_procedure_dates_and_ordinary_numbers(text: str, typed: str) -> None:
+    if typed == "without diacritics":
+        text = strip_accents(text)
+    assert mask(text) == text
+
+
+def _still_there(phrase: str, masked: str) -> bool:
+    return re.search(r"(?<![\w/])" + re.escape(fold(phrase)) + r"(?![\w/])", fold(masked)) is not None
+
+
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(context_texts())
+def test_no_context_personal_data_survives_and_ordinary_text_does(
+        case: tuple[str, list[str], list[str]]) -> None:
+    text, secrets, ordinary = case
+    masked = mask(text)
+    assert [s for s in secrets if _still_there(s, masked)] == [], f"{text!r} -> {masked!r}"
+    assert [o for o in ordinary if o not in masked] == [], f"{text!r} -> {masked!r}"
+    assert mask(masked) == masked
 
 
 def test_known_strings_with_and_without_diacritics() -> None:
