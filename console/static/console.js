@@ -139,4 +139,10 @@
     var reply = document.getElementById("reply-form");
     if (reply) wireReply(reply, thread);
   });
+
+  // <form data-confirm="..."> asks before it is sent (no inline onsubmit: the CSP forbids it).
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
 })();
