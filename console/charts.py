@@ -13,9 +13,9 @@ def _number(value: float, decimals: int = 0) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-def _label_fits(label: str, width: float, char_w: float = 6.6) -> str:
-    """The label, shortened with '…' only if it is wider than `width` at 12px (its full text stays
-    in the bar's tooltip and aria label)."""
+def _label_fits(label: str, width: float, char_w: float = 7.8) -> str:
+    """The label, shortened with '…' only if it is wider than `width` at 14px (its full text stays
+    in the bar's tooltip)."""
     room = int(width // char_w)
     return label if len(label) <= room else label[:max(1, room - 1)].rstrip() + "…"
 
@@ -29,7 +29,7 @@ def hbar(items: list[tuple[str, float]], max_value: float | None = None, decimal
     stands after the bar inside a reserved right margin."""
     if not items:
         return Markup('<p class="muted">Chưa có dữ liệu.</p>')
-    row, value_w = 38, 64
+    row, value_w = 44, 72
     top = max([v for _, v in items] + [max_value or 0]) or 1
     bar_w = width - value_w
     height = row * len(items) + 4
@@ -41,15 +41,15 @@ def hbar(items: list[tuple[str, float]], max_value: float | None = None, decimal
         shown = f"{_number(value, decimals)}{suffix}"
         parts.append(
             f'<g><title>{escape(label)}: {escape(shown)}</title>'
-            f'<text x="0" y="{y + 13}" class="label">{escape(_label_fits(label, width))}</text>'
-            f'<rect x="0" y="{y + 18}" width="{w:.1f}" height="14" rx="2" fill="{PALETTE[0]}"/>'
-            f'<text x="{w + 6:.1f}" y="{y + 30}" class="value">{escape(shown)}</text></g>')
+            f'<text x="0" y="{y + 15}" class="label">{escape(_label_fits(label, width))}</text>'
+            f'<rect x="0" y="{y + 21}" width="{w:.1f}" height="16" rx="2" fill="{PALETTE[0]}"/>'
+            f'<text x="{w + 6:.1f}" y="{y + 34}" class="value">{escape(shown)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 def stacked_columns(columns: list[str], series: dict[str, list[int]], title: str = "",
-                    width: int = 760, height: int = 260) -> Markup:
+                    width: int = 1200, height: int = 280) -> Markup:
     """Stacked columns (e.g. months), one colour per series (e.g. channels), with a legend."""
     if not columns:
         return Markup('<p class="muted">Chưa có dữ liệu.</p>')
@@ -94,7 +94,7 @@ def _legend_rows(names: list[str], width: int) -> list[list[tuple[str, int]]]:
     rows: list[list[tuple[str, int]]] = [[]]
     x = 0.0
     for n, name in enumerate(names):
-        entry = 26 + 7 * len(name)
+        entry = 30 + 8.5 * len(name)
         if rows[-1] and x + entry > width:
             rows.append([])
             x = 0.0
@@ -111,5 +111,5 @@ def _legend(names: list[str], width: int, top: float) -> list[str]:
             parts.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="12" height="12" '
                          f'fill="{PALETTE[n % len(PALETTE)]}"/><text x="{x + 16:.0f}" y="{y + 10:.0f}" '
                          f'class="legend">{escape(name)}</text>')
-            x += 26 + 7 * len(name)
+            x += 30 + 8.5 * len(name)
     return parts

@@ -9,7 +9,7 @@ row per unit (each ward's People's Committee and police on its own, as plan 181 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -19,6 +19,7 @@ from console import texts as T
 from console.auth import now, roles_required, user
 from console.deps import components
 from console.scoring import rank_units, unit_name
+from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
 from routing.ranking import scoring_unit
 from routing.rules import handling_unit
@@ -30,11 +31,25 @@ PERIODS = (1, 3, 6, 12, 24, 36)
 ON_TIME_CHART_UNITS = 15  # the chart beside the ranking shows its first units
 
 
-def _months(rows: list[tuple[str, str, int]], names: dict[str, str]) -> tuple[list[str], dict[str, list[int]]]:
-    months = sorted({m for m, _, _ in rows})
+def _month_keys(since: datetime, until: datetime) -> list[str]:
+    """Every month of the period ('2026-11'), Hà Nội time, so a month without cases shows as 0."""
+    first, last = since.astimezone(VIETNAM), until.astimezone(VIETNAM)
+    keys, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        keys.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
+
+
+def _months(rows: list[tuple[str, str, int]], names: dict[str, str],
+            months: list[str]) -> tuple[list[str], dict[str, list[int]]]:
+    if not rows:
+        return [], {}
+    position = {month: index for index, month in enumerate(months)}
     series: dict[str, list[int]] = defaultdict(lambda: [0] * len(months))
     for month, value, count in rows:
-        series[names.get(value, value or "—")][months.index(month)] += count
+        if month in position:
+            series[names.get(value, value or "—")][position[month]] += count
     labels = [f"{m[5:]}/{m[2:4]}" for m in months]  # 2026-11 -> 11/26
     return labels, dict(series)
 
@@ -96,7 +111,7 @@ def dashboard() -> str:
         own = (fine_figures(uow.session, calendar, since, None, moment, scope.cases_clause())
                if scope.agency_id else city)
         own_performance = q.agency_performance(uow.session, moment, scope)
-    columns, series = _months(by_channel, T.CHANNEL_NAMES)
+    columns, series = _months(by_channel, T.CHANNEL_NAMES, _month_keys(since, moment))
     ranking = rank_units(by_unit(city), catalogue)
     page = {
         "months": months, "periods": PERIODS, "total": sum(r.received for r in own.values()),
