@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
@@ -20,7 +21,7 @@ def _label_fits(label: str, width: float, char_w: float = 7.8) -> str:
     return label if len(label) <= room else label[:max(1, room - 1)].rstrip() + "…"
 
 
-def hbar(items: list[tuple[str, float]], max_value: float | None = None, decimals: int = 0,
+def hbar(items: Sequence[tuple[str, float]], max_value: float | None = None, decimals: int = 0,
          suffix: str = "", title: str = "", width: int = 640) -> Markup:
     """Horizontal bars, one per (label, value), largest scale = max_value or the biggest value.
 

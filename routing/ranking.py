@@ -11,7 +11,7 @@ figure at all come last.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from routing.rules import COMMUNE_LEVEL_UNITS
@@ -42,7 +42,7 @@ def score(on_time_rate: float | None, satisfaction: float | None) -> float | Non
     return round(sum(parts) / len(parts), 1) if parts else None
 
 
-def rank_agencies(performance: Iterable[dict[str, Any]], satisfaction: dict[Hashable, float],
+def rank_agencies(performance: Iterable[dict[str, Any]], satisfaction: Mapping[Any, float],
                   key: str = "agency_id") -> list[dict[str, Any]]:
     """`performance` rows (`key`, on_time_rate, ...) with satisfaction and score, best first:
     rated units by score, then unrated ones by score, then those with no figure. `key` names the
