@@ -461,3 +461,34 @@ _HOW_LONG = re.compile(r"\b(?:bao lau|bao gio|khi nao|may ngay|bao nhieu ngay|ma
 def asks_how_long(text: str) -> bool:
     """'khoảng bao lâu thì có kết quả vậy?': a question about the time limit."""
     return bool(_HOW_LONG.search(folded_words(text)))
+
+
+_CONTINUE = re.compile(
+    r"\b(?:van|cu|van cu)\s+(?:muon\s+|se\s+|con\s+)?(?:gui|tiep tuc|phan anh|nop|giu)\b"
+    r"|^(?:a\s+|u\s+|oi\s+)?khoan\b|\btiep tuc\b|\bkhoi phuc\b|\b(?:khong|ko|k|chua|dung)\s+huy\b"
+    r"|\bhuy nham\b|\bbam nham\b|^(?:a\s+)?nham\b")
+
+
+def wants_to_continue(text: str) -> bool:
+    """'à thôi em vẫn muốn gửi', 'khoan', 'tiếp tục', 'đừng hủy': keep (or bring back) the draft.
+    'đúng, hủy' is not 'đừng hủy': the folded 'dung huy' counts only without diacritics or as 'đừng'."""
+    spelled = _spelled(text)
+    folded = fold(spelled)
+    match = _CONTINUE.search(folded)
+    if not match:
+        return False
+    return not (match.group(0).startswith("dung") and "đúng" in spelled)
+
+
+_SEND = r"(?:gui|gui di|gui luon|gui nhe|gui ngay|gui phan anh|xac nhan|xac nhan gui|ok|oke|okay|dong y)"
+_CONFIRM_LEAD = r"(?:ok|oke|okay|okie|uh|u|um|vang|da|dung roi|dung vay|chuan|chinh xac|xac nhan|dong y|roi)"
+_CONFIRMS = re.compile(rf"^(?:(?:toi|em|e|minh|chau|xin)\s+)?(?:{_CONFIRM_LEAD}\s+)*{_SEND}(?:\s+(?:di|luon|nhe|nha|a|ngay|lien|roi))*$")
+
+
+def confirms_sending(text: str) -> bool:
+    """'dung roi gui di', 'ok gui', 'gui di', 'ok' at the summary: send it. Never 'đừng gửi' or
+    'dừng': a bare 'dung' is not accepted, and 'dung roi' only when not spelled 'dừng'/'đừng'."""
+    spelled = _spelled(text)
+    if re.search(r"đừng|dừng", spelled) or is_cancel(spelled):
+        return False
+    return bool(_CONFIRMS.match(fold(spelled)))

@@ -12,6 +12,7 @@ import re
 from typing import Any, Callable
 
 from intake import answers
+from intake import dialogue_texts as T
 from intake import messages as M
 from intake.dialogue_draft import MAX_REQUEST_WORDS, DraftQuestions, draft_from
 from intake.dialogue_events import Event
@@ -38,11 +39,16 @@ from intake.turns import (
     MAIN_MENU,
     P_ADD_NOTE,
     P_CANCEL,
+    P_CANCEL_NO,
+    P_CANCEL_YES,
+    P_CONFIRM,
+    P_CONFIRM_PRIVATE,
     P_FILE,
     P_FILE_THIS,
     P_HUMAN,
     P_LOOKUP,
     P_SKIP,
+    P_UNDO,
     SURVEY,
     Action,
     Reply,
@@ -58,6 +64,8 @@ from routing.catalogue import Catalogue
 SKIP_WORDS = {"bo qua", "bo", "skip", "khong danh gia"}
 MIN_WORDS_TO_GUESS = 4  # a fallback message this long is worth offering procedure groups for
 MIN_CONTENT_WORDS = 3
+CANCEL_MENU = ((T.BUTTON_CANCEL_YES, P_CANCEL_YES), (T.BUTTON_CONTINUE, P_CANCEL_NO))
+UNDO_MENU = ((T.BUTTON_RESTORE, P_UNDO),) + MAIN_MENU
 
 
 class Dialogue(DraftQuestions, LinkConsent):
@@ -81,6 +89,10 @@ class Dialogue(DraftQuestions, LinkConsent):
             turn = Turn(turn.text, turn.parse, answers.choice(turn.text, menu), turn.escalated,
                         turn.attachments, turn.contacts)
         m.menu = []
+        answered = m.draft.turns if state in DRAFT_STATES and m.draft and m.draft.text else None
+        if state == IDLE and m.undo and (turn.payload == P_UNDO or (
+                turn.payload is None and answers.wants_to_continue(turn.text))):
+            return self._remember_buttons(self._restore(m.undo))
         side = None if state == LINK_CONSENT else side_answer(turn.parse, turn.text, SideContext(
             self.catalogue, state, turn, m.draft.procedure if m.draft else None, tuple(menu)))
         if state == LINK_CONSENT:  # answered before anything else, escalated or not
@@ -92,6 +104,11 @@ class Dialogue(DraftQuestions, LinkConsent):
                 Memory(Draft()) if side.then == DESCRIBE_NEXT else Memory(), side.replies)
         else:
             result = self._route(state, m, turn)
+        draft = result.memory.draft
+        if answered is not None and draft is not None and result.state in DRAFT_STATES:
+            draft.turns = max(draft.turns, answered + 1)
+        if state == IDLE and result.state == IDLE and m.filed_code and not result.memory.filed_code:
+            result.memory.filed_code = m.filed_code  # 'Xác nhận gửi' again later still says so
         return self._remember_buttons(result)
 
     def on_event(self, state: str, memory: Memory | dict[str, Any] | None, event: Event) -> Step:
@@ -133,17 +150,28 @@ class Dialogue(DraftQuestions, LinkConsent):
     def _dispatch(self, state: str, m: Memory, turn: Turn) -> Step:
         if turn.escalated:
             return self._waiting_for_staff(state, m, turn)
+        if state in DRAFT_STATES and m.draft is not None and m.draft.cancel_asked:
+            return self._cancel_answer(state, m, turn)
         # Only a cancel phrase throws a draft away. The model's huy_bo is not trusted here: it reads
         # names ('Ngô Quang Huy'), addresses ('phố Huy Du') and 'đúng rồi gửi đi' as cancelling.
         if turn.payload == P_CANCEL or (state != IDLE and turn.payload is None
                                         and answers.is_cancel(turn.text)):
             if state == SURVEY:
                 return Step(IDLE, Memory(), [Reply(M.SURVEY_SKIPPED)])
-            text = M.CANCELLED if state in DRAFT_STATES else M.NOTHING_TO_CANCEL
-            return Step(IDLE, Memory(), [Reply(text, MAIN_MENU)])
+            if state in DRAFT_STATES and m.draft is not None:
+                if m.draft.turns > 0:  # more than the first message would be lost: ask first
+                    m.draft.cancel_asked = True
+                    return Step(state, m, [Reply(T.ASK_CANCEL, CANCEL_MENU)])
+                return self._cancelled(state, m)
+            return self._nothing_to_cancel(m)
         if turn.payload == P_HUMAN or (turn.payload is None and answers.is_human_request(turn.text)):
             return Step(state, m, [Reply(M.ESCALATED)], [Action("escalate")])
         if state in DRAFT_STATES and m.draft is not None:
+            code = turn.parse.entity("case_code") if turn.parse else None
+            if code and (state != DESCRIBE or m.draft.text):  # a lookup: answered, the draft kept
+                m.draft.pending = None
+                step = self._repeat_question(state, m, [])
+                return Step(step.state, step.memory, step.replies, [lookup_action(code, turn.text)])
             if turn.payload == P_ADD_NOTE and m.draft.staff_notes:
                 return self._add_notes(state, m)
             if m.draft.pending is not None:
@@ -167,6 +195,43 @@ class Dialogue(DraftQuestions, LinkConsent):
         m.waiting_told = True
         return Step(state, m, [Reply(M.WAITING_FOR_STAFF)])
 
+    # -- cancelling and undoing ---------------------------------------------------------------
+
+    def _cancel_answer(self, state: str, m: Memory, turn: Turn) -> Step:
+        """The answer to 'Ông/Bà có muốn hủy phản ánh đang soạn không?'; anything that is neither
+        yes nor no goes on with the draft as an answer to its open question."""
+        assert m.draft is not None
+        m.draft.cancel_asked = False
+        typed = turn.text if turn.payload is None else ""
+        if turn.payload == P_CANCEL_NO or (typed and answers.wants_to_continue(typed)):
+            return self._repeat_question(state, m, [Reply(T.DRAFT_KEPT)])
+        if turn.payload in (P_CANCEL_YES, P_CANCEL) or (typed and (
+                answers.is_cancel(typed) or answers.yes_no(typed) is True)):
+            return self._cancelled(state, m)
+        if typed and answers.yes_no(typed) is False:
+            return self._repeat_question(state, m, [Reply(T.DRAFT_KEPT)])
+        return self._dispatch(state, m, turn)
+
+    @staticmethod
+    def _cancelled(state: str, m: Memory) -> Step:
+        """The draft is dropped, and kept aside so that 'à thôi em vẫn muốn gửi' brings it back."""
+        m.menu = []
+        if m.draft is not None:
+            m.draft.cancel_asked = False
+        return Step(IDLE, Memory(undo={"state": state, "memory": m.to_json()}),
+                    [Reply(M.CANCELLED, UNDO_MENU)])
+
+    def _restore(self, undo: dict[str, Any]) -> Step:
+        return self._repeat_question(str(undo.get("state")), Memory.load(undo.get("memory")),
+                                     [Reply(T.RESTORED)])
+
+    @staticmethod
+    def _nothing_to_cancel(m: Memory) -> Step:
+        if m.filed_code:  # just filed: it cannot be cancelled here, and it was not
+            return Step(IDLE, Memory(filed_code=m.filed_code),
+                        [Reply(T.FILED_NOT_CANCELLED.format(code=m.filed_code))])
+        return Step(IDLE, Memory(), [Reply(M.NOTHING_TO_CANCEL, MAIN_MENU)])
+
     # -- no draft -----------------------------------------------------------------------------
 
     def _idle(self, m: Memory, turn: Turn) -> Step:
@@ -178,6 +243,12 @@ class Dialogue(DraftQuestions, LinkConsent):
             return Step(DESCRIBE, Memory(Draft()), [Reply(M.DESCRIBE)])
         if turn.payload == P_LOOKUP:
             return Step(AWAIT_CODE, Memory(), [Reply(M.ASK_CODE)])
+        if turn.payload in (P_CONFIRM, P_CONFIRM_PRIVATE) or (
+                turn.payload is None and m.filed_code and answers.confirms_sending(turn.text)):
+            if m.filed_code:  # a second tap of 'Xác nhận gửi': it was sent, here is its code
+                return Step(IDLE, Memory(filed_code=m.filed_code),
+                            [Reply(T.ALREADY_FILED.format(code=m.filed_code))])
+            return Step(IDLE, Memory(), [Reply(T.NOTHING_TO_CONFIRM, MAIN_MENU)])
         if parse is None:
             return Step(IDLE, Memory(), [Reply(M.UNCLEAR, MAIN_MENU)])
         if parse.intent == "phan_anh":
@@ -190,7 +261,7 @@ class Dialogue(DraftQuestions, LinkConsent):
         if parse.intent == "cam_on":
             return Step(IDLE, Memory(), [Reply(M.THANKS)])
         if parse.intent == "huy_bo":
-            return Step(IDLE, Memory(), [Reply(M.NOTHING_TO_CANCEL, MAIN_MENU)])
+            return self._nothing_to_cancel(m)
         if parse.intent in (FALLBACK, "gap_can_bo") and self._worth_asking(parse):
             return self._offer_procedures(draft_from(parse, parse.text), parse)
         if parse.intent == "chao_hoi":

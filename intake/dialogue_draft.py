@@ -347,6 +347,8 @@ class DraftQuestions:
         if turn.payload is None and self._apply_corrections(draft, turn.text):
             return self._next_question(draft)  # the summary again, corrected
         answer = answers.yes_no(turn.text) if turn.payload is None else None
+        if answer is None and turn.payload is None and answers.confirms_sending(turn.text):
+            answer = True  # 'dung roi gui di': unambiguous once 'gửi' follows
         if turn.payload == P_CONFIRM or answer is True:
             return Step(IDLE, Memory(), actions=[Action("file_case", {"slots": draft.flat()})])
         named = answers.field_named(turn.text) if turn.payload is None else None

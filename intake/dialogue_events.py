@@ -49,6 +49,11 @@ class FilingRefused:
 
 
 @dataclass(frozen=True)
+class CaseFiled:
+    code: str  # the draft was filed: a repeated 'Xác nhận gửi' is told so, with this code
+
+
+@dataclass(frozen=True)
 class DigitsNeeded:
     code: str  # a lookup of someone else's case: the last four digits of its phone are asked
 
@@ -63,7 +68,8 @@ class StaffHandedBack:
     pass  # the bot takes over where the citizen was: a draft in progress is kept
 
 
-Event = Union[CaseAnswered, SurveyDue, FilingRefused, DigitsNeeded, StaffTookOver, StaffHandedBack]
+Event = Union[CaseAnswered, SurveyDue, FilingRefused, CaseFiled, DigitsNeeded, StaffTookOver,
+              StaffHandedBack]
 
 
 def handle(dialogue: "Dialogue", state: str, m: Memory, event: Event) -> Step:
@@ -79,6 +85,10 @@ def handle(dialogue: "Dialogue", state: str, m: Memory, event: Event) -> Step:
                      survey_question(dialogue.criteria, 0)])
     if isinstance(event, FilingRefused):
         return Step(IDLE, Memory())
+    if isinstance(event, CaseFiled):
+        if state == IDLE:
+            m.filed_code = event.code
+        return Step(state, m)
     if isinstance(event, DigitsNeeded):
         return Step(AWAIT_DIGITS, Memory(lookup_code=event.code))
     if isinstance(event, StaffHandedBack):

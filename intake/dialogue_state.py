@@ -67,6 +67,10 @@ class Draft:
     contact_turns: int = 0  # answers to contact questions taken so far
     staff_notes: list[str] = field(default_factory=list)  # kept for staff, never published
     pending: Pending | None = None
+    turns: int = 0  # citizen messages answered after the first description: cancelling asks first
+    cancel_asked: bool = False  # 'Ông/Bà có muốn hủy phản ánh đang soạn không?' is open
+    procedure_chosen: bool = False  # the citizen picked the group: a reclassification keeps it
+    classified: str = ""  # the description text the procedure group was last read from
 
     def slot(self, name: str) -> Evidence:
         assert name in CONTACT_SLOTS, name
@@ -85,7 +89,8 @@ class Draft:
             value = getattr(self, f.name)
             if isinstance(value, Evidence):
                 value = value.value
-            internal = f.name in ("pending", "messages", "contact_turns")
+            internal = f.name in ("pending", "messages", "contact_turns", "turns", "cancel_asked",
+                                  "procedure_chosen", "classified")
             if internal or value in (None, "", [], False) and not (
                     f.name == "publish_consent" and value is False):
                 continue

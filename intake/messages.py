@@ -13,7 +13,8 @@ HELP = "Xin chào! " + HELP_BODY
 UNCLEAR = "Xin lỗi, tôi chưa hiểu ý Ông/Bà. " + HELP_BODY
 THANKS = "Cảm ơn Ông/Bà đã liên hệ. Chúc Ông/Bà một ngày tốt lành!"
 NOTHING_TO_CANCEL = "Hiện không có phản ánh nào đang soạn để hủy. " + HELP_BODY
-CANCELLED = "Đã hủy phản ánh đang soạn. Ông/Bà có thể gửi phản ánh mới bất cứ lúc nào."
+CANCELLED = ("Đã hủy phản ánh đang soạn. Nếu hủy nhầm, xin bấm \"Khôi phục\" hoặc gửi \"tiếp tục\". "
+             "Ông/Bà có thể gửi phản ánh mới bất cứ lúc nào.")
 ESCALATED = ("Đã chuyển cuộc trò chuyện tới cán bộ tiếp nhận. Cán bộ sẽ trả lời Ông/Bà tại đây "
              "trong giờ hành chính (sáng 8:00–12:00, chiều 13:00–17:00 các ngày làm việc).")
 DESCRIBE = ("Mời Ông/Bà mô tả phản ánh, kiến nghị: thủ tục gì, nộp ở đâu, khi nào và vướng mắc "

@@ -10,7 +10,7 @@ from channels.base import IncomingMessage
 from intake import messages as M
 from intake.attempts import AttemptLimiter, minutes
 from intake.dialogue import Dialogue
-from intake.dialogue_events import DigitsNeeded, Event, FilingRefused, store
+from intake.dialogue_events import CaseFiled, DigitsNeeded, Event, FilingRefused, store
 from intake.notifier import format_date, queue_reply
 from intake.turns import Action, Reply, Turn, citizen_unit
 from nlu.service import NluService
@@ -160,6 +160,7 @@ class Pipeline:
             return [Reply(M.MISSING_CONTACT.format(missing=error))]
         for note in slots.get("staff_notes") or ():  # what the citizen sent that was kept aside
             case.record(now, "citizen", "citizen_note", str(note))
+        self._event(conversation, CaseFiled(case.code))
         return [Reply(self._filed_text(case))]
 
     def _event(self, conversation: Conversation, event: Event) -> list[Reply]:

@@ -33,6 +33,10 @@ P_CONSENT_YES, P_CONSENT_NO = "/consent:yes", "/consent:no"
 P_LINK_YES, P_LINK_NO = "/link:yes", "/link:no"
 P_FOUND_YES, P_FOUND_NO = "/found:yes", "/found:no"  # a contact detail read out of turn: right?
 P_ADD_NOTE = "/note:add"  # put the text kept for staff into the description after all
+P_CANCEL_YES, P_CANCEL_NO = "/cancel:yes", "/cancel:no"  # 'Ông/Bà có muốn hủy…?' Hủy / Tiếp tục
+P_UNDO = "/undo"  # bring back the draft just cancelled
+P_CONFIRM_PRIVATE = "/confirm:private"  # file it, without publishing the result
+P_INFO_DONE = "/info:done"  # the citizen sent all the information staff asked for
 FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
