@@ -50,9 +50,8 @@ def cmd_create_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    import waitress
-
     from bot.app import create_app
+    from bot.server import serve
 
     _setup(settings)
     app = create_app()
@@ -66,7 +65,7 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     print(f"pakn-bot: http://{args.host}:{args.port}/chat (web chat), "
           f"NLU backend {pakn.nlu.backend_name}", flush=True)
     try:
-        waitress.serve(app, host=args.host, port=args.port, threads=8, ident="pakn-bot")
+        serve(app, args.host, args.port, settings)  # limits from settings["server"]: bot/server.py
     finally:
         pakn.shutdown()
     return 0

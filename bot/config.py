@@ -36,6 +36,11 @@ ENVIRONMENT = {
 DEFAULTS: dict[str, Any] = {
     "database_url": "sqlite:///var/pakn.db",
     "secret_key": None,
+    # Production (or PAKN_ENV=production): refuse to start with an unset secret key or a demo password.
+    "production": False,
+    # waitress behind the reverse proxy (deploy/nginx.conf); the reasoning is in config.yaml.
+    "server": {"threads": 8, "connection_limit": 1000, "channel_timeout": 30, "cleanup_interval": 10,
+               "backlog": 1024},
     "catalogue_dir": "catalogue",
     "catalogue_check_seconds": 5.0,
     "max_body_bytes": 1024 * 1024,
@@ -105,6 +110,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             for part in section:
                 target = target.setdefault(part, {})
             target[key] = env[name]
+    if env.get("PAKN_ENV", "").strip().lower() == "production":
+        settings["production"] = True
     settings = merge(settings, overrides or {})
     settings["database_url"] = _absolute_sqlite(settings["database_url"])
     for key in ("catalogue_dir",):
