@@ -123,12 +123,15 @@ cases = sa.Table(
     sa.Column("masking_reviewed_by", sa.String(128), nullable=True),
     sa.Column("masking_reviewed_at", UtcDateTime(), nullable=True),
     sa.Column("published_at", UtcDateTime(), nullable=True),
+    # Migration 0012: the staff member (users.id) the case is assigned to in the work queue.
+    sa.Column("assigned_to", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
     sa.Index("ix_cases_status", "status"),
     sa.Index("ix_cases_agency_status", "agency_id", "status"),
     sa.Index("ix_cases_channel", "channel"),
     sa.Index("ix_cases_procedure_id", "procedure_id"),
     sa.Index("ix_cases_due_at", "due_at"),
     sa.Index("ix_cases_published_at", "published_at"),
+    sa.Index("ix_cases_assigned_to", "assigned_to"),
 )
 case_events = sa.Table(
     "case_events", metadata,
@@ -216,8 +219,10 @@ staff_notifications = sa.Table(
     sa.Column("case_code", sa.String(20), nullable=True),
     sa.Column("data", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
-    sa.Column("read_at", UtcDateTime(), nullable=True),
+    sa.Column("read_at", UtcDateTime(), nullable=True),  # unused: reads are per person (below)
     sa.Column("dedupe_key", sa.String(255), nullable=False, unique=True),
+    # Migration 0012: when the digest or overdue alert was e-mailed to its recipients.
+    sa.Column("emailed_at", UtcDateTime(), nullable=True),
 )
 survey_answers = sa.Table(
     "survey_answers", metadata,
@@ -283,6 +288,7 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("last_login_at", UtcDateTime(), nullable=True),
+    sa.Column("email", sa.String(255), nullable=True),  # migration 0012: digest and overdue alerts
 )
 audit_log = sa.Table(
     "audit_log", metadata,
@@ -303,6 +309,15 @@ conversation_notes = sa.Table(
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+)
+# Migration 0012: who has read which notification (each person for themselves).
+staff_notification_reads = sa.Table(
+    "staff_notification_reads", metadata,
+    sa.Column("notification_id", sa.Integer, sa.ForeignKey("staff_notifications.id"),
+              primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("read_at", UtcDateTime(), nullable=False),
+    sa.Index("ix_staff_notification_reads_user_id", "user_id"),
 )
 canned_responses = sa.Table(
     "canned_responses", metadata,
