@@ -1,6 +1,7 @@
-"""What the staff console reads and the few rows it owns (users, audit log, notes, canned replies).
+"""What the staff console reads (users, audit log, notes, canned replies, conversations, cases).
 
-Plain rows (dicts) through Core; cases themselves change only through routing.services.
+Read-side only: the rows the staff side owns are written by storage.staff (through the services
+of storage.staff_services); cases change only through routing.services.
 Aggregations run in SQL so the dashboard stays fast at tens of thousands of cases.
 """
 from __future__ import annotations
@@ -25,7 +26,6 @@ from storage.orm import (
     search_fold,
     users,
 )
-from storage.results import inserted_id
 
 # Statuses in which the answer deadline still runs: past due_at means overdue.
 AWAITING_ANSWER = tuple(s.value for s in (CaseStatus.RECEIVED, CaseStatus.CLASSIFIED,
@@ -58,14 +58,6 @@ def count_users(session: Session) -> int:
     return int(session.scalar(sa.select(sa.func.count()).select_from(users)) or 0)
 
 
-def insert_user(session: Session, **values: Any) -> int:
-    return inserted_id(session.execute(users.insert().values(**values)))
-
-
-def update_user(session: Session, user_id: int, **values: Any) -> None:
-    session.execute(users.update().where(users.c.id == user_id).values(**values))
-
-
 def _display_name() -> Any:
     return sa.func.coalesce(sa.func.nullif(users.c.full_name, ""), users.c.username)
 
@@ -77,15 +69,6 @@ def staff_names(session: Session, usernames: Iterable[str]) -> dict[str, str]:
         return {}
     query = sa.select(users.c.username, users.c.full_name).where(users.c.username.in_(wanted))
     return {r.username: r.full_name or r.username for r in session.execute(query)}
-
-
-def record_audit(session: Session, at: datetime, user_id: int | None, username: str, action: str,
-                 target_type: str = "", target_id: str = "",
-                 details: dict[str, Any] | None = None) -> None:
-    """Write one audit row in the caller's transaction (so it commits with the action)."""
-    session.execute(audit_log.insert().values(at=at, user_id=user_id, username=username,
-                                              action=action, target_type=target_type,
-                                              target_id=str(target_id), details=details or {}))
 
 
 def recent_audit(session: Session, limit: int = 200) -> list[dict[str, Any]]:
@@ -165,11 +148,6 @@ def cases_of_conversation(session: Session, conversation_id: int) -> list[dict[s
     return [_row(r) for r in session.execute(query)]
 
 
-def add_note(session: Session, conversation_id: int, user_id: int, text: str, at: datetime) -> None:
-    session.execute(conversation_notes.insert().values(conversation_id=conversation_id,
-                                                       user_id=user_id, text=text, created_at=at))
-
-
 def notes(session: Session, conversation_id: int) -> list[dict[str, Any]]:
     query = (sa.select(conversation_notes.c.text, conversation_notes.c.created_at, users.c.username,
                        _display_name().label("author"))
@@ -181,14 +159,6 @@ def notes(session: Session, conversation_id: int) -> list[dict[str, Any]]:
 
 def canned(session: Session) -> list[dict[str, Any]]:
     return [_row(r) for r in session.execute(sa.select(canned_responses).order_by(canned_responses.c.id))]
-
-
-def add_canned(session: Session, title: str, text: str) -> None:
-    session.execute(canned_responses.insert().values(title=title, text=text))
-
-
-def delete_canned(session: Session, canned_id: int) -> None:
-    session.execute(canned_responses.delete().where(canned_responses.c.id == canned_id))
 
 
 # -- cases -------------------------------------------------------------------------------------

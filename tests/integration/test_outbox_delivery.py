@@ -229,7 +229,7 @@ def test_receipts_mark_rows_delivered_and_read(session_factory: Any, fakes: Any)
     from storage.unit_of_work import SqlUnitOfWork
 
     def apply_receipt(*receipt: Any) -> int:
-        return SqlUnitOfWork(session_factory).run(lambda uow: record_delivery_receipt(uow, *receipt))
+        return SqlUnitOfWork(session_factory).run(lambda uow: record_delivery_receipt(uow, *receipt, now()))
 
     _, fb, zl = fakes
     fb_rows = [queue(session_factory, conversation(session_factory, "facebook", "801"), t)
