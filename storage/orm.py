@@ -289,6 +289,34 @@ users = sa.Table(
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("last_login_at", UtcDateTime(), nullable=True),
     sa.Column("email", sa.String(255), nullable=True),  # migration 0012: digest and overdue alerts
+    # Migration 0013: a demo, default or admin-set password is changed at the next login; the
+    # admin's optional second factor (TOTP secret, and the last time step used: no replay).
+    sa.Column("must_change_password", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),
+    sa.Column("password_changed_at", UtcDateTime(), nullable=True),
+    sa.Column("totp_secret", sa.String(64), nullable=True),
+    sa.Column("totp_last_step", sa.Integer, nullable=True),
+)
+# Migration 0013: server-side console sessions. The cookie holds a random token, the table its
+# hash; logout, a password change, an admin's reset and a lock end every session of the user.
+staff_sessions = sa.Table(
+    "staff_sessions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("last_seen_at", UtcDateTime(), nullable=False),
+    sa.Column("ended_at", UtcDateTime(), nullable=True),
+    sa.Column("end_reason", sa.String(32), nullable=True),
+)
+# Migration 0013: attempt counters (login, status lookups) shared by every process; the key
+# (account or code with the client's address) is kept only as its SHA-256.
+attempt_counters = sa.Table(
+    "attempt_counters", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("key_hash", sa.String(64), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("window_start", UtcDateTime(), nullable=False, index=True),
 )
 audit_log = sa.Table(
     "audit_log", metadata,
