@@ -11,8 +11,10 @@ from typing import Any, Callable
 
 from console import texts as T
 from console.views import MissingInput
+from intake.dialogue_events import Event, InfoRequestClosed, InfoRequested, store
 from intake.notifier import queue_reply
-from intake.turns import Reply
+from intake.messages import INFO_HOW_TO_FINISH
+from intake.turns import AWAIT_INFO, INFO_MENU, Reply
 from routing import services
 from routing.model import ALLOWED_TRANSITIONS, Case, CaseStatus
 
@@ -54,6 +56,7 @@ ACTIONS = {a.name: a for a in (
     CaseAction("transfer", ALL, frozenset({S.FORWARDED, S.IN_PROGRESS, S.REOPENED}), S.FORWARDED),
     CaseAction("start", ALL, frozenset({S.FORWARDED, S.REOPENED}), S.IN_PROGRESS),
     CaseAction("ask_info", ALL, frozenset({S.CLASSIFIED, S.FORWARDED, S.IN_PROGRESS, S.REOPENED})),
+    CaseAction("close_info", ALL, frozenset(S)),
     CaseAction("answer", ALL, frozenset({S.IN_PROGRESS}), S.ANSWERED),
     CaseAction("publish", FOCAL, frozenset({S.ANSWERED}), S.PUBLISHED),
     CaseAction("close", ALL, frozenset({S.ANSWERED, S.PUBLISHED}), S.CLOSED),
@@ -66,7 +69,18 @@ ACTIONS = {a.name: a for a in (
 def available_actions(case: Case, role: str) -> list[CaseAction]:
     status = CaseStatus(case.status)
     return [a for a in ACTIONS.values() if a.available(status, role)
-            and (a.name != "ask_info" or case.conversation_id is not None)]
+            and (a.name != "ask_info" or case.conversation_id is not None)
+            and (a.name != "close_info" or info_request_open(case))]
+
+
+def info_request_open(case: Case) -> bool:
+    """Staff asked for information and neither the citizen nor staff ended the request since."""
+    for event in reversed(case.events):
+        if event.kind in ("info_done", "info_closed"):
+            return False
+        if event.kind == "ask_info":
+            return case.conversation_id is not None
+    return False
 
 
 def _required(form: dict[str, str], name: str, message: str) -> str:
@@ -131,19 +145,41 @@ def perform(name: str, uow: Any, pakn: Any, code: str, form: dict[str, str], act
         "reject": lambda: services.reject_case(uow, n, code, _required(form, "reason", T.REASON_REQUIRED),
                                                actor, now, note=note, citizen_message=told),
         "redirect": lambda: services.redirect_case(uow, n, code, actor, now, note, citizen_message=told),
-        "ask_info": lambda: _ask_info(uow, code, _required(form, "text", T.TEXT_REQUIRED), actor, now,
-                                      note),
+        "ask_info": lambda: _ask_info(uow, pakn, code, _required(form, "text", T.TEXT_REQUIRED), actor,
+                                      now, note),
+        "close_info": lambda: _close_info(uow, pakn, code, actor, now),
     }
     return handlers[name]()
 
 
-def _ask_info(uow: Any, code: str, text: str, actor: str, now: datetime, note: str = "") -> Case:
-    """Ask the citizen for more information on their channel; the request goes on the timeline."""
+def _ask_info(uow: Any, pakn: Any, code: str, text: str, actor: str, now: datetime,
+              note: str = "") -> Case:
+    """Ask the citizen for more information on their channel; the request goes on the timeline, and
+    the dialogue sends what the citizen answers to the case until they say it is all."""
     case = services.lookup_case(uow, code)
     conversation = uow.conversations.get(case.conversation_id) if case.conversation_id else None
     if conversation is None:
         raise MissingInput(T.NO_CONVERSATION)
-    queue_reply(uow, conversation, Reply(T.ASK_INFO_PREFIX.format(code=case.code, text=text)), now,
+    step = _tell_dialogue(pakn, conversation, InfoRequested(case.code))
+    asked = f"{T.ASK_INFO_PREFIX.format(code=case.code, text=text)}\n{INFO_HOW_TO_FINISH}"
+    queue_reply(uow, conversation, Reply(asked, INFO_MENU if step.state == AWAIT_INFO else ()), now,
                 kind="status", case_code=case.code, author=actor)
     case.record(now, actor, "ask_info", note, citizen_message=text)
     return case
+
+
+def _close_info(uow: Any, pakn: Any, code: str, actor: str, now: datetime) -> Case:
+    """Staff have what they need: the citizen's messages are read as usual again, and told so."""
+    case = services.lookup_case(uow, code)
+    conversation = uow.conversations.get(case.conversation_id) if case.conversation_id else None
+    if conversation is not None:
+        _tell_dialogue(pakn, conversation, InfoRequestClosed(case.code))
+        queue_reply(uow, conversation, Reply(T.INFO_REQUEST_CLOSED.format(code=case.code)), now,
+                    kind="status", case_code=case.code, author=actor)
+    return services.end_info_request(uow, code, actor, now)
+
+
+def _tell_dialogue(pakn: Any, conversation: Any, event: Event) -> Any:
+    step = pakn.notifier.dialogue.on_event(conversation.state, conversation.slots, event)
+    store(conversation, step)
+    return step

@@ -24,6 +24,10 @@ EVENT_NAMES = {
     "status": "Chuyển trạng thái",
     "reclassified": "Phân loại lại",
     "ask_info": "Đề nghị bổ sung thông tin",
+    "citizen_note": "Tin nhắn của công dân ghi lại cho cán bộ (không đưa vào nội dung, không công khai)",
+    "citizen_info": "Công dân bổ sung thông tin",
+    "info_done": "Công dân báo đã gửi đủ thông tin bổ sung",
+    "info_closed": "Kết thúc đề nghị bổ sung thông tin",
     "masking_reviewed": "Rà soát, che thông tin cá nhân trong nội dung công khai",
     "chat_link_accepted": "Công dân đồng ý nhận thông báo qua kênh nhắn tin",
     "chat_link_refused": "Công dân từ chối gắn phản ánh vào cuộc trò chuyện",
@@ -107,6 +111,7 @@ ACTION_LABELS = {
     "start": "Bắt đầu xử lý",
     "answer": "Trả lời (văn bản chính thức)",
     "ask_info": "Đề nghị công dân bổ sung thông tin",
+    "close_info": "Kết thúc đề nghị bổ sung thông tin",
     "publish": "Công khai kết quả",
     "close": "Kết thúc",
     "reopen": "Mở lại để xem xét",
@@ -153,6 +158,7 @@ PUBLICATION_NEEDS_REVIEW = ("Công dân chưa đồng ý công khai phản ánh 
 PROCEDURE_REQUIRED = "Vui lòng chọn lĩnh vực."
 NO_CONVERSATION = "Phản ánh này không gắn với kênh nhắn tin nào; vui lòng liên hệ công dân qua điện thoại."
 ASK_INFO_PREFIX = "Về phản ánh {code}, cán bộ xử lý đề nghị Ông/Bà bổ sung thông tin:\n{text}"
+INFO_REQUEST_CLOSED = "Về phản ánh {code}, cán bộ xử lý đã nhận đủ thông tin bổ sung. Cảm ơn Ông/Bà."
 
 TAKEN = "Bạn đã nhận xử lý cuộc trò chuyện này. Trợ lý tự động sẽ không trả lời công dân nữa."
 TAKEN_BY_OTHER = "Cuộc trò chuyện đang do {user} xử lý. Hãy nhận xử lý trước khi trả lời."

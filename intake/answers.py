@@ -492,3 +492,20 @@ def confirms_sending(text: str) -> bool:
     if re.search(r"đừng|dừng", spelled) or is_cancel(spelled):
         return False
     return bool(_CONFIRMS.match(fold(spelled)))
+
+
+_DONE = re.compile(r"\b(?:xong|het roi|het a|du roi|gui du|vay thoi|the thoi|chi vay|chi the|vay la du|"
+                   r"chi co vay|chi co the|khong con gi|ko con gi|het thong tin)\b"
+                   r"|^(?:(?:toi|em|e|minh|chau)\s+)?(?:da\s+)?(?:gui|bo sung)\s+(?:r|roi)\b")
+_DONE_FILLER = set("toi em e minh chau da bo sung gui roi r a nhe nha cam on vay thi la day do thong tin "
+                   "ok vang chi co the xong het du nhu tren cua can bo a ah nhu the".split())
+
+
+def done_sending(text: str) -> tuple[bool, bool]:
+    """(done, with_more): 'xong', 'hết rồi', 'e gửi r ạ', 'Tôi bổ sung thế thôi ạ', 'vậy thôi ạ, cảm
+    ơn' end the information staff asked for; with_more when the same message also carries some."""
+    folded = folded_words(text)
+    if not (_DONE.search(folded) or is_cancel(text) or folded in ("cam on", "het", "xin cam on")):
+        return False, False
+    rest = [w for w in _DONE.sub(" ", folded).split() if w not in _DONE_FILLER]
+    return True, len(rest) >= 3

@@ -27,6 +27,7 @@ from intake.turns import (
     ASK_PHONE,
     AWAIT_CODE,
     AWAIT_DIGITS,
+    AWAIT_INFO,
     CHOOSE_PROCEDURE,
     CONFIRM,
     DESCRIBE,
@@ -35,6 +36,7 @@ from intake.turns import (
     FILE_THIS_MENU,
     FOUR_DIGITS,
     IDLE,
+    INFO_MENU,
     LINK_CONSENT,
     MAIN_MENU,
     P_ADD_NOTE,
@@ -46,6 +48,7 @@ from intake.turns import (
     P_FILE,
     P_FILE_THIS,
     P_HUMAN,
+    P_INFO_DONE,
     P_LOOKUP,
     P_SKIP,
     P_UNDO,
@@ -79,7 +82,7 @@ class Dialogue(DraftQuestions, LinkConsent):
             AWAIT_DIGITS: self._await_digits, CHOOSE_PROCEDURE: self._choose_procedure,
             ASK_NAME: self._ask_name, ASK_PHONE: self._ask_phone, ASK_ADDRESS: self._ask_address,
             ASK_CONSENT: self._ask_consent, CONFIRM: self._confirm, EDIT: self._edit,
-            SURVEY: self._survey, AFTER_ANSWER: self._after_answer,
+            SURVEY: self._survey, AFTER_ANSWER: self._after_answer, AWAIT_INFO: self._await_info,
         }
 
     def step(self, state: str, memory: Memory | dict[str, Any] | None, turn: Turn) -> Step:
@@ -93,7 +96,7 @@ class Dialogue(DraftQuestions, LinkConsent):
         if state == IDLE and m.undo and (turn.payload == P_UNDO or (
                 turn.payload is None and answers.wants_to_continue(turn.text))):
             return self._remember_buttons(self._restore(m.undo))
-        side = None if state == LINK_CONSENT else side_answer(turn.parse, turn.text, SideContext(
+        side = None if state in (LINK_CONSENT, AWAIT_INFO) else side_answer(turn.parse, turn.text, SideContext(
             self.catalogue, state, turn, m.draft.procedure if m.draft else None, tuple(menu)))
         if state == LINK_CONSENT:  # answered before anything else, escalated or not
             result = self._link_consent(m, turn)
@@ -107,9 +110,25 @@ class Dialogue(DraftQuestions, LinkConsent):
         draft = result.memory.draft
         if answered is not None and draft is not None and result.state in DRAFT_STATES:
             draft.turns = max(draft.turns, answered + 1)
-        if state == IDLE and result.state == IDLE and m.filed_code and not result.memory.filed_code:
-            result.memory.filed_code = m.filed_code  # 'Xác nhận gửi' again later still says so
-        return self._remember_buttons(result)
+        return self._remember_buttons(self._carried_over(state, m, result))
+
+    @staticmethod
+    def _carried_over(state: str, m: Memory, result: Step) -> Step:
+        """What outlives a message at rest: the case just filed (a repeated 'Xác nhận gửi'), the case
+        last answered (a dispute may come after a survey or another message), and an information
+        request staff made while the citizen was busy with a draft."""
+        if result.state != IDLE or any(a.name == "dispute_case" for a in result.actions):
+            return result
+        if state == IDLE and m.filed_code and not result.memory.filed_code:
+            result.memory.filed_code = m.filed_code
+        if state in (IDLE, AFTER_ANSWER, SURVEY) and m.case_code and not result.memory.case_code:
+            result.memory.case_code = m.case_code
+            result.memory.survey_index = 0
+        if m.info_case and state != AWAIT_INFO:
+            result.memory.info_case = m.info_case
+            return Step(AWAIT_INFO, result.memory, result.replies + [Reply(M.INFO_HOW_TO_FINISH, INFO_MENU)],
+                        result.actions)
+        return result
 
     def on_event(self, state: str, memory: Memory | dict[str, Any] | None, event: Event) -> Step:
         """Something happened outside the chat (a case answered, a survey due, staff took over…):
@@ -126,7 +145,7 @@ class Dialogue(DraftQuestions, LinkConsent):
         return result
 
     def _route(self, state: str, m: Memory, turn: Turn) -> Step:
-        if turn.attachments and not turn.escalated:
+        if turn.attachments and not turn.escalated and state != AWAIT_INFO:
             return self._with_attachments(state, m, turn)
         return self._dispatch(state, m, turn)
 
@@ -154,6 +173,8 @@ class Dialogue(DraftQuestions, LinkConsent):
             return self._cancel_answer(state, m, turn)
         # Only a cancel phrase throws a draft away. The model's huy_bo is not trusted here: it reads
         # names ('Ngô Quang Huy'), addresses ('phố Huy Du') and 'đúng rồi gửi đi' as cancelling.
+        if state == AWAIT_INFO and not answers.is_human_request(turn.text):
+            return self._await_info(m, turn)  # what staff asked for: even 'thôi' means done
         if turn.payload == P_CANCEL or (state != IDLE and turn.payload is None
                                         and answers.is_cancel(turn.text)):
             if state == SURVEY:
@@ -236,6 +257,8 @@ class Dialogue(DraftQuestions, LinkConsent):
 
     def _idle(self, m: Memory, turn: Turn) -> Step:
         parse = turn.parse
+        if m.case_code and turn.payload is None and answers.disputes(turn.text):
+            return self._dispute(m.case_code, turn.text)  # the last answer, after other messages
         code = parse.entity("case_code") if parse else None
         if code:
             return Step(IDLE, Memory(), actions=[lookup_action(code, turn.text)])
@@ -301,21 +324,45 @@ class Dialogue(DraftQuestions, LinkConsent):
     def _after_answer(self, m: Memory, turn: Turn) -> Step:
         """The answer pushed says the citizen may reply to dispute it: such a reply reopens the
         case (NĐ 20/2008: the citizen may disagree with the result); anything else goes on as usual."""
-        if answers.disputes(turn.text):
-            return Step(IDLE, Memory(), actions=[Action("dispute_case", {"code": m.case_code,
-                                                                         "text": turn.text})])
+        if answers.disputes(turn.text) and m.case_code:
+            return self._dispute(m.case_code, turn.text)
         if (turn.parse is not None and turn.parse.intent == "cam_on") or answers.yes_no(turn.text):
             return Step(IDLE, Memory(), [Reply(M.THANKS)])
         return self._idle(Memory(), turn)
+
+    @staticmethod
+    def _dispute(code: str, text: str) -> Step:
+        return Step(IDLE, Memory(), actions=[Action("dispute_case", {"code": code, "text": text})])
+
+    def _await_info(self, m: Memory, turn: Turn) -> Step:
+        """Staff asked for more information: each message (and photo) goes to the case and staff
+        are told, until the citizen says it is all ('xong', 'Đã gửi đủ') or staff close the request."""
+        code = str(m.info_case)
+        done, with_more = (turn.payload == P_INFO_DONE, False) if turn.payload else answers.done_sending(
+            turn.text)
+        info = Action("citizen_info", {"code": code, "text": turn.text.strip(),
+                                       "attachments": list(turn.attachments)})
+        if done:
+            actions = [info] if with_more or turn.attachments else []
+            return Step(IDLE, Memory(), [Reply(M.INFO_DONE.format(code=code))],
+                        actions + [Action("info_done", {"code": code})])
+        lookup = turn.parse.entity("case_code") if turn.parse else None
+        if lookup and turn.parse is not None and turn.parse.intent == "tra_cuu":
+            return Step(AWAIT_INFO, m, actions=[lookup_action(lookup, turn.text)])
+        if not turn.text.strip() and not turn.attachments:
+            return Step(AWAIT_INFO, m, [Reply(M.INFO_NOTHING.format(code=code), INFO_MENU)])
+        return Step(AWAIT_INFO, m, [Reply(M.INFO_RECEIVED.format(code=code), INFO_MENU)], [info])
 
     def _survey(self, m: Memory, turn: Turn) -> Step:
         words = answers.folded_words(turn.text)
         if turn.payload == P_SKIP or words in SKIP_WORDS:
             return Step(IDLE, Memory(), [Reply(M.SURVEY_SKIPPED)])
         score = parse_rating(turn.text, turn.payload)
+        if score is None and m.case_code and answers.disputes(turn.text):
+            return self._dispute(m.case_code, turn.text)  # the survey waits: the answer is disputed
         if score is None:
             if turn.parse is not None and turn.parse.intent not in (FALLBACK, "cam_on"):
-                return self._idle(Memory(), turn)  # the citizen moved on: leave the survey
+                return self._idle(Memory(case_code=m.case_code), turn)  # moved on: leave the survey
             return Step(SURVEY, m, [Reply(M.SURVEY_RATING_HINT)])
         index = m.survey_index
         action = Action("record_rating", {"code": m.case_code,

@@ -17,7 +17,9 @@ from intake.dialogue_state import Memory
 from intake.turns import (
     AFTER_ANSWER,
     AWAIT_DIGITS,
+    AWAIT_INFO,
     DRAFT_STATES,
+    INFO_MENU,
     IDLE,
     LINK_CONSENT,
     RESTING_STATES,
@@ -59,6 +61,16 @@ class DigitsNeeded:
 
 
 @dataclass(frozen=True)
+class InfoRequested:
+    code: str  # staff asked for more information: the next messages go to this case
+
+
+@dataclass(frozen=True)
+class InfoRequestClosed:
+    code: str  # staff closed the request: messages are read as usual again
+
+
+@dataclass(frozen=True)
 class StaffTookOver:
     pass
 
@@ -68,13 +80,25 @@ class StaffHandedBack:
     pass  # the bot takes over where the citizen was: a draft in progress is kept
 
 
-Event = Union[CaseAnswered, SurveyDue, FilingRefused, CaseFiled, DigitsNeeded, StaffTookOver,
-              StaffHandedBack]
+Event = Union[CaseAnswered, SurveyDue, FilingRefused, CaseFiled, DigitsNeeded, InfoRequested,
+              InfoRequestClosed, StaffTookOver, StaffHandedBack]
 
 
 def handle(dialogue: "Dialogue", state: str, m: Memory, event: Event) -> Step:
+    if isinstance(event, InfoRequested):
+        if state in RESTING_STATES or state in (SURVEY, AWAIT_INFO):
+            return Step(AWAIT_INFO, Memory(info_case=event.code,
+                                           menu=[list(button) for button in INFO_MENU]))
+        m.info_case = event.code  # in a draft or a link question: the request waits for its end
+        return Step(state, m)
+    if isinstance(event, InfoRequestClosed):
+        if state == AWAIT_INFO and m.info_case == event.code:
+            return Step(IDLE, Memory())
+        if m.info_case == event.code:
+            m.info_case = None
+        return Step(state, m)
     if isinstance(event, CaseAnswered):
-        if state in RESTING_STATES:
+        if state in RESTING_STATES or state == AWAIT_INFO:
             return Step(AFTER_ANSWER, Memory(case_code=event.code))
         return Step(state, m)
     if isinstance(event, SurveyDue):

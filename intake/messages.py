@@ -130,6 +130,16 @@ BUTTON_CANCEL = "Hủy"
 BUTTON_FILE = "Gửi phản ánh"
 BUTTON_LOOKUP = "Tra cứu"
 BUTTON_HUMAN = "Gặp cán bộ"
+BUTTON_INFO_DONE = "Đã gửi đủ"
+# Staff asked for more information (console "Đề nghị công dân bổ sung thông tin"): what the citizen
+# sends next goes to the case until they say they are done.
+INFO_HOW_TO_FINISH = ("Ông/Bà trả lời ngay tại đây (có thể gửi kèm ảnh, tệp); khi gửi đủ, xin bấm "
+                      "\"Đã gửi đủ\" hoặc gửi \"xong\".")
+INFO_RECEIVED = ("Đã chuyển thông tin bổ sung tới cán bộ xử lý phản ánh {code}. Nếu còn, Ông/Bà gửi "
+                 "tiếp; khi gửi đủ, xin bấm \"Đã gửi đủ\" hoặc gửi \"xong\".")
+INFO_DONE = ("Cảm ơn Ông/Bà. Thông tin bổ sung cho phản ánh {code} đã được chuyển tới cán bộ xử lý; "
+             "Ông/Bà sẽ nhận thông báo tại đây khi phản ánh được cập nhật.")
+INFO_NOTHING = "Xin gửi thông tin bổ sung cho phản ánh {code}, hoặc bấm \"Đã gửi đủ\" nếu đã gửi đủ."
 
 STATUS_NAMES = CASE_STATUS_NAMES  # what citizens and staff call each status
 

@@ -137,6 +137,13 @@ class Pipeline:
             return self._dispute(uow, conversation, action.params["code"], action.params["text"], now)
         if action.name == "answer_link":
             return self._answer_link(uow, conversation, action.params, now)
+        if action.name == "citizen_info":
+            services.add_citizen_info(uow, action.params["code"], action.params["text"],
+                                      tuple(action.params.get("attachments") or ()), now)
+            return []
+        if action.name == "info_done":
+            services.end_info_request(uow, action.params["code"], "citizen", now)
+            return []
         if action.name == "record_rating":
             services.record_rating(uow, action.params["code"], action.params["criterion"],
                                    int(action.params["score"]), now)

@@ -20,6 +20,7 @@ IDLE, DESCRIBE, AWAIT_CODE, AWAIT_DIGITS, CHOOSE_PROCEDURE = (
 ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, EDIT, SURVEY = (
     "ask_name", "ask_phone", "ask_address", "ask_consent", "confirm", "edit", "survey")
 AFTER_ANSWER = "after_answer"  # the agency's answer was just pushed: a reply may dispute it
+AWAIT_INFO = "await_info"  # staff asked for more information: messages go to the case
 LINK_CONSENT = "link_consent"  # staff asked to link a hotline case to this chat: yes or no?
 RESTING_STATES = {IDLE, AWAIT_CODE, AWAIT_DIGITS, AFTER_ANSWER}  # no draft, no survey
 # States in which the citizen has a draft PAKN that "hủy" throws away.
@@ -77,6 +78,7 @@ EDIT_MENU = tuple((title, P_EDIT_FIELD + name) for title, name in M.EDIT_FIELDS)
     (M.BUTTON_CANCEL_DRAFT, P_CANCEL),)
 FILE_THIS_MENU = ((M.BUTTON_FILE, P_FILE_THIS),)
 LINK_MENU = ((M.BUTTON_LINK_YES, P_LINK_YES), (M.BUTTON_LINK_NO, P_LINK_NO))
+INFO_MENU = ((M.BUTTON_INFO_DONE, P_INFO_DONE),)
 
 
 def citizen_unit(catalogue: Catalogue, agency: str | None, ward: str | None) -> str:

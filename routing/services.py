@@ -24,6 +24,7 @@ from routing.model import (
     DomainError,
     LabelledExample,
     MissingContactData,
+    StaffNotification,
     SurveyAnswer,
     UnknownCase,
 )
@@ -290,6 +291,27 @@ def record_rating(uow: AbstractUnitOfWork, code: str, criterion: str, score: int
     """Store one SIPAS rating; False when that criterion of that case was already rated."""
     case = lookup_case(uow, code)
     return uow.surveys.add(SurveyAnswer(case.code, case.agency_id, criterion, score, now))
+
+
+def add_citizen_info(uow: AbstractUnitOfWork, code: str, text: str,
+                     attachments: tuple[dict[str, Any], ...], now: datetime) -> Case:
+    """What the citizen sent after staff asked for more information: on the case's timeline, and a
+    notification for the unit handling it (the focal point before the case is forwarded)."""
+    case = lookup_case(uow, code)
+    case.record(now, "citizen", "citizen_info", text.strip(),
+                data={"attachments": list(attachments)} if attachments else None)
+    uow.staff_notifications.add_once(StaffNotification(
+        case.agency_id or FOCAL_POINT_AGENCY, "citizen_info", now,
+        f"citizen_info:{case.code}:{len(case.events)}", case.code, case.ward,
+        {"attachments": len(attachments)}))
+    return case
+
+
+def end_info_request(uow: AbstractUnitOfWork, code: str, actor: str, now: datetime) -> Case:
+    """The request for information is over: the citizen said they sent it all, or staff closed it."""
+    case = lookup_case(uow, code)
+    case.record(now, actor, "info_done" if actor == "citizen" else "info_closed")
+    return case
 
 
 def set_calendar_day(uow: AbstractUnitOfWork, day: date, working: bool, reason: str) -> int:

@@ -9,9 +9,9 @@ import pytest
 from intake import dialogue_texts as T
 from intake import messages as M
 from intake.dialogue import Dialogue
-from intake.dialogue_events import CaseFiled
-from intake.turns import ASK_ADDRESS, ASK_NAME, ASK_PHONE, CONFIRM, IDLE, Step, Turn
-from nlu.result import ParseResult
+from intake.dialogue_events import CaseAnswered, CaseFiled, InfoRequestClosed, InfoRequested, SurveyDue
+from intake.turns import ASK_ADDRESS, ASK_NAME, ASK_PHONE, AWAIT_INFO, CONFIRM, IDLE, SURVEY, Step, Turn
+from nlu.result import FALLBACK, ParseResult
 from tests.unit.test_dialogue import CATALOGUE, CONFIRMING, KHAI_SINH, parse, values
 
 
@@ -111,3 +111,59 @@ def test_after_filing_a_repeated_confirmation_says_it_was_sent_with_its_code(dia
     assert "PAKN-2026-000007" in texts(typed)[0] and M.NOTHING_TO_CANCEL not in texts(typed)[0]
     cancel = say(dialogue, typed, "hủy", result=parse("hủy", "huy_bo", None, None))
     assert texts(cancel) == [T.FILED_NOT_CANCELLED.format(code="PAKN-2026-000007")]
+
+
+# -- staff ask for more information; disputes after an answer ------------------------------------
+
+def test_after_staff_ask_for_information_messages_go_to_the_case_until_done(dialogue: Dialogue) -> None:
+    asked = dialogue.on_event(IDLE, {}, InfoRequested("PAKN-2026-000003"))
+    assert asked.state == AWAIT_INFO
+    text = "Mã hồ sơ là 000.00.31.H26-250305-0117"
+    dossier = {"entity": "dossier_code", "value": "000.00.31.H26-250305-0117", "start": 11, "end": 36}
+    first = say(dialogue, asked, text, result=parse(text, "tra_cuu", None, None, entities=[dossier]))
+    assert first.state == AWAIT_INFO and texts(first) == [M.INFO_RECEIVED.format(code="PAKN-2026-000003")]
+    assert [(a.name, a.params["code"], a.params["text"]) for a in first.actions] == [
+        ("citizen_info", "PAKN-2026-000003", text)]
+    second = say(dialogue, first, "nộp ngày 5/3 ạ", result=parse("nộp ngày 5/3 ạ"))
+    assert second.state == AWAIT_INFO and second.actions[0].name == "citizen_info"
+    done = say(dialogue, second, "Đã gửi đủ")  # the button's title, typed
+    assert done.state == IDLE and [a.name for a in done.actions] == ["info_done"]
+    assert texts(done) == [M.INFO_DONE.format(code="PAKN-2026-000003")]
+
+
+@pytest.mark.parametrize("text", ["xong", "hết rồi", "e gửi r ạ", "vậy thôi ạ, cảm ơn"])
+def test_the_citizen_ends_the_information_in_their_words(dialogue: Dialogue, text: str) -> None:
+    asked = dialogue.on_event(IDLE, {}, InfoRequested("PAKN-2026-000003"))
+    done = say(dialogue, asked, text, result=parse(text, "cam_on", None, None))
+    assert done.state == IDLE and [a.name for a in done.actions] == ["info_done"]
+
+
+def test_staff_closing_the_request_ends_it(dialogue: Dialogue) -> None:
+    asked = dialogue.on_event(IDLE, {}, InfoRequested("PAKN-2026-000003"))
+    closed = dialogue.on_event(asked.state, asked.memory, InfoRequestClosed("PAKN-2026-000003"))
+    assert closed.state == IDLE
+    text = "Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả"
+    assert say(dialogue, closed, text, result=parse(text)).state == ASK_NAME  # a new intake again
+
+
+DISPUTE = "toi khong dong y, den nay toi van chua nhan duoc the, de nghi xem xet lai"
+
+
+def test_a_dispute_during_the_survey_reopens_the_case(dialogue: Dialogue) -> None:
+    criteria = (("a", "Câu hỏi 1"), ("b", "Câu hỏi 2"))
+    surveyed = Dialogue(CATALOGUE, criteria)
+    answered = surveyed.on_event(IDLE, {}, CaseAnswered("PAKN-2026-000004"))
+    survey = surveyed.on_event(answered.state, answered.memory, SurveyDue("PAKN-2026-000004"))
+    assert survey.state == SURVEY
+    step = say(surveyed, survey, DISPUTE, result=parse(DISPUTE, "phan_anh", "nguoi_co_cong", "so_noi_vu"))
+    assert [(a.name, a.params["code"]) for a in step.actions] == [("dispute_case", "PAKN-2026-000004")]
+    assert M.SURVEY_RATING_HINT not in texts(step)
+
+
+def test_a_dispute_after_another_message_still_reopens_the_case(dialogue: Dialogue) -> None:
+    answered = dialogue.on_event(IDLE, {}, CaseAnswered("PAKN-2026-000004"))
+    question = "cho toi hoi giay chung nhan nhan o dau a?"
+    between = say(dialogue, answered, question, result=parse(question, FALLBACK, None, None))
+    assert between.state == IDLE
+    step = say(dialogue, between, DISPUTE, result=parse(DISPUTE, "phan_anh", "nguoi_co_cong", "so_noi_vu"))
+    assert [(a.name, a.params["code"]) for a in step.actions] == [("dispute_case", "PAKN-2026-000004")]
