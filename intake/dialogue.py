@@ -93,6 +93,7 @@ class Dialogue(DraftQuestions, LinkConsent):
                         turn.attachments, turn.contacts)
         m.menu = []
         answered = m.draft.turns if state in DRAFT_STATES and m.draft and m.draft.text else None
+        before, was_editing = (m.draft.text, m.draft.editing) if m.draft else ("", False)
         if state == IDLE and m.undo and (turn.payload == P_UNDO or (
                 turn.payload is None and answers.wants_to_continue(turn.text))):
             return self._remember_buttons(self._restore(m.undo))
@@ -110,6 +111,8 @@ class Dialogue(DraftQuestions, LinkConsent):
         draft = result.memory.draft
         if answered is not None and draft is not None and result.state in DRAFT_STATES:
             draft.turns = max(draft.turns, answered + 1)
+        if result.state in DRAFT_STATES:
+            result = self._reclassified(result, turn.whole, before, was_editing)
         return self._remember_buttons(self._carried_over(state, m, result))
 
     @staticmethod

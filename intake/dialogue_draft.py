@@ -39,7 +39,7 @@ from intake.turns import (
     Turn,
     citizen_unit,
 )
-from nlu.result import ParseResult
+from nlu.result import FALLBACK, ParseResult
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.rules import choose_agency
 
@@ -47,6 +47,7 @@ OTHER = "other"
 REDIRECT_CONFIDENCE = 0.6  # below this a khiếu nại / tố cáo guess is offered as a choice, not applied
 MAX_REQUEST_WORDS = 10  # a longer message the model calls gap_can_bo is treated as a PAKN
 MIN_CONTENT_WORDS = 3  # fewer ('sổ đỏ') and the bot asks for a description before anything else
+MIN_PIECE_WORDS = 8  # words of a piece the model cannot place that may continue the description
 MIN_EXTRACTED_CONFIDENCE = 0.6  # the contact tagger's marginal below which a span is not offered
 NOTE_MENU = ((T.BUTTON_ADD_NOTE, P_ADD_NOTE),)
 FOUND_MENU = ((T.BUTTON_YES_RIGHT, P_FOUND_YES), (T.BUTTON_NO_WRONG, P_FOUND_NO))
@@ -84,8 +85,16 @@ _QUESTION = re.compile(r"\?\s*$|\b(?:bao nhieu|the nao|o dau|den dau|duoc khong|
 def continues_description(draft: Draft, turn: Turn) -> bool:
     """A message sent before any contact answer that the model reads as a PAKN, not a question:
     the citizen is still writing the description, in pieces as Zalo users do."""
-    return (draft.contact_turns == 0 and turn.parse is not None and turn.parse.intent == "phan_anh"
-            and not _QUESTION.search(answers.folded_words(turn.text) + ("?" if "?" in turn.text else "")))
+    if draft.contact_turns > 0 or turn.parse is None or _QUESTION.search(
+            answers.folded_words(turn.text) + ("?" if "?" in turn.text else "")):
+        return False
+    if turn.parse.intent == "phan_anh":
+        return True
+    # A piece the model cannot place alone ('bi tru tien 2 lan ma ko ai hoan lai cho e') that reads
+    # as part of a PAKN once joined to what came before.
+    return (turn.parse.intent == FALLBACK and len(turn.text.split()) >= MIN_PIECE_WORDS
+            and answers.yes_no(turn.text.split()[0]) is None
+            and turn.whole is not None and turn.whole.intent == "phan_anh")
 
 
 def take_details(draft: Draft, found: dict[str, str]) -> None:
@@ -174,6 +183,7 @@ class DraftQuestions:
             return Step(IDLE, Memory(), [Reply(M.REDIRECT_COMPLAINT)])
         draft.options, draft.asked_again = [], False
         draft.procedure = None if choice == OTHER else choice
+        draft.procedure_chosen = bool(turn.payload)  # tapped: a later reading keeps the choice
         draft.agency = choose_agency(self.catalogue, draft.procedure, draft.named_agencies)
         take_details(draft, answers.details_in(draft.text))
         return self._next_question(draft, [self._understood(draft)])
@@ -427,6 +437,34 @@ class DraftQuestions:
             attachments=M.SUMMARY_ATTACHMENTS.format(count=len(draft.attachments))
             if draft.attachments else "",
             consent=M.CONSENT_YES if draft.publish_consent else M.CONSENT_NO)
+
+    # -- the whole description ------------------------------------------------------------------
+
+    def _reclassified(self, result: Step, whole: ParseResult | None, before: str,
+                      was_editing: bool) -> Step:
+        """A description sent in several messages is read again as a whole once a piece is added
+        (the pipeline parsed the joined text): the group, the agencies and the ward it names decide
+        the routing, not the last piece alone. What the citizen tapped, or a correction, stays."""
+        draft = result.memory.draft
+        if (draft is None or whole is None or draft.messages < 2 or whole.text != draft.text
+                or draft.text == before or draft.classified == draft.text):
+            return result
+        draft.classified = draft.text
+        understood, summary = self._understood(draft).text, self._summary(draft)
+        if (not draft.procedure_chosen and not was_editing and whole.intent == "phan_anh"
+                and whole.procedure in self.catalogue.procedures
+                and whole.procedure != OUT_OF_SCOPE_PROCEDURE):
+            draft.procedure = whole.procedure
+        ward = answers.case_ward(whole.text, whole.entities)
+        if ward and (not draft.ward or draft.ward_from_address):
+            draft.ward, draft.ward_from_address = ward, False
+        named = list(whole.entity_values("agency"))
+        if named:
+            draft.named_agencies = named
+        draft.agency = choose_agency(self.catalogue, draft.procedure, draft.named_agencies)
+        fresh = {understood: self._understood(draft), summary: Reply(self._summary(draft), CONFIRM_MENU)}
+        result.replies = [fresh[r.text] if r.text in fresh else r for r in result.replies]
+        return result
 
     # -- helpers ------------------------------------------------------------------------------
 

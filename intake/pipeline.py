@@ -7,12 +7,25 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from channels.base import IncomingMessage
+from intake import answers
 from intake import messages as M
 from intake.attempts import AttemptLimiter, minutes
 from intake.dialogue import Dialogue
 from intake.dialogue_events import CaseFiled, DigitsNeeded, Event, FilingRefused, store
 from intake.notifier import format_date, queue_reply
-from intake.turns import Action, Reply, Turn, citizen_unit
+from intake.dialogue_state import Memory
+from intake.turns import (
+    ASK_ADDRESS,
+    ASK_NAME,
+    ASK_PHONE,
+    CHOOSE_PROCEDURE,
+    DESCRIBE,
+    Action,
+    Reply,
+    Turn,
+    citizen_unit,
+)
+from nlu.result import ParseResult
 from nlu.service import NluService
 from routing import chat_links, services
 from routing.model import Case, Conversation, InvalidTransition, Message, MissingContactData, UnknownCase
@@ -22,6 +35,8 @@ from routing.rules import phone_digits_match
 logger = logging.getLogger(__name__)
 # What staff need besides a URL: a Telegram file id, a place, a web chat upload and its label.
 ATTACHMENT_KEYS = ("file_id", "latitude", "longitude", "upload", "name", "mime", "size")
+# States in which a message may be another piece of the description.
+DESCRIPTION_STATES = {DESCRIBE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS}
 
 
 @dataclass
@@ -110,9 +125,10 @@ class Pipeline:
                 uow.commit()
                 return []
             found = self.contacts(message.text) if parse is not None and self.contacts else None
+            whole = self._whole_description(conversation, message.text) if parse is not None else None
             step = self.dialogue.step(conversation.state, conversation.slots or {},
                                       Turn(message.text, parse, payload, conversation.escalated,
-                                           attachments, found))
+                                           attachments, found, whole))
             store(conversation, step)
             replies: list[Reply] = []
             for action in step.actions:
@@ -124,6 +140,16 @@ class Pipeline:
             uow.commit()
         self.on_queued()
         return replies
+
+    def _whole_description(self, conversation: Conversation, text: str) -> ParseResult | None:
+        """The draft's description with this message appended, parsed: the dialogue reads the
+        whole again when the message turns out to be another piece of it."""
+        if conversation.state not in DESCRIPTION_STATES or answers.content_words(text) < 3:
+            return None
+        draft = Memory.load(conversation.slots).draft
+        if draft is None or not draft.text:
+            return None
+        return self.nlu.parse(answers.added_to(draft.text, text))
 
     def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
              now: datetime) -> list[Reply]:

@@ -69,6 +69,9 @@ class Turn:
     escalated: bool = False  # waiting for a staff member who has not taken the conversation yet
     attachments: tuple[dict[str, Any], ...] = ()  # photos, files, a location sent with the message
     contacts: Any = None  # nlu.contacts.Contacts read from the text by the contact extractor, if any
+    # The draft's description with this message appended, parsed again by the pipeline: a group,
+    # agency or ward named in a later piece re-routes the draft (the dialogue does no I/O itself).
+    whole: ParseResult | None = None
 
 
 MAIN_MENU = ((M.BUTTON_FILE, P_FILE), (M.BUTTON_LOOKUP, P_LOOKUP), (M.BUTTON_HUMAN, P_HUMAN))

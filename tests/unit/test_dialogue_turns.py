@@ -167,3 +167,61 @@ def test_a_dispute_after_another_message_still_reopens_the_case(dialogue: Dialog
     assert between.state == IDLE
     step = say(dialogue, between, DISPUTE, result=parse(DISPUTE, "phan_anh", "nguoi_co_cong", "so_noi_vu"))
     assert [(a.name, a.params["code"]) for a in step.actions] == [("dispute_case", "PAKN-2026-000004")]
+
+
+# -- a description in several messages ------------------------------------------------------------
+
+LAND = "Đất nhà tôi bị thu hồi làm đường vành đai"
+PIECE = "UBND xã Quốc Oai chưa chi trả tiền bồi thường phần cây cối và công trình phụ, đã 6 tháng rồi"
+
+
+def entity(text: str, kind: str, value: str, said: str) -> dict[str, Any]:
+    return {"entity": kind, "value": value, "start": text.index(said), "end": text.index(said) + len(said)}
+
+
+def test_a_later_piece_naming_the_agency_and_ward_reroutes_the_draft(dialogue: Dialogue) -> None:
+    first = dialogue.step(IDLE, {}, Turn(LAND, parse(LAND, procedure="dat_dai", agency="so_nnmt")))
+    assert first.state == ASK_NAME and values(first)["agency"] == "so_nnmt"
+    joined = f"{LAND}. {PIECE}"
+    named = [entity(joined, "agency", "ubnd_xa", "UBND xã"), entity(joined, "ward", "xã Quốc Oai", "xã Quốc Oai")]
+    alone = parse(PIECE, procedure="do_thi_moi_truong", agency="ubnd_xa",
+                  entities=[entity(PIECE, "agency", "ubnd_xa", "UBND xã")], confidence=0.33)
+    whole = parse(joined, procedure="dat_dai", agency="ubnd_xa", entities=named, confidence=0.74)
+    step = dialogue.step(first.state, first.memory, Turn(PIECE, alone, whole=whole))
+    got = values(step)
+    assert step.state == ASK_NAME and got["text"] == joined
+    assert (got["procedure"], got["agency"], got["ward"]) == ("dat_dai", "ubnd_xa", "xã Quốc Oai")
+
+
+def test_a_piece_the_model_cannot_place_continues_the_description(dialogue: Dialogue) -> None:
+    text = "e thanh toan le phi tren cong dich vu cong 2 lan do loi"
+    first = dialogue.step(IDLE, {}, Turn(text, parse(text, procedure="dich_vu_cong_truc_tuyen",
+                                                       agency="trung_tam_phvhc")))
+    piece = "bi tru tien 2 lan ma ko ai hoan lai cho e"
+    joined = f"{text}. {piece}"
+    step = dialogue.step(first.state, first.memory, Turn(
+        piece, parse(piece, FALLBACK, None, None, confidence=0.4),
+        whole=parse(joined, procedure="dich_vu_cong_truc_tuyen", agency="trung_tam_phvhc")))
+    assert values(step)["text"] == joined and "staff_notes" not in values(step)
+    assert texts(step) == [M.ASK_NAME]
+
+
+def test_the_group_the_citizen_tapped_is_kept_when_the_whole_is_read_again(dialogue: Dialogue) -> None:
+    menu = dialogue.step(IDLE, {}, Turn("sổ đỏ nhà tôi", parse("sổ đỏ nhà tôi", FALLBACK, None, None,
+                                                               ranking=[("dat_dai", 0.4)])))
+    chosen = say(dialogue, menu, "Xây dựng", "/procedure:xay_dung")
+    more = "phường Cầu Giấy hẹn 3 lần chưa trả kết quả cho tôi"
+    joined = f"sổ đỏ nhà tôi. {more}"
+    step = dialogue.step(chosen.state, chosen.memory, Turn(
+        more, parse(more, procedure="dat_dai", agency="so_nnmt"),
+        whole=parse(joined, procedure="dat_dai", agency="so_nnmt")))
+    assert values(step)["text"] == joined and values(step)["procedure"] == "xay_dung"
+
+
+@pytest.mark.parametrize("text", ["ok de e xem lai da", "giá vàng hôm nay bao nhiêu", "vẫn thông tin như cũ"])
+def test_chit_chat_at_the_name_question_is_not_a_piece_of_the_description(dialogue: Dialogue,
+                                                                        text: str) -> None:
+    first = start(dialogue)
+    step = dialogue.step(first.state, first.memory, Turn(
+        text, parse(text, FALLBACK, None, None, confidence=0.5), whole=parse(f"{KHAI_SINH}. {text}")))
+    assert values(step)["text"] == KHAI_SINH
