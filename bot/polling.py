@@ -22,9 +22,7 @@ def poll_once(channel: TelegramChannel, pakn: Any, offset: int | None, timeout: 
             logger.warning("Telegram update %s skipped: %s", update.get("update_id"), error)
             incoming = None
         if incoming is not None:
-            message_id = pakn.pipeline.record(incoming)
-            if message_id is not None:
-                pakn.processor.submit(message_id)
+            pakn.processor.accept(incoming)
         offset = int(update["update_id"]) + 1
     return offset
 

@@ -135,9 +135,7 @@ def own_file(token: str) -> Response:
 
 def _accept(incoming: IncomingMessage) -> tuple[Response, int]:
     pakn = components()
-    message_id = pakn.pipeline.record(incoming)
-    if message_id is not None:
-        pakn.processor.submit(message_id)
+    message_id = pakn.processor.accept(incoming)
     return jsonify(accepted=True, duplicate=message_id is None, id=message_id), 202
 
 

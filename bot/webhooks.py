@@ -68,9 +68,7 @@ def receive(name: str) -> Response:
     pakn = components()
     for event in events:
         if isinstance(event, IncomingMessage):
-            message_id = pakn.pipeline.record(event)
-            if message_id is not None:
-                pakn.processor.submit(message_id)
+            pakn.processor.accept(event)
         else:  # a delivery/read receipt: staff see on the case page that the citizen got it
             pakn.uow().run(functools.partial(_receipt, event))
     return Response("EVENT_RECEIVED", 200, mimetype="text/plain")

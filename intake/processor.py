@@ -12,6 +12,7 @@ import threading
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from channels.base import IncomingMessage
 from intake.pipeline import Pipeline
 from storage.orm import messages
 
@@ -28,6 +29,17 @@ class InboundProcessor:
         self._thread: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+
+    def accept(self, incoming: IncomingMessage) -> int | None:
+        """Record a verified message (a duplicate is recorded once) and queue it for processing.
+
+        Every entry point (webhooks, the web chat, Telegram polling) takes messages in through here.
+        Returns the stored message's id, or None for a duplicate.
+        """
+        message_id = self.pipeline.record(incoming)
+        if message_id is not None:
+            self.submit(message_id)
+        return message_id
 
     def submit(self, message_id: int) -> None:
         if not self.background:

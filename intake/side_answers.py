@@ -65,7 +65,7 @@ def side_answer(parse: ParseResult | None, text: str, context: SideContext) -> S
     if turn.payload == P_NOT_NOW:
         return SideReply(T.NOT_NOW, then=REST)
     if turn.payload == P_COMPLAINT_DESK:
-        return _complaint_desk(context.catalogue, intro=False)
+        return complaint_desk(context.catalogue, intro=False)
     if turn.payload is not None or turn.escalated or turn.attachments or not text.strip() \
             or answers.is_human_request(text) or answers.is_cancel(text):
         return None
@@ -79,11 +79,11 @@ def side_answer(parse: ParseResult | None, text: str, context: SideContext) -> S
         return SideReply(M.DESCRIBE, then=DESCRIBE_NEXT)  # 'vâng, gửi phản ánh' to the offer
     if context.state in REDIRECT_STATES and (_asks_where_complaints_go(text) or (
             P_COMPLAINT_DESK in shown and asks_where(text))):
-        return _complaint_desk(context.catalogue, intro=False)
+        return complaint_desk(context.catalogue, intro=False)
     if parse is None:
         return None
     if context.state in REDIRECT_STATES and _is_complaint(parse):
-        return _complaint_desk(context.catalogue, intro=True)
+        return complaint_desk(context.catalogue, intro=True)
     if context.state in QUESTION_STATES and is_procedure_question(parse, text, context.state):
         return _procedure_answer(parse, text, context)
     return None
@@ -142,7 +142,7 @@ def _procedure_answer(parse: ParseResult, text: str, context: SideContext) -> Si
     catalogue = context.catalogue
     group = question_group(parse, catalogue, context.procedure)
     if group == OUT_OF_SCOPE_PROCEDURE:  # 'khiếu nại quyết định thu hồi đất thì nộp ở đâu?'
-        return _complaint_desk(catalogue, intro=False)
+        return complaint_desk(catalogue, intro=False)
     portal = catalogue.help_desks.get("portal") or HelpDesk("Cổng Dịch vụ công quốc gia",
                                                            link="https://dichvucong.gov.vn")
     lines = _guide_lines(catalogue, group, asked_aspects(text), portal) if group else [
@@ -205,7 +205,7 @@ def _is_complaint(parse: ParseResult) -> bool:
             and parse.confidence >= REDIRECT_CONFIDENCE)
 
 
-def _complaint_desk(catalogue: Catalogue, intro: bool) -> SideReply:
+def complaint_desk(catalogue: Catalogue, intro: bool) -> SideReply:
     """Where and how a khiếu nại / tố cáo is filed, from help_desks.yaml; the draft, if any, ends
     (it was the complaint)."""
     desk = catalogue.help_desks.get("complaints")

@@ -15,9 +15,11 @@ import pytest
 from intake import dialogue_texts as T
 from intake import messages as M
 from intake.dialogue import CANCEL_MENU, UNDO_MENU
+from intake.side_answers import complaint_desk
 from intake.turns import CONFIRM_MENU, CONSENT_MENU, MAIN_MENU, Reply
 from routing.calendar import VIETNAM
-from tests.conftest import LiveApp, wait_until
+from storage.catalogue_files import load_catalogue
+from tests.conftest import ROOT, LiveApp, wait_until
 from tests.e2e.citizens import Citizen, TelegramCitizen, cases_of, conversation_of
 from tests.e2e.conftest import CHANNELS
 
@@ -156,7 +158,9 @@ def test_a_complaint_is_redirected(channel: str, live_app: LiveApp,
                                    new_citizen: Callable[[str], Citizen]) -> None:
     citizen = new_citizen(channel)
     citizen.say(COMPLAINT)
-    citizen.expect(Reply(M.REDIRECT_COMPLAINT))
+    desk = complaint_desk(load_catalogue(ROOT / "catalogue"), intro=False)
+    assert "Ban Tiếp công dân" in desk.text  # where and how, not only "this is not a PAKN"
+    citizen.expect(Reply(M.REDIRECT_COMPLAINT), Reply(desk.text, desk.quick_replies))
     assert cases_of(live_app, citizen) == []
     assert conversation_of(live_app, citizen).state == "idle"
 
