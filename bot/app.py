@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
-from bot import security
+from bot import proxy, security
 from bot.components import Components, build_components, current
 from bot.config import load_settings
 from console.form_text import CleanRequest
@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["pakn"] = components
     security.refuse_unsafe_production(settings, components)  # exits in production with demo secrets
     security.init_app(app)  # CSP and the other security headers on every response
+    proxy.init_app(app, settings)  # the client's address behind the trusted reverse proxies
 
     @app.before_request
     def refresh_catalogue() -> None:  # catalogue additions from the console, seen by every process

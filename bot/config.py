@@ -53,11 +53,20 @@ DEFAULTS: dict[str, Any] = {
             "rasa": {"url": "http://127.0.0.1:5005", "venv": ".venv-rasa", "start_server": True,
                      "timeout_seconds": 2.0}},
     "deadlines": {"steps": {}, "per_procedure": {}, "remind_working_days_before": 1},
+    # Cookies are Secure when secure_cookies or production. Failed logins are limited per account
+    # and client address together (login_attempts) and per address (login_attempts_per_address).
+    # Sessions end after session_idle_minutes without a request, session_absolute_hours after login.
     "console": {"secure_cookies": False, "login_attempts": 10, "login_attempts_per_address": 50,
-                "login_window_seconds": 900},
+                "login_window_seconds": 900, "session_idle_minutes": 30,
+                "session_absolute_hours": 12},
+    # The client's address is taken from X-Forwarded-For behind this many trusted reverse proxies
+    # (deploy/nginx.conf is one hop); 0 = the TCP peer, when nothing sits in front of the server.
+    "proxy": {"trusted_hops": 0},
     # base_url: the public address of this server as citizens reach it (web chat and the channel
-    # poster's QR codes); "" = the address the console was opened on.
-    "public": {"lookup_attempts": 10, "lookup_window_seconds": 600, "base_url": ""},
+    # poster's QR codes); "" = the address the console was opened on. Lookups are limited per
+    # tracking code and client address together, and per address.
+    "public": {"lookup_attempts": 10, "lookup_attempts_per_address": 30,
+               "lookup_window_seconds": 600, "base_url": ""},
     # A hotline case is linked to a chat only if the citizen agrees there within this many days.
     # phone: the hotline citizens call, printed on the channel poster ("" = not printed).
     "hotline": {"chat_link_days": 7, "phone": ""},

@@ -79,7 +79,7 @@ def _demo_accounts(uow: Any, catalogue: Any, now: datetime) -> bool:
         return False
     for username, password, role, agency, ward, name in DEMO_USERS:
         create_user(uow, catalogue, username, password, role, agency, ward, name,
-                    check_strength=False, now=now)
+                    check_strength=False, now=now, must_change=True)  # changed at first login
     return True
 
 

@@ -15,6 +15,7 @@ assets = Blueprint("console", __name__, url_prefix="/console", template_folder="
 def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     """Register the console: login, CSRF on its forms (and JSON posts via X-CSRFToken), pages."""
     from console import (
+        account,
         admin,
         auth,
         cases,
@@ -30,7 +31,8 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     from console.views import template_helpers
 
     options = (settings or {}).get("console") or {}
-    secure = bool(options.get("secure_cookies", False))
+    # Secure cookies when asked, and always in production (served over HTTPS behind the proxy).
+    secure = bool(options.get("secure_cookies", False)) or bool((settings or {}).get("production"))
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
@@ -39,7 +41,7 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     app.register_blueprint(assets)
-    for module in (auth, inbox, cases, hotline, dashboard, admin, nlu_review, nlu_training, nlu_editing,
+    for module in (auth, account, inbox, cases, hotline, dashboard, admin, nlu_review, nlu_training, nlu_editing,
                    delivery, poster):
         app.register_blueprint(module.blueprint)
     app.before_request(_protect)

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from console import account_texts as A
 from console import texts as T
 from console.audit_view import audit_rows
 from console.auth import audit, now, roles_required, user
@@ -30,7 +31,7 @@ def users() -> str:
     with components().read() as db:
         rows = q.list_users(db)
     return render_template("console/admin_users.html", users=rows, roles=ROLES,
-                           catalogue=components().ctx.catalogue)
+                           catalogue=components().ctx.catalogue, min_password=MIN_PASSWORD)
 
 
 @blueprint.post("/users")
@@ -42,7 +43,7 @@ def create() -> Any:
         user_id = staff.create_user(uow, components().ctx.catalogue, form.get("username", ""),
                                     form.get("password", ""), form.get("role", ""),
                                     form.get("agency_id") or None, form.get("ward") or None,
-                                    form.get("full_name", ""), now=now())
+                                    form.get("full_name", ""), now=now(), must_change=True)
         audit(uow, "user_create", "user", user_id,
               {k: form.get(k) for k in ("username", "role", "agency_id", "ward")})
 
@@ -58,28 +59,56 @@ def create() -> Any:
 @blueprint.post("/users/<int:user_id>")
 @roles_required(ADMIN)
 def update(user_id: int) -> Any:
-    """Activate / deactivate (lock) an account, or set a new password."""
+    """Activate / deactivate (lock) an account, or set a new password (to be changed by its owner
+    at the next login). Locking and a new password end every session of the account."""
     with components().read() as db:
         row = q.get_user(db, user_id) or abort(404)
     active = request.form["active"] == "1" if "active" in request.form else None
     if active is False and user_id == user().id:
         flash(T.CANNOT_LOCK_SELF, "error")
         return redirect(url_for("console_admin.users"))
-    password = request.form.get("password", "")
-    if password and len(password) < MIN_PASSWORD:
-        flash(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.", "error")
-        return redirect(url_for("console_admin.users"))
+    password, moment = request.form.get("password", ""), now()
 
     def work(uow: SqlUnitOfWork) -> None:
         if active is not None:
-            (staff.unlock_account if active else staff.lock_account)(uow, user_id)
+            if active:
+                staff.unlock_account(uow, user_id)
+            else:
+                staff.lock_account(uow, user_id, moment)
         if password:
-            staff.reset_password(uow, user_id, password)
+            staff.reset_password(uow, user_id, password, moment)
         audit(uow, "user_update", "user", user_id, {"active": active, "password_changed": bool(password)})
 
-    if active is not None or password:
-        components().uow().run(work)
+    try:
+        if active is not None or password:
+            components().uow().run(work)
+    except InvalidUser as error:
+        flash(str(error), "error")
+        return redirect(url_for("console_admin.users"))
     flash(T.USER_UPDATED.format(username=row["username"]), "success")
+    return redirect(url_for("console_admin.users"))
+
+
+@blueprint.post("/users/<int:user_id>/role")
+@roles_required(ADMIN)
+def change_role(user_id: int) -> Any:
+    """Set a user's role and unit (agency, ward); an admin's own role stays as it is."""
+    form, admin_id = request.form, user().id
+
+    def work(uow: SqlUnitOfWork) -> dict[str, Any]:
+        row = staff.change_role(uow, components().ctx.catalogue, user_id, form.get("role", ""),
+                                form.get("agency_id") or None, form.get("ward") or None, by=admin_id)
+        audit(uow, "user_role", "user", user_id,
+              {k: form.get(k) for k in ("role", "agency_id", "ward")}
+              | {"before": {k: row[k] for k in ("role", "agency_id", "ward")}})
+        return row
+
+    try:
+        row = components().uow().run(work)
+    except InvalidUser as error:
+        flash(str(error), "error")
+        return redirect(url_for("console_admin.users"))
+    flash(A.ROLE_UPDATED.format(username=row["username"]), "success")
     return redirect(url_for("console_admin.users"))
 
 

@@ -1,20 +1,30 @@
-"""Login, logout, roles and scopes of staff; the audit helper every staff action goes through."""
+"""Login, logout, roles and scopes of staff; the audit helper every staff action goes through.
+
+Sessions are server-side (storage.staff_sessions): the cookie carries a token whose session row must
+be open, younger than the absolute limit and used within the idle limit, for the user it names.
+A password that must change (demo, admin-set, or below the policy) sends the user to the change page
+before anything else (console/account.py); an admin with TOTP on gives a code after the password.
+"""
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
+from console import account_texts as A
 from console import texts as T
 from console.deps import components
-from console.limits import limiter, minutes
+from console.limits import attempt_succeeded, login_checks, minutes, try_attempt
+from console.limits import now as clock_now
 from routing.rules import COMMUNE_LEVEL_UNITS
 from storage import console_queries as q
+from storage import password_policy
 from storage import staff_services as accounts
+from storage import staff_sessions as sessions
 from storage.staff_services import AccountLocked, authenticate
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -23,7 +33,11 @@ login_manager = LoginManager()
 login_manager.login_view = "console_auth.login"
 login_manager.login_message = T.LOGIN_REQUIRED
 login_manager.login_message_category = "warning"
+# Why the user must log in again (a session that ended), instead of the generic message.
+login_manager.localize_callback = lambda message: g.get("session_ended") or message
 F = TypeVar("F", bound=Callable[..., Any])
+TOKEN = "staff_session"  # the session token in Flask's signed cookie
+PENDING = "totp_pending"  # (user id, since) between the password and the TOTP code
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,8 @@ class StaffUser:
     agency_id: str | None
     ward: str | None
     active: bool
+    must_change_password: bool = False
+    totp_enabled: bool = False
 
     is_authenticated = True
     is_anonymous = False
@@ -68,16 +84,32 @@ class StaffUser:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "StaffUser":
         return cls(row["id"], row["username"], row["full_name"], row["role"], row["agency_id"],
-                   row["ward"], bool(row["active"]))
+                   row["ward"], bool(row["active"]), bool(row.get("must_change_password")),
+                   bool(row.get("totp_secret")))
+
+
+def session_policy() -> sessions.SessionPolicy:
+    return sessions.SessionPolicy.from_settings(components().settings["console"])
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
-    if not user_id.isdigit():
+    """The user of this request's session, while the session is open (server-side)."""
+    token = session.get(TOKEN)
+    if not user_id.isdigit() or not isinstance(token, str):
         return None
+    moment, policy = now(), session_policy()
     with components().read() as db:
-        row = q.get_user(db, int(user_id))
-    return StaffUser.from_row(row) if row and row["active"] else None
+        found, ended = sessions.open_session(db, token, int(user_id), policy, moment)
+    if found is None:
+        if ended in (sessions.IDLE, sessions.EXPIRED):
+            components().uow().run(lambda uow: sessions.end_session(uow, token, ended, moment))
+        g.session_ended = A.SESSION_ENDED.get(ended or "")
+        session.pop(TOKEN, None)
+        return None
+    if found.needs_touch(policy, moment):
+        components().uow().run(lambda uow: sessions.touch_session(uow, token, moment))
+    return StaffUser.from_row(found.user)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -98,7 +130,7 @@ def user() -> StaffUser:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock_now()
 
 
 def audit(uow: SqlUnitOfWork, action: str, target_type: str = "", target_id: Any = "",
@@ -123,51 +155,69 @@ def login() -> Any:
         return render_template("console/login.html")
     username = request.form.get("username", "")
     password = request.form.get("password", "")
-    # Failed logins are limited per address and name, and per address: guessing takes hours.
-    address = request.remote_addr or "?"
-    keys = (f"{address}|{username.strip().casefold()}", address)
-    limits = (limiter("login_user", "console", "login_attempts", "login_window_seconds"),
-              limiter("login_address", "console", "login_attempts_per_address", "login_window_seconds"))
-    wait = max(limit.wait(key) for limit, key in zip(limits, keys))
-    pakn = components()
+    checks = login_checks(username)  # counted before the password is checked (atomic, shared)
+    wait = try_attempt(checks)
     if wait:
         audited("login_blocked", "user", username[:64], {"username": username[:64]})
         flash(T.LOGIN_BLOCKED.format(minutes=minutes(wait)), "error")
         return render_template("console/login.html", username=username), 429
     try:
-        with pakn.read() as db:
+        with components().read() as db:
             row = authenticate(db, username, password)
     except AccountLocked:  # the right password: telling the owner the account is locked is safe
+        attempt_succeeded(checks)
         audited("login_locked", "user", username[:64], {"username": username[:64]})
         flash(T.LOGIN_LOCKED, "error")
         return render_template("console/login.html", username=username), 403
     if row is None:
-        for limit, key in zip(limits, keys):
-            limit.record(key)
         audited("login_failed", "user", username[:64], {"username": username[:64]})
         flash(T.LOGIN_FAILED, "error")
         return render_template("console/login.html", username=username), 401
-    limits[0].forget(keys[0])
-    staff = StaffUser.from_row(row)
+    attempt_succeeded(checks)
+    if not row["must_change_password"] and password_policy.problem(
+            password, row["username"], row["full_name"]):  # a demo or old weak password
+        components().uow().run(lambda uow: accounts.require_password_change(uow, row["id"]))
+    if row.get("totp_secret"):
+        session.clear()
+        session[PENDING] = [row["id"], now().timestamp(), request.args.get("next", "")]
+        return redirect(url_for("console_account.second_factor"))
+    return complete_login(row["id"], request.args.get("next", ""))
+
+
+def complete_login(user_id: int, target: str = "") -> Any:
+    """Start a server-side session for the user (password, and code when asked, were right)."""
+    staff, token = components().uow().run(lambda uow: _logged_in(uow, user_id, now()))
     session.clear()  # a fresh session (and CSRF token) after login: no session fixation
+    session[TOKEN] = token
     login_user(staff)
-
-    def logged_in(uow: SqlUnitOfWork) -> None:
-        accounts.record_login(uow, staff.id, now())
-        audit(uow, "login", "user", staff.id)
-
-    pakn.uow().run(logged_in)
     flash(T.LOGGED_IN.format(name=staff.display_name), "success")
-    target = request.args.get("next", "")
     if not target.startswith("/console") or target.startswith("//"):
         target = url_for("console_inbox.inbox")
     return redirect(target)
 
 
+def _logged_in(uow: SqlUnitOfWork, user_id: int, at: datetime) -> tuple[StaffUser, str]:
+    row = uow.staff.user(user_id)
+    assert row is not None
+    staff = StaffUser.from_row(row)
+    token = sessions.start_session(uow, user_id, at)
+    accounts.record_login(uow, user_id, at)
+    accounts.record_audit(uow, at, user_id, staff.username, "login", "user", user_id)
+    return staff, token
+
+
 @blueprint.post("/logout")
 @login_required
 def logout() -> Any:
-    audited("logout", "user", current_user.id)
+    """Logging out ends every session of the user (a copied cookie stops working too)."""
+    user_id = current_user.id
+    moment = now()
+
+    def work(uow: SqlUnitOfWork) -> None:
+        sessions.end_all_sessions(uow, user_id, sessions.LOGOUT, moment)
+        audit(uow, "logout", "user", user_id)
+
+    components().uow().run(work)
     logout_user()
     session.clear()
     flash(T.LOGGED_OUT, "success")

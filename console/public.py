@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from console.auth import audit, now, roles_required, user
 from console.deps import components
 from console.form_text import page_number
-from console.limits import limiter, minutes
+from console.limits import attempt_succeeded, lookup_checks, minutes, try_attempt
 from console.views import format_time, run_in_uow
 from intake.messages import STATUS_NAMES
 from routing import services
@@ -108,9 +108,9 @@ def lookup() -> Any:
     digits = re.sub(r"\D", "", request.form.get("phone_last4", ""))
     if not code or len(digits) != 4:
         return render_template("public/lookup.html", code=code, error=LOOKUP_INCOMPLETE), 400
-    allowed, wait = limiter("lookup", "public", "lookup_attempts",
-                            "lookup_window_seconds").allow(request.remote_addr or "?")
-    if not allowed:
+    checks = lookup_checks(code)  # per code and address together, and per address
+    wait = try_attempt(checks)
+    if wait:
         message = LOOKUP_BLOCKED.format(minutes=minutes(wait))
         return render_template("public/lookup.html", code=code, error=message), 429
     found = None
@@ -121,6 +121,7 @@ def lookup() -> Any:
     if not matches or found is None:
         logger.info("status lookup failed from %s", request.remote_addr)
         return render_template("public/lookup.html", code=code, error=LOOKUP_FAILED), 404
+    attempt_succeeded(checks)
     found.pop("phone")
     return render_template("public/lookup.html", code=code, case=found,
                            open_statuses=_open_statuses(), overdue=_overdue(found, now()))

@@ -1,13 +1,61 @@
 """Attempt limits for what guess-and-check invites: staff login, status lookup on the public site
 and in the chat (a tracking code + the last four phone digits).
 
-In memory, per process: enough to make guessing slow; several processes each keep their own count.
+`reserve` counts an attempt under each (limit, key) first and lets it go ahead only while every count
+is within its limit: counted before the password or code is checked, so concurrent guesses cannot
+slip past a check-then-record race. The counters live in the database (storage.attempts, shared by
+every process); keys pair the account (or case code) with the client's address, so one attacker's
+failures never lock the rightful user out. `AttemptLimiter` is the in-memory version (one process).
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, Sequence
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `attempts` per key in a window of `window` seconds. `forgive`: a success clears the
+    key's count (account + address); otherwise a success only takes its own attempt back."""
+
+    name: str
+    attempts: int
+    window: float
+    forgive: bool = False
+
+
+class AttemptCounters(Protocol):
+    """Where attempts are counted (storage.attempts.SqlAttemptRepository on a unit of work)."""
+
+    def hit(self, name: str, key: str, window: float, now: datetime) -> tuple[int, datetime]: ...
+
+    def forget(self, name: str, key: str) -> None: ...
+
+    def release(self, name: str, key: str) -> None: ...
+
+
+Checks = Sequence[tuple[Limit, str]]
+
+
+def reserve(counters: AttemptCounters, checks: Checks, now: datetime) -> int:
+    """Count this attempt under every (limit, key); seconds to wait, 0 when it may go ahead."""
+    wait = 0.0
+    for limit, key in checks:
+        count, started = counters.hit(limit.name, key, limit.window, now)
+        if count > limit.attempts:
+            wait = max(wait, limit.window - (now - started).total_seconds(), 1.0)
+    return math.ceil(wait)
+
+
+def succeeded(counters: AttemptCounters, checks: Checks) -> None:
+    """The attempt succeeded: it does not count as a failure."""
+    for limit, key in checks:
+        (counters.forget if limit.forgive else counters.release)(limit.name, key)
 
 
 class AttemptLimiter:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage import console_queries as q
 from storage import public_queries as pq
-from storage.orm import audit_log, canned_responses, conversation_notes, users
+from storage.orm import audit_log, canned_responses, conversation_notes, staff_sessions, users
 
 
 def _changed(result: Any) -> CursorResult[Any]:
@@ -46,6 +46,29 @@ class SqlStaffRepository:
 
     def update_user(self, user_id: int, **values: Any) -> None:
         self.session.execute(users.update().where(users.c.id == user_id).values(**values))
+
+    # -- console sessions (storage.staff_sessions) ---------------------------------------------
+
+    def add_session(self, token_hash: str, user_id: int, now: datetime) -> int:
+        return _new_id(self.session.execute(staff_sessions.insert().values(
+            token_hash=token_hash, user_id=user_id, created_at=now, last_seen_at=now)))
+
+    def touch_session(self, token_hash: str, now: datetime) -> None:
+        self.session.execute(staff_sessions.update().where(
+            staff_sessions.c.token_hash == token_hash, staff_sessions.c.ended_at.is_(None))
+            .values(last_seen_at=now))
+
+    def end_sessions(self, now: datetime, reason: str, *, user_id: int | None = None,
+                     token_hash: str | None = None) -> int:
+        """End the open sessions of a user (or the one with this token); how many."""
+        where = [staff_sessions.c.ended_at.is_(None)]
+        if user_id is not None:
+            where.append(staff_sessions.c.user_id == user_id)
+        if token_hash is not None:
+            where.append(staff_sessions.c.token_hash == token_hash)
+        result = self.session.execute(staff_sessions.update().where(*where)
+                                      .values(ended_at=now, end_reason=reason))
+        return int(_changed(result).rowcount or 0)
 
     # -- the audit log -------------------------------------------------------------------------
 

@@ -20,12 +20,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from routing.catalogue import Catalogue
 from routing.rules import COMMUNE_LEVEL_UNITS
 from storage import console_queries as q
+from storage import password_policy
+from storage.staff_sessions import LOCKED, PASSWORD_CHANGED, PASSWORD_RESET, end_all_sessions
 from storage.unit_of_work import SqlUnitOfWork
 
 ROLES = ("focal_point", "agency_staff", "admin")
 # Commune-level agencies whose staff must name their ward (the police may work city-wide).
 WARD_REQUIRED = frozenset({"ubnd_xa"})
-MIN_PASSWORD = 8
+MIN_PASSWORD = password_policy.MIN_LENGTH
 
 # What an admin (or the CLI) is told when an account cannot be saved as asked.
 BAD_USERNAME = "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch dưới, gạch ngang."
@@ -33,7 +35,10 @@ BAD_ROLE = "Vai trò không hợp lệ: {role}."
 AGENCY_REQUIRED = "Cán bộ cơ quan xử lý cần có cơ quan trong danh mục."
 UNKNOWN_WARD = "Phường/xã không có trong danh mục: {ward}."
 WARD_MISSING = "Cán bộ UBND cấp xã cần chọn phường/xã."
-SHORT_PASSWORD = "Mật khẩu cần ít nhất {min} ký tự."
+WRONG_CURRENT = "Mật khẩu hiện tại không đúng."
+NOT_REPEATED = "Hai lần nhập mật khẩu mới không khớp nhau."
+SAME_PASSWORD = "Mật khẩu mới phải khác mật khẩu hiện tại."
+CANNOT_CHANGE_OWN_ROLE = "Không thể tự đổi vai trò của chính mình; nhờ một quản trị viên khác."
 USERNAME_TAKEN = "Tên đăng nhập {username} đã tồn tại."
 UNKNOWN_USER = "Không có tài khoản này."
 
@@ -67,24 +72,28 @@ def validate(catalogue: Catalogue, username: str, role: str, agency_id: str | No
     return agency_id, ward or None
 
 
-def _check_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidUser(SHORT_PASSWORD.format(min=MIN_PASSWORD))
+def _check_strength(password: str, username: str = "", full_name: str = "") -> None:
+    reason = password_policy.problem(password, username, full_name)
+    if reason:
+        raise InvalidUser(reason)
 
 
 def create_user(uow: SqlUnitOfWork, catalogue: Catalogue, username: str, password: str, role: str,
                 agency_id: str | None = None, ward: str | None = None, full_name: str = "",
-                check_strength: bool = True, *, now: datetime | None = None) -> int:
-    """A new active staff account; its id. Raises InvalidUser."""
+                check_strength: bool = True, *, now: datetime | None = None,
+                must_change: bool = False) -> int:
+    """A new active staff account; its id. Raises InvalidUser. `must_change`: the password was
+    chosen by someone else (an admin, the demo) and is changed at the first login."""
     username = username.strip().lower()
     agency_id, ward = validate(catalogue, username, role, agency_id, ward)
     if check_strength:
-        _check_strength(password)
+        _check_strength(password, username, full_name)
     if uow.staff.user_by_username(username) is not None:
         raise InvalidUser(USERNAME_TAKEN.format(username=username))
     return uow.staff.add_user(username=username, password_hash=hash_password(password),
                               full_name=full_name.strip(), role=role, agency_id=agency_id, ward=ward,
-                              active=True, created_at=now or datetime.now(timezone.utc))
+                              active=True, created_at=now or datetime.now(timezone.utc),
+                              must_change_password=must_change)
 
 
 def _existing(uow: SqlUnitOfWork, user_id: int) -> dict[str, Any]:
@@ -94,19 +103,72 @@ def _existing(uow: SqlUnitOfWork, user_id: int) -> dict[str, Any]:
     return row
 
 
-def reset_password(uow: SqlUnitOfWork, user_id: int, password: str) -> dict[str, Any]:
-    """Set a new password (an admin's reset); the account as it was. Raises InvalidUser."""
+def reset_password(uow: SqlUnitOfWork, user_id: int, password: str,
+                   now: datetime | None = None) -> dict[str, Any]:
+    """Set a new password (an admin's reset): every session of the user ends, and the user must
+    choose their own password at the next login; the account as it was. Raises InvalidUser."""
     row = _existing(uow, user_id)
-    _check_strength(password)
-    uow.staff.update_user(user_id, password_hash=hash_password(password))
+    _check_strength(password, row["username"], row["full_name"])
+    moment = now or datetime.now(timezone.utc)
+    uow.staff.update_user(user_id, password_hash=hash_password(password), must_change_password=True,
+                          password_changed_at=moment)
+    end_all_sessions(uow, user_id, PASSWORD_RESET, moment)
     return row
 
 
-def lock_account(uow: SqlUnitOfWork, user_id: int) -> dict[str, Any]:
-    """The account can no longer log in (its sessions end at their next request)."""
+def change_own_password(uow: SqlUnitOfWork, user_id: int, current: str, new: str, repeated: str,
+                        now: datetime) -> None:
+    """A staff member changes their own password: the current one, the new one twice, the policy.
+    Every session of the user ends (the caller starts a fresh one). Raises InvalidUser."""
+    row = _existing(uow, user_id)
+    if not check_password_hash(row["password_hash"], current):
+        raise InvalidUser(WRONG_CURRENT)
+    if new != repeated:
+        raise InvalidUser(NOT_REPEATED)
+    if new == current:
+        raise InvalidUser(SAME_PASSWORD)
+    _check_strength(new, row["username"], row["full_name"])
+    uow.staff.update_user(user_id, password_hash=hash_password(new), must_change_password=False,
+                          password_changed_at=now)
+    end_all_sessions(uow, user_id, PASSWORD_CHANGED, now)
+
+
+def require_password_change(uow: SqlUnitOfWork, user_id: int) -> None:
+    """The password in use no longer meets the policy (a demo or default one): change it first."""
+    uow.staff.update_user(user_id, must_change_password=True)
+
+
+def change_role(uow: SqlUnitOfWork, catalogue: Catalogue, user_id: int, role: str,
+                agency_id: str | None, ward: str | None, *, by: int) -> dict[str, Any]:
+    """An admin sets a user's role and unit (not their own role); the account as it was."""
+    row = _existing(uow, user_id)
+    if user_id == by and role != row["role"]:
+        raise InvalidUser(CANNOT_CHANGE_OWN_ROLE)
+    agency_id, ward = validate(catalogue, row["username"], role, agency_id, ward)
+    uow.staff.update_user(user_id, role=role, agency_id=agency_id, ward=ward)
+    return row
+
+
+def lock_account(uow: SqlUnitOfWork, user_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """The account can no longer log in, and every session of it ends now."""
     row = _existing(uow, user_id)
     uow.staff.update_user(user_id, active=False)
+    end_all_sessions(uow, user_id, LOCKED, now or datetime.now(timezone.utc))
     return row
+
+
+def enable_totp(uow: SqlUnitOfWork, user_id: int, secret: str, step: int) -> None:
+    """The second factor is on, with the secret the user's app just proved it holds."""
+    uow.staff.update_user(user_id, totp_secret=secret, totp_last_step=step)
+
+
+def disable_totp(uow: SqlUnitOfWork, user_id: int) -> None:
+    uow.staff.update_user(user_id, totp_secret=None, totp_last_step=None)
+
+
+def record_totp_step(uow: SqlUnitOfWork, user_id: int, step: int) -> None:
+    """The time step of the code just accepted: the same code is refused from now on."""
+    uow.staff.update_user(user_id, totp_last_step=step)
 
 
 def unlock_account(uow: SqlUnitOfWork, user_id: int) -> dict[str, Any]:

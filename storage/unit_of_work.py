@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from routing.ports import AbstractUnitOfWork
+from storage.attempts import SqlAttemptRepository
 from storage.chat_links import SqlChatLinkRepository
 from storage.repository import (
     SqlCalendarRepository,
@@ -23,6 +24,7 @@ from storage.staff import SqlStaffRepository
 class SqlUnitOfWork(AbstractUnitOfWork):
     session: Session
     staff: SqlStaffRepository  # accounts, audit log, notes, canned replies: storage.accounts
+    attempts: SqlAttemptRepository  # attempt limits (login, status lookups): intake.attempts
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -39,6 +41,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.examples = SqlExampleRepository(self.session)
         self.chat_links = SqlChatLinkRepository(self.session)
         self.staff = SqlStaffRepository(self.session)
+        self.attempts = SqlAttemptRepository(self.session)
         return self
 
     def __exit__(self, *args: Any) -> None:
