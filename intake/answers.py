@@ -246,7 +246,7 @@ _ADDRESS_WORDS = re.compile(
     r"thi tran|thi xa|ha noi|hn|tp|p|q|ap|ban|lang|kdt|khu do thi|cum|doi|nha|tang|phong|block|"
     r"village|street|road)\b")
 _NOT_ADDRESS = ("nhu tren", "o tren", "khong biet", "ko biet", "khong co", "ko co", "nhu vay",
-                "tra cuu", "khong nho", "ko nho", "bi mat")
+                "tra cuu", "khong nho", "ko nho", "bi mat", "den dau", "the nao roi", "ho so cua")
 
 
 def clean_address(text: str) -> str | None:
@@ -509,3 +509,18 @@ def done_sending(text: str) -> tuple[bool, bool]:
         return False, False
     rest = [w for w in _DONE.sub(" ", folded).split() if w not in _DONE_FILLER]
     return True, len(rest) >= 3
+
+
+def about_publication(text: str) -> bool:
+    """'không công khai', 'đồng ý công khai', 'ko cong khai nha': the publication choice."""
+    return bool(re.search(r"\bcong khai\b", folded_words(text)))
+
+
+_PUBLICATION = re.compile(r"\b(?:(?:nhung|ma)\s+)?(?:(?:khong|ko|k|dung|chua)\s+)?(?:dong y\s+|muon\s+|can\s+)?"
+                          r"cong khai(?:\s+(?:ket qua|nha|nhe|a))*\b")
+
+
+def sends_with_publication_choice(text: str) -> bool:
+    """'gửi đi, không công khai': the choice and the confirmation in one message."""
+    rest = squash_spaces(_PUBLICATION.sub(" ", folded_words(text))).strip()
+    return bool(rest) and confirms_sending(rest)

@@ -19,6 +19,7 @@ from intake.turns import (
     CHOOSE_PROCEDURE,
     CONFIRM,
     CONFIRM_MENU,
+    CONFIRM_PUBLIC_MENU,
     CONSENT_MENU,
     DESCRIBE,
     EDIT,
@@ -26,6 +27,7 @@ from intake.turns import (
     IDLE,
     P_ADD_NOTE,
     P_CONFIRM,
+    P_CONFIRM_PRIVATE,
     P_CONSENT_NO,
     P_CONSENT_YES,
     P_EDIT,
@@ -47,6 +49,7 @@ OTHER = "other"
 REDIRECT_CONFIDENCE = 0.6  # below this a khiếu nại / tố cáo guess is offered as a choice, not applied
 MAX_REQUEST_WORDS = 10  # a longer message the model calls gap_can_bo is treated as a PAKN
 MIN_CONTENT_WORDS = 3  # fewer ('sổ đỏ') and the bot asks for a description before anything else
+LOOKUP_CONFIDENCE = 0.8  # 'hồ sơ của tôi đến đâu rồi' at a contact question: told how to look up
 MIN_PIECE_WORDS = 8  # words of a piece the model cannot place that may continue the description
 MIN_EXTRACTED_CONFIDENCE = 0.6  # the contact tagger's marginal below which a span is not offered
 NOTE_MENU = ((T.BUTTON_ADD_NOTE, P_ADD_NOTE),)
@@ -295,6 +298,8 @@ class DraftQuestions:
         if self._apply_corrections(draft, turn.text):
             return self._next_question(draft, [Reply(M.UPDATED)])
         parse = turn.parse
+        if parse is not None and parse.intent == "tra_cuu" and parse.confidence >= LOOKUP_CONFIDENCE:
+            return Step(state, Memory(draft), [Reply(T.LOOKUP_IN_DRAFT), Reply(question)])
         ward = answers.case_ward(turn.text, parse.entities) if parse else None
         detail = parse is not None and (len(turn.text.split()) >= 5 or (ward and not draft.ward))
         if detail and (state != ASK_ADDRESS or parse.intent == "phan_anh"):  # type: ignore[union-attr]
@@ -356,17 +361,39 @@ class DraftQuestions:
         draft = m.draft or Draft()
         if turn.payload is None and self._apply_corrections(draft, turn.text):
             return self._next_question(draft)  # the summary again, corrected
+        choice = {P_CONSENT_YES: True, P_CONSENT_NO: False}.get(turn.payload or "")
+        if choice is None and turn.payload is None and answers.about_publication(turn.text):
+            choice = answers.yes_no(turn.text) is not False  # 'không công khai', 'đồng ý công khai'
+        if choice is not None:  # the publication line changed: the summary again, to send
+            draft.publish_consent = choice
+            if turn.payload is not None or not answers.sends_with_publication_choice(turn.text):
+                return self._next_question(draft)
+            return self._file(draft)
         answer = answers.yes_no(turn.text) if turn.payload is None else None
         if answer is None and turn.payload is None and answers.confirms_sending(turn.text):
             answer = True  # 'dung roi gui di': unambiguous once 'gửi' follows
+        if turn.payload == P_CONFIRM_PRIVATE:
+            draft.publish_consent = False
+            return self._file(draft)
         if turn.payload == P_CONFIRM or answer is True:
-            return Step(IDLE, Memory(), actions=[Action("file_case", {"slots": draft.flat()})])
+            return self._file(draft)
         named = answers.field_named(turn.text) if turn.payload is None else None
         if named and answers.asks_to_change(turn.text):
             return self._edit_field(draft, named)
         if turn.payload == P_EDIT or answer is False or answers.asks_to_change(turn.text):
             return Step(EDIT, Memory(draft), [Reply(M.EDIT_WHICH, EDIT_MENU)])
-        return Step(CONFIRM, Memory(draft), [Reply(M.CONFIRM_HINT, CONFIRM_MENU)])
+        return Step(CONFIRM, Memory(draft), [Reply(M.CONFIRM_HINT, self._confirm_menu(draft))])
+
+    @staticmethod
+    def _file(draft: Draft) -> Step:
+        """Sent as the summary showed it: 'Công khai kết quả: Có' unless the citizen chose not to."""
+        if draft.publish_consent is None:
+            draft.publish_consent = True
+        return Step(IDLE, Memory(), actions=[Action("file_case", {"slots": draft.flat()})])
+
+    @staticmethod
+    def _confirm_menu(draft: Draft) -> tuple[tuple[str, str], ...]:
+        return CONFIRM_MENU if draft.publish_consent is False else CONFIRM_PUBLIC_MENU
 
     def _edit(self, m: Memory, turn: Turn) -> Step:
         draft = m.draft or Draft()
@@ -384,8 +411,8 @@ class DraftQuestions:
         if name == "text":
             draft.editing = True
             return Step(DESCRIBE, Memory(draft), [Reply(M.EDIT_TEXT)])
-        if name == "consent":
-            draft.publish_consent = None
+        if name == "consent":  # asked on its own, then the summary again
+            return Step(ASK_CONSENT, Memory(draft), [Reply(M.ASK_CONSENT, CONSENT_MENU)])
         else:
             draft.slot(name).clear()  # asked afresh, with two tries again
         if name == "address" and draft.ward_from_address:
@@ -422,9 +449,9 @@ class DraftQuestions:
             if not draft.value(slot):
                 text = f"{M.LAW_NOTE}\n{question}" if first_question else question
                 return Step(state, Memory(draft), replies + [Reply(text)])
-        if draft.publish_consent is None:
-            return Step(ASK_CONSENT, Memory(draft), replies + [Reply(M.ASK_CONSENT, CONSENT_MENU)])
-        return Step(CONFIRM, Memory(draft), replies + [Reply(self._summary(draft), CONFIRM_MENU)])
+        # The publication choice is on the summary ('Xác nhận gửi' / 'Gửi, không công khai').
+        return Step(CONFIRM, Memory(draft), replies + [Reply(self._summary(draft),
+                                                             self._confirm_menu(draft))])
 
     def _summary(self, draft: Draft) -> str:
         text = draft.text
@@ -436,7 +463,8 @@ class DraftQuestions:
             phone=checks.shown(draft, "phone"), address=checks.shown(draft, "address"),
             attachments=M.SUMMARY_ATTACHMENTS.format(count=len(draft.attachments))
             if draft.attachments else "",
-            consent=M.CONSENT_YES if draft.publish_consent else M.CONSENT_NO)
+            consent=M.SUMMARY_CONSENT_NO if draft.publish_consent is False else M.SUMMARY_CONSENT_YES,
+            consent_hint="" if draft.publish_consent is False else M.CONSENT_HINT)
 
     # -- the whole description ------------------------------------------------------------------
 
@@ -462,7 +490,8 @@ class DraftQuestions:
         if named:
             draft.named_agencies = named
         draft.agency = choose_agency(self.catalogue, draft.procedure, draft.named_agencies)
-        fresh = {understood: self._understood(draft), summary: Reply(self._summary(draft), CONFIRM_MENU)}
+        fresh = {understood: self._understood(draft),
+                 summary: Reply(self._summary(draft), self._confirm_menu(draft))}
         result.replies = [fresh[r.text] if r.text in fresh else r for r in result.replies]
         return result
 

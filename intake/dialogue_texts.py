@@ -26,3 +26,6 @@ ALREADY_FILED = ("Phản ánh của Ông/Bà đã được gửi, mã tra cứu:
 FILED_NOT_CANCELLED = ("Phản ánh {code} đã được gửi nên không hủy được tại đây. Nếu muốn rút phản "
                        "ánh, xin gửi \"gặp cán bộ\".")
 NOTHING_TO_CONFIRM = "Hiện không có phản ánh nào đang chờ xác nhận."
+# A status question at a contact question: how to look up, the draft kept.
+LOOKUP_IN_DRAFT = ("Để tra cứu phản ánh đã gửi trước đây, xin gửi mã PAKN (dạng PAKN-2026-000123); phản ánh "
+                   "đang soạn vẫn được giữ.")

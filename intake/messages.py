@@ -90,15 +90,21 @@ SUMMARY = ("Xin Ông/Bà kiểm tra lại thông tin phản ánh:\n"
            "• Điện thoại: {phone}\n"
            "• Địa chỉ: {address}\n"
            "{attachments}"
-           "• Công khai kết quả: {consent}\n"
+           "• Công khai kết quả (che thông tin cá nhân): {consent}\n"
+           "{consent_hint}"
            "Gửi phản ánh này?")
+# The publication choice is part of the summary (one question fewer); nothing is published unless
+# the citizen sends it as shown with "Có", and "Gửi, không công khai" is always offered beside it.
+SUMMARY_CONSENT_YES, SUMMARY_CONSENT_NO = "Có", "Không"
+CONSENT_HINT = ("(Nội dung và kết quả xử lý được công khai trên Cổng thông tin của Thành phố sau khi che "
+                "họ tên, số điện thoại, địa chỉ. Nếu không đồng ý, xin chọn \"Gửi, không công khai\".)\n")
 ASK_CONSENT = ("Ông/Bà có đồng ý để nội dung phản ánh và kết quả xử lý được công khai trên Cổng "
                "thông tin của Thành phố không? Họ tên, số điện thoại, địa chỉ và các thông tin cá "
                "nhân khác sẽ được che trước khi công khai.")
 CONSENT_YES = "Đồng ý công khai"
 CONSENT_NO = "Không công khai"
-CONFIRM_HINT = ("Xin chọn \"Xác nhận gửi\" để gửi, \"Sửa thông tin\" để sửa, hoặc \"Hủy\" để hủy "
-                "phản ánh.")
+CONFIRM_HINT = ("Xin chọn \"Xác nhận gửi\" để gửi, \"Gửi, không công khai\" để gửi mà không công khai "
+                "kết quả, \"Sửa thông tin\" để sửa, hoặc \"Hủy\" để hủy phản ánh.")
 EDIT_WHICH = "Ông/Bà muốn sửa thông tin nào?"
 SUMMARY_TEXT_LIMIT = 400  # characters of the description shown in the summary
 FILED = ("Đã tiếp nhận phản ánh của Ông/Bà.\n"
@@ -122,6 +128,7 @@ ATTACHMENT_FIRST = ("Đã nhận tệp/hình ảnh Ông/Bà gửi. Mời Ông/B�
 SUMMARY_ATTACHMENTS = "• Tệp, hình ảnh kèm theo: {count}\n"
 
 BUTTON_CONFIRM = "Xác nhận gửi"
+BUTTON_CONFIRM_PRIVATE = "Gửi, không công khai"  # 20 characters: Messenger's quick-reply limit
 BUTTON_EDIT = "Sửa thông tin"
 EDIT_FIELDS = (("Nội dung", "text"), ("Họ tên", "name"), ("Điện thoại", "phone"),
                ("Địa chỉ", "address"), ("Công khai kết quả", "consent"))

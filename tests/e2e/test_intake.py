@@ -16,7 +16,7 @@ from intake import dialogue_texts as T
 from intake import messages as M
 from intake.dialogue import CANCEL_MENU, UNDO_MENU
 from intake.side_answers import complaint_desk
-from intake.turns import CONFIRM_MENU, CONSENT_MENU, MAIN_MENU, Reply
+from intake.turns import CONFIRM_MENU, CONFIRM_PUBLIC_MENU, MAIN_MENU, Reply
 from routing.calendar import VIETNAM
 from storage.catalogue_files import load_catalogue
 from tests.conftest import ROOT, LiveApp, wait_until
@@ -42,12 +42,11 @@ def run_intake_until_confirm(live: LiveApp, citizen: Citizen) -> tuple[str, str]
     citizen.expect(Reply(M.ASK_PHONE))
     citizen.say(PHONE)
     citizen.expect(Reply(M.ASK_ADDRESS))
-    citizen.say(ADDRESS)
-    citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
-    citizen.choose(M.CONSENT_YES, "/consent:yes", 1)
+    citizen.say(ADDRESS)  # the publication choice is on the summary (issue 13: one turn fewer)
     citizen.expect(Reply(M.SUMMARY.format(text=FIRST, procedure=procedure, agency=agency, name=NAME,
                                           phone="0912345678", address=ADDRESS, attachments="",
-                                          consent=M.CONSENT_YES), CONFIRM_MENU))
+                                          consent=M.SUMMARY_CONSENT_YES, consent_hint=M.CONSENT_HINT),
+                         CONFIRM_PUBLIC_MENU))
     return procedure, agency
 
 
@@ -190,11 +189,12 @@ def test_a_zalo_citizen_who_types_everything_files_a_pakn(live_app: LiveApp,
     citizen.say("ko biet")
     citizen.expect(Reply(M.ASK_ADDRESS_AGAIN))
     citizen.say(ADDRESS)
-    citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
-    citizen.say("không đồng ý")
     procedure = live_app.components.ctx.catalogue.procedure_name("ho_tich")
     summary = dict(text=FIRST, procedure=procedure, agency=WARD_UNIT, phone="0912345678", address=ADDRESS,
-                   attachments="", consent=M.CONSENT_NO)
+                   attachments="", consent=M.SUMMARY_CONSENT_YES, consent_hint=M.CONSENT_HINT)
+    citizen.expect(Reply(M.SUMMARY.format(name=NAME, **summary), CONFIRM_PUBLIC_MENU))
+    citizen.say("không công khai")  # the publication choice, typed at the summary
+    summary.update(consent=M.SUMMARY_CONSENT_NO, consent_hint="")
     citizen.expect(Reply(M.SUMMARY.format(name=NAME, **summary), CONFIRM_MENU))
     citizen.say("sửa tên")
     citizen.expect(Reply(M.ASK_NAME))
@@ -224,15 +224,14 @@ def test_a_photo_of_the_appointment_slip_goes_with_the_case(live_app: LiveApp,
     citizen.wait_received(citizen.seen + 2)
     citizen.seen += 2
     citizen.say(f"{NAME}, {PHONE}, {ADDRESS}")
-    citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
-    citizen.choose(M.CONSENT_NO, "/consent:no", 2)
     sent = citizen.expect(Reply(M.SUMMARY.format(
         text=FIRST, procedure=live_app.components.ctx.catalogue.procedure_name("ho_tich"), agency=WARD_UNIT,
-        name=NAME, phone="0912345678", address=ADDRESS, consent=M.CONSENT_NO,
-        attachments=M.SUMMARY_ATTACHMENTS.format(count=1)), CONFIRM_MENU))
+        name=NAME, phone="0912345678", address=ADDRESS, consent=M.SUMMARY_CONSENT_YES,
+        consent_hint=M.CONSENT_HINT, attachments=M.SUMMARY_ATTACHMENTS.format(count=1)), CONFIRM_PUBLIC_MENU))
     assert "• Tệp, hình ảnh kèm theo: 1" in str(sent)
-    citizen.choose(M.BUTTON_CONFIRM, "/confirm", 1)
+    citizen.choose(M.BUTTON_CONFIRM_PRIVATE, "/confirm:private", 2)
     (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
+    assert case.publish_consent in (False, 0)
     (data,) = live_app.query("SELECT e.data FROM case_events e JOIN cases c ON c.id = e.case_id "
                              "WHERE c.code = :code AND e.to_status = 'received'", code=case.code)[0]
     received = json.loads(data) if isinstance(data, str) else data

@@ -10,7 +10,7 @@ import pytest
 
 from intake import messages as M
 from intake.contact_checks import OFFER_STAFF_MENU
-from intake.turns import CONFIRM_MENU, CONSENT_MENU, Reply
+from intake.turns import CONFIRM_PUBLIC_MENU, Reply
 from tests.conftest import LiveApp, wait_until
 from tests.e2e.citizens import Citizen, cases_of, conversation_of
 from tests.e2e.test_intake import FIRST, WARD_UNIT
@@ -25,7 +25,8 @@ def start(live: LiveApp, citizen: Citizen) -> dict[str, str]:
     citizen.expect(Reply(M.UNDERSTOOD.format(procedure=procedure, agency=WARD_UNIT)
                          + M.UNDERSTOOD_WARD.format(ward="phường Cầu Giấy")),
                    Reply(f"{M.LAW_NOTE}\n{M.ASK_NAME}"))
-    return dict(text=FIRST, procedure=procedure, agency=WARD_UNIT, attachments="", consent=M.CONSENT_YES)
+    return dict(text=FIRST, procedure=procedure, agency=WARD_UNIT, attachments="",
+                consent=M.SUMMARY_CONSENT_YES, consent_hint=M.CONSENT_HINT)
 
 
 def inbound(live: LiveApp, citizen: Citizen) -> int:
@@ -40,7 +41,7 @@ def inbound(live: LiveApp, citizen: Citizen) -> int:
     ("e tên Phạm Thị Thu Hà", "Phạm Thị Thu Hà", f"Địa chỉ của tôi: {DOI_CAN}", DOI_CAN),
     ("e ten nguyen van thoi", "Nguyen Van Thoi", f"Địa chỉ của tôi: {DOI_CAN}", DOI_CAN),
 ])
-def test_refused_names_and_addresses_file_the_right_case_in_six_turns(
+def test_refused_names_and_addresses_file_the_right_case_in_five_turns(
         typed: str, name: str, address_typed: str, address: str, live_app: LiveApp,
         new_citizen: Callable[[str], Citizen]) -> None:
     citizen = new_citizen("zalo")  # Zalo: everything typed, menus as numbered text
@@ -49,15 +50,13 @@ def test_refused_names_and_addresses_file_the_right_case_in_six_turns(
     citizen.expect(Reply(M.ASK_PHONE))
     citizen.say("0912 345 678")
     citizen.expect(Reply(M.ASK_ADDRESS))
-    citizen.say(address_typed)
-    citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
-    citizen.say("1")  # "1. Đồng ý công khai"
+    citizen.say(address_typed)  # the summary carries the publication choice (issue 13)
     citizen.expect(Reply(M.SUMMARY.format(name=name, phone="0912345678", address=address, **summary),
-                         CONFIRM_MENU))
+                         CONFIRM_PUBLIC_MENU))
     citizen.say("1")  # "1. Xác nhận gửi"
     (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
     assert (case.citizen_name, case.citizen_phone, case.citizen_address) == (name, "0912345678", address)
-    assert inbound(live_app, citizen) == 6
+    assert inbound(live_app, citizen) == 5
     received = live_app.query("SELECT data FROM case_events WHERE case_id = :c AND to_status = 'received'",
                               c=case.id)[0][0]
     assert "to_check" not in (json.loads(received) if isinstance(received, str) else received or {})
@@ -78,10 +77,8 @@ def test_an_unreadable_name_is_asked_twice_then_kept_for_staff(live_app: LiveApp
     citizen.say("0912 345 678")
     citizen.expect(Reply(M.ASK_ADDRESS))
     citizen.say(f"Địa chỉ của tôi: {DOI_CAN}")
-    citizen.expect(Reply(M.ASK_CONSENT, CONSENT_MENU))
-    citizen.choose(M.CONSENT_YES, "/consent:yes", 1)
     citizen.expect(Reply(M.SUMMARY.format(name=f"Tí{M.UNVERIFIED_MARK}", phone="0912345678",
-                                          address=DOI_CAN, **summary), CONFIRM_MENU))
+                                          address=DOI_CAN, **summary), CONFIRM_PUBLIC_MENU))
     citizen.choose(M.BUTTON_CONFIRM, "/confirm", 1)
     (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")
     assert (case.citizen_name, case.citizen_phone, case.citizen_address) == ("Tí", "0912345678", DOI_CAN)

@@ -220,6 +220,11 @@ class Conversation:
                         phrase(self.c, what), "consent")
 
     def _confirm(self, replies: list[BotReply]) -> list[BotReply]:
+        """Send it; a citizen who does not want the result published takes the summary's 'Gửi,
+        không công khai' where it offers one (the publication choice is part of the summary)."""
+        buttons = replies[-1].buttons if replies else ()
+        if not self.c.consent and any(p == "/confirm:private" for _, p in buttons):
+            return self.tap(replies, "/confirm:private", phrase(self.c, "consent_no"), "confirm")
         return self.tap(replies, "/confirm", phrase(self.c, "confirm"), "confirm")
 
     def _verify(self, replies: list[BotReply]) -> list[BotReply]:

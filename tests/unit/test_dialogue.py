@@ -82,21 +82,22 @@ def test_pakn_shows_understanding_then_asks_only_what_is_missing(dialogue: Dialo
     assert step.state == ASK_ADDRESS  # the phone came with the first message
     assert values(step)["name"] == "Nguyễn Văn An"
     step = run(dialogue, step.state, step.memory, "Số 5 ngõ 10 Trần Thái Tông")
-    assert step.state == ASK_CONSENT
-    assert step.replies[0].quick_replies == (("Đồng ý công khai", "/consent:yes"),
-                                             ("Không công khai", "/consent:no"))
-    again = run(dialogue, step.state, step.memory, "để tôi nghĩ")
-    assert again.state == ASK_CONSENT  # asked again until the citizen chooses
-    step = run(dialogue, step.state, step.memory, "2")  # numbered answer, as on Zalo
-    assert step.state == CONFIRM and values(step)["publish_consent"] is False
+    # Issue 13: the publication choice is on the summary, not a question of its own.
+    assert step.state == CONFIRM and "publish_consent" not in values(step)
     assert "UBND phường Cầu Giấy" in step.replies[0].text  # the ward's own People's Committee
-    assert "• Công khai kết quả: Không công khai" in step.replies[0].text
-    assert "0912345678" in step.replies[0].text
-    assert step.replies[0].quick_replies == (("Xác nhận gửi", "/confirm"), ("Sửa thông tin", "/edit"),
-                                             ("Hủy", "/cancel"))
+    assert "• Công khai kết quả (che thông tin cá nhân): Có\n" in step.replies[0].text
+    assert "Gửi, không công khai" in step.replies[0].text and "0912345678" in step.replies[0].text
+    assert step.replies[0].quick_replies == (("Xác nhận gửi", "/confirm"),
+                                             ("Gửi, không công khai", "/confirm:private"),
+                                             ("Sửa thông tin", "/edit"), ("Hủy", "/cancel"))
+    again = run(dialogue, step.state, step.memory, "để tôi nghĩ")
+    assert again.state == CONFIRM and not again.actions  # nothing is sent until the citizen chooses
+    private = run(dialogue, step.state, step.memory, "2")  # numbered answer, as on Zalo
+    assert private.state == IDLE and private.actions[0].params["slots"]["publish_consent"] is False
     step = run(dialogue, step.state, step.memory, "", payload="/confirm")
     assert step.state == IDLE and step.actions[0].name == "file_case"
     assert step.actions[0].params["slots"]["ward"] == "phường Cầu Giấy"
+    assert step.actions[0].params["slots"]["publish_consent"] is True  # as the summary showed it
 
 
 def test_invalid_name_and_phone_are_asked_again(dialogue: Dialogue) -> None:
@@ -147,8 +148,7 @@ def test_dung_with_diacritics_confirms(dialogue: Dialogue) -> None:
                                                ("1. Đồng ý công khai", True), ("Khong cong khai", False),
                                                ("ko", False), ("có ạ", True)])
 def test_natural_consent_answers(dialogue: Dialogue, text: str, consent: bool) -> None:
-    slots = {k: v for k, v in CONFIRMING.items() if k != "publish_consent"}
-    asked = run(dialogue, ASK_NAME, {k: v for k, v in slots.items() if k != "name"}, "Lê Thị Hoa")
+    asked = run(dialogue, EDIT, dict(CONFIRMING), "", payload="/edit:consent")  # 'Công khai kết quả'
     assert asked.state == ASK_CONSENT  # the consent buttons are remembered for a typed answer
     step = run(dialogue, asked.state, asked.memory, text, parse(text, "huy_bo", None, None))
     assert (step.state, values(step)["publish_consent"]) == (CONFIRM, consent)  # a no is not a cancel
@@ -340,7 +340,7 @@ def test_name_and_phone_in_one_message(dialogue: Dialogue) -> None:
     assert step.state == ASK_ADDRESS
     assert (values(step)["name"], values(step)["phone"]) == ("Nguyễn Văn An", "0912345678")
     step = run(dialogue, ASK_NAME, slots, "Nguyễn Văn An, sđt 0912345678, số 5 ngõ 10 Trần Thái Tông")
-    assert step.state == ASK_CONSENT and values(step)["address"] == "số 5 ngõ 10 Trần Thái Tông"
+    assert step.state == CONFIRM and values(step)["address"] == "số 5 ngõ 10 Trần Thái Tông"
     step = run(dialogue, ASK_NAME, slots, "Dạ tên tôi là Nguyễn Văn An ạ")
     assert values(step)["name"] == "Nguyễn Văn An"
 
@@ -363,7 +363,7 @@ def test_details_in_the_first_message_are_not_asked_again(dialogue: Dialogue) ->
             "sinh của con tôi nộp ở phường Cầu Giấy 3 tuần chưa có kết quả")
     phone = {"entity": "phone", "value": "0912345678", "start": 0, "end": 1}
     step = run(dialogue, IDLE, {}, text, parse(text, entities=[ward("phường Cầu Giấy"), phone]))
-    assert step.state == ASK_CONSENT
+    assert step.state == CONFIRM
     assert (values(step)["name"], values(step)["address"]) == ("Nguyễn Văn An", "số 5 ngõ 10 Trần Thái Tông")
 
 
@@ -613,7 +613,7 @@ def test_the_refused_names_and_addresses_of_issue_12_are_taken_at_once(dialogue:
                                                                       slot: str, value: str) -> None:
     state = ASK_NAME if slot == "name" else ASK_ADDRESS
     step = run(dialogue, state, missing(slot), text, parse(text, "huy_bo", None, None, confidence=0.8))
-    assert step.state == ASK_CONSENT and values(step)[slot] == value
+    assert step.state == CONFIRM and values(step)[slot] == value
     assert "unverified" not in values(step)
 
 
@@ -630,7 +630,7 @@ def test_a_contact_question_is_never_asked_a_third_time(dialogue: Dialogue, stat
             break
         times += asks(step, state)
     assert times == 2
-    assert step.state == ASK_CONSENT
+    assert step.state == CONFIRM
     assert (values(step)[slot], values(step)["unverified"]) == (answer, [slot])
     assert step.replies[0].text == M.KEPT_FOR_STAFF.format(field=M.CONTACT_FIELDS[slot], raw=answer)
 
@@ -657,7 +657,7 @@ def test_an_answer_that_says_nothing_offers_staff_instead_of_the_question(dialog
     escalated = run(dialogue, step.state, step.memory, "1")  # Zalo: the first numbered button
     assert escalated.actions == [Action("escalate")]
     named = run(dialogue, step.state, step.memory, "Lê Thị Hoa")
-    assert named.state == ASK_CONSENT and "unverified" not in values(named) and "refusals" not in values(named)
+    assert named.state == CONFIRM and "unverified" not in values(named) and "refusals" not in values(named)
 
 
 def test_a_correction_clears_the_mark(dialogue: Dialogue) -> None:
@@ -684,7 +684,7 @@ def test_contact_details_read_by_the_extractor_are_taken_at_once_when_answering(
     text = "e tên Phạm Thị Thu Hà sđt 0976.543.210 nhà e ở số 3 ngách 5 ngõ 120 Lĩnh Nam"
     found = contacts("Phạm Thị Thu Hà", "0976543210", "số 3 ngách 5 ngõ 120 Lĩnh Nam")
     step = dialogue.step(ASK_NAME, slots, Turn(text, None, contacts=found))
-    assert step.state == ASK_CONSENT
+    assert step.state == CONFIRM
     assert (values(step)["name"], values(step)["phone"], values(step)["address"]) == (
         "Phạm Thị Thu Hà", "0976543210", "số 3 ngách 5 ngõ 120 Lĩnh Nam")
     assert values(step)["text"] == KHAI_SINH  # nothing appended

@@ -8,7 +8,7 @@ from pathlib import Path
 from intake.dialogue import Dialogue
 from intake.dialogue_events import CaseAnswered, StaffHandedBack, SurveyDue
 from intake.dialogue_state import ASKED, KEPT, VERSION, Memory
-from intake.turns import AFTER_ANSWER, ASK_ADDRESS, ASK_CONSENT, ASK_PHONE, CONFIRM, IDLE, SURVEY, Turn
+from intake.turns import AFTER_ANSWER, ASK_ADDRESS, ASK_PHONE, CONFIRM, IDLE, SURVEY, Turn
 from storage.catalogue_files import load_catalogue
 from tests.conftest import ROOT
 
@@ -85,7 +85,7 @@ def test_a_row_written_before_the_version_key_still_loads_and_goes_on() -> None:
     stored = memory.to_json()
     assert stored["v"] == VERSION and Memory.load(stored).to_json() == stored
     step = Dialogue(CATALOGUE).step(ASK_ADDRESS, legacy, Turn("số 5 ngõ 10 Trần Thái Tông", None))
-    assert step.state == ASK_CONSENT and step.memory.draft.address.value == "số 5 ngõ 10 Trần Thái Tông"
+    assert step.state == CONFIRM and step.memory.draft.address.value == "số 5 ngõ 10 Trần Thái Tông"
     survey = Memory.load({"case_code": "PAKN-2026-000001", "index": 2})
     assert (survey.case_code, survey.survey_index) == ("PAKN-2026-000001", 2)
 

@@ -225,3 +225,41 @@ def test_chit_chat_at_the_name_question_is_not_a_piece_of_the_description(dialog
     step = dialogue.step(first.state, first.memory, Turn(
         text, parse(text, FALLBACK, None, None, confidence=0.5), whole=parse(f"{KHAI_SINH}. {text}")))
     assert values(step)["text"] == KHAI_SINH
+
+
+# -- the publication choice on the summary ---------------------------------------------------------
+
+NO_CHOICE = {k: v for k, v in CONFIRMING.items() if k != "publish_consent"}
+
+
+def test_the_summary_asks_the_publication_choice_in_the_same_turn(dialogue: Dialogue) -> None:
+    step = dialogue.step(ASK_ADDRESS, {k: v for k, v in NO_CHOICE.items() if k != "address"},
+                         Turn("Số 5 ngõ 10 Trần Thái Tông", None))
+    assert step.state == CONFIRM and "Công khai kết quả (che thông tin cá nhân): Có" in texts(step)[-1]
+    private = say(dialogue, step, "Gửi, không công khai")  # the button's title, typed
+    assert private.actions[0].params["slots"]["publish_consent"] is False
+
+
+@pytest.mark.parametrize(("text", "payload"), [("không công khai", None), ("Ko cong khai nha", None),
+                                               ("", "/consent:no")])
+def test_saying_no_publication_at_the_summary_shows_it_then_sends_it(dialogue: Dialogue, text: str,
+                                                                    payload: str | None) -> None:
+    step = dialogue.step(CONFIRM, dict(NO_CHOICE), Turn(text, None, payload))
+    assert step.state == CONFIRM and not step.actions
+    assert "Công khai kết quả (che thông tin cá nhân): Không" in texts(step)[-1]
+    assert [t for t, _ in step.replies[-1].quick_replies] == ["Xác nhận gửi", "Sửa thông tin", "Hủy"]
+    sent = say(dialogue, step, "ok gui")
+    assert sent.actions[0].params["slots"]["publish_consent"] is False
+
+
+def test_sending_without_publication_in_one_message(dialogue: Dialogue) -> None:
+    step = dialogue.step(CONFIRM, dict(NO_CHOICE), Turn("gửi đi, không công khai", None))
+    assert step.actions and step.actions[0].params["slots"]["publish_consent"] is False
+
+
+def test_a_status_question_at_the_address_question_is_not_the_address(dialogue: Dialogue) -> None:
+    text = "hồ sơ của tôi đến đâu rồi"
+    slots = {k: v for k, v in NO_CHOICE.items() if k != "address"}
+    step = dialogue.step(ASK_ADDRESS, slots, Turn(text, parse(text, "tra_cuu", None, None, confidence=0.99)))
+    assert step.state == ASK_ADDRESS and "address" not in values(step)
+    assert texts(step) == [T.LOOKUP_IN_DRAFT, M.ASK_ADDRESS]
