@@ -21,7 +21,7 @@ from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
 from nlu.entities import EntityExtractor
-from nlu.result import INTENTS, interpret, split_label
+from nlu.result import INTENTS, ParseResult, interpret, split_label
 from routing.catalogue import Catalogue
 from routing.rules import choose_agency
 from routing.text import fold, nfc
@@ -38,9 +38,12 @@ class Labeller:
     extractor: EntityExtractor
     threshold: float
 
+    def result(self, raw: dict[str, Any], text: str, threshold: float | None = None) -> ParseResult:
+        return interpret(raw, self.catalogue, self.threshold if threshold is None else threshold,
+                         "", self.extractor.extract(text))
+
     def raw_to_labels(self, raw: dict[str, Any], text: str, threshold: float | None = None) -> Labels:
-        result = interpret(raw, self.catalogue, self.threshold if threshold is None else threshold,
-                           "", self.extractor.extract(text))
+        result = self.result(raw, text, threshold)
         return result.intent, result.procedure or NONE, result.agency or NONE
 
     def gold_for_label(self, label: str, text: str) -> Labels:
@@ -103,6 +106,9 @@ class Predictions:
 
     def labels(self, labeller: Labeller, threshold: float | None = None) -> list[Labels]:
         return [labeller.raw_to_labels(raw, text, threshold) for raw, text in zip(self.raws, self.texts)]
+
+    def results(self, labeller: Labeller) -> list[ParseResult]:
+        return [labeller.result(raw, text) for raw, text in zip(self.raws, self.texts)]
 
     def extend(self, other: "Predictions") -> None:
         self.texts += other.texts
@@ -200,3 +206,30 @@ def errors(predictions: Predictions, predicted: list[Labels], limit: int = 40) -
             wrong.append({"text": text, "gold": "/".join(gold[:2]), "predicted": "/".join(guess[:2])})
     return wrong[:limit]
 
+
+
+def decision_quality(predictions: Predictions, labeller: Labeller) -> dict[str, Any]:
+    """What the citizen meets: complaints not taken as one, complaints sent to the group choice,
+    non-requests taken as a complaint, and how well the decision's confidence is calibrated
+    (a decision is right when intent and procedure both are)."""
+    from nlu.training.calibration import reliability
+
+    results = predictions.results(labeller)
+    complaints = [(g, r) for g, r in zip(predictions.gold, results) if g[0] == "phan_anh"]
+    others = [(g, r) for g, r in zip(predictions.gold, results) if g[0] != "phan_anh"]
+    fallback = sum(r.intent != "phan_anh" for _, r in complaints)
+    choice = sum(r.intent != "phan_anh" and r.is_pakn for _, r in complaints)
+    return {
+        "complaints": len(complaints),
+        "fallback_on_complaints": round(fallback / len(complaints), 4) if complaints else 0.0,
+        "complaints_not_recognised": round((fallback - choice) / len(complaints), 4) if complaints else 0.0,
+        "complaints_to_group_choice": round(choice / len(complaints), 4) if complaints else 0.0,
+        "non_requests_taken_as_pakn": sum(r.intent == "phan_anh" for _, r in others),
+        "non_requests": len(others),
+        "calibration": reliability([r.confidence for r in results],
+                                   [(r.intent, r.procedure or NONE) == g[:2]
+                                    for r, g in zip(results, predictions.gold)]),
+        "pakn_calibration": reliability([max(r.pakn_confidence, 1 - r.pakn_confidence) for r in results],
+                                        [(r.pakn_confidence >= 0.5) == (g[0] == "phan_anh")
+                                         for r, g in zip(results, predictions.gold)]),
+    }

@@ -14,12 +14,14 @@ from typing import Any, TextIO
 import numpy as np
 
 from nlu.data import load_training_data
+from nlu.training.calibration import print_reliability
 from nlu.training.evaluate import (
     Labeller,
     Predictions,
     choose_threshold,
     confusion,
     cross_validate,
+    decision_quality,
     errors,
     folded_copy,
     heldout_gold,
@@ -50,6 +52,7 @@ def heldout_section(parse_raw: Any, rows: list[dict[str, Any]], labeller: Labell
                          "latency": latency(predictions.seconds),
                          "errors": errors(predictions, predicted)}
         section[view]["summary"] = summary(section[view]["scores"])
+        section[view]["decisions"] = decision_quality(predictions, labeller)
         if view == "accented":
             _, sweep = choose_threshold(predictions, labeller, labeller.catalogue)
             section["threshold_sweep"] = sweep
@@ -68,6 +71,7 @@ def evaluate_backend(name: str, data_root: Path, heldout: Path, labeller: Labell
         chosen, sweep = choose_threshold(oof, labeller, labeller.catalogue)
         report = scores(oof.gold, oof.labels(labeller), labeller.catalogue)
         result["cv"] = {"folds": folds, "examples": len(examples), "scores": report,
+                        "decisions": decision_quality(oof, labeller),
                         "summary": summary(report), "threshold_sweep": sweep,
                         "best_threshold": chosen, "seconds": round(time.perf_counter() - started, 1)}
     result["heldout"] = heldout_section(full_model.parse_raw, load_heldout(heldout), labeller)
@@ -82,10 +86,18 @@ def print_report(results: list[dict[str, Any]], out: TextIO) -> None:
             cv = result["cv"]
             print(f"cross-validation, {cv['folds']} folds on {cv['examples']} examples: "
                   f"{_fmt(cv['summary'])}; best threshold on CV {cv['best_threshold']}", file=out)
+            print_reliability("calibration, cross-validation (intent + procedure decision)",
+                              cv["decisions"]["calibration"], out)
         held = result["heldout"]
         for view in ("accented", "folded"):
             print(f"held-out {view:8s}: {_fmt(held[view]['summary'])}  "
+                  f"agency accuracy {held[view]['scores']['agency']['accuracy']:.3f}  "
                   f"parse {held[view]['latency']}", file=out)
+            _print_decisions(held[view]["decisions"], out)
+        print_reliability("calibration, held-out accented (intent + procedure decision)",
+                          held["accented"]["decisions"]["calibration"], out)
+        print_reliability("calibration, held-out accented (is it a PAKN)",
+                          held["accented"]["decisions"]["pakn_calibration"], out)
         for label in ("intent", "procedure", "agency"):
             print(f"\n{label} (held-out, accented)   precision  recall     f1  support", file=out)
             for cls, row in held["accented"]["scores"][label]["per_class"].items():
@@ -106,6 +118,13 @@ def print_report(results: list[dict[str, Any]], out: TextIO) -> None:
                     cells.append(f"{node['summary'][label]:12.3f}" if "summary" in node else f"{'-':>12s}")
                 title = f"{section}{'/' + subview if subview else ''} {label}"
                 print(f"{title:26s}" + "".join(cells), file=out)
+
+
+def _print_decisions(decisions: dict[str, Any], out: TextIO) -> None:
+    print(f"    complaints {decisions['complaints']}: fallback {decisions['fallback_on_complaints']:.1%} "
+          f"(not recognised as PAKN {decisions['complaints_not_recognised']:.1%}, PAKN sent to the "
+          f"group choice {decisions['complaints_to_group_choice']:.1%}); non-requests taken as PAKN "
+          f"{decisions['non_requests_taken_as_pakn']}/{decisions['non_requests']}", file=out)
 
 
 def _fmt(values: dict[str, float]) -> str:
