@@ -26,6 +26,7 @@ from nlu.entities import EntityExtractor
 from nlu.factory import build_nlu_service
 from nlu.service import NluService
 from outbox.dispatcher import Dispatcher
+from outbox.profiles import ProfileFetcher
 from routing.services import CaseContext
 from storage.catalogue_files import (
     LiveCatalogue,
@@ -124,7 +125,9 @@ def build_dispatcher(settings: dict[str, Any], session_factory: Any,
         from outbox.zalo_tokens import install
         install(session_factory, channels["zalo"], zalo)  # type: ignore[arg-type]
     zns = {"template_id": zalo.get("zns_template_id"), "params": zalo.get("zns_template_params")}
-    return Dispatcher(session_factory, channels, settings["outbox"], zns=zns)
+    profiles = ProfileFetcher(session_factory, channels)  # names from Messenger's and Zalo's profiles
+    return Dispatcher(session_factory, channels, settings["outbox"], zns=zns,
+                      after_sent=profiles.after_sent)
 
 
 def current() -> Components:

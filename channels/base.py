@@ -202,6 +202,8 @@ class Channel(abc.ABC):
     # The platform's approved template messages to a phone number (Zalo's "zns"), used for a
     # status push outside the window; None: it has none and `send_template` refuses.
     template_kind: ClassVar[str | None] = None
+    # The webhook carries no name and the platform has a profile API (`display_name`).
+    profile_lookup: ClassVar[bool] = False
 
     @classmethod
     def plan(cls, queued: Queued, now: datetime, templates_ready: bool) -> DeliveryPlan:
@@ -216,6 +218,15 @@ class Channel(abc.ABC):
         if window is None:
             return True
         return last_inbound_at is not None and now <= last_inbound_at + window
+
+    def display_name(self, user_id: str) -> str | None:
+        """The citizen's name as the platform's profile API gives it (channels with
+        `profile_lookup` only); None when the profile has no name.
+
+        Raises:
+            ChannelError: the platform refused or could not be reached.
+        """
+        return None
 
     def send_template(self, phone: str, template_id: str, data: dict[str, str],
                       tracking_id: str) -> SendResult:

@@ -60,6 +60,7 @@ class FacebookChannel(WebhookChannel):
     name = "facebook"
     text_limit = TEXT_LIMIT
     staff_reply_window = HUMAN_AGENT_WINDOW
+    profile_lookup = True  # webhooks carry only the PSID
 
     @classmethod
     def plan(cls, queued: Queued, now: datetime, templates_ready: bool) -> DeliveryPlan:
@@ -123,6 +124,24 @@ class FacebookChannel(WebhookChannel):
                     for q in message.quick_replies[:QUICK_REPLY_LIMIT]]
             result = self._post(body)
         return result
+
+    def display_name(self, user_id: str) -> str | None:
+        """GET /{psid}?fields=first_name,last_name (the User Profile API); Vietnamese order, the
+        family name first, as Facebook shows Vietnamese names ('Nguyễn Văn' + 'An')."""
+        try:
+            response = self.http.get(f"{self.graph_url}/{user_id}", timeout=self.timeout,
+                                     params={"fields": "first_name,last_name",
+                                             "access_token": self.page_access_token})
+        except requests.RequestException as error:
+            raise ChannelError(f"{type(error).__name__}: {error}") from error
+        if response.status_code != 200:
+            raise _error(response)
+        try:
+            profile = response.json()
+        except ValueError as error:
+            raise ChannelError("profile answer is not JSON") from error
+        parts = (profile.get("last_name"), profile.get("first_name")) if isinstance(profile, dict) else ()
+        return " ".join(p.strip() for p in parts if isinstance(p, str) and p.strip()) or None
 
     def _post(self, body: dict[str, Any]) -> SendResult:
         try:

@@ -203,4 +203,8 @@ def parse_update(update: dict[str, Any]) -> IncomingMessage | None:
 
 
 def _name(user: dict[str, Any]) -> str:
-    return " ".join(p for p in (user.get("first_name"), user.get("last_name")) if isinstance(p, str) and p)
+    """'first last' as the citizen wrote them in Telegram; '@username' when both are blank."""
+    name = " ".join(p.strip() for p in (user.get("first_name"), user.get("last_name"))
+                    if isinstance(p, str) and p.strip())
+    username = user.get("username")
+    return name or (f"@{username}" if isinstance(username, str) and username else "")

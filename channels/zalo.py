@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,6 +50,7 @@ RATE_LIMIT_ERRORS = {-32}  # "rate limited" in Zalo's error table (channels.md Â
 CS_PATH = "/v3.0/oa/message/cs"
 ZNS_PATH = "/message/template"
 TOKEN_PATH = "/v4/oa/access_token"
+PROFILE_PATH = "/v3.0/oa/user/detail"
 ZNS_URL = "https://business.openapi.zalo.me"
 OAUTH_URL = "https://oauth.zaloapp.com"
 # The CS API refuses a message 7 days after the citizen's last interaction (-230); within 48 h,
@@ -94,6 +96,7 @@ class ZaloChannel(WebhookChannel):
     text_limit = TEXT_LIMIT
     staff_reply_window = CS_WINDOW
     template_kind = ZNS
+    profile_lookup = True  # webhooks carry only the user id
 
     @classmethod
     def plan(cls, queued: Queued, now: datetime, templates_ready: bool) -> DeliveryPlan:
@@ -193,6 +196,22 @@ class ZaloChannel(WebhookChannel):
         payload = {"phone": zns_phone(phone), "template_id": template_id, "template_data": data,
                    "tracking_id": tracking_id}
         return self._post(self.zns_url + ZNS_PATH, payload)
+
+    def display_name(self, user_id: str) -> str | None:
+        """GET /v3.0/oa/user/detail?data={"user_id": ...}: the follower's `display_name`."""
+        try:
+            response = self.http.get(self.api_url + PROFILE_PATH, timeout=self.timeout,
+                                     params={"data": json.dumps({"user_id": user_id})},
+                                     headers={"access_token": self.tokens.current()})
+            document = response.json()
+        except (requests.RequestException, ValueError) as error:
+            raise ChannelError(f"profile lookup failed: {type(error).__name__}: {error}") from error
+        code = int(document.get("error", -1)) if isinstance(document, dict) else -1
+        if response.status_code != 200 or code != 0:
+            raise ChannelError(f"zalo profile error {code}: {document.get('message', '')}",
+                               code=str(code), permanent=code in PERMANENT_ERRORS)
+        name = (document.get("data") or {}).get("display_name")
+        return name.strip() or None if isinstance(name, str) else None
 
     def _post(self, url: str, payload: dict[str, Any]) -> SendResult:
         token = self.tokens.current()

@@ -6,6 +6,9 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from console import conversation_case
+from console import inbox_texts as I
+from console import inbox_view
 from console import texts as T
 from console.auth import audit, now, user
 from console.case_view import actor_name
@@ -16,6 +19,7 @@ from intake.dialogue_events import StaffHandedBack, StaffTookOver, store
 from intake.notifier import queue_reply
 from intake.turns import Reply
 from storage import console_queries as q
+from storage import inbox_queries as iq
 from storage import staff_services
 from storage.chat_history import conversation_uploads
 from storage.uploads import FileStore
@@ -23,28 +27,59 @@ from storage.uploads import FileStore
 blueprint = Blueprint("console_inbox", __name__, url_prefix="/console")
 
 
-def _item(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "channel": T.CHANNEL_NAMES.get(row["channel"], row["channel"]),
-            "name": row["display_name"] or row["sender_id"], "handler": row["handler"] or "",
-            "last_text": (row["last_text"] or "")[:140], "last_at": format_time(row["last_inbound_at"]),
-            "url": url_for("console_inbox.conversation", conversation_id=row["id"])}
+def _items() -> list[dict[str, Any]]:
+    moment = now()
+    with components().read() as db:
+        rows = iq.inbox(db, user().scope, user().id, moment, inbox_view.is_notice)
+    return [inbox_view.item(r, moment) for r in rows]
 
 
 @blueprint.get("/inbox")
 @login_required
 def inbox() -> str:
-    with components().read() as db:
-        rows = q.escalated_conversations(db, user().scope)
-    return render_template("console/inbox.html", items=[_item(r) for r in rows])
+    return render_template("console/inbox.html", items=_items(), texts=I)
 
 
 @blueprint.get("/inbox.json")
 @login_required
 def inbox_json() -> Any:
-    """Polled every few seconds by the inbox page: escalations appear without a reload."""
+    """Fetched by the inbox page when the counts' stamp changes (see inbox_counts)."""
+    return jsonify(items=_items())
+
+
+@blueprint.get("/inbox/counts.json")
+@login_required
+def inbox_counts() -> Any:
+    """The one light poll every console page makes: the menu's unread counter, and a stamp that
+    tells an open inbox page to fetch its list again."""
     with components().read() as db:
-        rows = q.escalated_conversations(db, user().scope)
-    return jsonify(items=[_item(r) for r in rows])
+        found = iq.counts(db, user().scope, user().id, now(), inbox_view.is_notice)
+    return jsonify(**found, label=I.UNREAD_MENU.format(n=found["unread"]))
+
+
+def _mark_read(conversation_id: int, message_id: int) -> None:
+    """Record that this person has seen the thread up to `message_id` (the audit log keeps who read
+    a citizen's conversation); nothing is written when it was seen already."""
+    with components().read() as db:
+        seen = iq.read_marks(db, [conversation_id], user().id, now()).get(conversation_id, 0)
+    if message_id > seen:
+        components().uow().run(lambda uow: audit(uow, iq.READ_ACTION, "conversation", conversation_id,
+                                                 {"message_id": message_id}))
+
+
+@blueprint.post("/conversations/<int:conversation_id>/read")
+@login_required
+def mark_read(conversation_id: int) -> Any:
+    """The open thread showed new messages (JSON {"message_id"}, X-CSRFToken header)."""
+    data = request.get_json(silent=True) or {}
+    with components().read() as db:
+        _visible(db, conversation_id)
+        last = q.thread(db, conversation_id, limit=1)
+    newest = min(int(data.get("message_id") or 0) if str(data.get("message_id") or "").isdigit() else 0,
+                 last[-1]["id"] if last else 0)
+    if newest:
+        _mark_read(conversation_id, newest)
+    return jsonify(ok=True)
 
 
 def _visible(db: Any, conversation_id: int) -> dict[str, Any]:
@@ -88,6 +123,9 @@ def conversation(conversation_id: int) -> str:
     page["can_reply"] = can_reply(row["channel"], row["last_inbound_at"], now())
     page["window"] = WINDOWS.get(row["channel"])
     page["mine"] = row["handled_by"] == user().id
+    page["name"] = inbox_view.citizen_name(row)
+    if messages:
+        _mark_read(conversation_id, max(m["id"] for m in messages))
     return render_template("console/conversation.html", **page)
 
 
@@ -206,3 +244,10 @@ def handback(conversation_id: int) -> Any:
     if run_in_uow(work)[0]:
         flash(T.HANDED_BACK, "success")
     return redirect(url_for("console_inbox.inbox"))
+
+
+# 'Tạo phản ánh từ cuộc trò chuyện' (console.conversation_case), on this blueprint.
+blueprint.add_url_rule("/conversations/<int:conversation_id>/case", "case_form",
+                       conversation_case.form, methods=["GET"])
+blueprint.add_url_rule("/conversations/<int:conversation_id>/case", "case_file",
+                       conversation_case.file, methods=["POST"])

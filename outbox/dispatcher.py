@@ -49,7 +49,8 @@ class Dispatcher:
 
     def __init__(self, session_factory: sessionmaker[Session], channels: dict[str, Channel],
                  settings: dict[str, Any], clock: Callable[[], datetime] | None = None,
-                 zns: dict[str, Any] | None = None, worker_id: str | None = None) -> None:
+                 zns: dict[str, Any] | None = None, worker_id: str | None = None,
+                 after_sent: Callable[[int | None, str, str], Any] | None = None) -> None:
         self.session_factory = session_factory
         self.channels = channels
         self.give_up_after = timedelta(hours=float(settings.get("give_up_after_hours", 24)))
@@ -62,6 +63,8 @@ class Dispatcher:
         self.concurrency = max(1, int(settings.get("concurrency", 4)))
         self.limiter = RateLimiter(settings.get("rate_limits") or {})
         self.zns = zns or {}
+        # Called with (conversation id, channel, recipient) once a row is sent: the profile lookup.
+        self.after_sent = after_sent
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.wakeup = threading.Event()
@@ -174,6 +177,11 @@ class Dispatcher:
         if not q.mark_sent(self.session_factory, row.id, self.worker_id, self.clock(), part_ids, via):
             logger.warning("outbox row %s was sent, but its lease had passed to another worker: "
                            "it may be sent twice (lease_seconds shorter than the send?)", row.id)
+        if self.after_sent is not None and via is None:
+            try:
+                self.after_sent(row.conversation_id, row.channel, row.recipient_id)
+            except Exception:  # a name is a nicety: it never fails a delivered row
+                logger.exception("after-send hook failed for outbox row %s", row.id)
 
     def _throttled(self, row: q.Claimed, error: ChannelError) -> None:
         """The platform asked us to wait: not an attempt; a platform-wide wait pauses the channel."""

@@ -12,37 +12,83 @@
     return el;
   }
 
-  function pollInbox(table) {
+  // The inbox list: fetched again only when the counts' stamp says something changed.
+  function renderInbox(table, items) {
     var body = table.querySelector("tbody");
+    body.textContent = "";
+    if (!items.length) {
+      var empty = document.createElement("tr");
+      empty.className = "empty";
+      var cell = text("td", "Không có cuộc trò chuyện nào đang chờ.");
+      cell.colSpan = 5;
+      empty.appendChild(cell);
+      body.appendChild(empty);
+    }
+    items.forEach(function (item) {
+      var row = document.createElement("tr");
+      row.dataset.id = item.id;
+      if (item.unread) row.className = "unread";
+      var first = document.createElement("td");
+      var link = text("a", item.name);
+      link.href = item.url;
+      first.appendChild(link);
+      if (item.unread) {
+        first.appendChild(document.createTextNode(" "));
+        var badge = text("span", String(item.unread), "badge unread-count");
+        badge.title = table.dataset.tUnread.replace("{n}", item.unread);
+        first.appendChild(badge);
+      }
+      row.appendChild(first);
+      row.appendChild(text("td", item.channel));
+      row.appendChild(text("td", item.last_text));
+      var wait = text("td", item.waiting, "waiting" + (item.waiting_since ? " long" : ""));
+      if (item.waiting_since) wait.dataset.since = item.waiting_since;
+      row.appendChild(wait);
+      row.appendChild(text("td", item.handler || "Chưa có"));
+      body.appendChild(row);
+    });
+  }
+
+  function refreshInbox(table) {
     fetch(table.dataset.poll, {headers: {Accept: "application/json"}, credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) renderInbox(table, data.items); })
+      .catch(function () {});
+  }
+
+  // Waiting times move on between refreshes: the same wording as the server's (data-t-*).
+  function waitingText(table, since) {
+    var minutes = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 60000));
+    if (minutes < 1) return table.dataset.tNow;
+    if (minutes < 60) return table.dataset.tMinutes.replace("{minutes}", minutes);
+    var hours = Math.floor(minutes / 60);
+    if (hours < 24) return table.dataset.tHours.replace("{hours}", hours).replace("{minutes}", minutes % 60);
+    return table.dataset.tDays.replace("{days}", Math.floor(hours / 24)).replace("{hours}", hours % 24);
+  }
+
+  function tickWaiting(table) {
+    table.querySelectorAll("td[data-since]").forEach(function (cell) {
+      cell.textContent = waitingText(table, cell.dataset.since);
+    });
+  }
+
+  // One light poll on every page: the menu's unread counter; on the inbox, the cue to refresh.
+  var COUNTS_MS = 10000;
+  var lastStamp = null;
+  function pollCounts(counter, table) {
+    fetch(counter.dataset.poll, {headers: {Accept: "application/json"}, credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
-        body.textContent = "";
-        if (!data.items.length) {
-          var empty = document.createElement("tr");
-          empty.className = "empty";
-          var cell = text("td", "Không có cuộc trò chuyện nào đang chờ.");
-          cell.colSpan = 5;
-          empty.appendChild(cell);
-          body.appendChild(empty);
-        }
-        data.items.forEach(function (item) {
-          var row = document.createElement("tr");
-          row.dataset.id = item.id;
-          var first = document.createElement("td");
-          var link = text("a", item.name);
-          link.href = item.url;
-          first.appendChild(link);
-          row.appendChild(first);
-          [item.channel, item.last_text, item.last_at, item.handler || "Chưa có"].forEach(function (v) {
-            row.appendChild(text("td", v));
-          });
-          body.appendChild(row);
-        });
+        counter.textContent = data.unread;
+        counter.hidden = !data.unread;
+        counter.title = data.label;
+        counter.setAttribute("aria-label", data.label);
+        if (table && lastStamp !== null && data.stamp !== lastStamp) refreshInbox(table);
+        lastStamp = data.stamp;
       })
       .catch(function () {})
-      .finally(function () { setTimeout(function () { pollInbox(table); }, POLL_MS); });
+      .finally(function () { setTimeout(function () { pollCounts(counter, table); }, COUNTS_MS); });
   }
 
   function lastId(list) {
@@ -51,7 +97,7 @@
   }
 
   function appendMessage(list, m) {
-    if (list.querySelector('li[data-id="' + m.id + '"]')) return;
+    if (list.querySelector('li[data-id="' + m.id + '"]')) return false;
     var li = document.createElement("li");
     li.className = "msg " + m.direction;
     li.dataset.id = m.id;
@@ -81,12 +127,28 @@
     }
     list.appendChild(li);
     list.scrollTop = list.scrollHeight;
+    return m.direction === "in";
+  }
+
+  // New citizen messages shown on a visible page count as read by this person.
+  function markRead(list) {
+    if (document.hidden || !list.dataset.read) return;
+    fetch(list.dataset.read, {method: "POST", credentials: "same-origin",
+                              headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+                              body: JSON.stringify({message_id: Number(lastId(list))})}).catch(function () {});
+  }
+
+  function showMessages(list, data) {
+    if (!data) return;
+    var fresh = false;
+    data.messages.forEach(function (m) { fresh = appendMessage(list, m) || fresh; });
+    if (fresh) markRead(list);
   }
 
   function pollThread(list) {
     fetch(list.dataset.poll + "?after=" + lastId(list), {credentials: "same-origin"})
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data) data.messages.forEach(function (m) { appendMessage(list, m); }); })
+      .then(function (data) { showMessages(list, data); })
       .catch(function () {})
       .finally(function () { setTimeout(function () { pollThread(list); }, POLL_MS); });
   }
@@ -95,6 +157,12 @@
     var select = document.getElementById("canned");
     var box = document.getElementById("reply-text");
     if (select) select.addEventListener("change", function () { if (select.value) box.value = select.value; });
+    box.addEventListener("keydown", function (event) {  // Ctrl+Enter (⌘+Enter on a Mac) sends
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        if (box.value.trim()) form.requestSubmit();
+      }
+    });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var button = form.querySelector("button[type=submit]");
@@ -114,7 +182,7 @@
   function pollOnce(list) {
     fetch(list.dataset.poll + "?after=" + lastId(list), {credentials: "same-origin"})
       .then(function (r) { return r.json(); })
-      .then(function (data) { data.messages.forEach(function (m) { appendMessage(list, m); }); });
+      .then(function (data) { showMessages(list, data); });
   }
 
   // Forwarding or transferring to a commune-level agency (UBND xã, phường) needs the case's ward
@@ -130,10 +198,34 @@
     update();
   }
 
+  // The NLU review form: save-and-next from the keyboard (the page lists these keys).
+  function wireReviewKeys(form) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        document.getElementById(event.shiftKey ? "reject" : "accept").click();
+      } else if (event.altKey && /^[1-8]$/.test(event.key)) {
+        var intent = document.getElementById("intent");
+        var index = Number(event.key) - 1;
+        if (intent && index < intent.options.length) {
+          event.preventDefault();
+          intent.selectedIndex = index;
+        }
+      } else if (event.altKey && (event.key === "n" || event.key === "N")) {
+        event.preventDefault();
+        window.location.href = form.dataset.next;
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var review = document.getElementById("review-form");
+    if (review) wireReviewKeys(review);
     document.querySelectorAll("select[data-required-for]").forEach(wireWard);
     var inbox = document.getElementById("inbox");
-    if (inbox) setTimeout(function () { pollInbox(inbox); }, POLL_MS);
+    var counter = document.getElementById("inbox-count");
+    if (counter) pollCounts(counter, inbox);
+    if (inbox) setInterval(function () { tickWaiting(inbox); }, 30000);
     var thread = document.getElementById("thread");
     if (thread) { thread.scrollTop = thread.scrollHeight; setTimeout(function () { pollThread(thread); }, POLL_MS); }
     var reply = document.getElementById("reply-form");

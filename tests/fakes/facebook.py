@@ -1,4 +1,5 @@
-"""A fake Facebook Graph Send API: POST /<version>/me/messages?access_token=..."""
+"""A fake Facebook Graph API: the Send API (POST /<version>/me/messages?access_token=...) and the
+User Profile API (GET /<version>/<psid>?fields=first_name,last_name): `profiles` holds the people."""
 from __future__ import annotations
 
 import itertools
@@ -24,6 +25,7 @@ class FakeGraph(FakeServer):
         self.page_access_token = page_access_token
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self.profiles: dict[str, tuple[str, str]] = {}  # psid -> (first_name, last_name)
 
     def sent_to(self, psid: str) -> list[RecordedRequest]:
         return self.matching(lambda r: _recipient(r) == psid)
@@ -70,6 +72,8 @@ class FakeGraph(FakeServer):
     # -- default answers ------------------------------------------------------------------------
 
     def default_response(self, request: RecordedRequest) -> CannedResponse:
+        if request.method == "GET" and not request.path.endswith("/messages"):
+            return self._profile(request)
         if not request.path.endswith("/messages") or request.method != "POST":
             return graph_error(400, 100, None, "Unsupported post request.")
         if request.query.get("access_token") != self.page_access_token:
@@ -80,6 +84,20 @@ class FakeGraph(FakeServer):
         with self._lock:
             number = next(self._ids)
         return CannedResponse(200, {"recipient_id": recipient, "message_id": f"m_fake{number:06d}"})
+
+
+    def _profile(self, request: RecordedRequest) -> CannedResponse:
+        """The User Profile API: only the fields asked for, as Graph answers them."""
+        if request.query.get("access_token") != self.page_access_token:
+            return self.invalid_token()
+        psid = request.endpoint
+        if psid not in self.profiles:
+            return graph_error(400, 100, 33, f"Unsupported get request. Object with ID '{psid}' "
+                               "does not exist")
+        first, last = self.profiles[psid]
+        fields = set(request.query.get("fields", "").split(","))
+        profile = {k: v for k, v in (("first_name", first), ("last_name", last)) if k in fields}
+        return CannedResponse(200, {**profile, "id": psid})
 
 
 def _recipient(request: RecordedRequest) -> str | None:

@@ -1,11 +1,13 @@
 """A fake Zalo OA API: POST /v3.0/oa/message/cs with header access_token; errors inside HTTP 200.
 
-Also ZNS (POST /message/template) and OAuth v4 (POST /v4/oa/access_token): refresh tokens are
+Also the follower profile (GET /v3.0/oa/user/detail?data={"user_id": ...}; `profiles` holds the
+display names), ZNS (POST /message/template) and OAuth v4 (POST /v4/oa/access_token): refresh tokens are
 single use, as on Zalo; `refreshes` records every refresh token presented.
 """
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from typing import Any
 
@@ -14,6 +16,7 @@ from tests.fakes.server import CannedResponse, FakeServer, RecordedRequest
 CS_PATH = "/v3.0/oa/message/cs"
 ZNS_PATH = "/message/template"
 TOKEN_PATH = "/v4/oa/access_token"
+PROFILE_PATH = "/v3.0/oa/user/detail"
 
 
 def zalo_error(code: int, message: str) -> CannedResponse:
@@ -33,6 +36,7 @@ class FakeZalo(FakeServer):
         self.valid_refresh_tokens: set[str] = set()
         self.refreshes: list[str] = []  # refresh tokens presented, in order (valid or not)
         self.refresh_delay = 0.0
+        self.profiles: dict[str, str] = {}  # user_id -> display_name
 
     def set_tokens(self, access_token: str, refresh_token: str, app_secret: str) -> None:
         """OAuth on: `access_token` valid now, `refresh_token` usable once."""
@@ -91,6 +95,8 @@ class FakeZalo(FakeServer):
     def default_response(self, request: RecordedRequest) -> CannedResponse:
         if request.path == TOKEN_PATH and request.method == "POST":
             return self._refresh(request)
+        if request.path == PROFILE_PATH and request.method == "GET":
+            return self._profile(request)
         if request.path not in (CS_PATH, ZNS_PATH) or request.method != "POST":
             return CannedResponse(404, "Not Found")
         token = request.header("access_token")
@@ -106,6 +112,20 @@ class FakeZalo(FakeServer):
         return CannedResponse(200, {"error": 0, "message": "Success",
                                     "data": {"message_id": f"{number:020x}", "user_id": recipient}})
 
+
+    def _profile(self, request: RecordedRequest) -> CannedResponse:
+        token = request.header("access_token")
+        if token != self.access_token and token not in self.valid_access_tokens:
+            return CannedResponse(200, {"error": -216, "message": "Access token is invalid"})
+        try:
+            user_id = str(json.loads(request.query.get("data", "")).get("user_id", ""))
+        except (ValueError, AttributeError):
+            return CannedResponse(200, {"error": -201, "message": "Invalid parameters"})
+        if user_id not in self.profiles:
+            return CannedResponse(200, {"error": -213, "message": "User has not followed OA"})
+        return CannedResponse(200, {"error": 0, "message": "Success", "data": {
+            "user_id": user_id, "user_id_by_app": "", "display_name": self.profiles[user_id],
+            "user_is_follower": True, "avatar": "", "avatars": {}}})
 
     def _zns(self, request: RecordedRequest) -> CannedResponse:
         body = request.body if isinstance(request.body, dict) else {}
