@@ -169,6 +169,9 @@ _NAME_TAIL = (" ạ", " a", " nhé", " nha", " nhe", " ah")
 _NAME_CHARS = re.compile(r"^[^\W\d_]+(?:['’\-][^\W\d_]+)*$")
 
 
+_MIDDLE_NAMES = {"van", "thi"}
+
+
 def _without_honorific(words: list[str], names: NameKnowledge) -> list[str]:
     """'chị Nguyễn Thị Hoa' -> 'Nguyễn Thị Hoa'; 'Chu Văn An' keeps Chu, a surname."""
     if len(words) < 3:
@@ -176,6 +179,8 @@ def _without_honorific(words: list[str], names: NameKnowledge) -> list[str]:
     first = words[0].lower()
     spelled = first in names.honorifics
     typed_bare = not _has_marks(first) and first in {fold(h) for h in names.honorifics}
+    if len(words) == 3 and names.is_surname(words[0]) and fold(words[1].lower()) in _MIDDLE_NAMES:
+        return words  # 'Ông Văn Thành': Ông is the surname here, a full name has one before Văn
     if spelled:
         return words[1:]
     if typed_bare and names.is_surname(words[1]) and not names.is_surname(first):

@@ -9,6 +9,7 @@ draft's questions are in `intake.dialogue_draft`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Callable
 
 from intake import answers
@@ -89,8 +90,7 @@ class Dialogue(DraftQuestions, LinkConsent):
         m = Memory.load(memory)
         menu = [tuple(button) for button in m.menu]
         if turn.payload is None and menu:
-            turn = Turn(turn.text, turn.parse, answers.choice(turn.text, menu), turn.escalated,
-                        turn.attachments, turn.contacts)
+            turn = replace(turn, payload=answers.choice(turn.text, menu))
         m.menu = []
         answered = m.draft.turns if state in DRAFT_STATES and m.draft and m.draft.text else None
         before, was_editing = (m.draft.text, m.draft.editing) if m.draft else ("", False)
@@ -277,6 +277,9 @@ class Dialogue(DraftQuestions, LinkConsent):
             return Step(IDLE, Memory(), [Reply(T.NOTHING_TO_CONFIRM, MAIN_MENU)])
         if parse is None:
             return Step(IDLE, Memory(), [Reply(M.UNCLEAR, MAIN_MENU)])
+        if m.held and turn.whole is not None and turn.whole.intent == "phan_anh" and parse.intent in (
+                "phan_anh", FALLBACK):  # the message not understood was the start of this one
+            return self._start_intake(turn.whole, turn.contacts)
         if parse.intent == "phan_anh":
             return self._start_intake(parse, turn.contacts)
         dossier = parse.entity("dossier_code")
@@ -292,7 +295,9 @@ class Dialogue(DraftQuestions, LinkConsent):
             return self._offer_procedures(draft_from(parse, parse.text), parse)
         if parse.intent == "chao_hoi":
             return Step(IDLE, Memory(), [Reply(M.HELP, MAIN_MENU)])
-        return Step(IDLE, Memory(), [Reply(M.UNCLEAR, MAIN_MENU)])
+        # Kept for one message: it may be the first piece of a description the next one completes.
+        piece = answers.content_words(turn.text) >= MIN_CONTENT_WORDS and "?" not in turn.text
+        return Step(IDLE, Memory(held=turn.text if piece else ""), [Reply(M.UNCLEAR, MAIN_MENU)])
 
     def _lookup_without_code(self, parse: ParseResult, dossier: str | None) -> Step:
         """A status question without a PAKN code: ask for it, and when the message describes a

@@ -144,6 +144,7 @@ class Memory:
     filed_code: str | None = None  # the case the last confirmation filed
     info_case: str | None = None  # staff asked for more information on this case: messages go there
     undo: dict[str, Any] | None = None  # {"state", "memory"} of a draft the citizen cancelled
+    held: str = ""  # a message at rest the bot did not understand: maybe a description's first piece
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": VERSION}

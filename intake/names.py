@@ -44,7 +44,11 @@ class NameKnowledge:
             for lead in self.lead_ins:
                 match = re.match(rf"{re.escape(lead)}(?:\s*[:\-]\s*|\s+)", folded)
                 if match and match.end() < len(text):
-                    text, changed = text[match.end():], True
+                    removed, rest = text[:match.end()].split(), text[match.end():]
+                    if removed[-1] == "La" and len(rest.split()) == 2:  # 'e ten La Van Dung': La is
+                        text = text[text.rindex("La", 0, match.end()):]  # the surname, not 'là'
+                        return text
+                    text, changed = rest, True
                     break
         return text
 

@@ -20,6 +20,7 @@ from intake.turns import (
     ASK_PHONE,
     CHOOSE_PROCEDURE,
     DESCRIBE,
+    IDLE,
     Action,
     Reply,
     Turn,
@@ -144,12 +145,14 @@ class Pipeline:
     def _whole_description(self, conversation: Conversation, text: str) -> ParseResult | None:
         """The draft's description with this message appended, parsed: the dialogue reads the
         whole again when the message turns out to be another piece of it."""
-        if conversation.state not in DESCRIPTION_STATES or answers.content_words(text) < 3:
+        if answers.content_words(text) < 3:
             return None
-        draft = Memory.load(conversation.slots).draft
-        if draft is None or not draft.text:
+        memory = Memory.load(conversation.slots)
+        if conversation.state == IDLE and memory.held:  # a first piece the bot did not understand
+            return self.nlu.parse(answers.added_to(memory.held, text))
+        if conversation.state not in DESCRIPTION_STATES or memory.draft is None or not memory.draft.text:
             return None
-        return self.nlu.parse(answers.added_to(draft.text, text))
+        return self.nlu.parse(answers.added_to(memory.draft.text, text))
 
     def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
              now: datetime) -> list[Reply]:

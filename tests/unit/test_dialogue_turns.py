@@ -263,3 +263,27 @@ def test_a_status_question_at_the_address_question_is_not_the_address(dialogue: 
     step = dialogue.step(ASK_ADDRESS, slots, Turn(text, parse(text, "tra_cuu", None, None, confidence=0.99)))
     assert step.state == ASK_ADDRESS and "address" not in values(step)
     assert texts(step) == [T.LOOKUP_IN_DRAFT, M.ASK_ADDRESS]
+
+
+@pytest.mark.parametrize(("text", "name"), [("e ten La Van Dung sdt 0353 008 417", "La Van Dung"),
+                                            ("Ông Văn Thành", "Ông Văn Thành"),
+                                            ("chị Nguyễn Thị Hoa", "Nguyễn Thị Hoa")])
+def test_surnames_that_look_like_words_stay_in_the_name(dialogue: Dialogue, text: str, name: str) -> None:
+    step = dialogue.step(ASK_NAME, {"text": KHAI_SINH, "procedure": "ho_tich", "agency": "ubnd_xa"},
+                         Turn(text, None))
+    assert values(step)["name"] == name
+
+
+def test_a_first_piece_the_bot_did_not_understand_joins_the_description(dialogue: Dialogue) -> None:
+    first = "e doi bang lai quoc te"
+    unclear = dialogue.step(IDLE, {}, Turn(first, parse(first, FALLBACK, None, None, confidence=0.3)))
+    assert texts(unclear)[0].startswith("Xin lỗi, tôi chưa hiểu")
+    piece = "nop online du het r ma ko thay ai duyet, goi hotline ko ai nghe may"
+    joined = f"{first}. {piece}"
+    step = say(dialogue, unclear, piece, result=parse(piece, FALLBACK, None, None, confidence=0.5))
+    assert step.state == IDLE  # without the pipeline's reading of the whole, nothing to join
+    step = dialogue.step(unclear.state, unclear.memory, Turn(
+        piece, parse(piece, FALLBACK, None, None, confidence=0.5),
+        whole=parse(joined, procedure="giay_phep_lai_xe", agency="cong_an")))
+    assert step.state == ASK_NAME and values(step)["text"] == joined
+    assert values(step)["procedure"] == "giay_phep_lai_xe"
