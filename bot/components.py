@@ -19,6 +19,7 @@ from channels.registry import build_channels
 from intake.attempts import AttemptLimiter
 from intake.dialogue import Dialogue
 from intake.notifier import OutboxNotifier
+from outbox.staff_email import build_mailer
 from intake.pipeline import Pipeline
 from intake.processor import InboundProcessor
 from nlu.contact_reader import ActiveContacts
@@ -59,6 +60,7 @@ class Components:
     live_catalogue: LiveCatalogue
     stop: threading.Event = field(default_factory=threading.Event)
     scheduler: Any = None
+    mailer: Any = None  # routing.ports.StaffMailer, or None: no SMTP server configured
 
     def uow(self) -> SqlUnitOfWork:
         """A unit of work for a service call: `pakn.uow().run(lambda uow: service(uow, ...))`."""
@@ -114,7 +116,7 @@ def build_components(settings: dict[str, Any], background: bool = True) -> Compo
                         contacts=ActiveContacts(nlu.store))  # contact details read from any message
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
-                      dispatcher, notifier, live)
+                      dispatcher, notifier, live, mailer=build_mailer(settings))
 
 
 def build_dispatcher(settings: dict[str, Any], session_factory: Any,

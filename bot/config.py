@@ -31,6 +31,8 @@ ENVIRONMENT = {
     "ZALO_API_URL": (("channels", "zalo"), "api_url"),
     "ZALO_OAUTH_URL": (("channels", "zalo"), "oauth_url"),
     "ZALO_ZNS_URL": (("channels", "zalo"), "zns_url"),
+    "SMTP_USER": (("email",), "user"),
+    "SMTP_PASSWORD": (("email",), "password"),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -71,6 +73,10 @@ DEFAULTS: dict[str, Any] = {
     # phone: the hotline citizens call, printed on the channel poster ("" = not printed).
     "hotline": {"chat_link_days": 7, "phone": ""},
     "scheduler": {"run_in_server": True, "interval_minutes": 10, "digest_time": "07:30"},
+    # Staff e-mail (daily digest, overdue alerts) sent by the scheduler; host "" = none.
+    # base_url: the console's address in the e-mails' links ("" = public.base_url).
+    "email": {"host": "", "port": 25, "from": "", "starttls": False, "ssl": False,
+              "timeout_seconds": 10.0, "user": "", "password": "", "base_url": ""},
     "outbox": {"dispatch_in_server": True, "poll_seconds": 1.0, "give_up_after_hours": 24.0,
                "throttle_default_seconds": 30.0,
                "backoff_base_seconds": 2.0, "backoff_max_seconds": 600, "lease_seconds": 60,

@@ -36,13 +36,25 @@ def run_deadline_jobs(pakn: Any, now: datetime) -> dict[str, int]:
     if counts["surveys"]:
         pakn.dispatcher.wakeup.set()
     logger.info("deadline jobs at %s: %s", now.isoformat(), counts)
+    counts["emails"] = run_email_job(pakn, now)  # overdue alerts right after the escalation
     return counts
 
 
 def run_digest_job(pakn: Any, now: datetime) -> int:
     sent = pakn.uow().run(lambda uow: jobs.send_daily_digest(uow, pakn.ctx.policy, now))
-    logger.info("daily digest at %s: %d agencies", now.isoformat(), sent)
+    logger.info("daily digest at %s: %d units", now.isoformat(), sent)
+    run_email_job(pakn, now)
     return sent
+
+
+def run_email_job(pakn: Any, now: datetime) -> int:
+    """E-mail the digests and overdue alerts not sent yet (nothing without an SMTP server)."""
+    if pakn.mailer is None:
+        return 0
+    settings = pakn.settings
+    base_url = settings["email"].get("base_url") or settings["public"].get("base_url") or ""
+    return pakn.uow().run(lambda uow: jobs.email_staff(uow, pakn.mailer, pakn.ctx.catalogue,
+                                                       base_url, now))
 
 
 def build_scheduler(pakn: Any, scheduler: BaseScheduler | None = None,

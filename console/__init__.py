@@ -17,6 +17,7 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     from console import (
         account,
         admin,
+        assign_view,
         auth,
         cases,
         dashboard,
@@ -26,6 +27,7 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
         nlu_editing,
         nlu_review,
         nlu_training,
+        notifications,
         poster,
     )
     from console.views import template_helpers
@@ -42,7 +44,7 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     auth.login_manager.init_app(app)
     app.register_blueprint(assets)
     for module in (auth, account, inbox, cases, hotline, dashboard, admin, nlu_review, nlu_training, nlu_editing,
-                   delivery, poster):
+                   delivery, poster, assign_view, notifications):
         app.register_blueprint(module.blueprint)
     app.before_request(_protect)
     app.context_processor(template_helpers)

@@ -17,6 +17,8 @@ from typing import Any
 from routing.model import OutboxItem
 
 STEP_CONFIRM = "confirm"
+# Steps that cannot be taken back: confirmed on this page even when staff typed nothing extra.
+IRREVERSIBLE = frozenset({"answer", "close"})
 FORM_ONLY = frozenset({"csrf_token", "step", "preview_digest"})  # never part of the action itself
 
 

@@ -1,61 +1,56 @@
 """Cases: the filtered, searchable list; one case's page with its timeline, deadlines and actions."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from console import texts as T
+from console import work_texts as W
 from console.auth import audit, now, user
 from console.case_actions import ACTIONS, available_actions, needs_confirmation, perform
-from console.case_preview import STEP_CONFIRM, Preview, action_fields, confirmed, watch_outbox
+from console.case_preview import (
+    IRREVERSIBLE,
+    STEP_CONFIRM,
+    Preview,
+    action_fields,
+    confirmed,
+    watch_outbox,
+)
 from console.case_view import actors, contact_to_check, legal_basis, timeline, uploaded_files
+from console.assign_view import assignees, assignment_panel, name_assignments
 from console.deps import components
 from console.form_text import page_number
+from console.queue_view import filter_choices, kept_arguments, queue_filter
 from console.views import run_in_uow
 from routing.case_rules import needs_masking_review, needs_ward, publication_pending
 from routing.deadlines import is_overdue
 from routing.rules import COMMUNE_LEVEL_UNITS, handling_unit
 from storage import console_queries as q
+from storage.assignment import keep_assignment_in_unit
 from storage.orm import outbox
 from storage.uploads import FileStore
+from storage.work_queue import work_queue
 
 blueprint = Blueprint("console_cases", __name__, url_prefix="/console")
 PER_PAGE = 50
 REVIEW_FIRST = object()
-FILTER_KEYS = ("status", "agency_id", "procedure_id", "channel", "ward", "overdue", "date_from",
-               "date_to", "q")
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _filter() -> q.CaseFilter:
-    args = request.args
-    return q.CaseFilter(status=args.get("status", ""), agency_id=args.get("agency_id", ""),
-                        procedure_id=args.get("procedure_id", ""), channel=args.get("channel", ""),
-                        ward=args.get("ward", ""), overdue=args.get("overdue") == "1",
-                        date_from=_date(args.get("date_from")), date_to=_date(args.get("date_to")),
-                        q=args.get("q", "").strip()[:200])
 
 
 @blueprint.get("/cases")
 @login_required
 def case_list() -> str:
+    """'Việc cần làm': the person's cases, the most urgent first, closed ones hidden."""
     page = page_number(request.args.get("page")) or 1
-    criteria = _filter()
+    criteria = queue_filter()
+    staff = user()
     with components().read() as db:
-        rows, total = q.search_cases(db, criteria, user().scope, now(), page, PER_PAGE)
+        rows, total = work_queue(db, criteria, staff.scope, staff.id, now(), page, PER_PAGE)
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
-    kept = {k: request.args[k] for k in FILTER_KEYS if request.args.get(k)}
     return render_template("console/cases.html", rows=rows, total=total, page=page, pages=pages,
-                           kept=kept, f=criteria, catalogue=components().ctx.catalogue)
+                           kept=kept_arguments(), f=criteria, catalogue=components().ctx.catalogue,
+                           choices=filter_choices(components().ctx.catalogue, staff.scope))
 
 
 def _load(uow: Any, code: str) -> Any:
@@ -79,9 +74,12 @@ def case_page(code: str) -> str:
             outbox.select().where(outbox.c.case_code == case.code).order_by(outbox.c.id)).all()
         catalogue = pakn.ctx.catalogue
         chat_links = uow.chat_links.for_case(case.code)  # hotline: chats asked to take updates
-        names = q.staff_names(uow.session, actors(case.events) | {r.requested_by for r in chat_links})
+        names = q.staff_names(uow.session, actors(case.events) | {r.requested_by for r in chat_links}
+                              | assignees(case.events))
         page = {
-            "case": case, "events": timeline(case.events, catalogue, names),
+            "case": case, "events": name_assignments(timeline(case.events, catalogue, names),
+                                                     case.events, names),
+            "assignment": assignment_panel(uow.session, case, user()),
             "chat_links": [(r, r.state_at(moment)) for r in chat_links], "names": names,
             "conversation": conversation, "sent": sent, "files": uploaded_files(case.events),
             "deadlines": [{"d": d, "overdue": is_overdue(d, moment), "basis": legal_basis(d.source)}
@@ -122,17 +120,23 @@ def case_action(code: str, name: str) -> Any:
     pakn = components()
     staff = user()
     form = request.form.to_dict()
+    review_needed = False
 
     def work(uow: Any) -> Any:
         case = _load(uow, code)
         if not any(a.name == name for a in available_actions(case, staff.role)):
             return None
-        if name == "publish" and needs_masking_review(case):
+        if name == "publish":  # always through the masked preview, consent or not
+            nonlocal review_needed
+            review_needed = needs_masking_review(case)
             return REVIEW_FIRST
         moment = now()
         queued = watch_outbox(uow)
         case = perform(name, uow, pakn, case.code, form, staff.username, moment)
-        if needs_confirmation(name, form):  # staff typed something for the citizen: show it first
+        if name in ("forward", "transfer"):
+            keep_assignment_in_unit(uow, case, {"id": staff.id, "username": staff.username}, moment)
+        # Staff typed something for the citizen, or the step cannot be taken back: show it first.
+        if needs_confirmation(name, form) or name in IRREVERSIBLE:
             preview = Preview(case.code, name, [item.text for item in queued.items],
                               case.conversation_id is not None, form.get("step") == STEP_CONFIRM)
             if not confirmed(form, preview):
@@ -143,9 +147,11 @@ def case_action(code: str, name: str) -> Any:
     done, case = run_in_uow(work, code.upper(), keep=lambda result: not isinstance(result, Preview))
     if isinstance(case, Preview):
         return render_template("console/case_confirm.html", preview=case, action=action,
-                               fields=action_fields(form), catalogue=pakn.ctx.catalogue)
-    if case is REVIEW_FIRST:  # publishing without consent goes through the masking review
-        flash(T.PUBLICATION_NEEDS_REVIEW.format(code=code.upper()), "warning")
+                               fields=action_fields(form), catalogue=pakn.ctx.catalogue,
+                               warning=W.CONFIRM_IRREVERSIBLE.get(name, ""))
+    if case is REVIEW_FIRST:  # publishing goes through the masking review, consent or not
+        flash((T.PUBLICATION_NEEDS_REVIEW if review_needed else W.PUBLISH_THROUGH_REVIEW)
+              .format(code=code.upper()), "warning")
         return redirect(url_for("public.review", code=code.upper()))
     if done and case is None:
         flash(T.ACTION_NOT_ALLOWED.format(action=action.label), "error")

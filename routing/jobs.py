@@ -7,16 +7,23 @@ skips nor repeats anything. `now` is always passed in.
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from datetime import datetime, timezone
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from routing.calendar import VIETNAM
 from routing.catalogue import FOCAL_POINT_AGENCY
 from routing.deadlines import DeadlinePolicy, is_due_soon, is_overdue
 from routing.model import CaseStatus, StaffNotification
-from routing.ports import AbstractUnitOfWork, Notifier
+from routing import staff_mail
+from routing.catalogue import Catalogue
+from routing.ports import AbstractUnitOfWork, MailError, Notifier, StaffEmail, StaffMailer
+from routing.ranking import Unit, scoring_unit
+from routing.rules import handling_unit
 
 logger = logging.getLogger(__name__)
+DIGEST_CODES = 30  # case codes listed per digest; the counts are complete
+EMAIL_WINDOW = timedelta(days=2)  # an alert the mail server refused that long is not sent late
 
 
 def send_due_reminders(uow: AbstractUnitOfWork, policy: DeadlinePolicy, now: datetime) -> int:
@@ -61,24 +68,29 @@ def _utc(moment: datetime) -> str:
 
 
 def send_daily_digest(uow: AbstractUnitOfWork, policy: DeadlinePolicy, now: datetime) -> int:
-    """One digest per agency per day: open cases, due soon, overdue."""
+    """One digest per handling unit per day (each ward's committee and police on their own, as
+    they are scored): open cases, due soon and overdue, with the codes of the latter two."""
     calendar = uow.calendar.load()
     day = now.astimezone(VIETNAM).date().isoformat()
-    open_count: Counter[str] = Counter()
-    due_soon: Counter[str] = Counter()
-    overdue: Counter[str] = Counter()
+    open_count: Counter[Unit] = Counter()
+    due_soon: dict[Unit, list[str]] = defaultdict(list)
+    overdue: dict[Unit, list[str]] = defaultdict(list)
     for case in uow.cases.open_cases():
-        agency = case.agency_id or FOCAL_POINT_AGENCY
-        open_count[agency] += 1
+        unit = scoring_unit(case.agency_id or FOCAL_POINT_AGENCY, case.ward)
+        open_count[unit] += 1
         steps = [d for d in case.deadlines if d.met_at is None]
-        due_soon[agency] += any(is_due_soon(d, calendar, now, policy.remind_working_days_before)
-                                for d in steps)
-        overdue[agency] += any(is_overdue(d, now) for d in steps)
+        if any(is_overdue(d, now) for d in steps):
+            overdue[unit].append(case.code)
+        elif any(is_due_soon(d, calendar, now, policy.remind_working_days_before) for d in steps):
+            due_soon[unit].append(case.code)
     sent = 0
-    for agency in sorted(open_count):
-        notification = StaffNotification(agency, "digest", now, f"digest:{agency}:{day}", data={
-            "day": day, "open": open_count[agency], "due_soon": due_soon[agency],
-            "overdue": overdue[agency]})
+    for agency, ward in sorted(open_count):
+        key = f"digest:{agency}:{ward}:{day}" if ward else f"digest:{agency}:{day}"
+        notification = StaffNotification(agency, "digest", now, key, ward=ward or None, data={
+            "day": day, "open": open_count[agency, ward], "due_soon": len(due_soon[agency, ward]),
+            "overdue": len(overdue[agency, ward]),
+            "overdue_codes": overdue[agency, ward][:DIGEST_CODES],
+            "due_soon_codes": due_soon[agency, ward][:DIGEST_CODES]})
         sent += uow.staff_notifications.add_once(notification)
     return sent
 
@@ -93,3 +105,42 @@ def start_surveys(uow: AbstractUnitOfWork, notifier: Notifier, now: datetime) ->
             case.survey_started_at = now
             started += 1
     return started
+
+
+def email_staff(uow: AbstractUnitOfWork, mailer: StaffMailer, catalogue: Catalogue, base_url: str,
+                now: datetime) -> int:
+    """E-mail the digests and overdue escalations not e-mailed yet to the staff they concern (one
+    alert per person listing every new overdue case); how many e-mails went out.
+
+    Everything is read first and the notifications are marked only after sending, so the
+    transaction writes nothing while the mail server is talked to. A notification whose e-mail
+    failed for any recipient stays unmarked and is tried again on the next run.
+    """
+    def unit(agency_id: str | None, ward: str | None) -> str:
+        return handling_unit(catalogue, agency_id, ward) or catalogue.agency_name(agency_id) or ""
+
+    pending = uow.staff_notifications.pending_emails(now - EMAIL_WINDOW)
+    plan: list[tuple[StaffEmail, list[int]]] = []
+    overdue: dict[int, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for item in pending:
+        for person in uow.staff_notifications.recipients(item["id"]):
+            if item["kind"] == "overdue":
+                overdue.setdefault(person["id"], (person, []))[1].append(item)
+            else:
+                plan.append((staff_mail.digest(person, item, base_url, unit), [item["id"]]))
+    for person, items in overdue.values():
+        plan.append((staff_mail.overdue_alert(person, items, base_url, unit),
+                     [i["id"] for i in items]))
+    failed: set[int] = set()
+    sent = 0
+    for email, ids in plan:
+        try:
+            mailer.send(email)
+            sent += 1
+        except MailError as error:
+            logger.warning("staff e-mail not sent (%s); notifications %s wait", error, ids)
+            failed.update(ids)
+    uow.staff_notifications.mark_emailed([i["id"] for i in pending if i["id"] not in failed], now)
+    logger.info("staff e-mail at %s: %d sent, %d notifications wait", now.isoformat(), sent,
+                len(failed))
+    return sent

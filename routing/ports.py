@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, TypeVar
 
@@ -108,6 +109,19 @@ class StaffNotificationRepository(abc.ABC):
     def add_once(self, notification: StaffNotification) -> bool:
         """Store it unless one with the same dedupe_key exists; True when stored."""
 
+    def pending_emails(self, since: datetime) -> list[dict[str, Any]]:
+        """Overdue escalations and digests created after `since` and not e-mailed yet, as dicts
+        (id, kind, agency_id, ward, case_code, data, created_at), oldest first."""
+        return []
+
+    def recipients(self, notification_id: int) -> list[dict[str, Any]]:
+        """Active staff with an e-mail address the notification is addressed to (id, email,
+        full_name, username)."""
+        return []
+
+    def mark_emailed(self, notification_ids: list[int], now: datetime) -> None:
+        """These notifications were e-mailed to all their recipients."""
+
 
 class SurveyRepository(abc.ABC):
     @abc.abstractmethod
@@ -164,3 +178,24 @@ class Notifier(abc.ABC):
     @abc.abstractmethod
     def ask_survey(self, uow: AbstractUnitOfWork, case: Case, now: datetime) -> bool:
         """Start the satisfaction survey in the citizen's conversation; False if it must wait."""
+
+
+@dataclass(frozen=True)
+class StaffEmail:
+    """One e-mail to a staff member (plain text, Vietnamese)."""
+
+    to: str
+    subject: str
+    body: str
+
+
+class MailError(Exception):
+    """The mail server refused or could not be reached; the job tries again on its next run."""
+
+
+class StaffMailer(abc.ABC):
+    """Sends e-mail to staff (the daily digest, overdue alerts); only scheduler jobs call it."""
+
+    @abc.abstractmethod
+    def send(self, email: StaffEmail) -> None:
+        """Deliver it to the mail server; raises MailError."""

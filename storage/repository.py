@@ -29,7 +29,7 @@ from routing.ports import (
     StaffNotificationRepository,
     SurveyRepository,
 )
-from storage import receipts
+from storage import notifications, receipts
 from storage.orm import calendar_days, case_sequences, cases, conversations, outbox
 from storage.results import rows_changed
 
@@ -220,6 +220,15 @@ class SqlStaffNotificationRepository(StaffNotificationRepository):
         except IntegrityError:
             return False
         return True
+
+    def pending_emails(self, since: datetime) -> list[dict[str, Any]]:
+        return notifications.pending_emails(self.session, since)
+
+    def recipients(self, notification_id: int) -> list[dict[str, Any]]:
+        return notifications.recipients(self.session, notification_id)
+
+    def mark_emailed(self, notification_ids: list[int], now: datetime) -> None:
+        notifications.mark_emailed_rows(self.session, notification_ids, now)
 
 
 class SqlSurveyRepository(SurveyRepository):

@@ -90,7 +90,7 @@ SCENARIOS = {
     "start": Scenario("caugiay", "in_progress", forwarded),
     "ask_info": Scenario("caugiay", "forwarded", forwarded, {"text": "Xin gửi ảnh giấy hẹn trả kết quả."}),
     "answer": Scenario("caugiay", "answered", started, {"answer": ANSWER}),
-    "publish": Scenario("daumoi", "published", answered, consent=True),
+    # "publish" has no form with a note: it always goes through the masked text's review page.
     "close": Scenario("caugiay", "closed", answered),
     "reopen": Scenario("daumoi", "reopened", answered, {"reason": "Công dân chưa nhận được giấy khai sinh"}),
     "reject": Scenario("daumoi", "rejected", fields={"reason": "Nội dung trùng phản ánh đã gửi"}),
@@ -230,7 +230,9 @@ def test_public_pages_and_open311_never_show_notes_or_messages(desk: Console) ->
     act(focal, code, "forward", {"note": NOTE + " (chuyển)"})
     act(officer, code, "start", {"note": NOTE + " (bắt đầu)", "citizen_message": MESSAGE})
     act(officer, code, "answer", {"answer": ANSWER, "note": NOTE + " (trả lời)"})
-    act(focal, code, "publish", {"note": NOTE + " (công khai)"})
+    # Publication always goes through the masked text's review page, consent or not.
+    focal.post(f"/console/cong-khai/{code}", {"public_text": "Hồ sơ khai sinh quá hạn.",
+                                              "public_answer": ANSWER, "publish": "1"})
     act(officer, code, "close", {"note": NOTE + " (kết thúc)"})
     assert desk.status(code) == "closed"
     assert NOTE + " (kết thúc)" in timeline(officer.get(f"/console/cases/{code}").text)

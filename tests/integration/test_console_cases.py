@@ -6,6 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from console import texts as T
+from console import work_texts as W
 from intake import messages as M
 from routing import services
 from routing.calendar import VIETNAM
@@ -41,7 +42,8 @@ def test_ward_officer_starts_and_answers(console: Console) -> None:
     empty = officer.post(f"/console/cases/{code}/actions/answer", {"answer": "  "})
     assert "Vui lòng nhập nội dung văn bản trả lời." in empty.text
     assert console.status(code) == "in_progress"
-    officer.post(f"/console/cases/{code}/actions/answer", {"answer": ANSWER})
+    preview, _ = act(officer, code, "answer", {"answer": ANSWER})
+    assert preview is not None and W.CONFIRM_IRREVERSIBLE["answer"] in preview  # asked first
     assert console.status(code) == "answered"
     texts = [r.text for r in console.outbox(code)]
     assert texts[-1] == M.STATUS_PUSH["answered"].format(code=code, unit="UBND phường Cầu Giấy",
@@ -278,13 +280,18 @@ def test_publishing_without_consent_from_the_case_page_leads_to_the_review(conso
     assert public.status_code == 200 and "Hồ sơ khai sinh quá hạn ở phường Cầu Giấy." in public.text
 
 
-def test_publishing_with_consent_works_from_the_case_page(console: Console) -> None:
+def test_publishing_with_consent_also_goes_through_the_masked_preview(console: Console) -> None:
     code = _answered(console, consent=True)
     client = console.client("daumoi")
     page = client.get(f"/console/cases/{code}").text
     assert f'href="/console/cong-khai/{code}"' in page  # the masked text can be read first
-    done = client.post(f"/console/cases/{code}/actions/publish", {})
-    assert f"Đã thực hiện: Công khai kết quả — phản ánh {code}." in done.text
+    response = client.post(f"/console/cases/{code}/actions/publish", {}, follow=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/console/cong-khai/{code}")
+    review = client.get(f"/console/cong-khai/{code}").text
+    assert W.PUBLISH_THROUGH_REVIEW.format(code=code) in review and "0912345678" not in review
+    assert console.status(code) == "answered"  # nothing published by the click alone
+    client.post(f"/console/cong-khai/{code}", {"public_text": "Hồ sơ khai sinh quá hạn.",
+                                               "public_answer": "Đã cấp giấy khai sinh.", "publish": "1"})
     assert console.status(code) == "published"
     assert console.app.test_client().get(f"/cong-khai/{code}").status_code == 200
 
@@ -298,7 +305,9 @@ def test_closing_a_consented_case_needs_publication_or_a_reason(console: Console
     assert T.PUBLICATION_REQUIRED.format(code=code) in refused.text
     assert console.status(code) == "answered"
     reason = "Kết quả đã công khai trên ứng dụng iHanoi"
-    officer.post(f"/console/cases/{code}/actions/close", {"unpublished_reason": reason})
+    preview = officer.post(f"/console/cases/{code}/actions/close", {"unpublished_reason": reason})
+    assert W.CONFIRM_IRREVERSIBLE["close"] in preview.text and console.status(code) == "answered"
+    act(officer, code, "close", {"unpublished_reason": reason})
     assert console.status(code) == "closed"
     assert f"Lý do không công khai kết quả: {reason}" in officer.get(f"/console/cases/{code}").text
     # Published first, or no consent: closing needs no reason.
@@ -308,7 +317,7 @@ def test_closing_a_consented_case_needs_publication_or_a_reason(console: Console
     unconsented = _answered(console, consent=False)
     for other in (published, unconsented):
         assert "Lý do không công khai" not in officer.get(f"/console/cases/{other}").text
-        officer.post(f"/console/cases/{other}/actions/close", {})
+        act(officer, code=other, name="close", fields={})
         assert console.status(other) == "closed"
 
 
