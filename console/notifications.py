@@ -72,7 +72,8 @@ def page() -> str:
     catalogue = components().ctx.catalogue
     for row in rows:
         row["text"] = describe(row)
-        row["unit"] = handling_unit(catalogue, row["agency_id"], row["ward"]) or ""
+        agency = (row["data"] or {}).get("agency_id") if row["kind"] == "overdue" else row["agency_id"]
+        row["unit"] = handling_unit(catalogue, agency, row["ward"]) or ""  # the case's unit
     return render_template("console/notifications.html", rows=rows, only_unread=only_unread, W=W)
 
 

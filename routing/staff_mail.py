@@ -57,7 +57,7 @@ def overdue_alert(person: Mapping[str, Any], items: Sequence[Mapping[str, Any]],
     for item in items:
         data = item.get("data") or {}
         lines.append(OVERDUE_LINE.format(
-            code=item["case_code"], step=STEP_NAMES.get(data.get("step"), data.get("step")),
+            code=item["case_code"], step=STEP_NAMES.get(str(data.get("step")), data.get("step")),
             due=_time(data["due_at"]) if data.get("due_at") else "—",
             unit=unit_name(data.get("agency_id"), item.get("ward")),
             link=case_link(base_url, str(item["case_code"]))))

@@ -100,7 +100,7 @@ def assignable_staff(session: Session, agency_id: str | None,
                      ward: str | None) -> list[dict[str, Any]]:
     """Active accounts a case of this unit may be assigned to: the unit's own staff (the ward's,
     for a commune-level agency) and the focal point's."""
-    unit = sa.false()
+    unit: sa.ColumnElement[bool] = sa.false()
     if agency_id:
         unit = sa.and_(users.c.role == "agency_staff", users.c.agency_id == agency_id)
         if agency_id in COMMUNE_LEVEL_UNITS:

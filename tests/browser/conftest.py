@@ -18,6 +18,9 @@ USERS = {  # username: role, agency, ward
     "bt_daumoi": ("focal_point", None, None),
     "bt_caugiay": ("agency_staff", "ubnd_xa", "phường Cầu Giấy"),
     "bt_admin": ("admin", None, None),
+    # The work queue's own ward and its second officer (no other browser test files cases there).
+    "bt_nghiado": ("agency_staff", "ubnd_xa", "phường Nghĩa Đô"),
+    "bt_nghiado2": ("agency_staff", "ubnd_xa", "phường Nghĩa Đô"),
 }
 
 

@@ -85,6 +85,8 @@ def test_forward_and_answer_a_case_notify_the_citizen(
     officer.wait_for_selector("text=Đã thực hiện: Bắt đầu xử lý")
     officer.fill('form[data-action="answer"] textarea[name=answer]', ANSWER)
     officer.click('form[data-action="answer"] button[type=submit]')
+    officer.wait_for_selector("#irreversible")  # the official answer cannot be taken back: confirm
+    officer.click("#confirm-action button[value=confirm]")
     officer.wait_for_selector("text=Đã thực hiện: Trả lời (văn bản chính thức)")
     assert "Đúng hạn" in officer.locator("#deadlines").inner_text()
     answered = M.STATUS_PUSH["answered"].format(code=code, unit="UBND phường Cầu Giấy", answer=ANSWER)
