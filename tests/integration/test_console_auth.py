@@ -93,17 +93,17 @@ def test_roles(console: Console) -> None:
 
 def test_admin_creates_and_locks_accounts(console: Console) -> None:
     admin = console.client("admin")
-    page = admin.post("/console/admin/users", {"username": "dongda", "password": "12345678",
+    page = admin.post("/console/admin/users", {"username": "dongda", "password": "ho-guom-sang-som-7",
                                                "role": "agency_staff", "agency_id": "ubnd_xa",
                                                "ward": "phường Đống Đa"})
     assert "Đã tạo tài khoản dongda." in page.text
-    refused = admin.post("/console/admin/users", {"username": "khongphuong", "password": "12345678",
+    refused = admin.post("/console/admin/users", {"username": "khongphuong", "password": "ho-guom-sang-som-7",
                                                   "role": "agency_staff", "agency_id": "ubnd_xa"})
     assert "Cán bộ UBND cấp xã cần chọn phường/xã." in refused.text
     (user_id,) = console.query("SELECT id FROM users WHERE username = 'dongda'")[0]
-    assert console.client().login("dongda", "12345678").status_code == 302
+    assert console.client().login("dongda", "ho-guom-sang-som-7").status_code == 302
     admin.post(f"/console/admin/users/{user_id}", {"active": "0"})
-    locked = console.client().login("dongda", "12345678")
+    locked = console.client().login("dongda", "ho-guom-sang-som-7")
     assert locked.status_code == 403
     assert "Tài khoản này đã bị khóa" in locked.text and "liên hệ quản trị hệ thống" in locked.text
     actions = [r[0] for r in console.query("SELECT action FROM audit_log WHERE username = 'admin'")]
