@@ -205,7 +205,8 @@ class BuiltinModel:
         probabilities = self.scores(text)
         order = np.argsort(-probabilities)[:10]
         ranking = [{"name": self.labels[i], "confidence": float(probabilities[i])} for i in order]
-        raw = {"text": text, "intent": ranking[0], "entities": [], "intent_ranking": ranking}
+        raw: dict[str, Any] = {"text": text, "intent": ranking[0], "entities": [],
+                               "intent_ranking": ranking}
         if self.split:  # P(PAKN) = the sum over the groups; kept apart for the PAKN decision
             raw["pakn_confidence"] = float(probabilities[:len(self._heads[GROUPS_HEAD].labels)].sum())
         return raw
@@ -254,7 +255,8 @@ def sentence_windows(text: str, min_words: int) -> list[str]:
     (sentences merged until a window has min_words / 4 words); [] for shorter texts."""
     if min_words <= 0 or len(text.split()) <= min_words:
         return []
-    windows, current = [], []
+    windows: list[str] = []
+    current: list[str] = []
     size = max(8, min_words // 4)
     for sentence in _SENTENCE_END.split(text):
         current.extend(sentence.split())

@@ -24,12 +24,12 @@ def reliability(confidences: Sequence[float], correct: Sequence[bool], bins: int
     for b in range(bins):
         members = index == b
         count = int(members.sum())
-        row = {"low": round(float(edges[b]), 2), "high": round(float(edges[b + 1]), 2), "count": count,
-               "confidence": None, "accuracy": None}
+        row: dict[str, Any] = {"low": round(float(edges[b]), 2), "high": round(float(edges[b + 1]), 2),
+                               "count": count, "confidence": None, "accuracy": None}
         if count:
-            row["confidence"] = round(float(conf[members].mean()), 4)
-            row["accuracy"] = round(float(hits[members].mean()), 4)
-            ece += count / len(conf) * abs(row["accuracy"] - row["confidence"])
+            confidence, accuracy = float(conf[members].mean()), float(hits[members].mean())
+            row["confidence"], row["accuracy"] = round(confidence, 4), round(accuracy, 4)
+            ece += count / len(conf) * abs(accuracy - confidence)
         rows.append(row)
     return {"rows": rows, "ece": round(float(ece), 4), "count": int(len(conf))}
 
