@@ -37,9 +37,8 @@ class SqlAttemptRepository:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         moment = sa.literal(now, UtcDateTime())
         expired = table.c.window_start <= sa.literal(now - timedelta(seconds=window), UtcDateTime())
-        statement = insert(table).values(name=name, key_hash=key_hash(key), count=1,
-                                         window_start=now)
-        statement = statement.on_conflict_do_update(
+        upsert = insert(table).values(name=name, key_hash=key_hash(key), count=1, window_start=now)
+        statement = upsert.on_conflict_do_update(
             index_elements=[table.c.name, table.c.key_hash],
             set_={"count": sa.case((expired, 1), else_=table.c.count + 1),
                   "window_start": sa.case((expired, moment), else_=table.c.window_start)},

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
@@ -61,7 +62,7 @@ class SqlStaffRepository:
     def end_sessions(self, now: datetime, reason: str, *, user_id: int | None = None,
                      token_hash: str | None = None) -> int:
         """End the open sessions of a user (or the one with this token); how many."""
-        where = [staff_sessions.c.ended_at.is_(None)]
+        where: list[ColumnElement[bool]] = [staff_sessions.c.ended_at.is_(None)]
         if user_id is not None:
             where.append(staff_sessions.c.user_id == user_id)
         if token_hash is not None:
