@@ -228,6 +228,9 @@ AUDIT_ACTIONS = {
     "nlu_activate_override": "Kích hoạt mô hình NLU dù kém hơn (có lý do)",
     "nlu_rollback": "Quay lại mô hình NLU trước", "catalogue_add_procedure": "Thêm lĩnh vực vào danh mục",
     "catalogue_add_agency": "Thêm cơ quan vào danh mục",
+    "password_change": "Tự đổi mật khẩu", "user_role": "Đổi vai trò, đơn vị của tài khoản",
+    "totp_enable": "Bật xác thực hai bước", "totp_disable": "Tắt xác thực hai bước",
+    "conversation_case": "Tạo phản ánh từ cuộc trò chuyện",
 }
 AUDIT_CASE_ACTION = "Phản ánh: {action}"  # case_<action>, named by ACTION_LABELS
 AUDIT_TARGETS = {
