@@ -23,7 +23,6 @@ SHOTS = Path("/tmp/webchat-shots")
 FIRST = "Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả"
 NAME, PHONE_NUMBER = "Nguyễn Văn An", "0912 345 678"
 ADDRESS = "Số 12 ngõ 34 Trần Thái Tông, phường Cầu Giấy"
-CONSENT_QUESTION = M.ASK_CONSENT[:40]
 SUMMARY = M.SUMMARY.split("\n")[0]
 FILED = M.FILED.split("\n")[0]
 OFFICER = ("bt_vanphong", "Phạm Thu Hà")  # a focal point with a full name
@@ -144,8 +143,7 @@ def file_a_case_with_a_photo(chat: ChatPage, tmp_path: Path) -> str:
     chat.shot("2-photo")
     chat.say(NAME, M.ASK_PHONE)
     chat.say(PHONE_NUMBER, M.ASK_ADDRESS)
-    chat.say(ADDRESS, CONSENT_QUESTION)
-    chat.tap(M.CONSENT_YES, SUMMARY)
+    chat.say(ADDRESS, SUMMARY)  # publication is chosen on the summary itself
     chat.shot("3-summary")
     chat.tap(M.BUTTON_CONFIRM, FILED)
     chat.shot("4-filed")
@@ -231,8 +229,8 @@ def test_a_slow_network_never_shows_a_message_twice(browser: Any, live_app: Live
         chat.page.press("#text", "Enter")
         chat.page.fill("#text", ADDRESS)
         chat.page.press("#text", "Enter")
-        wait_until(lambda: any(CONSENT_QUESTION in t for _, _, t in chat.lines()), timeout=20,
-                   message="the consent question")
+        wait_until(lambda: any(SUMMARY in t for _, _, t in chat.lines()), timeout=20,
+                   message="the summary")
         chat.page.wait_for_timeout(4000)  # several more slow polls return what the page has
         lines = chat.synced()
         ids = [i for i, _, _ in lines]
