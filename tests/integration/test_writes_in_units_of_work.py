@@ -58,7 +58,7 @@ def test_a_dry_run_is_rolled_back(session_factory: Any) -> None:
 
 
 def test_a_refused_account_changes_nothing(session_factory: Any) -> None:
-    with pytest.raises(staff.InvalidUser, match="Mật khẩu cần ít nhất 8 ký tự"):
+    with pytest.raises(staff.InvalidUser, match="Mật khẩu cần ít nhất 10 ký tự"):
         SqlUnitOfWork(session_factory).run(
             lambda uow: staff.create_user(uow, EMPTY, "ngan", "123", "admin", now=NOW))
     assert _count(session_factory, users) == 0
