@@ -10,7 +10,7 @@ from flask import Flask, jsonify
 from bot import proxy, security
 from bot.components import Components, build_components, current
 from bot.config import load_settings
-from console.form_text import CleanRequest
+from console.form_text import CleanRequest, RowIdConverter
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     settings = load_settings(overrides=test_config)
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.request_class = CleanRequest  # one text cleaner for every form, query and JSON body
+    app.url_map.converters["int"] = RowIdConverter  # before any route: '٣' or 10**20 is a 404
     app.config["SECRET_KEY"] = settings.get("secret_key") or secrets.token_hex(32)
     app.config["MAX_CONTENT_LENGTH"] = int(settings["max_body_bytes"])
     app.config["SESSION_COOKIE_HTTPONLY"] = True

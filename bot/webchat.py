@@ -19,6 +19,7 @@ from bot.webhooks import read_body
 from channels.base import Attachment, BadPayload, IncomingMessage, now
 from channels.webchat import WebchatChannel, browser_client_id
 from console.files import file_response
+from console.form_text import ROW_ID_MAX, whole_number
 from storage.chat_history import ChatLine, chat_lines, conversation_id, conversation_uploads
 from storage.uploads import FileStore, StoredFile, UploadRefused
 
@@ -109,13 +110,13 @@ def post_upload() -> Any:
 
 @blueprint.get("/api/messages")
 def list_messages() -> Response:
-    after = request.args.get("after", "0")
-    if not after.isdigit():
+    after = whole_number(request.args.get("after", "0"), ROW_ID_MAX)
+    if after is None:
         return jsonify(error="after must be a number"), 400  # type: ignore[return-value]
     sender = _sender_id()
     with components().read() as db:
         conversation = conversation_id(db, "webchat", sender)
-        lines = [] if conversation is None else chat_lines(db, conversation, int(after),
+        lines = [] if conversation is None else chat_lines(db, conversation, after,
                                                            now() - RECENT, PAGE_SIZE + 1)
     more = len(lines) > PAGE_SIZE
     return jsonify(messages=[_line_json(line, sender) for line in lines[:PAGE_SIZE]], more=more)

@@ -12,17 +12,20 @@ from console import texts as T
 from console.audit_view import audit_rows
 from console.auth import audit, now, roles_required, user
 from console.deps import components
+from console.form_text import length_error, row_id
 from routing import calendar_changes
 from routing.calendar import VIETNAM
 from storage import console_queries as q
 from storage import staff_services as staff
 from storage.orm import calendar_days, canned_responses
+from storage.orm import users as users_table
 from storage.staff_services import MIN_PASSWORD, ROLES, InvalidUser
 from storage.unit_of_work import SqlUnitOfWork
 
 blueprint = Blueprint("console_admin", __name__, url_prefix="/console/admin")
 ADMIN = "admin"
 CANNED_TITLE_LIMIT = canned_responses.c.title.type.length  # 128
+REASON_LIMIT = calendar_days.c.reason.type.length  # 255
 
 
 @blueprint.get("/users")
@@ -38,6 +41,11 @@ def users() -> str:
 @roles_required(ADMIN)
 def create() -> Any:
     form = request.form
+    for field, column in (("username", users_table.c.username), ("full_name", users_table.c.full_name)):
+        error = length_error(field, form.get(field, "").strip(), column.type.length)
+        if error:
+            flash(error, "error")
+            return redirect(url_for("console_admin.users"))
 
     def work(uow: SqlUnitOfWork) -> None:
         user_id = staff.create_user(uow, components().ctx.catalogue, form.get("username", ""),
@@ -176,8 +184,9 @@ def calendar() -> Any:
         message = T.CALENDAR_REMOVED
     else:
         working, reason = request.form.get("working") == "1", request.form.get("reason", "").strip()
-        if not reason:
-            flash(T.REASON_REQUIRED, "error")
+        error = T.REASON_REQUIRED if not reason else length_error("reason", reason, REASON_LIMIT)
+        if error:
+            flash(error, "error")
             return redirect(url_for("console_admin.calendar"))
         moved = _calendar_change(
             lambda uow: calendar_changes.set_calendar_days(uow, days, working, reason),
@@ -201,8 +210,10 @@ def canned() -> Any:
 
 def _change_canned(form: Any) -> None:
     title, text = form.get("title", "").strip(), form.get("text", "").strip()
-    if form.get("delete", "").isdigit():
-        canned_id = int(form["delete"])
+    if "delete" in form:
+        canned_id = row_id(form["delete"])
+        if canned_id is None:  # '²', '-1', 10**20: names no reply, nothing to delete
+            return
 
         def delete(uow: SqlUnitOfWork) -> None:
             staff.delete_canned_reply(uow, canned_id)

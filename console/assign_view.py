@@ -14,6 +14,7 @@ from console import work_texts as W
 from console.auth import StaffUser, now, user
 from console.case_view import TimelineEntry
 from console.deps import components
+from console.form_text import row_id
 from routing.model import Case, CaseEvent, UnknownCase
 from storage import console_queries as q
 from storage.assignment import AssignmentRefused, assign_case
@@ -54,9 +55,10 @@ def _assignee(value: str, staff: StaffUser) -> int | None:
         return staff.id
     if value in ("", "none"):
         return None
-    if not value.isdigit() or len(value) > 12:
+    found = row_id(value)
+    if found is None:
         raise AssignmentRefused(W.ASSIGN_BAD_INPUT)
-    return int(value)
+    return found
 
 
 @blueprint.post("/cases/<code>/assign")

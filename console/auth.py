@@ -18,6 +18,7 @@ from flask_login import LoginManager, current_user, login_required, login_user, 
 from console import account_texts as A
 from console import texts as T
 from console.deps import components
+from console.form_text import row_id
 from console.limits import attempt_succeeded, login_checks, minutes, try_attempt
 from console.limits import now as clock_now
 from routing.rules import COMMUNE_LEVEL_UNITS
@@ -95,12 +96,12 @@ def session_policy() -> sessions.SessionPolicy:
 @login_manager.user_loader
 def load_user(user_id: str) -> StaffUser | None:
     """The user of this request's session, while the session is open (server-side)."""
-    token = session.get(TOKEN)
-    if not user_id.isdigit() or not isinstance(token, str):
+    token, number = session.get(TOKEN), row_id(user_id)
+    if number is None or not isinstance(token, str):
         return None
     moment, policy = now(), session_policy()
     with components().read() as db:
-        found, ended = sessions.open_session(db, token, int(user_id), policy, moment)
+        found, ended = sessions.open_session(db, token, number, policy, moment)
     if found is None:
         if ended in (sessions.IDLE, sessions.EXPIRED):
             components().uow().run(lambda uow: sessions.end_session(uow, token, ended, moment))

@@ -18,6 +18,7 @@ from console import charts
 from console import texts as T
 from console.auth import now, roles_required, user
 from console.deps import components
+from console.form_text import whole_number
 from console.scoring import rank_units, unit_name
 from routing.calendar import VIETNAM
 from routing.catalogue import Catalogue
@@ -98,7 +99,7 @@ def _charts(own: Fine, ranking: list[dict[str, Any]], catalogue: Catalogue,
 def dashboard() -> str:
     pakn = components()
     catalogue = pakn.ctx.catalogue
-    months = min(36, max(1, request.args.get("months", 12, type=int) or 12))
+    months = whole_number(request.args.get("months"), 36) or 12
     moment = now()
     since = moment - timedelta(days=31 * months)
     # Agency staff see their own unit's volumes, deadlines and satisfaction; the ranking compares

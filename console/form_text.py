@@ -8,12 +8,15 @@ Webhooks and the web chat read their raw bodies and are cleaned by channels.base
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from flask import Request
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter, Map, ValidationError
 
 from channels.base import clean_text
+from console import texts as T
 
 # Passwords are hashed, never stored or shown: what was typed is what is compared.
 KEPT_AS_TYPED = ("password",)
@@ -67,17 +70,66 @@ class CleanRequest(Request):
         return clean_json(super().get_json(force=force, silent=silent, cache=cache))
 
 
+def length_error(field: str, value: str, limit: int | None) -> str | None:
+    """The reason a form shows (Vietnamese) when `value` is longer than the `limit` of the column
+    that keeps it; None when it fits or the column is a Text. `field` is a key of
+    texts.FIELD_NAMES."""
+    if limit is None or len(value) <= limit:
+        return None
+    return T.TOO_LONG.format(field=T.FIELD_NAMES[field], limit=limit, length=len(value))
+
+
 # A page number past this is that page: (MAX_PAGE - 1) * 1000 rows still fits a 64-bit OFFSET,
 # and the page is empty like any page past the end.
 MAX_PAGE = 1_000_000_000
+# The largest id an Integer column holds on PostgreSQL (int4): a larger one names no row.
+ROW_ID_MAX = 2**31 - 1
+_MAX_DIGITS = 19  # read no more than this many significant digits (no huge int() from a URL)
+
+
+def whole_number(value: str | None, at_most: int) -> int | None:
+    """The only reader of a number from a query string, a form or a URL: 0 or a positive whole
+    number written in ASCII digits ('²' and '٣' pass str.isdigit() and are not), capped at
+    `at_most`; None for anything else (a sign, a space, a decimal point, nothing)."""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    digits = value.lstrip("0") or "0"
+    return at_most if len(digits) > _MAX_DIGITS else min(int(digits), at_most)
 
 
 def page_number(value: str | None) -> int | None:
-    """A positive whole number written in ASCII digits ('²' and '٣' are not), at most MAX_PAGE;
-    None for anything else."""
-    if not value or not value.isascii() or not value.isdigit():
+    """A page number (1, 2, …) at most MAX_PAGE; None for anything else."""
+    return whole_number(value, MAX_PAGE) or None
+
+
+def row_id(value: str | None) -> int | None:
+    """A row id (1 … ROW_ID_MAX); None for anything else, a larger number too (it names no row)."""
+    found = whole_number(value, ROW_ID_MAX + 1)
+    return found if found and found <= ROW_ID_MAX else None
+
+
+def query_day(value: str | None) -> date | None:
+    """A day from a query string ('2026-11-30'); None for anything else, and for a day so near
+    the ends of the calendar (years 1 and 9999) that the day after it, or its midnight in UTC,
+    does not exist: a filter that far out is no filter."""
+    try:
+        day = date.fromisoformat(value) if value and value.isascii() else None
+    except ValueError:
         return None
-    digits = value.lstrip("0")
-    if not digits:
-        return None
-    return min(int(digits), MAX_PAGE) if len(digits) <= 12 else MAX_PAGE  # no huge int() either
+    return day if day is not None and date.min.year < day.year < date.max.year else None
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every URL of the app: ASCII digits only, at most ROW_ID_MAX; anything else is
+    a 404 (werkzeug's own converter takes '٣' for 3 and hands PostgreSQL ids it cannot compare)."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", ROW_ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> Any:
+        if len(value.lstrip("0")) > _MAX_DIGITS:
+            raise ValidationError()
+        return super().to_python(value)

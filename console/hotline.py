@@ -7,21 +7,23 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from channels.base import SENDER_ID_LIMIT
 from console import texts as T
 from console.auth import StaffUser, audit, now, roles_required, user
 from console.deps import components
+from console.form_text import length_error
 from console.views import run_in_uow
 from intake.link_requests import request_chat_link
 from intake.turns import citizen_unit
 from nlu.entities import normalize_phone
 from routing import services
 from routing.catalogue import FOCAL_POINT_AGENCY
+from routing.limits import CONTACT_LIMITS
 from storage import console_queries as q
 
 blueprint = Blueprint("console_hotline", __name__, url_prefix="/console")
 CONTACT_CHANNELS = ("zalo", "telegram", "facebook", "webchat")
 STAFF_ROLES = ("focal_point", "admin", "agency_staff")
-MAX_CONTACT_ID = 128  # what conversations.sender_id holds
 
 
 def _validate(form: dict[str, str]) -> tuple[dict[str, str], str | None, tuple[str, str] | None]:
@@ -34,8 +36,10 @@ def _validate(form: dict[str, str]) -> tuple[dict[str, str], str | None, tuple[s
     errors: dict[str, str] = {}
     for field, message in (("name", T.HOTLINE_NAME), ("address", T.HOTLINE_ADDRESS),
                            ("text", T.HOTLINE_TEXT)):
-        if not form.get(field, "").strip():
-            errors[field] = message
+        value = form.get(field, "").strip()
+        error = message if not value else length_error(field, value, CONTACT_LIMITS.get(field))
+        if error:
+            errors[field] = error
     phone = normalize_phone(form.get("phone", ""))
     if phone is None:
         errors["phone"] = T.HOTLINE_PHONE
@@ -46,8 +50,8 @@ def _validate(form: dict[str, str]) -> tuple[dict[str, str], str | None, tuple[s
     channel, sender = form.get("contact_channel", ""), form.get("contact_id", "").strip()
     if bool(channel) != bool(sender) or (channel and channel not in CONTACT_CHANNELS):
         errors["contact"] = T.HOTLINE_CONTACT_PARTIAL
-    elif len(sender) > MAX_CONTACT_ID:
-        errors["contact"] = T.HOTLINE_CONTACT_TOO_LONG.format(limit=MAX_CONTACT_ID)
+    elif len(sender) > SENDER_ID_LIMIT:
+        errors["contact"] = T.HOTLINE_CONTACT_TOO_LONG.format(limit=SENDER_ID_LIMIT)
     return errors, phone, (channel, sender) if channel and "contact" not in errors else None
 
 

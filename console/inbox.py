@@ -13,6 +13,7 @@ from console import texts as T
 from console.auth import audit, now, user
 from console.case_view import actor_name
 from console.deps import components
+from console.form_text import ROW_ID_MAX, whole_number
 from console.views import format_time, run_in_uow
 from console.window import WINDOWS, can_reply
 from intake.dialogue_events import StaffHandedBack, StaffTookOver, store
@@ -75,7 +76,7 @@ def mark_read(conversation_id: int) -> Any:
     with components().read() as db:
         _visible(db, conversation_id)
         last = q.thread(db, conversation_id, limit=1)
-    newest = min(int(data.get("message_id") or 0) if str(data.get("message_id") or "").isdigit() else 0,
+    newest = min(whole_number(str(data.get("message_id") or ""), ROW_ID_MAX) or 0,
                  last[-1]["id"] if last else 0)
     if newest:
         _mark_read(conversation_id, newest)
@@ -135,7 +136,7 @@ def messages_json(conversation_id: int) -> Any:
     after = request.args.get("after", "0")
     with components().read() as db:
         _visible(db, conversation_id)
-        rows = _thread(db, conversation_id, int(after) if after.isdigit() else 0)
+        rows = _thread(db, conversation_id, whole_number(after, ROW_ID_MAX) or 0)
     return jsonify(messages=rows)
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from console import nlu_texts as NT
 from console.auth import audit, now, roles_required, user
 from console.deps import components
+from console.form_text import page_number
 from nlu.training import review_queue as rq
 from nlu.training import services as review
 from storage.unit_of_work import SqlUnitOfWork
@@ -67,7 +68,7 @@ def gold_label(labels: str) -> str:
 def queue() -> str:
     status = request.args.get("status", "pending")
     source = request.args.get("source", "")
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page")) or 1
     added = components().uow().run(collect)
     with components().read() as db:
         rows, total = rq.list_items(db, status if status in NT.STATUS_NAMES else "pending",

@@ -23,6 +23,7 @@ from nlu.entities import normalize_phone
 from routing import services
 from routing.calendar import VIETNAM
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
+from routing.limits import CITIZEN_ADDRESS_LIMIT, CITIZEN_NAME_LIMIT
 from routing.model import CaseStatus, DomainError, MissingContactData
 from routing.rules import handling_unit
 from storage import public_queries as pq
@@ -43,6 +44,7 @@ E_API_KEY = "api_key không hợp lệ hoặc đã bị thu hồi."
 E_DESCRIPTION = "Thiếu nội dung phản ánh (description)."
 E_CONTACT = ("Thiếu thông tin bắt buộc theo Nghị định 20/2008/NĐ-CP: {missing}.")
 E_PHONE = "Số điện thoại (phone) không phải số điện thoại Việt Nam hợp lệ."
+E_TOO_LONG = "{field} dài quá {limit} ký tự (đang có {length} ký tự)."
 E_DATE = "Tham số {name} không đúng định dạng ISO 8601 (ví dụ 2026-11-01T00:00:00+07:00)."
 E_STATUS = "Tham số status chỉ nhận open hoặc closed."
 E_PAGE = "Tham số page và page_size phải là số nguyên dương."
@@ -209,11 +211,14 @@ def create_request(fmt: str) -> Any:
     phone = normalize_phone(form.get("phone", ""))
     if phone is None:
         return error(400, E_PHONE, fmt)
+    for label, value, limit in (("Họ tên (first_name, last_name hoặc name)", name, CITIZEN_NAME_LIMIT),
+                                ("Địa chỉ (address_string)", address, CITIZEN_ADDRESS_LIMIT)):
+        if len(value) > limit:
+            return error(400, E_TOO_LONG.format(field=label, limit=limit, length=len(value)), fmt)
     email = form.get("email", "").strip()
     text = f"{description}\n(Email liên hệ: {email})" if email else description
-    intake = services.IntakeForm(text=text[:5000], procedure_id=code, citizen_name=name[:255],
-                                 citizen_phone=phone, citizen_address=address[:500],
-                                 ward=_ward(address))
+    intake = services.IntakeForm(text=text, procedure_id=code, citizen_name=name,  # text: kept whole
+                                 citizen_phone=phone, citizen_address=address, ward=_ward(address))
     try:
         case = pakn.uow().run(lambda uow: services.file_case(
             uow, pakn.ctx, None, intake, datetime.now(timezone.utc), actor=f"open311:{client['name']}",

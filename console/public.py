@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from console.auth import audit, now, roles_required, user
 from console.deps import components
-from console.form_text import page_number
+from console.form_text import page_number, query_day
 from console.limits import attempt_succeeded, lookup_checks, minutes, try_attempt
 from console.views import format_time, run_in_uow
 from intake.messages import STATUS_NAMES
@@ -54,13 +54,6 @@ def _helpers() -> dict[str, Any]:
     }
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, day_time.min, VIETNAM).astimezone(timezone.utc)
 
@@ -71,7 +64,7 @@ def results() -> str:
     pakn = components()
     catalogue = pakn.ctx.catalogue
     args = request.args
-    date_from, date_to = _day(args.get("tu_ngay")), _day(args.get("den_ngay"))
+    date_from, date_to = query_day(args.get("tu_ngay")), query_day(args.get("den_ngay"))
     procedure = args.get("linh_vuc", "")
     f = pq.PublicFilter(
         procedure_ids=(procedure,) if procedure else (), agency_id=args.get("co_quan", ""),

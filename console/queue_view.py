@@ -2,12 +2,12 @@
 from (only what they can see: a ward officer's lists hold their own agency and ward)."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import request
 
 from console import texts as T
+from console.form_text import query_day
 from routing.catalogue import Catalogue
 from storage.console_queries import CaseFilter, Scope
 from storage.work_queue import QueueFilter
@@ -16,19 +16,12 @@ FILTER_KEYS = ("agency_id", "procedure_id", "channel", "ward", "overdue", "date_
                "q", "assignee", "closed", "sort")
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def queue_filter() -> QueueFilter:
     args = request.args
     base = CaseFilter(agency_id=args.get("agency_id", ""), procedure_id=args.get("procedure_id", ""),
                       channel=args.get("channel", ""), ward=args.get("ward", ""),
-                      overdue=args.get("overdue") == "1", date_from=_date(args.get("date_from")),
-                      date_to=_date(args.get("date_to")), q=args.get("q", "").strip()[:200])
+                      overdue=args.get("overdue") == "1", date_from=query_day(args.get("date_from")),
+                      date_to=query_day(args.get("date_to")), q=args.get("q", "").strip()[:200])
     return QueueFilter.build(base, args.getlist("status"), args.get("assignee", ""),
                              args.get("closed") == "1", args.get("sort", "urgency"))
 

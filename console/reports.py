@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Callable
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -127,9 +127,12 @@ def _period() -> Period:
         local = now().astimezone(VIETNAM)
         return Period("month", local.year, local.month)
     try:
-        return Period.parse(text)
+        period = Period.parse(text) if text.isascii() else None
     except ValueError:
+        period = None
+    if period is None or not date.min.year < period.year < date.max.year:  # its days must exist
         abort(404)
+    return period
 
 
 def picker(period: Period) -> dict[str, Any]:

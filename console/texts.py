@@ -178,6 +178,10 @@ HOTLINE_ADDRESS = "Vui lòng nhập địa chỉ liên hệ."
 HOTLINE_TEXT = "Vui lòng nhập nội dung phản ánh."
 HOTLINE_WARD = "Phường/xã không có trong danh mục."
 HOTLINE_CONTACT_TOO_LONG = "Mã định danh trên kênh nhắn tin dài quá {limit} ký tự."
+# Any field longer than the column that keeps it (the form keeps what was typed).
+TOO_LONG = "{field} dài quá {limit} ký tự (đang có {length} ký tự); vui lòng rút gọn."
+FIELD_NAMES = {"name": "Họ tên", "address": "Địa chỉ", "phone": "Số điện thoại",
+               "username": "Tên đăng nhập", "full_name": "Họ tên", "reason": "Lý do"}
 # The same whether or not the chat id has ever written to the bot: that is not staff's to learn.
 HOTLINE_LINK_REQUESTED = ("Đã gửi đề nghị gắn phản ánh {code} vào cuộc trò chuyện {channel} «{sender}»: "
                           "nếu mã này đã từng nhắn tin với trợ lý PAKN, người dân sẽ được hỏi trong "

@@ -14,6 +14,7 @@ from typing import Iterable
 
 from intake.names import NameKnowledge, known_names
 from nlu.entities import CASE_CODE, PHONE, normalize_phone
+from routing.limits import CITIZEN_ADDRESS_LIMIT, CITIZEN_NAME_LIMIT, CONTACT_LIMITS
 from routing.text import fold, nfc, squash_spaces
 
 YES = frozenset({"có", "đồng ý", "ok", "oke", "okay", "okie", "vâng", "dạ", "ừ", "ừm", "uh", "yes", "y",
@@ -209,7 +210,20 @@ def _looks_like_a_name(words: list[str], names: NameKnowledge) -> bool:
 
 def clean_name(text: str, names: NameKnowledge | None = None) -> str | None:
     """The full name in an answer such as 'Dạ tên tôi là Nguyễn Văn An ạ', 'e ten nguyen van thoi'
-    or 'BÙI QUANG HUY', or None. Vietnamese surnames (catalogue/names.yaml) decide doubtful cases."""
+    or 'BÙI QUANG HUY', or None. Vietnamese surnames (catalogue/names.yaml) decide doubtful cases.
+    A name longer than a case keeps (routing.limits) is None: the question is asked again."""
+    name = _name_in(text, names)
+    return name if name is not None and len(name) <= CITIZEN_NAME_LIMIT else None
+
+
+def too_long_for(slot: str, text: str) -> bool:
+    """Whether `text` reads as the name or the address asked for, only longer than a case keeps:
+    the citizen is told so instead of being asked as if nothing had been understood."""
+    found = _name_in(text) if slot == "name" else _address_in(text) if slot == "address" else None
+    return found is not None and len(found) > CONTACT_LIMITS[slot]
+
+
+def _name_in(text: str, names: NameKnowledge | None = None) -> str | None:
     names = names or known_names()
     spelled = names.without_lead_in(_trimmed(text))
     for particle in _NAME_TAIL:
@@ -255,7 +269,13 @@ _NOT_ADDRESS = ("nhu tren", "o tren", "khong biet", "ko biet", "khong co", "ko c
 
 
 def clean_address(text: str) -> str | None:
-    """The contact address in an answer, or None when the answer is not one."""
+    """The contact address in an answer, or None when the answer is not one (or is longer than a
+    case keeps: the question is asked again)."""
+    address = _address_in(text)
+    return address if address is not None and len(address) <= CITIZEN_ADDRESS_LIMIT else None
+
+
+def _address_in(text: str) -> str | None:
     spelled = _trimmed(text)
     folded = fold(spelled)
     lead = _ADDRESS_LEAD.match(folded)

@@ -43,6 +43,7 @@ from intake.turns import (
 )
 from nlu.result import FALLBACK, ParseResult
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
+from routing.limits import CONTACT_LIMITS
 from routing.rules import choose_agency
 
 OTHER = "other"
@@ -76,7 +77,7 @@ def extracted(contacts: object) -> dict[str, str]:
         if field is None or field.confidence < MIN_EXTRACTED_CONFIDENCE or not field.valid:
             continue
         value = answers.clean_address(field.value) if slot == "address" else field.value
-        if value:
+        if value and len(value) <= CONTACT_LIMITS[slot]:  # a longer one no case keeps
             found[slot] = value
     return found
 
@@ -238,6 +239,9 @@ class DraftQuestions:
             question, again = {ASK_NAME: (M.ASK_NAME, M.ASK_NAME_AGAIN),
                                ASK_PHONE: (M.ASK_PHONE, M.ASK_PHONE_AGAIN),
                                ASK_ADDRESS: (M.ASK_ADDRESS, M.ASK_ADDRESS_AGAIN)}[state]
+            if answers.too_long_for(asked, turn.text):  # said why, and counted as a refusal
+                return self._refused(state, draft, turn, M.CONTACT_TOO_LONG_AGAIN.format(
+                    field=M.CONTACT_FIELDS[asked].capitalize(), limit=CONTACT_LIMITS[asked], again=again))
             return self._not_an_answer(state, draft, turn, question, again)
         draft.contact_turns += 1
         for slot, value in found.items():

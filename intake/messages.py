@@ -184,6 +184,9 @@ SURVEY_BUTTONS = (("Rất không hài lòng", 1), ("Không hài lòng", 2), ("B�
 BUTTON_SKIP = "Bỏ qua"
 MISSING_CONTACT = ("Chưa đủ thông tin liên hệ ({missing}). Theo Điều 7 Nghị định 20/2008/NĐ-CP, "
                    "phản ánh cần có họ tên, địa chỉ và số điện thoại.")
+CONTACT_TOO_LONG_AGAIN = "{field} Ông/Bà gửi dài quá {limit} ký tự, hệ thống chưa ghi nhận được. {again}"
+CONTACT_TOO_LONG = ("{field} dài quá {limit} ký tự nên chưa ghi nhận được phản ánh. Xin Ông/Bà gửi lại "
+                    "phản ánh, ghi {field_lower} ngắn gọn hơn.")
 
 # A hotline case staff want to link to this chat (routing.chat_links): asked, never assumed.
 LINK_QUESTION = ("Cán bộ {unit} đề nghị gắn phản ánh {code} (tiếp nhận qua đường dây nóng) vào "

@@ -29,6 +29,7 @@ from intake.turns import (
 from nlu.result import ParseResult
 from nlu.service import NluService
 from routing import chat_links, services
+from routing.limits import ContactTooLong
 from routing.model import Case, Conversation, InvalidTransition, Message, MissingContactData, UnknownCase
 from routing.ports import AbstractUnitOfWork, Notifier
 from routing.rules import phone_digits_match
@@ -194,6 +195,11 @@ class Pipeline:
         except MissingContactData as error:
             self._event(conversation, FilingRefused())
             return [Reply(M.MISSING_CONTACT.format(missing=error))]
+        except ContactTooLong as error:  # the dialogue never keeps such a value: the last guard
+            self._event(conversation, FilingRefused())
+            field = M.CONTACT_FIELDS[error.field]
+            return [Reply(M.CONTACT_TOO_LONG.format(field=field.capitalize(), field_lower=field,
+                                                    limit=error.limit))]
         for note in slots.get("staff_notes") or ():  # what the citizen sent that was kept aside
             case.record(now, "citizen", "citizen_note", str(note))
         self._event(conversation, CaseFiled(case.code))

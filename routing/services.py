@@ -16,6 +16,7 @@ from routing.case_rules import WardRequired as WardRequired
 from routing.case_rules import needs_masking_review, plan_assignment, publication_pending
 from routing.catalogue import FOCAL_POINT_AGENCY, OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.deadlines import ANSWER, FORWARD, DeadlinePolicy, recompute
+from routing.limits import ContactTooLong, too_long
 from routing.model import (
     Case,
     CaseEvent,
@@ -68,6 +69,7 @@ def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversat
 
     Raises:
         MissingContactData: name, address or phone is empty (NĐ 20/2008 Art. 7).
+        ContactTooLong: name, phone or address is longer than routing.limits allows.
         UnknownProcedure: the procedure is out of PAKN scope (khiếu nại, tố cáo) or unknown.
     """
     missing = [name for name, value in (("họ tên", form.citizen_name),
@@ -75,6 +77,9 @@ def file_case(uow: AbstractUnitOfWork, ctx: CaseContext, conversation: Conversat
                                         ("địa chỉ", form.citizen_address)) if not value.strip()]
     if missing:
         raise MissingContactData(", ".join(missing))
+    over = too_long(form.citizen_name, form.citizen_phone, form.citizen_address)
+    if over is not None:
+        raise ContactTooLong(*over)
     _check_procedure(ctx, form.procedure_id)
     agency_id = (choose_agency(ctx.catalogue, form.procedure_id, form.named_agencies)
                  if form.procedure_id else FOCAL_POINT_AGENCY)

@@ -19,9 +19,14 @@ import yaml
 
 from routing.catalogue import Catalogue
 from storage.catalogue_files import load_catalogue
+from storage.orm import agencies as agencies_table
+from storage.orm import procedures as procedures_table
 
 ID = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
 LEVELS = ("city", "commune", "central")
+# What the database keeps of a name (seed_catalogue copies the files into these tables).
+PROCEDURE_NAME_LIMIT: int = procedures_table.c.name.type.length  # type: ignore[attr-defined]
+AGENCY_NAME_LIMIT: int = agencies_table.c.name.type.length  # type: ignore[attr-defined]
 
 
 class CatalogueError(ValueError):
@@ -74,6 +79,13 @@ def _check_id(value: str, existing: set[str], what: str) -> None:
         raise CatalogueError(f"Mã {what} «{value}» đã có; mã định danh không được trùng hoặc đổi.")
 
 
+def _check_name(name: str, limit: int, what: str) -> None:
+    """A name the database can seed: a longer one would be written to the file and then refused
+    by PostgreSQL at every start."""
+    if len(name.strip()) > limit:
+        raise CatalogueError(f"{what} dài quá {limit} ký tự (đang có {len(name.strip())} ký tự).")
+
+
 def _stage_and_write(catalogue_dir: Path, changes: dict[str, str],
                      present: Callable[[Catalogue], bool]) -> None:
     """Load the catalogue with `changes` applied in a copy; write them only if it loads."""
@@ -100,6 +112,7 @@ def add_procedure(catalogue_dir: Path, new: NewProcedure) -> None:
     _check_id(new.id, set(catalogue.procedures), "lĩnh vực")
     if not new.name.strip():
         raise CatalogueError("Vui lòng nhập tên lĩnh vực.")
+    _check_name(new.name, PROCEDURE_NAME_LIMIT, "Tên lĩnh vực")
     if new.default_agency not in catalogue.agencies:
         raise CatalogueError("Cơ quan mặc định không có trong danh mục.")
     unknown = [a for a in new.agencies if a not in catalogue.agencies]
@@ -120,6 +133,7 @@ def add_agency(catalogue_dir: Path, new: NewAgency) -> None:
     _check_id(new.id, set(catalogue.agencies), "cơ quan")
     if not new.name.strip():
         raise CatalogueError("Vui lòng nhập tên cơ quan.")
+    _check_name(new.name, AGENCY_NAME_LIMIT, "Tên cơ quan")
     if new.level not in LEVELS:
         raise CatalogueError("Cấp cơ quan không hợp lệ.")
     unknown = [p for p in new.procedures if p not in catalogue.procedures]

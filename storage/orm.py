@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
 
+from routing.limits import CITIZEN_ADDRESS_LIMIT, CITIZEN_NAME_LIMIT, CITIZEN_PHONE_LIMIT
 from routing.model import (
     Case,
     CaseDeadline,
@@ -106,9 +107,9 @@ cases = sa.Table(
     sa.Column("procedure_id", sa.String(64), sa.ForeignKey("procedures.id"), nullable=True),
     sa.Column("agency_id", sa.String(64), sa.ForeignKey("agencies.id"), nullable=True),
     sa.Column("ward", sa.String(128), nullable=True),
-    sa.Column("citizen_name", sa.String(255), nullable=False),
-    sa.Column("citizen_phone", sa.String(32), nullable=False),
-    sa.Column("citizen_address", sa.String(500), nullable=False),
+    sa.Column("citizen_name", sa.String(CITIZEN_NAME_LIMIT), nullable=False),
+    sa.Column("citizen_phone", sa.String(CITIZEN_PHONE_LIMIT), nullable=False),
+    sa.Column("citizen_address", sa.String(CITIZEN_ADDRESS_LIMIT), nullable=False),
     sa.Column("received_at", UtcDateTime(), nullable=False, index=True),
     sa.Column("due_at", UtcDateTime(), nullable=True),
     sa.Column("answer", sa.Text, nullable=True),
@@ -474,7 +475,7 @@ chat_link_requests = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("case_code", sa.String(20), sa.ForeignKey("cases.code"), nullable=False, index=True),
     sa.Column("channel", sa.String(16), nullable=False),
-    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("sender_id", sa.String(255), nullable=False),  # as conversations.sender_id
     sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id"), nullable=True,
               index=True),
     sa.Column("requested_by", sa.String(64), nullable=False),

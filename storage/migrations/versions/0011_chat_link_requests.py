@@ -19,7 +19,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_code", sa.String(length=20), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),
-        sa.Column("sender_id", sa.String(length=128), nullable=False),
+        sa.Column("sender_id", sa.String(length=255), nullable=False),  # as conversations (0008)
         sa.Column("conversation_id", sa.Integer(), nullable=True),
         sa.Column("requested_by", sa.String(length=64), nullable=False),
         sa.Column("requester_unit", sa.String(length=255), nullable=False),
