@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from console.nlu_review import contact_question
 from nlu.training import review_queue as rq
 from nlu.training import services as review
 
@@ -71,7 +72,8 @@ def _run(args: argparse.Namespace, settings: dict[str, Any], service: Any, uow: 
     if args.review_command == "list":
         added = review.collect_review_items(uow, now, float(nlu["threshold"]),
                                             float(nlu.get("review", {}).get("margin", 0.15)),
-                                            service.parse if service.fallback else None)
+                                            service.parse if service.fallback else None,
+                                            contact_question)
         rows, total = rq.list_items(db, args.status, args.source, args.limit)
         for row in rows:
             if args.json:

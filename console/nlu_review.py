@@ -11,6 +11,8 @@ from console import nlu_texts as NT
 from console.auth import audit, now, roles_required, user
 from console.deps import components
 from console.form_text import page_number
+from intake import dialogue_texts as DT
+from intake import messages as M
 from nlu.training import review_queue as rq
 from nlu.training import services as review
 from storage.unit_of_work import SqlUnitOfWork
@@ -26,11 +28,29 @@ def settings() -> dict[str, Any]:
     return components().settings  # type: ignore[no-any-return]
 
 
+def contact_question(text: str) -> str | None:
+    """Which contact detail a bot message asks for ('name', 'phone', 'address'), from the
+    dialogue's own question texts: the answer to it is personal data, never a training example."""
+    lowered = text.lower()
+    for slot, questions in CONTACT_QUESTIONS.items():
+        if any(question.lower() in lowered for question in questions):
+            return slot
+    return None
+
+
+CONTACT_QUESTIONS = {
+    slot: (ask, again, M.OFFER_STAFF.format(field=M.CONTACT_FIELDS[slot]).split(",")[0],
+           DT.CONFIRM_FIELD[slot].split("{")[0])
+    for slot, ask, again in (("name", M.ASK_NAME, M.ASK_NAME_AGAIN),
+                             ("phone", M.ASK_PHONE, M.ASK_PHONE_AGAIN),
+                             ("address", M.ASK_ADDRESS, M.ASK_ADDRESS_AGAIN))}
+
+
 def collect(uow: SqlUnitOfWork) -> int:
     nlu = settings()["nlu"]
     return review.collect_review_items(uow, now(), float(nlu["threshold"]),
                                        float(nlu.get("review", {}).get("margin", 0.15)),
-                                       components().nlu.parse)
+                                       components().nlu.parse, contact_question)
 
 
 @blueprint.app_template_global("nlu_names")
@@ -74,9 +94,30 @@ def queue() -> str:
         rows, total = rq.list_items(db, status if status in NT.STATUS_NAMES else "pending",
                                     source if source in rq.SOURCES else "", PER_PAGE, (page - 1) * PER_PAGE)
         counts = rq.counts_by_source(db)
+        for row in rows:
+            row["shown"] = masked(db, row)
     return render_template("nlu/queue.html", rows=rows, total=total, page=page, status=status,
                            source=source, counts=counts, added=added, sources=rq.SOURCES,
                            pages=max(1, (total + PER_PAGE - 1) // PER_PAGE))
+
+
+def masked(db: Any, item: dict[str, Any]) -> str:
+    """The item's text as staff see it: names, phones, addresses and the citizen's own details
+    masked (routing.masking); the stored text is only what the masked example is made from."""
+    from routing.masking import mask
+
+    return mask(item["text"], known=rq.known_personal_data(db, item))
+
+
+def _next_url(item_id: int) -> str:
+    """Save-and-next: the following pending item of the same source, else the queue."""
+    source = request.form.get("source") or request.args.get("source") or ""
+    with components().read() as db:
+        following = review.next_pending(db, item_id, source if source in rq.SOURCES else "")
+    if following is None:
+        flash(NT.QUEUE_DONE, "success")
+        return url_for("console_nlu.queue")
+    return url_for("console_nlu.item", item_id=following, source=source or None)
 
 
 def _form_decision() -> rq.Decision:
@@ -91,8 +132,13 @@ def _form_decision() -> rq.Decision:
 def _render_item(item: dict[str, Any], decision: rq.Decision, outcome: rq.Outcome | None = None,
                  code: int = 200) -> Any:
     pakn = components()
+    if "shown" not in item:
+        with pakn.read() as db:
+            item = {**item, "shown": masked(db, item)}
+    source = request.values.get("source", "")
     return render_template("nlu/item.html", item=item, d=decision, outcome=outcome, intents=INTENTS,
-                           catalogue=pakn.ctx.catalogue), code
+                           catalogue=pakn.ctx.catalogue, source=source if source in rq.SOURCES else "",
+                           keys=NT.REVIEW_KEYS), code
 
 
 @blueprint.route("/review/<int:item_id>", methods=["GET", "POST"])
@@ -107,13 +153,15 @@ def item(item_id: int) -> Any:
             except ImportError:
                 flash(NT.MASKING_MISSING, "error")
                 decision = rq.Decision("phan_anh", None, None, "")
-            return _render_item(row, decision)
+            row = {**row, "shown": masked(db, row)}  # in this session: SQLite allows one at a time
+    if request.method == "GET":
+        return _render_item(row, decision)
     if request.form.get("action") == "reject":
         if pakn.uow().run(_reject(item_id), keep=bool):
             flash(NT.REJECTED, "success")
         else:
             flash(NT.NOT_PENDING, "error")
-        return redirect(url_for("console_nlu.queue"))
+        return redirect(_next_url(item_id))
     decision = _form_decision()
     try:
         outcome = pakn.uow().run(_accept(item_id, decision), keep=lambda outcome: outcome.accepted)
@@ -122,7 +170,7 @@ def item(item_id: int) -> Any:
         return _render_item(row, decision, None, 503)
     if outcome.accepted:
         flash(NT.ACCEPTED.format(file=outcome.file, label=outcome.label), "success")
-        return redirect(url_for("console_nlu.queue"))
+        return redirect(_next_url(item_id))
     message = {"not_pending": NT.NOT_PENDING, "unknown_procedure": NT.UNKNOWN_PROCEDURE,
                "unknown_agency": NT.UNKNOWN_AGENCY, "unknown_intent": NT.UNKNOWN_INTENT,
                "empty": NT.EMPTY}.get(outcome.error)
@@ -153,3 +201,10 @@ def _accept(item_id: int, decision: rq.Decision) -> Callable[[SqlUnitOfWork], rq
                    "replaced": bool(outcome.clashes)})
         return outcome
     return work
+
+
+@blueprint.get("/review/<int:item_id>/next")
+@roles_required(ADMIN)
+def item_next(item_id: int) -> Any:
+    """Skip to the following pending item without saving (Alt+N)."""
+    return redirect(_next_url(item_id))

@@ -48,6 +48,12 @@ UNKNOWN_INTENT = "Ý định không hợp lệ."
 EMPTY = "Câu ví dụ đang trống."
 CLASHES = "Câu ví dụ trùng hoặc mâu thuẫn với dữ liệu hiện có; chưa ghi vào dữ liệu."
 PROBLEMS = "Bộ kiểm tra dữ liệu báo lỗi; chưa ghi vào dữ liệu."
+QUEUE_DONE = "Đã duyệt hết các mục đang chờ."
+# Keyboard shortcuts of the review form (console.js), listed on the page.
+REVIEW_KEYS = (("Ctrl+Enter", "Đưa vào dữ liệu huấn luyện và sang mục tiếp theo"),
+               ("Ctrl+Shift+Enter", "Bỏ qua mục này và sang mục tiếp theo"),
+               ("Alt+1 … Alt+8", "Chọn ý định theo thứ tự trong danh sách"),
+               ("Alt+N", "Sang mục tiếp theo, không lưu"))
 MASKING_MISSING = "Chưa có bộ che thông tin cá nhân (routing/masking.py); không thể ghi dữ liệu."
 
 JOB_STARTED = "Đã bắt đầu huấn luyện (lượt {id})."
@@ -56,6 +62,10 @@ ACTIVATED = "Đã kích hoạt mô hình {version}. Mọi tiến trình sẽ dù
 ACTIVATION_REFUSED = ("Không kích hoạt: mô hình mới kém hơn mô hình đang dùng quá ngưỡng cho phép "
                       "({margin}). Nếu vẫn muốn kích hoạt, hãy nhập lý do.")
 NOT_EVALUATED = "Mô hình này chưa được so sánh với mô hình đang dùng."
+GROUPS_WORSE_UNCONFIRMED = ("Chưa kích hoạt: mô hình mới kém hơn ở {n} lĩnh vực. Hãy xem danh sách và "
+                            "đánh dấu «Tôi đã xem các lĩnh vực kém hơn» nếu vẫn muốn kích hoạt.")
+RASA_MISSING = ("Chưa cài đặt Rasa trên máy chủ này (không có {path}); chỉ huấn luyện được bằng "
+                "mô hình tích hợp. Quản trị viên có thể cài Rasa bằng lệnh «make rasa».")
 ROLLED_BACK = "Đã quay lại mô hình {version}."
 UNKNOWN_VERSION = "Không có phiên bản mô hình {version}."
 

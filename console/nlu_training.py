@@ -12,7 +12,7 @@ from console.auth import audit, audited, now, roles_required, user
 from console.deps import components
 from nlu.models import ModelStore
 from nlu.training import jobs as training
-from nlu.training.compare import LABEL_SETS, VIEWS
+from nlu.training.compare import LABEL_SETS, VIEWS, worse_groups
 from nlu.training.services import queue_training_job, run_training_job
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -35,7 +35,27 @@ def train() -> str:
         jobs = training.recent_jobs(db)
     store = _store()
     return render_template("nlu/train.html", jobs=jobs, active=store.active_version(),
-                           backend=components().settings["nlu"].get("backend", "builtin"))
+                           backend=components().settings["nlu"].get("backend", "builtin"),
+                           rasa_installed=rasa_installed(), rasa_path=str(_rasa_program()))
+
+
+def _rasa_program() -> Path:
+    return Path(components().settings["nlu"]["rasa"]["venv"]) / "bin" / "rasa"
+
+
+def rasa_installed() -> bool:
+    """Rasa is offered only where its program is installed (`make rasa` builds .venv-rasa)."""
+    return _rasa_program().is_file()
+
+
+def _worse_groups(version: str) -> list[dict[str, Any]]:
+    """Procedure groups the training job's comparison shows worse than the active model."""
+    active = _store().active_version()
+    if active is None or active == version:
+        return []
+    with components().read() as db:
+        job = training.job_for(db, version, active)
+    return worse_groups(job["report"] or {}) if job is not None else []
 
 
 @blueprint.post("/train")
@@ -45,6 +65,9 @@ def start() -> Any:
     backend = request.form.get("backend") or None
     if backend not in (None, "builtin", "rasa"):
         abort(400)
+    if (backend or pakn.settings["nlu"].get("backend", "builtin")) == "rasa" and not rasa_installed():
+        flash(NT.RASA_MISSING.format(path=_rasa_program()), "error")
+        return redirect(url_for("console_nlu_training.train"))
 
     def queue(uow: SqlUnitOfWork) -> int:
         job_id = queue_training_job(uow, pakn.settings, user().username, backend, now())
@@ -86,8 +109,10 @@ def job(job_id: int) -> str:
     if job["status"] == "succeeded" and job["version"] and job["version"] != active:
         with components().read() as db:
             problems = training.activation_check(db, store, job["version"], _margin())
-    return render_template("nlu/job.html", job=job, report=job.get("report") or {}, active=active,
-                           problems=problems, margin=_margin())
+    report = job.get("report") or {}
+    worse = worse_groups(report) if job["version"] and job["version"] != active else []
+    return render_template("nlu/job.html", job=job, report=report, active=active,
+                           problems=problems, margin=_margin(), worse=worse)
 
 
 @blueprint.get("/jobs/<int:job_id>/confusion/<role>.png")
@@ -172,9 +197,14 @@ def activate(version: str) -> Any:
         flash(NT.NOT_EVALUATED if problems[0].get("not_evaluated")
               else NT.ACTIVATION_REFUSED.format(margin=_margin()), "error")
         return redirect(back)
+    worse = _worse_groups(version)
+    if worse and request.form.get("confirm_groups") != "1":
+        flash(NT.GROUPS_WORSE_UNCONFIRMED.format(n=len(worse)), "error")
+        return redirect(back)
     store.activate(version)  # the model store's files; the audit row records who and why
     audited("nlu_activate_override" if problems else "nlu_activate", "nlu_model", version,
-            {"previous": previous, "note": note, "problems": problems})
+            {"previous": previous, "note": note, "problems": problems,
+             "worse_groups": [g["procedure"] for g in worse]})
     components().nlu.reload_if_changed(force=True)
     flash(NT.ACTIVATED.format(version=version), "success")
     return redirect(back)

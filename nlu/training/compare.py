@@ -113,6 +113,9 @@ def compare(rows: list[dict[str, Any]], candidate: dict[str, Any], baseline: dic
         png = reports_dir / f"{stem}-{role}-confusion.png"
         plot_confusion(labels, matrix, f"Mô hình {result['version']}: lĩnh vực, tập kiểm tra", png)
         report["confusion"][role] = str(png)
+        # The page draws it as a table (labels readable at any size); the PNG is the download.
+        report.setdefault("confusion_table", {})[role] = {"labels": list(labels),
+                                                          "matrix": matrix.tolist()}
     report["per_procedure"] = _per_procedure(candidate, baseline)
     report["changed"] = _changed(rows, candidate, baseline)
     report["fixed"] = sum(1 for c in report["changed"] if c["effect"] == "fixed")
@@ -129,6 +132,13 @@ def activation_problems(report: dict[str, Any], margin: float) -> list[dict[str,
                 problems.append({"view": view, "label_set": name, "before": cell["before"],
                                  "after": cell["after"], "delta": cell["delta"]})
     return problems
+
+
+def worse_groups(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Procedure groups whose held-out F1 drops at all: asked about before activation, even when
+    the overall figures stay within the margin (one group's citizens would be routed worse)."""
+    return [row for row in report.get("per_procedure") or ()
+            if row.get("delta") is not None and row["delta"] < 0]
 
 
 def metrics_summary(result: dict[str, Any], threshold: float) -> dict[str, Any]:

@@ -85,17 +85,69 @@ def message_source(nlu: dict[str, Any], threshold: float, margin: float,
     return None, predicted
 
 
+# Which contact detail (name, phone, address) a bot message asks for, or None: the dialogue's own
+# question texts, given by the caller (nlu/ does not import the dialogue).
+ContactQuestion = Callable[[str], "str | None"]
+CONTACT_STATES = {"ask_name": "name", "ask_phone": "phone", "ask_address": "address"}
+
+
 def collect(session: Session, now: datetime, threshold: float, margin: float,
-            parse: Callable[[str], ParseResult] | None = None) -> int:
-    """Add new queue items from messages, labelled examples and transfers; returns how many."""
-    added = _collect_messages(session, now, threshold, margin, parse)
+            parse: Callable[[str], ParseResult] | None = None,
+            asked: ContactQuestion | None = None) -> int:
+    """Add new queue items from messages, labelled examples and transfers; returns how many.
+
+    An answer to a contact question (`asked` reads the bot's message before it) never enters the
+    queue: it is a citizen's name, phone or address, not a way of asking for something. Pending
+    items collected before that rule are taken out once (the 'contact_sweep' cursor)."""
+    added = _collect_messages(session, now, threshold, margin, parse, asked)
     added += _collect_examples(session, now)
     added += _collect_transfers(session, now)
+    if asked is not None:
+        _sweep_contact_turns(session, asked)
     return added
 
 
+def contact_turn(session: Session, message_id: int, nlu: dict[str, Any],
+                 asked: ContactQuestion | None) -> str | None:
+    """The contact detail a citizen's message answered ('name', 'phone', 'address'), or None.
+
+    The dialogue state at the time, when the message carries it; else the bot's question: the last
+    message sent to the citizen before this one, when the bot (not a person) wrote it."""
+    state = nlu.get("state")
+    if isinstance(state, str):
+        return CONTACT_STATES.get(state)
+    if asked is None:
+        return None
+    conversation = sa.select(messages.c.conversation_id).where(messages.c.id == message_id).scalar_subquery()
+    previous = session.execute(
+        sa.select(messages.c.text, messages.c.author)
+        .where(messages.c.conversation_id == conversation, messages.c.id < message_id,
+               messages.c.direction == "out")
+        .order_by(messages.c.id.desc()).limit(1)).first()
+    if previous is None or previous.author != "bot":
+        return None
+    return asked(previous.text)
+
+
+def _sweep_contact_turns(session: Session, asked: ContactQuestion) -> None:
+    start = _cursor(session, "contact_sweep")
+    rows = session.execute(
+        sa.select(nlu_review_items.c.id, nlu_review_items.c.message_id, messages.c.nlu)
+        .select_from(nlu_review_items.join(messages, messages.c.id == nlu_review_items.c.message_id))
+        .where(nlu_review_items.c.id > start, nlu_review_items.c.status == "pending")
+        .order_by(nlu_review_items.c.id).limit(BATCH)).all()
+    gone = [r.id for r in rows if contact_turn(session, r.message_id, r.nlu or {}, asked)]
+    if gone:  # personal data that should never have been copied here: deleted, not kept as 'rejected'
+        session.execute(nlu_review_items.delete().where(nlu_review_items.c.id.in_(gone)))
+        logger.info("%d contact-detail answers taken out of the review queue", len(gone))
+    last = session.scalar(sa.select(sa.func.max(nlu_review_items.c.id)))
+    if last:
+        _set_cursor(session, "contact_sweep", int(last))
+
+
 def _collect_messages(session: Session, now: datetime, threshold: float, margin: float,
-                      parse: Callable[[str], ParseResult] | None) -> int:
+                      parse: Callable[[str], ParseResult] | None,
+                      asked: ContactQuestion | None = None) -> int:
     start = _cursor(session, "messages")
     rows = session.execute(
         sa.select(messages.c.id, messages.c.text, messages.c.nlu, messages.c.channel,
@@ -107,6 +159,8 @@ def _collect_messages(session: Session, now: datetime, threshold: float, margin:
         nlu = row.nlu or {}
         if "intent" not in nlu or len(row.text.split()) < MIN_WORDS:
             continue  # button payloads, and short answers to the intake's questions
+        if contact_turn(session, row.id, nlu, asked):
+            continue  # a name, phone or address given to the bot's question
         source, predicted = message_source(nlu, threshold, margin, parse, row.text)
         if source:
             added += _add(session, now, origin=f"message:{row.id}", source=source, message_id=row.id,
@@ -170,6 +224,19 @@ def list_items(session: Session, status: str = "pending", source: str = "", limi
     total = session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(nlu_review_items.c.id).limit(limit).offset(offset)).all()
     return [dict(r._mapping) for r in rows], int(total)
+
+
+def next_pending(session: Session, after: int, source: str = "") -> int | None:
+    """The pending item after `after` in queue order, else the first pending one; None: none left."""
+    query = sa.select(nlu_review_items.c.id).where(nlu_review_items.c.status == "pending")
+    if source:
+        query = query.where(nlu_review_items.c.source == source)
+    following = session.scalar(query.where(nlu_review_items.c.id > after)
+                               .order_by(nlu_review_items.c.id).limit(1))
+    if following is not None:
+        return int(following)
+    first = session.scalar(query.where(nlu_review_items.c.id != after).order_by(nlu_review_items.c.id).limit(1))
+    return int(first) if first is not None else None
 
 
 def counts_by_source(session: Session) -> dict[str, int]:

@@ -20,9 +20,16 @@ from storage.unit_of_work import SqlUnitOfWork
 
 
 def collect_review_items(uow: SqlUnitOfWork, now: datetime, threshold: float, margin: float,
-                         parse: Callable[[str], ParseResult] | None = None) -> int:
-    """New queue items from uncertain messages, staff corrections and transfers; how many."""
-    return rq.collect(uow.session, now, threshold, margin, parse)
+                         parse: Callable[[str], ParseResult] | None = None,
+                         asked: rq.ContactQuestion | None = None) -> int:
+    """New queue items from uncertain messages, staff corrections and transfers; how many.
+    Answers to contact questions (`asked`: which detail a bot message asks for) are left out."""
+    return rq.collect(uow.session, now, threshold, margin, parse, asked)
+
+
+def next_pending(session: Any, after: int, source: str = "") -> int | None:
+    """The id of the pending item after `after` (wrapping to the first): save-and-next."""
+    return rq.next_pending(session, after, source)
 
 
 def accept_review_item(uow: SqlUnitOfWork, item_id: int, decision: rq.Decision, data_root: Path,

@@ -85,8 +85,9 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
     assert "Phản ánh, kiến nghị (phan_anh) · " in changed or "Không câu nào đổi kết quả" in changed
     version = console.query("SELECT version FROM training_jobs WHERE id = :j", j=job_id)[0][0]
 
+    # Groups that got worse (any drop) are listed on the job page and confirmed with a tick.
     activated = admin.post(f"/console/nlu/versions/{version}/activate",
-                           {"back": f"/console/nlu/jobs/{job_id}"})
+                           {"back": f"/console/nlu/jobs/{job_id}", "confirm_groups": "1"})
     assert "Đã kích hoạt mô hình" in activated.text
     assert console.query("SELECT action FROM audit_log WHERE target_id = :v", v=version)[0][0] == "nlu_activate"
 
@@ -171,7 +172,11 @@ def test_activation_refused_when_worse_unless_note_and_rollback(console: Console
     assert int(page.text.split('id="broken-count">')[1].split("<")[0]) > 10
     refused = admin.post(f"/console/nlu/versions/{version}/activate", {})
     assert "Không kích hoạt" in refused.text and store.active_version() == active
-    forced = admin.post(f"/console/nlu/versions/{version}/activate", {"note": "thử nghiệm"})
+    unconfirmed = admin.post(f"/console/nlu/versions/{version}/activate", {"note": "thử nghiệm"})
+    assert "kém hơn ở" in unconfirmed.text and store.active_version() == active  # groups worse
+    assert 'id="worse-groups"' in page.text and 'id="confirm-groups"' in page.text
+    forced = admin.post(f"/console/nlu/versions/{version}/activate",
+                        {"note": "thử nghiệm", "confirm_groups": "1"})
     assert "Đã kích hoạt" in forced.text and store.active_version() == version
     audit = console.query("SELECT action, details FROM audit_log WHERE target_id = :v", v=version)
     details = audit[0][1] if isinstance(audit[0][1], dict) else json.loads(audit[0][1])
