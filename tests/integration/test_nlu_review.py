@@ -276,7 +276,9 @@ def test_intents_are_named_in_vietnamese_with_their_ids(console: Console) -> Non
     options = re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>',
                          item.split('id="intent"', 1)[1].split("</select>", 1)[0])
     assert ("phan_anh", "Phản ánh, kiến nghị (phan_anh)") in options
-    assert ("tra_cuu", "Tra cứu tình trạng (tra_cuu)") in options and len(options) == 7
+    assert ("tra_cuu", "Tra cứu tình trạng (tra_cuu)") in options
+    assert ("hoi_thu_tuc", "Hỏi về thủ tục (giấy tờ, nơi nộp, thời hạn, lệ phí) (hoi_thu_tuc)") in options
+    assert len(options) == 8  # the seven intents before, and the question intent (issue 13)
     assert "Phản ánh, kiến nghị (phan_anh) · Y tế" in item.split("Mô hình dự đoán", 1)[1]
 
     data = admin.get("/console/nlu/data").text
