@@ -110,6 +110,8 @@ def handle(dialogue: "Dialogue", state: str, m: Memory, event: Event) -> Step:
     if isinstance(event, FilingRefused):
         return Step(IDLE, Memory())
     if isinstance(event, CaseFiled):
+        if state in DRAFT_STATES:  # staff filed this draft from the conversation: never file it again
+            return Step(IDLE, Memory(filed_code=event.code, waiting_told=m.waiting_told))
         if state == IDLE:
             m.filed_code = event.code
         return Step(state, m)

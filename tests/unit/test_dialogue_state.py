@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from intake.dialogue import Dialogue
-from intake.dialogue_events import CaseAnswered, StaffHandedBack, SurveyDue
+from intake.dialogue_events import CaseAnswered, CaseFiled, StaffHandedBack, SurveyDue
 from intake.dialogue_state import ASKED, KEPT, VERSION, Memory
 from intake.turns import AFTER_ANSWER, ASK_ADDRESS, ASK_PHONE, CONFIRM, IDLE, SURVEY, Turn
 from storage.catalogue_files import load_catalogue
@@ -102,3 +102,17 @@ def test_events_are_decided_by_the_dialogue() -> None:
     back = dialogue.on_event(ASK_PHONE, {**drafting, "waiting_told": True}, StaffHandedBack())
     assert back.state == ASK_PHONE and not back.memory.waiting_told
     assert back.memory.draft.name.value == "Lê Thị Hoa" and back.actions[0].name == "deescalate"
+
+
+def test_a_draft_staff_filed_from_the_conversation_is_not_filed_again() -> None:
+    """Staff file the citizen's draft from the inbox ("Tạo phản ánh từ cuộc trò chuyện"): the draft
+    is gone, so after staff hand back a 'Xác nhận gửi' names the filed case instead of filing it twice."""
+    dialogue = Dialogue(CATALOGUE)
+    drafting = {"text": "Hồ sơ chậm", "name": "Lê Thị Hoa", "phone": "0912345678",
+                "address": "Số 5 ngõ 10 Trần Thái Tông"}
+    filed = dialogue.on_event(CONFIRM, drafting, CaseFiled("PAKN-2026-000007"))
+    assert filed.state == IDLE and filed.memory.draft is None
+    assert filed.memory.filed_code == "PAKN-2026-000007"
+    again = dialogue.step(filed.state, filed.memory.to_json(), Turn("Xác nhận gửi", None))
+    assert not any(action.name == "file_case" for action in again.actions)
+    assert "PAKN-2026-000007" in " ".join(reply.text for reply in again.replies)
