@@ -43,7 +43,7 @@ def test_staff_take_an_escalated_conversation_and_reply(
     wait_until(lambda: M.ESCALATED in texts_sent(citizen), message="the bot says staff will answer")
     conversation_id = conversation_of(live_app, citizen).id
     row = page.locator(f'#inbox tr[data-id="{conversation_id}"]')
-    row.wait_for(timeout=10_000)  # appears through the page's polling, without a reload
+    row.wait_for(timeout=25_000)  # appears through the page's counts poll (every 10 s), without a reload
     assert "Văn An Nguyễn" in row.inner_text() and "Chưa có" in row.inner_text()
     screenshot(page, "inbox")
 
