@@ -235,21 +235,22 @@ class Pipeline:
         """The status for the citizen who filed the case; anyone else must also give the last four
         digits of its phone number, as on the public site, with the same attempt limit."""
         try:
-            case = services.lookup_case(uow, code)
+            case: Case | None = services.lookup_case(uow, code)
         except UnknownCase:
-            return [Reply(M.UNKNOWN_CODE.format(code=code))]
-        if case.conversation_id == conversation.id or (
-                case.channel, case.sender_id) == (conversation.channel, conversation.sender_id):
+            case = None  # answered exactly like someone else's case: whether a code exists is not told
+        if case is not None and (case.conversation_id == conversation.id or (
+                case.channel, case.sender_id) == (conversation.channel, conversation.sender_id)):
             return [Reply(self._status_text(case))]
+        code = case.code if case is not None else code
         if digits is None:
-            self._event(conversation, DigitsNeeded(case.code))
-            return [Reply(M.LOOKUP_NEED_DIGITS.format(code=case.code))]
-        allowed, wait = self.lookup_limiter.allow(case.code)
+            self._event(conversation, DigitsNeeded(code))
+            return [Reply(M.LOOKUP_NEED_DIGITS.format(code=code))]
+        allowed, wait = self.lookup_limiter.allow(code)
         if not allowed:
-            return [Reply(M.LOOKUP_BLOCKED.format(code=case.code, minutes=minutes(wait)))]
-        if not phone_digits_match(case.citizen_phone, digits):
-            logger.info("chat lookup of %s refused: phone digits do not match", case.code)
-            self._event(conversation, DigitsNeeded(case.code))
+            return [Reply(M.LOOKUP_BLOCKED.format(code=code, minutes=minutes(wait)))]
+        if case is None or not phone_digits_match(case.citizen_phone, digits):
+            logger.info("chat lookup of %s refused: no case with these phone digits", code)
+            self._event(conversation, DigitsNeeded(code))
             return [Reply(M.LOOKUP_DIGITS_WRONG)]
         return [Reply(self._status_text(case))]
 
