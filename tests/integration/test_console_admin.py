@@ -74,7 +74,7 @@ def test_audit_log_reads_in_vietnamese(console: Console) -> None:
     code = console.file()
     console.client("daumoi").post(f"/console/cases/{code}/actions/forward", {"note": "Chuyển về phường"})
     admin = console.client("admin")
-    admin.post("/console/admin/users", {"username": "dongda", "password": "12345678",
+    admin.post("/console/admin/users", {"username": "dongda", "password": "song-hong-2026-xanh",
                                         "role": "agency_staff", "agency_id": "ubnd_xa",
                                         "ward": "phường Đống Đa"})
     admin.post("/console/admin/calendar", {"day": "2027-01-01", "working": "0", "reason": "Tết Dương lịch"})
