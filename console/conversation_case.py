@@ -30,7 +30,8 @@ from storage import console_queries as q
 TEXT_MESSAGES = 10  # the citizen's latest messages offered as the description without a draft
 
 
-def _conversation(db: Any, conversation_id: int) -> dict[str, Any]:
+def visible_conversation(db: Any, conversation_id: int) -> dict[str, Any]:
+    """The conversation's row for a staff member who may see it: 404 if none, 403 if not theirs."""
     row = q.conversation_row(db, conversation_id)
     if row is None:
         abort(404)
@@ -65,7 +66,7 @@ def _page(row: dict[str, Any], form: dict[str, str], errors: dict[str, str]) -> 
 @login_required
 def form(conversation_id: int) -> str:
     with components().read() as db:
-        row = _conversation(db, conversation_id)
+        row = visible_conversation(db, conversation_id)
         return _page(row, prefill(db, row), {})
 
 
@@ -73,7 +74,7 @@ def form(conversation_id: int) -> str:
 def file(conversation_id: int) -> Any:
     pakn = components()
     with pakn.read() as db:
-        row = _conversation(db, conversation_id)
+        row = visible_conversation(db, conversation_id)
     fields = {k: v for k, v in request.form.to_dict().items() if k not in ("contact_channel", "contact_id")}
     errors, phone, _ = _validate(fields)
     if errors:

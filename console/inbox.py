@@ -6,12 +6,12 @@ from typing import Any
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from console import conversation_case
+from console import conversation_case, inbox_view
 from console import inbox_texts as I
-from console import inbox_view
 from console import texts as T
 from console.auth import audit, now, user
 from console.case_view import actor_name
+from console.conversation_case import visible_conversation
 from console.deps import components
 from console.form_text import ROW_ID_MAX, whole_number
 from console.views import format_time, run_in_uow
@@ -74,22 +74,13 @@ def mark_read(conversation_id: int) -> Any:
     """The open thread showed new messages (JSON {"message_id"}, X-CSRFToken header)."""
     data = request.get_json(silent=True) or {}
     with components().read() as db:
-        _visible(db, conversation_id)
+        visible_conversation(db, conversation_id)
         last = q.thread(db, conversation_id, limit=1)
     newest = min(whole_number(str(data.get("message_id") or ""), ROW_ID_MAX) or 0,
                  last[-1]["id"] if last else 0)
     if newest:
         _mark_read(conversation_id, newest)
     return jsonify(ok=True)
-
-
-def _visible(db: Any, conversation_id: int) -> dict[str, Any]:
-    row = q.conversation_row(db, conversation_id)
-    if row is None:
-        abort(404)
-    if not q.conversation_visible(db, conversation_id, user().scope):
-        abort(403)
-    return row
 
 
 def _thread(db: Any, conversation_id: int, after: int = 0) -> list[dict[str, Any]]:
@@ -117,7 +108,7 @@ def _message(row: dict[str, Any], author: str, conversation_id: int) -> dict[str
 @login_required
 def conversation(conversation_id: int) -> str:
     with components().read() as db:
-        row = _visible(db, conversation_id)
+        row = visible_conversation(db, conversation_id)
         messages = _thread(db, conversation_id)
         page = {"conversation": row, "messages": messages, "notes": q.notes(db, conversation_id),
                 "canned": q.canned(db), "cases": q.cases_of_conversation(db, conversation_id)}
@@ -135,7 +126,7 @@ def conversation(conversation_id: int) -> str:
 def messages_json(conversation_id: int) -> Any:
     after = request.args.get("after", "0")
     with components().read() as db:
-        _visible(db, conversation_id)
+        visible_conversation(db, conversation_id)
         rows = _thread(db, conversation_id, whole_number(after, ROW_ID_MAX) or 0)
     return jsonify(messages=rows)
 
@@ -148,7 +139,7 @@ def conversation_file(conversation_id: int, token: str) -> Any:
 
     pakn = components()
     with pakn.read() as db:
-        _visible(db, conversation_id)
+        visible_conversation(db, conversation_id)
         sent = token in conversation_uploads(db, conversation_id)
     path = FileStore.from_settings(pakn.settings).find(token) if sent else None
     if path is None:
@@ -162,7 +153,7 @@ def take(conversation_id: int) -> Any:
     staff = user()
 
     def work(uow: Any) -> None:
-        _visible(uow.session, conversation_id)
+        visible_conversation(uow.session, conversation_id)
         conv = uow.conversations.get(conversation_id)
         previous = conv.handled_by
         conv.handled_by = staff.id
@@ -184,7 +175,7 @@ def reply(conversation_id: int) -> Any:
     staff = user()
     error: str | None = None
     with components().read() as db:
-        row = _visible(db, conversation_id)
+        row = visible_conversation(db, conversation_id)
     if not text:
         error = T.REPLY_EMPTY
     elif row["handled_by"] not in (None, staff.id):
@@ -219,7 +210,7 @@ def note(conversation_id: int) -> Any:
         flash(T.TEXT_REQUIRED, "error")
     else:
         with components().read() as db:
-            _visible(db, conversation_id)
+            visible_conversation(db, conversation_id)
         def work(uow: Any) -> None:
             staff_services.add_note(uow, conversation_id, user().id, text, now())
             audit(uow, "conversation_note", "conversation", conversation_id)
@@ -233,7 +224,7 @@ def note(conversation_id: int) -> Any:
 @login_required
 def handback(conversation_id: int) -> Any:
     def work(uow: Any) -> None:
-        _visible(uow.session, conversation_id)
+        visible_conversation(uow.session, conversation_id)
         conv = uow.conversations.get(conversation_id)
         conv.handled_by = None
         # The bot takes over where the citizen was: the dialogue decides (a draft is kept).
