@@ -16,7 +16,7 @@ from intake import answers
 from intake import dialogue_texts as T
 from intake import messages as M
 from intake.dialogue_draft import MAX_REQUEST_WORDS, DraftQuestions, draft_from
-from intake.dialogue_events import Event
+from intake.dialogue_events import Event, handle
 from intake.dialogue_state import Draft, Memory
 from intake.link_consent import LinkConsent
 from intake.side_answers import DESCRIBE_NEXT, RESUME, SideContext, side_answer
@@ -136,9 +136,7 @@ class Dialogue(DraftQuestions, LinkConsent):
     def on_event(self, state: str, memory: Memory | dict[str, Any] | None, event: Event) -> Step:
         """Something happened outside the chat (a case answered, a survey due, staff took over…):
         the next state and what to tell the citizen. An event that does not apply changes nothing."""
-        from intake.dialogue_events import handle
-
-        return self._remember_buttons(handle(self, state, Memory.load(memory), event))
+        return self._remember_buttons(handle(self.criteria, state, Memory.load(memory), event))
 
     @staticmethod
     def _remember_buttons(result: Step) -> Step:

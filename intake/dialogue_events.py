@@ -10,7 +10,7 @@ handed it back, staff asked the citizen for more information) build an event and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Union
+from typing import Union
 
 from intake import messages as M
 from intake.dialogue_state import Memory
@@ -19,8 +19,8 @@ from intake.turns import (
     AWAIT_DIGITS,
     AWAIT_INFO,
     DRAFT_STATES,
-    INFO_MENU,
     IDLE,
+    INFO_MENU,
     LINK_CONSENT,
     RESTING_STATES,
     SURVEY,
@@ -30,9 +30,6 @@ from intake.turns import (
     survey_question,
 )
 from routing.model import Conversation
-
-if TYPE_CHECKING:
-    from intake.dialogue import Dialogue
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,7 @@ Event = Union[CaseAnswered, SurveyDue, FilingRefused, CaseFiled, DigitsNeeded, I
               InfoRequestClosed, StaffTookOver, StaffHandedBack]
 
 
-def handle(dialogue: "Dialogue", state: str, m: Memory, event: Event) -> Step:
+def handle(criteria: tuple[tuple[str, str], ...], state: str, m: Memory, event: Event) -> Step:
     if isinstance(event, InfoRequested):
         if state in RESTING_STATES or state in (SURVEY, AWAIT_INFO):
             return Step(AWAIT_INFO, Memory(info_case=event.code,
@@ -102,11 +99,11 @@ def handle(dialogue: "Dialogue", state: str, m: Memory, event: Event) -> Step:
             return Step(AFTER_ANSWER, Memory(case_code=event.code))
         return Step(state, m)
     if isinstance(event, SurveyDue):
-        if state in DRAFT_STATES or state in (SURVEY, LINK_CONSENT) or not dialogue.criteria:
+        if state in DRAFT_STATES or state in (SURVEY, LINK_CONSENT) or not criteria:
             return Step(state, m)  # in the middle of something: asked on a later run
         return Step(SURVEY, Memory(case_code=event.code, survey_index=0),
                     [Reply(M.SURVEY_INTRO.format(code=event.code)),
-                     survey_question(dialogue.criteria, 0)])
+                     survey_question(criteria, 0)])
     if isinstance(event, FilingRefused):
         return Step(IDLE, Memory())
     if isinstance(event, CaseFiled):

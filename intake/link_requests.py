@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from intake.dialogue import Dialogue
 from intake.dialogue_events import store
 from intake.notifier import queue_reply
-from routing import chat_links
+from routing import chat_link_services, chat_links
 from routing.model import Case
 from routing.ports import AbstractUnitOfWork
 
@@ -21,7 +21,7 @@ def request_chat_link(uow: AbstractUnitOfWork, dialogue: Dialogue, case: Case, c
 
     What the caller sees must not depend on whether the chat exists: it gets the request either way.
     """
-    request = chat_links.request_link(uow, case, channel, sender_id, requested_by, unit, now,
+    request = chat_link_services.request_link(uow, case, channel, sender_id, requested_by, unit, now,
                                       valid_for)
     if request.conversation_id is None:
         return request

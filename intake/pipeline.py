@@ -12,8 +12,8 @@ from intake import messages as M
 from intake.attempts import AttemptLimiter, minutes
 from intake.dialogue import Dialogue
 from intake.dialogue_events import CaseFiled, DigitsNeeded, Event, FilingRefused, store
-from intake.notifier import format_date, queue_reply
 from intake.dialogue_state import Memory
+from intake.notifier import format_date, queue_reply
 from intake.turns import (
     ASK_ADDRESS,
     ASK_NAME,
@@ -28,7 +28,7 @@ from intake.turns import (
 )
 from nlu.result import ParseResult
 from nlu.service import NluService
-from routing import chat_links, services
+from routing import chat_link_services, chat_links, services
 from routing.limits import ContactTooLong
 from routing.model import Case, Conversation, InvalidTransition, Message, MissingContactData, UnknownCase
 from routing.ports import AbstractUnitOfWork, Notifier
@@ -221,7 +221,7 @@ class Pipeline:
         """The citizen's yes or no to linking a hotline case here; on yes, the filed message."""
         code, accepted = str(params["code"]), bool(params["accepted"])
         try:
-            _, case = chat_links.answer_link(uow, int(params["request"]), conversation.id,
+            _, case = chat_link_services.answer_link(uow, int(params["request"]), conversation.id,
                                              accepted, now)
         except chat_links.LinkRequestClosed:
             return [Reply(M.LINK_EXPIRED.format(code=code))]

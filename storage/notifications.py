@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,8 +20,11 @@ from routing.catalogue import FOCAL_POINT_AGENCY
 from routing.rules import COMMUNE_LEVEL_UNITS
 from storage.orm import cases, staff_notification_reads, staff_notifications, users
 
-if TYPE_CHECKING:  # storage.unit_of_work imports the repository that imports this module
-    from storage.unit_of_work import SqlUnitOfWork
+
+class _UnitOfWork(Protocol):
+    """What mark_read needs of storage.unit_of_work.SqlUnitOfWork (which imports this module)."""
+
+    session: Session
 
 N = staff_notifications
 EMAILED_KINDS = ("overdue", "digest")
@@ -76,7 +79,7 @@ def listing(session: Session, reader: Reader, only_unread: bool = False,
     return [dict(r._mapping) for r in session.execute(query)]
 
 
-def mark_read(uow: "SqlUnitOfWork", reader: Reader, now: datetime,
+def mark_read(uow: _UnitOfWork, reader: Reader, now: datetime,
               notification_id: int | None = None) -> int:
     """One notification (or all of this person's unread ones) read; how many were marked.
     A notification outside the person's audience is left alone."""

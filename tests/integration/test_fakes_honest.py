@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from intake.notifier import OutboxNotifier, queue_reply
 from intake.turns import Reply
-from routing import chat_links, jobs, services
+from routing import chat_link_services, chat_links, jobs, services
 from routing.model import Message, MissingContactData, OutboxItem, StaffNotification
 from routing.ports import AbstractUnitOfWork
 from storage.catalogue_files import calendar_entries, deadline_policy, load_catalogue
@@ -93,14 +93,14 @@ def scenario(new_uow: Callable[[], AbstractUnitOfWork]) -> list[Any]:
         uow.commit()
     with new_uow() as uow:
         case = services.lookup_case(uow, hotline)
-        request = chat_links.request_link(uow, case, "telegram", "42", "canbo", "UBND phường",
+        request = chat_link_services.request_link(uow, case, "telegram", "42", "canbo", "UBND phường",
                                           at(14), timedelta(days=2))
         uow.commit()
     with new_uow() as uow:
-        _, linked = chat_links.answer_link(uow, request.id or 0, conversation.id or 0, True, at(15))
+        _, linked = chat_link_services.answer_link(uow, request.id or 0, conversation.id or 0, True, at(15))
         said += [linked.conversation_id == conversation.id if linked else None]
         with pytest.raises(chat_links.LinkRequestClosed):
-            chat_links.answer_link(uow, request.id or 0, conversation.id or 0, False, at(15))
+            chat_link_services.answer_link(uow, request.id or 0, conversation.id or 0, False, at(15))
         uow.commit()
     return said + [snapshot(new_uow, [code, hotline])]
 
