@@ -27,7 +27,7 @@ CUES = {"ten": "name", "la": "name", "sdt": "phone", "dt": "phone", "dthoai": "p
 ADDRESS_WORDS = frozenset({
     "so", "nha", "ngo", "ngach", "hem", "kiet", "pho", "duong", "toa", "phong", "thon", "xom",
     "to", "ap", "khu", "tdp", "cum", "lo", "ktt", "chung", "cu", "can", "ho", "tang", "block",
-    "kdt", "doi", "lang", "ngoc", "dan", "pho", "cc", "sn", "p", "ng", "tt", "khom", "xuan"})
+    "kdt", "doi", "lang", "ngoc", "dan", "pho", "cc", "sn", "p", "ng", "tt", "khom", "xuan", "ban"})
 WARD_WORDS = frozenset({"phuong", "xa", "quan", "huyen", "p", "q", "h", "tx", "thi", "tran", "tp"})
 WINDOW = 2
 # Name knowledge and ward names are language knowledge shipped with the code (like nlu_data/).
