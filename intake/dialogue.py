@@ -53,6 +53,7 @@ from intake.turns import (
     P_LOOKUP,
     P_SKIP,
     P_UNDO,
+    SPLIT,
     SURVEY,
     Action,
     Reply,
@@ -84,6 +85,7 @@ class Dialogue(DraftQuestions, LinkConsent):
             ASK_NAME: self._ask_name, ASK_PHONE: self._ask_phone, ASK_ADDRESS: self._ask_address,
             ASK_CONSENT: self._ask_consent, CONFIRM: self._confirm, EDIT: self._edit,
             SURVEY: self._survey, AFTER_ANSWER: self._after_answer, AWAIT_INFO: self._await_info,
+            SPLIT: self._split,
         }
 
     def step(self, state: str, memory: Memory | dict[str, Any] | None, turn: Turn) -> Step:
@@ -279,7 +281,7 @@ class Dialogue(DraftQuestions, LinkConsent):
                 "phan_anh", FALLBACK):  # the message not understood was the start of this one
             return self._start_intake(turn.whole, turn.contacts)
         if parse.intent == "phan_anh":
-            return self._start_intake(parse, turn.contacts)
+            return self._start_intake(parse, turn.contacts, turn.problems)
         dossier = parse.entity("dossier_code")
         if dossier or parse.intent == "tra_cuu":
             return self._lookup_without_code(parse, dossier)

@@ -10,6 +10,7 @@ from intake import answers
 from intake import contact_checks as checks
 from intake import dialogue_texts as T
 from intake import messages as M
+from intake.dialogue_split import SplitQuestions, file_actions
 from intake.dialogue_state import ASKED, CORRECTED, EXTRACTED, OUT_OF_TURN, Draft, Memory, Pending
 from intake.turns import (
     ASK_ADDRESS,
@@ -35,13 +36,14 @@ from intake.turns import (
     P_FOUND_NO,
     P_FOUND_YES,
     P_PROCEDURE,
-    Action,
+    SPLIT,
     Reply,
     Step,
     Turn,
     citizen_unit,
 )
 from nlu.result import FALLBACK, ParseResult
+from intake.problems import Problem
 from routing.catalogue import OUT_OF_SCOPE_PROCEDURE, Catalogue
 from routing.limits import CONTACT_LIMITS
 from routing.rules import choose_agency
@@ -108,7 +110,7 @@ def take_details(draft: Draft, found: dict[str, str]) -> None:
             draft.slot(key).take(value, ASKED)
 
 
-class DraftQuestions:
+class DraftQuestions(SplitQuestions):
     """The draft states' handlers; `catalogue` and `answer_days` come from the Dialogue."""
 
     catalogue: Catalogue
@@ -116,7 +118,8 @@ class DraftQuestions:
 
     # -- description and group ----------------------------------------------------------------
 
-    def _start_intake(self, parse: ParseResult, contacts: object = None) -> Step:
+    def _start_intake(self, parse: ParseResult, contacts: object = None,
+                      problems: tuple[Problem, ...] = ()) -> Step:
         if parse.procedure == OUT_OF_SCOPE_PROCEDURE:
             if parse.confidence >= REDIRECT_CONFIDENCE:
                 return Step(IDLE, Memory(), [Reply(M.REDIRECT_COMPLAINT)])
@@ -128,6 +131,8 @@ class DraftQuestions:
             return Step(DESCRIBE, Memory(draft), [Reply(M.DESCRIBE_MORE.format(procedure=label))])
         take_details(draft, answers.details_in(parse.text))
         draft.agency = parse.agency
+        if problems:
+            return self._offer_split(draft, problems, extracted(contacts))
         return self._found_in_description(self._next_question(draft, [self._understood(draft)]),
                                           contacts)
 
@@ -141,6 +146,7 @@ class DraftQuestions:
         if self._is_complaint(parse):
             return Step(IDLE, Memory(), [Reply(M.REDIRECT_COMPLAINT)])
         editing, draft.editing = draft.editing, False
+        first = not draft.text and not editing
         found = draft_from(parse, turn.text)
         if editing:  # a correction that names a ward or an agency overrides the earlier ones
             if found.ward:
@@ -165,6 +171,8 @@ class DraftQuestions:
         if editing:
             return self._next_question(draft)
         take_details(draft, answers.details_in(turn.text))
+        if first and turn.problems:
+            return self._offer_split(draft, turn.problems, extracted(turn.contacts))
         return self._found_in_description(self._next_question(draft, [self._understood(draft)]),
                                           turn.contacts)
 
@@ -393,7 +401,7 @@ class DraftQuestions:
         """Sent as the summary showed it: 'Công khai kết quả: Có' unless the citizen chose not to."""
         if draft.publish_consent is None:
             draft.publish_consent = True
-        return Step(IDLE, Memory(), actions=[Action("file_case", {"slots": draft.flat()})])
+        return Step(IDLE, Memory(), actions=file_actions(draft))
 
     @staticmethod
     def _confirm_menu(draft: Draft) -> tuple[tuple[str, str], ...]:
@@ -444,6 +452,8 @@ class DraftQuestions:
             return Step(state, Memory(draft), replies + [self._procedure_menu(draft.options)])
         if state == EDIT:
             return Step(EDIT, Memory(draft), replies + [Reply(M.EDIT_WHICH, EDIT_MENU)])
+        if state == SPLIT:
+            return Step(SPLIT, Memory(draft), replies + [self._split_question(draft)])
         return self._next_question(draft, replies)
 
     def _next_question(self, draft: Draft, replies: list[Reply] | None = None) -> Step:
@@ -465,6 +475,7 @@ class DraftQuestions:
             text=text, procedure=self._procedure_label(draft.procedure),
             agency=self._agency_label(draft), name=checks.shown(draft, "name"),
             phone=checks.shown(draft, "phone"), address=checks.shown(draft, "address"),
+            others=self._others_in_summary(draft),
             attachments=M.SUMMARY_ATTACHMENTS.format(count=len(draft.attachments))
             if draft.attachments else "",
             consent=M.SUMMARY_CONSENT_NO if draft.publish_consent is False else M.SUMMARY_CONSENT_YES,

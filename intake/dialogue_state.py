@@ -71,6 +71,11 @@ class Draft:
     cancel_asked: bool = False  # 'Ông/Bà có muốn hủy phản ánh đang soạn không?' is open
     procedure_chosen: bool = False  # the citizen picked the group: a reclassification keeps it
     classified: str = ""  # the description text the procedure group was last read from
+    # Two problems in one message (intake.dialogue_split): offered while the citizen chooses, with
+    # the contact details read meanwhile; those the citizen chose to file separately.
+    problems: list[dict[str, str]] = field(default_factory=list)
+    found: dict[str, str] = field(default_factory=dict)
+    others: list[dict[str, Any]] = field(default_factory=list)
 
     def slot(self, name: str) -> Evidence:
         assert name in CONTACT_SLOTS, name
@@ -90,7 +95,7 @@ class Draft:
             if isinstance(value, Evidence):
                 value = value.value
             internal = f.name in ("pending", "messages", "contact_turns", "turns", "cancel_asked",
-                                  "procedure_chosen", "classified")
+                                  "procedure_chosen", "classified", "problems", "found", "others")
             if internal or value in (None, "", [], False) and not (
                     f.name == "publish_consent" and value is False):
                 continue
@@ -107,7 +112,8 @@ class Draft:
                 value = value.to_json() or None
             elif isinstance(value, Pending):
                 value = dict(value.__dict__)
-            if value in (None, "", [], False) and not (f.name == "publish_consent" and value is False):
+            if value in (None, "", [], {}, False) and not (
+                    f.name == "publish_consent" and value is False):
                 continue
             out[f.name] = value
         return out

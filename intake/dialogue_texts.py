@@ -29,3 +29,14 @@ NOTHING_TO_CONFIRM = "Hiện không có phản ánh nào đang chờ xác nhận
 # A status question at a contact question: how to look up, the draft kept.
 LOOKUP_IN_DRAFT = ("Để tra cứu phản ánh đã gửi trước đây, xin gửi mã PAKN (dạng PAKN-2026-000123); phản ánh "
                    "đang soạn vẫn được giữ.")
+
+# Two problems of different groups in one message: filed as separate cases if the citizen wants.
+SPLIT_OFFER = ("Tin nhắn của Ông/Bà nêu {count} vấn đề thuộc các lĩnh vực khác nhau:\n{items}\n"
+               "Ông/Bà muốn gửi thành {count} phản ánh riêng (mỗi phản ánh được chuyển đến đúng cơ quan "
+               "xử lý) hay gộp thành một phản ánh?")
+SPLIT_ITEM = "{number}. {excerpt} (lĩnh vực: {procedure})"
+BUTTON_SPLIT_YES, BUTTON_SPLIT_NO = "Gửi riêng từng phản ánh", "Gộp thành một"
+SPLIT_DONE = "Tôi sẽ gửi thành {count} phản ánh riêng, dùng chung thông tin liên hệ:\n{items}"
+SPLIT_DONE_ITEM = "{number}. Lĩnh vực: {procedure}; cơ quan xử lý dự kiến: {agency}"
+SPLIT_KEPT = "Tôi sẽ gửi tất cả thành một phản ánh."
+SUMMARY_OTHER = "• Phản ánh thứ {number} (gửi riêng): {text}\n  Lĩnh vực: {procedure}; cơ quan: {agency}\n"

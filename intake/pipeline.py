@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from channels.base import IncomingMessage
-from intake import answers
+from intake import answers, problems
 from intake import messages as M
 from intake.attempts import AttemptLimiter, minutes
 from intake.dialogue import Dialogue
@@ -128,9 +128,10 @@ class Pipeline:
                 return []
             found = self.contacts(message.text) if parse is not None and self.contacts else None
             whole = self._whole_description(conversation, message.text) if parse is not None else None
+            split = self._problems(conversation, parse) if parse is not None else ()
             step = self.dialogue.step(conversation.state, conversation.slots or {},
                                       Turn(message.text, parse, payload, conversation.escalated,
-                                           attachments, found, whole))
+                                           attachments, found, whole, split))
             store(conversation, step)
             replies: list[Reply] = []
             for action in step.actions:
@@ -154,6 +155,13 @@ class Pipeline:
         if conversation.state not in DESCRIPTION_STATES or memory.draft is None or not memory.draft.text:
             return None
         return self.nlu.parse(answers.added_to(memory.draft.text, text))
+
+    def _problems(self, conversation: Conversation, parse: ParseResult) -> tuple[problems.Problem, ...]:
+        """Separate problems of different groups in a first description, each piece parsed."""
+        if conversation.state not in (IDLE, DESCRIBE) or parse.intent != "phan_anh":
+            return ()
+        found = problems.pieces(parse.text)
+        return tuple(problems.separate(found, [self.nlu.parse(p.text) for p in found]))
 
     def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
              now: datetime) -> list[Reply]:

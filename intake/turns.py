@@ -11,6 +11,7 @@ from typing import Any
 from intake import answers
 from intake import messages as M
 from intake.dialogue_state import Memory
+from intake.problems import Problem
 from nlu.result import ParseResult
 from routing.catalogue import Catalogue
 from routing.rules import handling_unit
@@ -21,11 +22,12 @@ ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM, EDIT, SURVEY = (
     "ask_name", "ask_phone", "ask_address", "ask_consent", "confirm", "edit", "survey")
 AFTER_ANSWER = "after_answer"  # the agency's answer was just pushed: a reply may dispute it
 AWAIT_INFO = "await_info"  # staff asked for more information: messages go to the case
+SPLIT = "split"  # two problems of different groups in one message: separate cases or one?
 LINK_CONSENT = "link_consent"  # staff asked to link a hotline case to this chat: yes or no?
 RESTING_STATES = {IDLE, AWAIT_CODE, AWAIT_DIGITS, AFTER_ANSWER}  # no draft, no survey
 # States in which the citizen has a draft PAKN that "hủy" throws away.
 DRAFT_STATES = {DESCRIBE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS, ASK_CONSENT, CONFIRM,
-                EDIT}
+                EDIT, SPLIT}
 P_FILE, P_FILE_THIS, P_LOOKUP, P_HUMAN = "/file", "/file:this", "/lookup", "/human"
 P_CONFIRM, P_CANCEL, P_EDIT, P_EDIT_FIELD = "/confirm", "/cancel", "/edit", "/edit:"
 P_PROCEDURE = "/procedure:"
@@ -38,6 +40,7 @@ P_CANCEL_YES, P_CANCEL_NO = "/cancel:yes", "/cancel:no"  # 'Ông/Bà có muốn 
 P_UNDO = "/undo"  # bring back the draft just cancelled
 P_CONFIRM_PRIVATE = "/confirm:private"  # file it, without publishing the result
 P_INFO_DONE = "/info:done"  # the citizen sent all the information staff asked for
+P_SPLIT_YES, P_SPLIT_NO = "/split:yes", "/split:no"  # file the problems separately / as one
 FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
@@ -72,6 +75,9 @@ class Turn:
     # The draft's description with this message appended, parsed again by the pipeline: a group,
     # agency or ward named in a later piece re-routes the draft (the dialogue does no I/O itself).
     whole: ParseResult | None = None
+    # Two or more problems of different groups in this message (intake.problems), read by the
+    # pipeline from its pieces: the dialogue offers to file them as separate cases.
+    problems: tuple[Problem, ...] = ()
 
 
 MAIN_MENU = ((M.BUTTON_FILE, P_FILE), (M.BUTTON_LOOKUP, P_LOOKUP), (M.BUTTON_HUMAN, P_HUMAN))
