@@ -188,22 +188,22 @@ def print_table(results: dict[str, dict[str, Any]], data_root: Path, distant: li
 
 def run() -> dict[str, dict[str, Any]]:
     settings = load_settings()
-    data_root = Path(settings["nlu"]["data_dir"])
+    data_root = Path(settings.nlu.data_dir)
     if not data_root.is_dir():
         print(f"{data_root} missing: benchmarking on the small fixture {FIXTURE}")
         data_root = FIXTURE
-    catalogue_dir = Path(settings["catalogue_dir"])
+    catalogue_dir = Path(settings.catalogue_dir)
     catalogue = load_catalogue(catalogue_dir)
     extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
     rows = load_heldout(HELDOUT)
     training = [text for text, _ in load_training_data(data_root).examples]
     distant = [bool(s < DISTANT) for s in nearest_training_similarity([r["text"] for r in rows], training)]
-    threshold = float(settings["nlu"]["threshold"])
+    threshold = settings.nlu.threshold
     results = {"builtin": bench_builtin(data_root, catalogue, extractor, rows, distant, threshold)}
-    venv = Path(settings["nlu"]["rasa"]["venv"])
+    venv = Path(settings.nlu.rasa.venv)
     if (venv / "bin" / "rasa").exists() and (data_root / "config.yml").exists():
         try:
-            store = ModelStore(Path(settings["nlu"]["models_dir"]))
+            store = ModelStore(Path(settings.nlu.models_dir))
             results["rasa"] = bench_rasa(data_root, catalogue, extractor, rows, distant, threshold, venv,
                                           store)
         except Exception as error:  # report and keep the built-in figures

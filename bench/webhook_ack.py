@@ -102,9 +102,9 @@ def active_models_dir() -> Path:
     from nlu.models import ModelStore
 
     settings = load_settings()
-    store = ModelStore(Path(settings["nlu"]["models_dir"]))
+    store = ModelStore(Path(settings.nlu.models_dir))
     if store.active_version() is None:
-        data = Path(settings["nlu"]["data_dir"])
+        data = Path(settings.nlu.data_dir)
         if not data.is_dir():
             data = ROOT / "tests" / "data" / "nlu_fixture"
         version, _ = store.train_builtin(data)

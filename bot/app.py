@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
+from typing import Any, Mapping
 
 from flask import Flask, jsonify
 
@@ -15,19 +15,20 @@ from console.form_text import CleanRequest, RowIdConverter
 logger = logging.getLogger(__name__)
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask app. `test_config` overrides settings (same shape as config.yaml)."""
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app. `test_config` overrides settings (same shape as config.yaml, checked
+    the same way: bot.config.load_settings)."""
     settings = load_settings(overrides=test_config)
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.request_class = CleanRequest  # one text cleaner for every form, query and JSON body
     app.url_map.converters["int"] = RowIdConverter  # before any route: '٣' or 10**20 is a 404
-    app.config["SECRET_KEY"] = settings.get("secret_key") or secrets.token_hex(32)
-    app.config["MAX_CONTENT_LENGTH"] = int(settings["max_body_bytes"])
+    app.config["SECRET_KEY"] = settings.secret_key or secrets.token_hex(32)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    if not settings.get("secret_key"):
+    if not settings.secret_key:
         logger.warning("PAKN_SECRET_KEY is not set: web chat sessions end when the server restarts")
-    components = build_components(settings, background=settings.get("background", True))
+    components = build_components(settings, background=settings.background)
     components.nlu.reload_if_changed()
     app.extensions["pakn"] = components
     security.refuse_unsafe_production(settings, components)  # exits in production with demo secrets

@@ -7,21 +7,21 @@ import sys
 import threading
 import uuid
 from datetime import datetime, timezone
-from typing import Any
 
 from bot.config import load_settings
+from settings import Settings, SettingsError
 
 logger = logging.getLogger("bot")
 
 
-def _setup(settings: dict[str, Any]) -> None:
+def _setup(settings: Settings) -> None:
     """Database up to date, catalogue loaded, an NLU model trained and active."""
     from bot.setup import prepare
 
     prepare(settings)
 
 
-def cmd_setup(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     _setup(settings)
     if not getattr(args, "no_demo", False):  # first accounts and sample cases on a fresh install
         from bot.components import build_components
@@ -30,7 +30,7 @@ def cmd_setup(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_create_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     """A staff account for the console; the password is asked for unless --password is given."""
     import getpass
 
@@ -49,7 +49,7 @@ def cmd_create_user(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import create_app
     from bot.server import serve
 
@@ -57,7 +57,7 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     app = create_app()
     pakn = app.extensions["pakn"]
     pakn.start_background()
-    if settings["scheduler"]["run_in_server"]:
+    if settings.scheduler.run_in_server:
         pakn.start_scheduler()
     if args.telegram_polling:
         from bot.polling import start_telegram_polling
@@ -65,13 +65,13 @@ def cmd_serve(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     print(f"pakn-bot: http://{args.host}:{args.port}/chat (web chat), "
           f"NLU backend {pakn.nlu.backend_name}", flush=True)
     try:
-        serve(app, args.host, args.port, settings)  # limits from settings["server"]: bot/server.py
+        serve(app, args.host, args.port, settings)  # limits from settings.server: bot/server.py
     finally:
         pakn.shutdown()
     return 0
 
 
-def cmd_worker(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     """Run the outbox dispatcher on its own (the server then sets dispatch_in_server: false).
 
     Several workers may run at once on PostgreSQL: claims are disjoint. SIGTERM/SIGINT finish
@@ -83,9 +83,9 @@ def cmd_worker(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     from channels.registry import build_channels
     from storage.db import make_engine, make_session_factory
 
-    engine = make_engine(settings["database_url"])
+    engine = make_engine(settings.database_url)
     dispatcher = build_dispatcher(settings, make_session_factory(engine),
-                                  build_channels(settings["channels"]))
+                                  build_channels(settings.channels))
     stop = threading.Event()
 
     def finish(signum: int, _frame: object) -> None:
@@ -100,7 +100,7 @@ def cmd_worker(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_scheduler(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
     """The one scheduler process (set scheduler.run_in_server: false for the web servers)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -117,7 +117,7 @@ def cmd_scheduler(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_calendar(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_calendar(args: argparse.Namespace, settings: Settings) -> int:
     """Admins add a day off or a make-up working day; open cases' deadlines are recomputed."""
     from datetime import date
 
@@ -132,7 +132,7 @@ def cmd_calendar(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_shell(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     """Chat with the bot as a citizen in the terminal, through the same pipeline."""
     from bot.components import build_components
     from channels.base import IncomingMessage, OutgoingMessage, QuickReply, numbered_text
@@ -155,7 +155,7 @@ def cmd_shell(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_classify(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     """JSON lines with `text` on stdin -> one JSON line of labels per input, in order."""
     from nlu.classify import classify_stream, service_from_settings
 
@@ -163,7 +163,7 @@ def cmd_classify(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 0
 
 
-def cmd_api_key(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def cmd_api_key(args: argparse.Namespace, settings: Settings) -> int:
     """Create an Open311 API key for a client; the key is printed once, only its hash is kept."""
     from sqlalchemy.exc import IntegrityError
 
@@ -224,7 +224,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print("config.yaml / environment: settings that cannot be used:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
     if args.command == "nlu":
         from bot.nlu_cli import run_nlu_command
         return run_nlu_command(args, settings)

@@ -29,6 +29,7 @@ from nlu.service import NluService
 from outbox.dispatcher import Dispatcher
 from outbox.profiles import ProfileFetcher
 from routing.services import CaseContext
+from settings import Settings
 from storage.catalogue_files import (
     LiveCatalogue,
     deadline_policy,
@@ -47,7 +48,7 @@ logger = logging.getLogger(__name__)
 class Components:
     """Everything a request, a CLI command or a background thread needs."""
 
-    settings: dict[str, Any]
+    settings: Settings
     engine: Any
     session_factory: Any
     ctx: CaseContext
@@ -74,7 +75,7 @@ class Components:
         """Start inbound processing, and the outbox dispatcher where this process owns it."""
         self.processor.start()
         self.processor.recover()
-        if self.settings["outbox"]["dispatch_in_server"]:
+        if self.settings.outbox.dispatch_in_server:
             threading.Thread(target=self.dispatcher.run_forever, args=(self.stop,),
                              name="outbox", daemon=True).start()
 
@@ -93,42 +94,41 @@ class Components:
         self.processor.stop()
 
 
-def build_components(settings: dict[str, Any], background: bool = True) -> Components:
-    catalogue_dir = Path(settings["catalogue_dir"])
+def build_components(settings: Settings, background: bool = True) -> Components:
+    catalogue_dir = Path(settings.catalogue_dir)
     catalogue = load_catalogue(catalogue_dir)
-    check = float(settings["catalogue_check_seconds"])
-    ctx = CaseContext(catalogue, deadline_policy(catalogue, settings["deadlines"]))
-    engine = make_engine(settings["database_url"])
+    check = settings.catalogue_check_seconds
+    ctx = CaseContext(catalogue, deadline_policy(catalogue, settings.deadlines))
+    engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
     extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
     live = LiveCatalogue(catalogue, catalogue_dir, check, on_change=extractor.use_catalogue)
-    nlu = build_nlu_service(settings, catalogue, extractor)  # Rasa in front when configured
-    channels = build_channels(settings["channels"])
+    nlu = build_nlu_service(settings.nlu, catalogue, extractor)  # Rasa in front when configured
+    channels = build_channels(settings.channels)
     dispatcher = build_dispatcher(settings, session_factory, channels)
     criteria = load_sipas_criteria(catalogue_dir)
     dialogue = Dialogue(catalogue, criteria, ctx.policy.answer_days)
     notifier = OutboxNotifier(catalogue, criteria, dialogue)
-    lookups = AttemptLimiter(int(settings["public"]["lookup_attempts"]),
-                             float(settings["public"]["lookup_window_seconds"]))
+    lookups = AttemptLimiter(settings.public.lookup_attempts, settings.public.lookup_window_seconds)
     pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, dialogue, ctx,
                         on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
                         before_message=live.refresh_if_changed, notifier=notifier,
                         contacts=ActiveContacts(nlu.store))  # contact details read from any message
     processor = InboundProcessor(pipeline, session_factory, background=background)
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
-                      dispatcher, notifier, live, mailer=build_mailer(settings))
+                      dispatcher, notifier, live, mailer=build_mailer(settings.email))
 
 
-def build_dispatcher(settings: dict[str, Any], session_factory: Any,
+def build_dispatcher(settings: Settings, session_factory: Any,
                      channels: dict[str, Channel]) -> Dispatcher:
     """The outbox dispatcher, with Zalo's database-backed tokens and ZNS settings wired in."""
-    zalo = settings["channels"].get("zalo") or {}
+    zalo = settings.channels.zalo
     if "zalo" in channels:
         from outbox.zalo_tokens import install
         install(session_factory, channels["zalo"], zalo)  # type: ignore[arg-type]
-    zns = {"template_id": zalo.get("zns_template_id"), "params": zalo.get("zns_template_params")}
+    zns = {"template_id": zalo.zns_template_id, "params": dict(zalo.zns_template_params)}
     profiles = ProfileFetcher(session_factory, channels)  # names from Messenger's and Zalo's profiles
-    return Dispatcher(session_factory, channels, settings["outbox"], zns=zns,
+    return Dispatcher(session_factory, channels, settings.outbox, zns=zns,
                       after_sent=profiles.after_sent)
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 import copy
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
+
+from settings import Settings, SettingsError, build, to_dict
+from settings.build import secret_keys, unknown_keys
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,76 +39,14 @@ ENVIRONMENT = {
     "SMTP_PASSWORD": (("email",), "password"),
 }
 
-DEFAULTS: dict[str, Any] = {
-    "database_url": "sqlite:///var/pakn.db",
-    "secret_key": None,
-    # Production (or PAKN_ENV=production): refuse to start with an unset secret key or a demo password.
-    "production": False,
-    # waitress behind the reverse proxy (deploy/nginx.conf); the reasoning is in config.yaml.
-    "server": {"threads": 8, "connection_limit": 1000, "channel_timeout": 30, "cleanup_interval": 10,
-               "backlog": 1024},
-    "catalogue_dir": "catalogue",
-    "catalogue_check_seconds": 5.0,
-    "max_body_bytes": 1024 * 1024,
-    # Photos and documents citizens attach in the web chat; the types are checked on the content.
-    "uploads": {"dir": "var/uploads", "max_bytes": 5 * 1024 * 1024,
-                "types": ["image/jpeg", "image/png", "application/pdf"]},
-    "nlu": {"backend": "builtin", "data_dir": "nlu_data", "models_dir": "var/models",
-            "threshold": 0.25, "activation_margin": 0.02,
-            "review": {"margin": 0.15, "cv_folds": 5, "heldout": "evaluation/nlu_heldout.jsonl"},
-            "rasa": {"url": "http://127.0.0.1:5005", "venv": ".venv-rasa", "start_server": True,
-                     "timeout_seconds": 2.0}},
-    "deadlines": {"steps": {}, "per_procedure": {}, "remind_working_days_before": 1},
-    # Cookies are Secure when secure_cookies or production. Failed logins are limited per account
-    # and client address together (login_attempts) and per address (login_attempts_per_address).
-    # Sessions end after session_idle_minutes without a request, session_absolute_hours after login.
-    "console": {"secure_cookies": False, "login_attempts": 10, "login_attempts_per_address": 50,
-                "login_window_seconds": 900, "session_idle_minutes": 30,
-                "session_absolute_hours": 12},
-    # The client's address is taken from X-Forwarded-For behind this many trusted reverse proxies
-    # (deploy/nginx.conf is one hop); 0 = the TCP peer, when nothing sits in front of the server.
-    "proxy": {"trusted_hops": 0},
-    # base_url: the public address of this server as citizens reach it (web chat and the channel
-    # poster's QR codes); "" = the address the console was opened on. Lookups are limited per
-    # tracking code and client address together, and per address.
-    "public": {"lookup_attempts": 10, "lookup_attempts_per_address": 30,
-               "lookup_window_seconds": 600, "base_url": ""},
-    # A hotline case is linked to a chat only if the citizen agrees there within this many days.
-    # phone: the hotline citizens call, printed on the channel poster ("" = not printed).
-    "hotline": {"chat_link_days": 7, "phone": ""},
-    "scheduler": {"run_in_server": True, "interval_minutes": 10, "digest_time": "07:30"},
-    # Staff e-mail (daily digest, overdue alerts) sent by the scheduler; host "" = none.
-    # base_url: the console's address in the e-mails' links ("" = public.base_url).
-    "email": {"host": "", "port": 25, "from": "", "starttls": False, "ssl": False,
-              "timeout_seconds": 10.0, "user": "", "password": "", "base_url": ""},
-    "outbox": {"dispatch_in_server": True, "poll_seconds": 1.0, "give_up_after_hours": 24.0,
-               "throttle_default_seconds": 30.0,
-               "backoff_base_seconds": 2.0, "backoff_max_seconds": 600, "lease_seconds": 60,
-               "batch_size": 20, "concurrency": 4,
-               "rate_limits": {
-                   "telegram": {"per_second": 30, "burst": 30, "per_chat_per_second": 1,
-                                "per_chat_burst": 3},
-                   "facebook": {"per_second": 250, "burst": 50, "per_chat_per_second": 1,
-                                "per_chat_burst": 3},
-                   "zalo": {"per_second": 10, "burst": 10, "per_chat_per_second": 1,
-                            "per_chat_burst": 3}}},
-    # Public addresses on the channel poster ("" = the channel is left off the poster): the bot's
-    # Telegram username (t.me/…), the Facebook page's username (m.me/…), the Zalo OA id (zalo.me/…).
-    "channels": {"telegram": {"api_url": "https://api.telegram.org", "username": ""},
-                 "facebook": {"graph_url": "https://graph.facebook.com/v21.0", "page_username": ""},
-                 "zalo": {"api_url": "https://openapi.zalo.me", "oa_id": "",
-                          "oauth_url": "https://oauth.zaloapp.com",
-                          "zns_url": "https://business.openapi.zalo.me",
-                          "zns_template_id": "", "zns_template_params": {},
-                          "token_refresh_ahead_seconds": 3600},
-                 "webchat": {}},
-}
+# Every default lives in settings/ (one frozen dataclass per section, same keys as config.yaml).
+DEFAULTS: dict[str, Any] = to_dict(Settings())
 
 
-def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(base)
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(dict(base))
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
@@ -112,31 +54,50 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None,
-                  overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The effective settings; relative paths are resolved against the project root."""
+                  overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The effective settings; relative paths are resolved against the project root.
+
+    SettingsError names every unknown key, wrong type, and secret written in config.yaml."""
     env: Mapping[str, str] = os.environ if environ is None else environ
     path = path or Path(env.get("PAKN_CONFIG", ROOT / "config.yaml"))
-    settings = copy.deepcopy(DEFAULTS)
+    raw: dict[str, Any] = {}
     if path.exists():
-        settings = merge(settings, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        _check_file(path, raw)
     for name, (section, key) in ENVIRONMENT.items():
         if env.get(name):
-            target = settings
+            target = raw
             for part in section:
                 target = target.setdefault(part, {})
             target[key] = env[name]
     if env.get("PAKN_ENV", "").strip().lower() == "production":
-        settings["production"] = True
-    settings = merge(settings, overrides or {})
-    settings["database_url"] = _absolute_sqlite(settings["database_url"])
-    for key in ("catalogue_dir",):
-        settings[key] = str(resolve(settings[key]))
-    settings["uploads"]["dir"] = str(resolve(settings["uploads"]["dir"]))
-    for key in ("data_dir", "models_dir"):
-        settings["nlu"][key] = str(resolve(settings["nlu"][key]))
-    settings["nlu"]["rasa"]["venv"] = str(resolve(settings["nlu"]["rasa"]["venv"]))
-    settings["nlu"]["review"]["heldout"] = str(resolve(settings["nlu"]["review"]["heldout"]))
-    return settings
+        raw["production"] = True
+    settings = build(Settings, merge(merge(DEFAULTS, raw), overrides or {}))  # mappings merge key by key
+    return _resolved(settings)
+
+
+def _check_file(path: Path, raw: Any) -> None:
+    """config.yaml holds structure only: an unknown key (a typo, a removed setting) or a secret
+    there stops the start with its name, instead of being silently ignored or committed."""
+    if not isinstance(raw, dict):
+        raise SettingsError([f"{path}: expected sections of key: value lines"])
+    variables = {".".join((*section, key)): name for name, (section, key) in ENVIRONMENT.items()}
+    problems = [f"{path}: unknown setting {name}" for name in unknown_keys(Settings, raw)]
+    problems += [f"{path}: {name} is a secret: set {variables.get(name, 'it')} in the environment instead"
+                 for name in secret_keys(Settings, raw)]
+    if problems:
+        raise SettingsError(problems)
+
+
+def _resolved(settings: Settings) -> Settings:
+    nlu = settings.nlu
+    return replace(
+        settings, database_url=_absolute_sqlite(settings.database_url),
+        catalogue_dir=str(resolve(settings.catalogue_dir)),
+        uploads=replace(settings.uploads, dir=str(resolve(settings.uploads.dir))),
+        nlu=replace(nlu, data_dir=str(resolve(nlu.data_dir)), models_dir=str(resolve(nlu.models_dir)),
+                    rasa=replace(nlu.rasa, venv=str(resolve(nlu.rasa.venv))),
+                    review=replace(nlu.review, heldout=str(resolve(nlu.review.heldout)))))
 
 
 def resolve(path: str | Path) -> Path:

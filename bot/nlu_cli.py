@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.config import ROOT
 from nlu.models import ModelStore
+from settings import Settings
 
 HELDOUT = ROOT / "evaluation" / "nlu_heldout.jsonl"
 CONTACTS_HELDOUT = ROOT / "evaluation" / "contacts_heldout.jsonl"
@@ -41,14 +42,14 @@ def add_nlu_commands(commands: Any) -> None:
     add_review_commands(sub)
 
 
-def run_nlu_command(args: argparse.Namespace, settings: dict[str, Any]) -> int:
-    nlu = settings["nlu"]
-    data_dir = Path(nlu["data_dir"])
-    store = ModelStore(Path(nlu["models_dir"]))
+def run_nlu_command(args: argparse.Namespace, settings: Settings) -> int:
+    nlu = settings.nlu
+    data_dir = Path(nlu.data_dir)
+    store = ModelStore(Path(nlu.models_dir))
     command = args.nlu_command
     if command == "validate":
         from nlu.training.validate import MIN_PAKN_EXAMPLES, validate
-        problems = validate(data_dir, Path(settings["catalogue_dir"]),
+        problems = validate(data_dir, Path(settings.catalogue_dir),
                             getattr(args, "min_examples", None) or MIN_PAKN_EXAMPLES)
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -91,13 +92,13 @@ def run_nlu_command(args: argparse.Namespace, settings: dict[str, Any]) -> int:
     return 2
 
 
-def _train(args: argparse.Namespace, settings: dict[str, Any], store: ModelStore) -> int:
-    nlu = settings["nlu"]
-    data_dir = Path(nlu["data_dir"])
-    backend = args.backend or nlu.get("backend", "builtin")
+def _train(args: argparse.Namespace, settings: Settings, store: ModelStore) -> int:
+    nlu = settings.nlu
+    data_dir = Path(nlu.data_dir)
+    backend = args.backend or nlu.backend
     if backend == "rasa":
         try:
-            version, trained = store.train_rasa(data_dir, Path(nlu["rasa"]["venv"]), force=args.force)
+            version, trained = store.train_rasa(data_dir, Path(nlu.rasa.venv), force=args.force)
         except RuntimeError as error:
             print(error, file=sys.stderr)
             return 1
@@ -106,7 +107,7 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], store: ModelStore
     if trained and not args.no_eval and HELDOUT.exists():
         from nlu.training.report import metrics_for_metadata
         result = _evaluate_one(backend, settings, store, folds=0, heldout=HELDOUT,
-                               threshold=float(nlu["threshold"]), version=version)
+                               threshold=nlu.threshold, version=version)
         store.set_metrics(version, metrics_for_metadata(result))
         print(json.dumps(store.metadata(version)["metrics"], indent=1))
     if not args.no_activate:
@@ -115,10 +116,10 @@ def _train(args: argparse.Namespace, settings: dict[str, Any], store: ModelStore
     return 0
 
 
-def _evaluate(args: argparse.Namespace, settings: dict[str, Any], store: ModelStore) -> int:
+def _evaluate(args: argparse.Namespace, settings: Settings, store: ModelStore) -> int:
     from nlu.training.report import print_report, write_reports
 
-    threshold = args.threshold if args.threshold is not None else float(settings["nlu"]["threshold"])
+    threshold = args.threshold if args.threshold is not None else settings.nlu.threshold
     backends = ("builtin", "rasa") if args.backend == "both" else (args.backend,)
     results = []
     for backend in backends:
@@ -130,12 +131,12 @@ def _evaluate(args: argparse.Namespace, settings: dict[str, Any], store: ModelSt
         return 1
     print_report(results, sys.stdout)
     _evaluate_contacts(settings, store, args.contacts_heldout)
-    path = write_reports(results, Path(settings["nlu"]["models_dir"]).parent / "reports")
+    path = write_reports(results, Path(settings.nlu.models_dir).parent / "reports")
     print(f"\nreport {path}")
     return 0
 
 
-def _evaluate_contacts(settings: dict[str, Any], store: ModelStore, heldout: Path) -> None:
+def _evaluate_contacts(settings: Settings, store: ModelStore, heldout: Path) -> None:
     """Field-level scores of the contact tagger trained with the built-in model on this data."""
     from nlu.contact_data import load_heldout
     from nlu.training.contact_eval import evaluate, print_contacts_report
@@ -143,7 +144,7 @@ def _evaluate_contacts(settings: dict[str, Any], store: ModelStore, heldout: Pat
     if not heldout.exists():
         print(f"contacts: no held-out file {heldout}", file=sys.stderr)
         return
-    version, _ = store.train_builtin(Path(settings["nlu"]["data_dir"]))
+    version, _ = store.train_builtin(Path(settings.nlu.data_dir))
     extractor = store.load_contacts(version)
     if extractor is None:
         print(f"contacts: model {version} has no contact tagger", file=sys.stderr)
@@ -151,16 +152,16 @@ def _evaluate_contacts(settings: dict[str, Any], store: ModelStore, heldout: Pat
     print_contacts_report(evaluate(extractor, load_heldout(heldout)), sys.stdout)
 
 
-def _evaluate_one(backend: str, settings: dict[str, Any], store: ModelStore, folds: int,
+def _evaluate_one(backend: str, settings: Settings, store: ModelStore, folds: int,
                   heldout: Path, threshold: float, version: str | None = None) -> dict[str, Any]:
     from nlu.entities import EntityExtractor
     from nlu.training.evaluate import Labeller
     from nlu.training.report import evaluate_backend
     from storage.catalogue_files import load_catalogue, load_ward_aliases
 
-    nlu = settings["nlu"]
-    data_dir = Path(nlu["data_dir"])
-    catalogue_dir = Path(settings["catalogue_dir"])
+    nlu = settings.nlu
+    data_dir = Path(nlu.data_dir)
+    catalogue_dir = Path(settings.catalogue_dir)
     catalogue = load_catalogue(catalogue_dir)
     labeller = Labeller(catalogue, EntityExtractor(catalogue, load_ward_aliases(catalogue_dir)), threshold)
     if backend == "builtin":
@@ -170,10 +171,10 @@ def _evaluate_one(backend: str, settings: dict[str, Any], store: ModelStore, fol
                                 store.load_builtin(version))
     from nlu.factory import RasaFoldModel, rasa_trainer
     from nlu.rasa import RasaServer
-    venv = Path(nlu["rasa"]["venv"])
+    venv = Path(nlu.rasa.venv)
     version = version or store.train_rasa(data_dir, venv)[0]
     server = RasaServer(store.rasa_model_path(version), venv=venv).start()
-    model = RasaFoldModel(server, float(nlu["rasa"].get("timeout_seconds", 2.0)) * 5)
+    model = RasaFoldModel(server, nlu.rasa.timeout_seconds * 5)
     try:
         server.wait_ready()
         return evaluate_backend("rasa", data_dir, heldout, labeller, folds,

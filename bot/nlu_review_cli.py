@@ -11,6 +11,7 @@ from typing import Any
 from console.nlu_review import contact_question
 from nlu.training import review_queue as rq
 from nlu.training import services as review
+from settings import Settings
 
 
 def add_review_commands(sub: Any) -> None:
@@ -37,25 +38,25 @@ def add_review_commands(sub: Any) -> None:
     reject.add_argument("--note", default="")
 
 
-def _service(settings: dict[str, Any]) -> Any:
+def _service(settings: Settings) -> Any:
     from nlu.entities import EntityExtractor
     from nlu.models import ModelStore
     from nlu.service import NluService
     from storage.catalogue_files import load_catalogue, load_ward_aliases
 
-    catalogue_dir = Path(settings["catalogue_dir"])
+    catalogue_dir = Path(settings.catalogue_dir)
     catalogue = load_catalogue(catalogue_dir)
     service = NluService(catalogue, EntityExtractor(catalogue, load_ward_aliases(catalogue_dir)),
-                         ModelStore(Path(settings["nlu"]["models_dir"])), float(settings["nlu"]["threshold"]))
+                         ModelStore(Path(settings.nlu.models_dir)), settings.nlu.threshold)
     service.reload_if_changed(force=True)
     return service
 
 
-def run_review_command(args: argparse.Namespace, settings: dict[str, Any]) -> int:
+def run_review_command(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import make_engine, make_session_factory
     from storage.unit_of_work import SqlUnitOfWork
 
-    engine = make_engine(settings["database_url"])
+    engine = make_engine(settings.database_url)
     service = _service(settings)
     now = datetime.now(timezone.utc)
     try:
@@ -65,13 +66,12 @@ def run_review_command(args: argparse.Namespace, settings: dict[str, Any]) -> in
         engine.dispose()
 
 
-def _run(args: argparse.Namespace, settings: dict[str, Any], service: Any, uow: Any, now: datetime) -> int:
+def _run(args: argparse.Namespace, settings: Settings, service: Any, uow: Any, now: datetime) -> int:
     """One command in one unit of work (what it changed commits when it returns)."""
-    nlu = settings["nlu"]
+    nlu = settings.nlu
     db = uow.session  # the queue's reads, in the same transaction as its writes
     if args.review_command == "list":
-        added = review.collect_review_items(uow, now, float(nlu["threshold"]),
-                                            float(nlu.get("review", {}).get("margin", 0.15)),
+        added = review.collect_review_items(uow, now, nlu.threshold, nlu.review.margin,
                                             service.parse if service.fallback else None,
                                             contact_question)
         rows, total = rq.list_items(db, args.status, args.source, args.limit)
@@ -101,8 +101,8 @@ def _run(args: argparse.Namespace, settings: dict[str, Any], service: Any, uow: 
     decision = rq.Decision(intent, args.procedure or (proposal.procedure if intent == "phan_anh" else None),
                            args.agency or proposal.agency, args.text or proposal.text,
                            args.replace_conflicts, args.note)
-    outcome = review.accept_review_item(uow, args.item, decision, Path(nlu["data_dir"]),
-                                        Path(settings["catalogue_dir"]), service.catalogue, args.reviewer, now)
+    outcome = review.accept_review_item(uow, args.item, decision, Path(nlu.data_dir),
+                                        Path(settings.catalogue_dir), service.catalogue, args.reviewer, now)
     if outcome.accepted:
         print(f"item {args.item} accepted as {outcome.label} into {outcome.file}: {outcome.example}")
         return 0

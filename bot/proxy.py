@@ -5,16 +5,17 @@ address a client writes into the header itself, beyond the trusted hops, is igno
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from settings import Settings
+
 logger = logging.getLogger(__name__)
 
 
-def init_app(app: Flask, settings: dict[str, Any]) -> None:
-    hops = int((settings.get("proxy") or {}).get("trusted_hops", 0))
+def init_app(app: Flask, settings: Settings) -> None:
+    hops = settings.proxy.trusted_hops
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
                                 x_host=hops)

@@ -52,20 +52,20 @@ def run_email_job(pakn: Any, now: datetime) -> int:
     if pakn.mailer is None:
         return 0
     settings = pakn.settings
-    base_url = settings["email"].get("base_url") or settings["public"].get("base_url") or ""
+    base_url = settings.email.base_url or settings.public.base_url
     return pakn.uow().run(lambda uow: jobs.email_staff(uow, pakn.mailer, pakn.ctx.catalogue,
                                                        base_url, now))
 
 
 def build_scheduler(pakn: Any, scheduler: BaseScheduler | None = None,
                     clock: Clock = _utc_now) -> BaseScheduler:
-    settings = pakn.settings["scheduler"]
+    settings = pakn.settings.scheduler
     scheduler = scheduler or BackgroundScheduler(timezone=VIETNAM)
-    hour, minute = (int(part) for part in str(settings["digest_time"]).split(":"))
+    hour, minute = (int(part) for part in settings.digest_time.split(":"))
     common = {"replace_existing": True, "coalesce": True, "max_instances": 1,
               "misfire_grace_time": None}
     scheduler.add_job(lambda: run_deadline_jobs(pakn, clock()), id="deadline_jobs",
-                      trigger=IntervalTrigger(minutes=int(settings["interval_minutes"])),
+                      trigger=IntervalTrigger(minutes=settings.interval_minutes),
                       next_run_time=datetime.now(VIETNAM), **common)
     scheduler.add_job(lambda: run_digest_job(pakn, clock()), id="daily_digest",
                       trigger=CronTrigger(hour=hour, minute=minute, timezone=VIETNAM), **common)

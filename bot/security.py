@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Flask, Response
 
+from settings import Settings
+
 logger = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -60,14 +62,14 @@ class UnsafeProduction(SystemExit):
         self.problems = problems
 
 
-def is_production(settings: dict[str, Any]) -> bool:
-    return bool(settings.get("production"))
+def is_production(settings: Settings) -> bool:
+    return settings.production
 
 
-def production_problems(settings: dict[str, Any], components: Any) -> list[str]:
+def production_problems(settings: Settings, components: Any) -> list[str]:
     """What makes this installation unsafe to serve the public; empty when it is safe."""
     problems = []
-    if not settings.get("secret_key"):
+    if not settings.secret_key:
         problems.append("PAKN_SECRET_KEY is not set: set a long random secret key "
                         "(python -c 'import secrets; print(secrets.token_hex(32))')")
     demo = demo_passwords_in_use(components)
@@ -94,7 +96,7 @@ def demo_passwords_in_use(components: Any) -> list[str]:
     return found
 
 
-def refuse_unsafe_production(settings: dict[str, Any], components: Any) -> None:
+def refuse_unsafe_production(settings: Settings, components: Any) -> None:
     """In production, log each problem on one English line and exit with status 2."""
     if not is_production(settings):
         return

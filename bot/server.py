@@ -3,7 +3,7 @@
 waitress reads and writes sockets in one asyncore loop and runs the app in `threads` worker
 threads, so an idle or slow connection costs a socket, never a thread. What stopped the server
 (issue 17) was its defaults: at 100 open connections it stops accepting, and an idle socket is kept
-120 s, so 100 silent sockets kept every webhook out. The limits come from settings["server"]
+120 s, so 100 silent sockets kept every webhook out. The limits come from settings.server
 (config.yaml explains each number); deploy/nginx.conf in front buffers whole requests, so in
 production waitress sees only complete, fast requests from the proxy.
 """
@@ -12,19 +12,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from settings import Settings
+
 logger = logging.getLogger(__name__)
 SPARE_FILES = 256  # database, model, log and upload files beside the client sockets
 
 
-def waitress_options(settings: dict[str, Any]) -> dict[str, Any]:
-    server = settings["server"]
-    largest_body = max(int(settings["max_body_bytes"]), int(settings["uploads"]["max_bytes"]))
+def waitress_options(settings: Settings) -> dict[str, Any]:
+    server = settings.server
+    largest_body = max(settings.max_body_bytes, settings.uploads.max_bytes)
     return {
-        "threads": int(server["threads"]),
-        "connection_limit": int(server["connection_limit"]),
-        "channel_timeout": int(server["channel_timeout"]),
-        "cleanup_interval": int(server["cleanup_interval"]),
-        "backlog": int(server["backlog"]),
+        "threads": server.threads,
+        "connection_limit": server.connection_limit,
+        "channel_timeout": server.channel_timeout,
+        "cleanup_interval": server.cleanup_interval,
+        "backlog": server.backlog,
         # select() cannot watch a descriptor above 1023; poll() can, whatever the connection limit.
         "asyncore_use_poll": True,
         # Refused while it is read, before the app sees it (Flask checks MAX_CONTENT_LENGTH too).
@@ -51,7 +53,7 @@ def raise_open_files_limit(wanted: int) -> int:
     return int(soft)
 
 
-def serve(app: Any, host: str, port: int, settings: dict[str, Any]) -> None:
+def serve(app: Any, host: str, port: int, settings: Settings) -> None:
     import waitress
 
     options = waitress_options(settings)

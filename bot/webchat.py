@@ -52,7 +52,7 @@ def _channel() -> WebchatChannel:
 
 
 def _store() -> FileStore:
-    return FileStore.from_settings(components().settings)
+    return FileStore.from_settings(components().settings.uploads)
 
 
 @blueprint.get("")

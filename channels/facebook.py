@@ -39,6 +39,7 @@ from channels.base import (
     retry_after_seconds,
     split_text,
 )
+from settings import FacebookSettings
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
@@ -81,12 +82,10 @@ class FacebookChannel(WebhookChannel):
         self.http = requests.Session()
 
     @classmethod
-    def from_settings(cls, section: dict[str, Any]) -> "FacebookChannel | None":
-        keys = ("app_secret", "verify_token", "page_access_token")
-        if not all(section.get(k) for k in keys):
+    def from_settings(cls, section: FacebookSettings) -> "FacebookChannel | None":
+        if not (section.app_secret and section.verify_token and section.page_access_token):
             return None
-        return cls(str(section["app_secret"]), str(section["verify_token"]),
-                   str(section["page_access_token"]), str(section["graph_url"]))
+        return cls(section.app_secret, section.verify_token, section.page_access_token, section.graph_url)
 
     def verify(self, headers: RequestHeaders, body: bytes) -> bool:
         expected = "sha256=" + hmac_sha256_hex(self.app_secret, body)

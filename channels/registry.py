@@ -9,6 +9,7 @@ from channels.facebook import FacebookChannel
 from channels.telegram import TelegramChannel
 from channels.webchat import WebchatChannel
 from channels.zalo import ZaloChannel
+from settings import ChannelSettings
 
 logger = logging.getLogger(__name__)
 CHANNEL_TYPES: dict[str, Any] = {cls.name: cls for cls in
@@ -21,10 +22,10 @@ def channel_type(name: str) -> type[Channel] | None:
     return found
 
 
-def build_channels(settings: dict[str, dict[str, Any]]) -> dict[str, Channel]:
+def build_channels(settings: ChannelSettings) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     for name, cls in CHANNEL_TYPES.items():
-        channel = cls.from_settings(settings.get(name, {}))
+        channel = cls.from_settings(getattr(settings, name))
         if channel is None:
             logger.warning("channel %s disabled: its secrets are not set", name)
         else:

@@ -38,6 +38,7 @@ from channels.base import (
     parse_json,
     split_text,
 )
+from settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -62,10 +63,10 @@ class TelegramChannel(WebhookChannel):
         self._throttled: OrderedDict[str, float] = OrderedDict()  # chat -> end of its 429 wait
 
     @classmethod
-    def from_settings(cls, section: dict[str, Any]) -> "TelegramChannel | None":
-        if not section.get("bot_token") or not section.get("webhook_secret"):
+    def from_settings(cls, section: TelegramSettings) -> "TelegramChannel | None":
+        if not section.bot_token or not section.webhook_secret:
             return None
-        return cls(section["bot_token"], section["webhook_secret"], section["api_url"])
+        return cls(section.bot_token, section.webhook_secret, section.api_url)
 
     def verify(self, headers: RequestHeaders, body: bytes) -> bool:
         return constant_time_equals(self.webhook_secret, headers.get(SECRET_HEADER))

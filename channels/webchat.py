@@ -18,6 +18,7 @@ from channels.base import (
     now,
     parse_json,
 )
+from settings import WebchatSettings
 
 MAX_TEXT = 4000
 
@@ -29,7 +30,7 @@ class WebchatChannel(Channel):
     name = "webchat"
 
     @classmethod
-    def from_settings(cls, section: dict[str, Any]) -> "WebchatChannel":
+    def from_settings(cls, section: WebchatSettings) -> "WebchatChannel":
         return cls()
 
     def parse_browser_message(self, body: bytes, sender_id: str) -> IncomingMessage:

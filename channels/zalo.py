@@ -38,6 +38,7 @@ from channels.base import (
     retry_after_seconds,
     split_text,
 )
+from settings import ZaloSettings
 
 logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-ZEvent-Signature"
@@ -126,15 +127,13 @@ class ZaloChannel(WebhookChannel):
         return self.tokens.current()
 
     @classmethod
-    def from_settings(cls, section: dict[str, Any]) -> "ZaloChannel | None":
-        keys = ("app_id", "oa_secret_key")
-        if not all(section.get(k) for k in keys) or not (
-                section.get("access_token") or section.get("refresh_token")):
+    def from_settings(cls, section: ZaloSettings) -> "ZaloChannel | None":
+        if not (section.app_id and section.oa_secret_key) or not (
+                section.access_token or section.refresh_token):
             return None
-        return cls(section["app_id"], section["oa_secret_key"], section.get("access_token") or "",
-                   section["api_url"], zns_url=section.get("zns_url") or ZNS_URL,
-                   oauth_url=section.get("oauth_url") or OAUTH_URL,
-                   app_secret=section.get("app_secret") or "")
+        return cls(section.app_id, section.oa_secret_key, section.access_token,
+                   section.api_url, zns_url=section.zns_url or ZNS_URL,
+                   oauth_url=section.oauth_url or OAUTH_URL, app_secret=section.app_secret)
 
     def verify(self, headers: RequestHeaders, body: bytes) -> bool:
         """mac = sha256(app_id + raw body + timestamp + OA secret key), both from the body."""

@@ -6,13 +6,15 @@ from typing import Any
 from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from settings import Settings
+
 csrf = CSRFProtect()
 # Templates and static files of every console blueprint.
 assets = Blueprint("console", __name__, url_prefix="/console", template_folder="templates",
                    static_folder="static", static_url_path="/static")
 
 
-def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
+def init_app(app: Flask, settings: Settings | None = None) -> None:
     """Register the console: login, CSRF on its forms (and JSON posts via X-CSRFToken), pages."""
     from console import (
         account,
@@ -32,9 +34,9 @@ def init_app(app: Flask, settings: dict[str, Any] | None = None) -> None:
     )
     from console.views import template_helpers
 
-    options = (settings or {}).get("console") or {}
+    settings = settings or Settings()
     # Secure cookies when asked, and always in production (served over HTTPS behind the proxy).
-    secure = bool(options.get("secure_cookies", False)) or bool((settings or {}).get("production"))
+    secure = settings.console.secure_cookies or settings.production
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,

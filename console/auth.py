@@ -90,7 +90,7 @@ class StaffUser:
 
 
 def session_policy() -> sessions.SessionPolicy:
-    return sessions.SessionPolicy.from_settings(components().settings["console"])
+    return sessions.SessionPolicy.from_settings(components().settings.console)
 
 
 @login_manager.user_loader

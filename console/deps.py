@@ -15,12 +15,13 @@ from intake.processor import InboundProcessor
 from nlu.service import NluService
 from outbox.dispatcher import Dispatcher
 from routing.services import CaseContext
+from settings import Settings
 from storage.catalogue_files import LiveCatalogue
 from storage.unit_of_work import SqlUnitOfWork
 
 
 class Services(Protocol):
-    settings: dict[str, Any]
+    settings: Settings
     engine: Any
     session_factory: sessionmaker[Session]
     ctx: CaseContext

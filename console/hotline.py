@@ -85,7 +85,7 @@ def hotline() -> Any:
         case = services.file_case(uow, pakn.ctx, None, intake, moment, actor=staff.username,
                                   channel="hotline", sender_id=phone or "")
         if contact is not None:  # linked only if the citizen agrees in that chat
-            days = float(pakn.settings["hotline"]["chat_link_days"])
+            days = pakn.settings.hotline.chat_link_days
             request_chat_link(uow, pakn.pipeline.dialogue, case, *contact, staff.username,
                               _unit_of(staff), moment, timedelta(days=days))
         audit(uow, "hotline_intake", "case", case.code,

@@ -141,7 +141,7 @@ def conversation_file(conversation_id: int, token: str) -> Any:
     with pakn.read() as db:
         visible_conversation(db, conversation_id)
         sent = token in conversation_uploads(db, conversation_id)
-    path = FileStore.from_settings(pakn.settings).find(token) if sent else None
+    path = FileStore.from_settings(pakn.settings.uploads).find(token) if sent else None
     if path is None:
         abort(404)
     return file_response(path, token)

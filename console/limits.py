@@ -27,22 +27,22 @@ def address() -> str:
 def login_checks(name: str, kind: str = "login") -> Checks:
     """Failures per account and address together (the right password from elsewhere still works),
     and per address over all accounts. `kind` keeps the password and TOTP steps apart."""
-    options = components().settings["console"]
-    window = float(options["login_window_seconds"])
+    options = components().settings.console
+    window = options.login_window_seconds
     where = address()
-    return ((Limit(kind, int(options["login_attempts"]), window, forgive=True),
+    return ((Limit(kind, options.login_attempts, window, forgive=True),
              f"{name.strip().casefold()}|{where}"),
-            (Limit("login_address", int(options["login_attempts_per_address"]), window), where))
+            (Limit("login_address", options.login_attempts_per_address, window), where))
 
 
 def lookup_checks(code: str) -> Checks:
     """Public status lookups: per tracking code and address together, and per address."""
-    options = components().settings["public"]
-    window = float(options["lookup_window_seconds"])
+    options = components().settings.public
+    window = options.lookup_window_seconds
     where = address()
-    return ((Limit("lookup", int(options["lookup_attempts"]), window, forgive=True),
+    return ((Limit("lookup", options.lookup_attempts, window, forgive=True),
              f"{code}|{where}"),
-            (Limit("lookup_address", int(options["lookup_attempts_per_address"]), window), where))
+            (Limit("lookup_address", options.lookup_attempts_per_address, window), where))
 
 
 def try_attempt(checks: Checks) -> int:

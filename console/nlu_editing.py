@@ -20,7 +20,7 @@ ADMIN = "admin"
 
 def _dirs() -> tuple[Path, Path]:
     settings = components().settings
-    return Path(settings["nlu"]["data_dir"]), Path(settings["catalogue_dir"])
+    return Path(settings.nlu.data_dir), Path(settings.catalogue_dir)
 
 
 @blueprint.get("/data")

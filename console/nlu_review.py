@@ -15,6 +15,7 @@ from intake import dialogue_texts as DT
 from intake import messages as M
 from nlu.training import review_queue as rq
 from nlu.training import services as review
+from settings import Settings
 from storage.unit_of_work import SqlUnitOfWork
 
 blueprint = Blueprint("console_nlu", __name__, url_prefix="/console/nlu")
@@ -24,8 +25,8 @@ INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "huy_bo", 
            "ngoai_pham_vi")
 
 
-def settings() -> dict[str, Any]:
-    return components().settings  # type: ignore[no-any-return]
+def settings() -> Settings:
+    return components().settings
 
 
 def contact_question(text: str) -> str | None:
@@ -47,9 +48,8 @@ CONTACT_QUESTIONS = {
 
 
 def collect(uow: SqlUnitOfWork) -> int:
-    nlu = settings()["nlu"]
-    return review.collect_review_items(uow, now(), float(nlu["threshold"]),
-                                       float(nlu.get("review", {}).get("margin", 0.15)),
+    nlu = settings().nlu
+    return review.collect_review_items(uow, now(), nlu.threshold, nlu.review.margin,
                                        components().nlu.parse, contact_question)
 
 
@@ -192,8 +192,8 @@ def _reject(item_id: int) -> Callable[[SqlUnitOfWork], bool]:
 
 def _accept(item_id: int, decision: rq.Decision) -> Callable[[SqlUnitOfWork], rq.Outcome]:
     def work(uow: SqlUnitOfWork) -> rq.Outcome:
-        outcome = review.accept_review_item(uow, item_id, decision, Path(settings()["nlu"]["data_dir"]),
-                                            Path(settings()["catalogue_dir"]), components().ctx.catalogue,
+        outcome = review.accept_review_item(uow, item_id, decision, Path(settings().nlu.data_dir),
+                                            Path(settings().catalogue_dir), components().ctx.catalogue,
                                             user().username, now())
         if outcome.accepted:
             audit(uow, "nlu_review_accept", "nlu_review_item", item_id,

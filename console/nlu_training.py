@@ -21,11 +21,11 @@ ADMIN = "admin"
 
 
 def _store() -> ModelStore:
-    return ModelStore(Path(components().settings["nlu"]["models_dir"]))
+    return ModelStore(Path(components().settings.nlu.models_dir))
 
 
 def _margin() -> float:
-    return float(components().settings["nlu"].get("activation_margin", 0.02))
+    return components().settings.nlu.activation_margin
 
 
 @blueprint.get("/train")
@@ -35,12 +35,12 @@ def train() -> str:
         jobs = training.recent_jobs(db)
     store = _store()
     return render_template("nlu/train.html", jobs=jobs, active=store.active_version(),
-                           backend=components().settings["nlu"].get("backend", "builtin"),
+                           backend=components().settings.nlu.backend,
                            rasa_installed=rasa_installed(), rasa_path=str(_rasa_program()))
 
 
 def _rasa_program() -> Path:
-    return Path(components().settings["nlu"]["rasa"]["venv"]) / "bin" / "rasa"
+    return Path(components().settings.nlu.rasa.venv) / "bin" / "rasa"
 
 
 def rasa_installed() -> bool:
@@ -65,7 +65,7 @@ def start() -> Any:
     backend = request.form.get("backend") or None
     if backend not in (None, "builtin", "rasa"):
         abort(400)
-    if (backend or pakn.settings["nlu"].get("backend", "builtin")) == "rasa" and not rasa_installed():
+    if (backend or pakn.settings.nlu.backend) == "rasa" and not rasa_installed():
         flash(NT.RASA_MISSING.format(path=_rasa_program()), "error")
         return redirect(url_for("console_nlu_training.train"))
 

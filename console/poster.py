@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, render_template, request
@@ -23,6 +22,7 @@ from console.scoring import unit_name
 from routing.catalogue import Catalogue
 from routing.ranking import Unit, scoring_unit
 from routing.rules import COMMUNE_LEVEL_UNITS
+from settings import Settings
 
 blueprint = Blueprint("console_poster", __name__, url_prefix="/console")
 CITY_WIDE = ("admin", "focal_point")
@@ -34,18 +34,18 @@ def _short(url: str) -> str:
 
 def base_url() -> tuple[str, bool]:
     """The public address of this server, and whether it was configured (else the request's)."""
-    configured = str(components().settings.get("public", {}).get("base_url") or "").rstrip("/")
+    configured = components().settings.public.base_url.rstrip("/")
     return (configured, True) if configured else (request.url_root.rstrip("/"), False)
 
 
-def poster_channels(settings: dict[str, Any], enabled: set[str],
+def poster_channels(settings: Settings, enabled: set[str],
                     base: str) -> tuple[list[PosterChannel], dict[str, str]]:
     """The channels to print, in the poster's order, and why each missing one is missing."""
-    channels = settings.get("channels", {})
+    channels = settings.channels
     addresses = {
-        "zalo": ("https://zalo.me/{}", str(channels.get("zalo", {}).get("oa_id") or "")),
-        "facebook": ("https://m.me/{}", str(channels.get("facebook", {}).get("page_username") or "")),
-        "telegram": ("https://t.me/{}", str(channels.get("telegram", {}).get("username") or "").lstrip("@")),
+        "zalo": ("https://zalo.me/{}", channels.zalo.oa_id),
+        "facebook": ("https://m.me/{}", channels.facebook.page_username),
+        "telegram": ("https://t.me/{}", channels.telegram.username.lstrip("@")),
     }
     found: list[PosterChannel] = []
     missing: dict[str, str] = {}
@@ -61,7 +61,7 @@ def poster_channels(settings: dict[str, Any], enabled: set[str],
         found.append(PosterChannel("webchat", f"{base}/chat", _short(f"{base}/chat")))
     else:
         missing["webchat"] = P.DISABLED
-    phone = str(settings.get("hotline", {}).get("phone") or "").strip()
+    phone = settings.hotline.phone.strip()
     if phone:
         found.append(PosterChannel("hotline", "tel:" + re.sub(r"[^\d+]", "", phone), phone))
     else:

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from nlu.factory import build_nlu_service
 from nlu.service import NluService
+from settings import Settings
 
 logger = logging.getLogger(__name__)
 PRIMARY_WAIT_SECONDS = 300.0
@@ -21,13 +22,13 @@ ENTITY_KEYS = ("entity", "value", "start", "end", "extractor")
 FLUSH_EVERY = 256
 
 
-def service_from_settings(settings: dict[str, Any]) -> NluService:
+def service_from_settings(settings: Settings) -> NluService:
     from nlu.entities import EntityExtractor
     from storage.catalogue_files import load_catalogue, load_ward_aliases
 
-    catalogue_dir = Path(settings["catalogue_dir"])
+    catalogue_dir = Path(settings.catalogue_dir)
     catalogue = load_catalogue(catalogue_dir)
-    service = build_nlu_service(settings, catalogue,
+    service = build_nlu_service(settings.nlu, catalogue,
                                 EntityExtractor(catalogue, load_ward_aliases(catalogue_dir)))
     service.reload_if_changed(force=True)
     if service.primary is not None and not service.wait_for_primary(PRIMARY_WAIT_SECONDS):

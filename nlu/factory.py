@@ -22,18 +22,18 @@ from nlu.entities import EntityExtractor
 from nlu.models import ModelStore
 from nlu.service import NluService
 from routing.catalogue import Catalogue
+from settings import NluSettings, RasaSettings
 
 logger = logging.getLogger(__name__)
 READY_TIMEOUT_SECONDS = 300.0
 
 
-def build_nlu_service(settings: dict[str, Any], catalogue: Catalogue,
+def build_nlu_service(settings: NluSettings, catalogue: Catalogue,
                       extractor: EntityExtractor) -> NluService:
-    nlu = settings["nlu"]
-    store = ModelStore(Path(nlu["models_dir"]))
-    service = NluService(catalogue, extractor, store, float(nlu["threshold"]))
-    if nlu.get("backend", "builtin") == "rasa":
-        attach_rasa(service, nlu.get("rasa", {}))
+    store = ModelStore(Path(settings.models_dir))
+    service = NluService(catalogue, extractor, store, settings.threshold)
+    if settings.backend == "rasa":
+        attach_rasa(service, settings.rasa)
     return service
 
 
@@ -46,13 +46,13 @@ def rasa_version_to_serve(store: ModelStore) -> str | None:
     return store.latest("rasa")
 
 
-def attach_rasa(service: NluService, rasa: dict[str, Any]) -> None:
+def attach_rasa(service: NluService, rasa: RasaSettings) -> None:
     """Make Rasa the primary backend; never raises: problems leave the service degraded."""
     from nlu.rasa import RasaHttpModel, RasaServer
 
-    timeout = float(rasa.get("timeout_seconds", 2.0))
-    if not rasa.get("start_server", True):
-        client = RasaHttpModel(rasa["url"], os.environ.get("RASA_TOKEN"), timeout)
+    timeout = rasa.timeout_seconds
+    if not rasa.start_server:
+        client = RasaHttpModel(rasa.url, os.environ.get("RASA_TOKEN"), timeout)
         service.use_primary(client)
         service.on_activate.append(_model_switcher(client, service.store))
         return
@@ -60,7 +60,7 @@ def attach_rasa(service: NluService, rasa: dict[str, Any]) -> None:
     if version is None:
         service.mark_degraded("no Rasa model trained (run `python -m bot nlu train --backend rasa`)")
         return
-    server = RasaServer(service.store.rasa_model_path(version), venv=Path(rasa.get("venv", ".venv-rasa")))
+    server = RasaServer(service.store.rasa_model_path(version), venv=Path(rasa.venv))
     try:
         server.start()
     except (RuntimeError, OSError) as error:

@@ -38,6 +38,7 @@ from channels.base import SEND, WAIT, Channel, ChannelError, OutgoingMessage, Qu
 from outbox.delivery import Plan, plan_delivery, text_to_send
 from outbox.ratelimit import RateLimiter
 from routing.labels import CASE_STATUS_NAMES
+from settings import OutboxSettings
 from storage import outbox_queue as q
 
 logger = logging.getLogger(__name__)
@@ -48,20 +49,20 @@ class Dispatcher:
     """Sends due outbox rows in order per conversation, retrying with backoff and jitter."""
 
     def __init__(self, session_factory: sessionmaker[Session], channels: dict[str, Channel],
-                 settings: dict[str, Any], clock: Callable[[], datetime] | None = None,
+                 settings: OutboxSettings, clock: Callable[[], datetime] | None = None,
                  zns: dict[str, Any] | None = None, worker_id: str | None = None,
                  after_sent: Callable[[int | None, str, str], Any] | None = None) -> None:
         self.session_factory = session_factory
         self.channels = channels
-        self.give_up_after = timedelta(hours=float(settings.get("give_up_after_hours", 24)))
-        self.throttle_default = float(settings.get("throttle_default_seconds", 30))
-        self.backoff_base = float(settings["backoff_base_seconds"])
-        self.backoff_max = float(settings["backoff_max_seconds"])
-        self.poll_seconds = float(settings["poll_seconds"])
-        self.lease_seconds = float(settings.get("lease_seconds", 60))
-        self.batch_size = int(settings.get("batch_size", 20))
-        self.concurrency = max(1, int(settings.get("concurrency", 4)))
-        self.limiter = RateLimiter(settings.get("rate_limits") or {})
+        self.give_up_after = timedelta(hours=settings.give_up_after_hours)
+        self.throttle_default = settings.throttle_default_seconds
+        self.backoff_base = settings.backoff_base_seconds
+        self.backoff_max = settings.backoff_max_seconds
+        self.poll_seconds = settings.poll_seconds
+        self.lease_seconds = settings.lease_seconds
+        self.batch_size = settings.batch_size
+        self.concurrency = max(1, settings.concurrency)
+        self.limiter = RateLimiter(settings.rate_limits)
         self.zns = zns or {}
         # Called with (conversation id, channel, recipient) once a row is sent: the profile lookup.
         self.after_sent = after_sent

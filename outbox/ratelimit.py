@@ -10,7 +10,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import Callable, Mapping
+
+from settings import RateLimit
 
 CHATS_KEPT = 10_000
 
@@ -32,7 +34,7 @@ class TokenBucket:
 
 
 class RateLimiter:
-    def __init__(self, limits: dict[str, dict[str, Any]],
+    def __init__(self, limits: Mapping[str, RateLimit],
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.clock = clock
@@ -42,22 +44,22 @@ class RateLimiter:
 
     def reserve(self, channel: str, chat: str) -> float:
         """Take a slot for one message to `chat`; the seconds to wait before sending it."""
-        limit = self.limits.get(channel) or {}
+        limit = self.limits.get(channel) or RateLimit()
         now = self.clock()
         wait = 0.0
         with self._lock:
-            if limit.get("per_second"):
+            if limit.per_second:
                 bucket = self._overall.get(channel)
                 if bucket is None:
                     bucket = self._overall[channel] = TokenBucket(
-                        float(limit["per_second"]), float(limit.get("burst", limit["per_second"])), now)
+                        limit.per_second, limit.burst or limit.per_second, now)
                 wait = bucket.reserve(now)
-            if limit.get("per_chat_per_second"):
+            if limit.per_chat_per_second:
                 key = (channel, chat)
                 bucket = self._chats.get(key)
                 if bucket is None:
                     bucket = self._chats[key] = TokenBucket(
-                        float(limit["per_chat_per_second"]), float(limit.get("per_chat_burst", 1)), now)
+                        limit.per_chat_per_second, limit.per_chat_burst, now)
                     while len(self._chats) > CHATS_KEPT:
                         self._chats.popitem(last=False)
                 self._chats.move_to_end(key)

@@ -1,5 +1,5 @@
 """Staff e-mail over SMTP (the notifier port routing.ports.StaffMailer): the daily digest and
-overdue alerts go to the mail server set in settings['email']; only scheduler jobs use it.
+overdue alerts go to the mail server set in settings.email; only scheduler jobs use it.
 
 Settings (config.yaml `email:`): host ("" = no e-mail, notifications stay in the console), port,
 from, starttls (upgrade a plain connection, usually port 587), ssl (TLS from the start, port 465),
@@ -12,24 +12,24 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from typing import Any
 
 from routing.ports import MailError, StaffEmail, StaffMailer
+from settings import EmailSettings
 
 logger = logging.getLogger(__name__)
 SENDER_NAME = "Hệ thống tiếp nhận PAKN Hà Nội"
 
 
 class SmtpMailer(StaffMailer):
-    def __init__(self, settings: dict[str, Any]) -> None:
-        self.host = str(settings.get("host") or "")
-        self.port = int(settings.get("port") or 25)
-        self.sender = str(settings.get("from") or "")
-        self.starttls = bool(settings.get("starttls"))
-        self.use_ssl = bool(settings.get("ssl"))
-        self.timeout = float(settings.get("timeout_seconds") or 10)
-        self.user = str(settings.get("user") or "")
-        self.password = str(settings.get("password") or "")
+    def __init__(self, settings: EmailSettings) -> None:
+        self.host = settings.host
+        self.port = settings.port
+        self.sender = settings.sender
+        self.starttls = settings.starttls
+        self.use_ssl = settings.ssl
+        self.timeout = settings.timeout_seconds
+        self.user = settings.user
+        self.password = settings.password
 
     @property
     def enabled(self) -> bool:
@@ -68,9 +68,9 @@ class SmtpMailer(StaffMailer):
         return smtp
 
 
-def build_mailer(settings: dict[str, Any]) -> SmtpMailer | None:
+def build_mailer(settings: EmailSettings) -> SmtpMailer | None:
     """The SMTP mailer, or None when no mail server is configured."""
-    mailer = SmtpMailer(settings.get("email") or {})
+    mailer = SmtpMailer(settings)
     if not mailer.enabled:
         logger.info("no SMTP server configured: staff notifications are not e-mailed")
         return None

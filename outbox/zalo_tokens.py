@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from channels.base import ChannelError
 from channels.zalo import ZaloChannel
+from settings import ZaloSettings
 from storage import tokens as store
 
 logger = logging.getLogger(__name__)
@@ -99,12 +100,10 @@ class DbTokenSource:
         return new.access_token
 
 
-def install(session_factory: sessionmaker[Session], channel: ZaloChannel, section: dict[str, object]) -> None:
+def install(session_factory: sessionmaker[Session], channel: ZaloChannel, section: ZaloSettings) -> None:
     """Give the channel database-backed tokens when a refresh token and the app secret are set."""
-    refresh_token, secret = str(section.get("refresh_token") or ""), section.get("app_secret")
-    if not refresh_token or not secret:
+    if not section.refresh_token or not section.app_secret:
         return
-    source = DbTokenSource(session_factory, channel,
-                           float(section.get("token_refresh_ahead_seconds", 3600)))  # type: ignore[arg-type]
-    source.seed(str(section.get("access_token") or ""), refresh_token)
+    source = DbTokenSource(session_factory, channel, section.token_refresh_ahead_seconds)
+    source.seed(section.access_token, section.refresh_token)
     channel.tokens = source

@@ -13,6 +13,7 @@ import yaml
 from routing.calendar import WorkingCalendar
 from routing.catalogue import Agency, Catalogue, HelpDesk, Procedure, ProcedureGuide, StepLimit, Ward
 from routing.deadlines import DeadlinePolicy
+from settings import DeadlineSettings
 
 logger = logging.getLogger(__name__)
 
@@ -90,14 +91,14 @@ def load_calendar(directory: Path) -> WorkingCalendar:
                            frozenset(d for d, working, _ in entries if working))
 
 
-def deadline_policy(catalogue: Catalogue, settings: dict[str, Any]) -> DeadlinePolicy:
+def deadline_policy(catalogue: Catalogue, settings: DeadlineSettings = DeadlineSettings()) -> DeadlinePolicy:
     """Step limits from deadlines.yaml with their citations, overridden by config.yaml."""
     steps = {s.id: s.working_days for s in catalogue.steps.values() if s.working_days is not None}
-    steps.update(settings.get("steps") or {})
+    steps.update(settings.steps)
     sources = {s.id: s.source for s in catalogue.steps.values()}
-    return DeadlinePolicy(steps=steps, per_procedure=settings.get("per_procedure") or {},
-                          sources=sources,
-                          remind_working_days_before=int(settings.get("remind_working_days_before", 1)))
+    per_procedure = {group: dict(limits) for group, limits in settings.per_procedure.items()}
+    return DeadlinePolicy(steps=steps, per_procedure=per_procedure, sources=sources,
+                          remind_working_days_before=settings.remind_working_days_before)
 
 
 class LiveCatalogue:

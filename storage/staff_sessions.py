@@ -16,6 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from settings import ConsoleSettings
+
 from storage.orm import staff_sessions, users
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -31,9 +33,9 @@ class SessionPolicy:
     touch_every: timedelta = timedelta(seconds=60)  # last_seen_at is written at most this often
 
     @classmethod
-    def from_settings(cls, console: dict[str, Any]) -> "SessionPolicy":
-        return cls(timedelta(minutes=float(console.get("session_idle_minutes", 30))),
-                   timedelta(hours=float(console.get("session_absolute_hours", 12))))
+    def from_settings(cls, console: ConsoleSettings) -> "SessionPolicy":
+        return cls(timedelta(minutes=console.session_idle_minutes),
+                   timedelta(hours=console.session_absolute_hours))
 
 
 def token_hash(token: str) -> str:

@@ -13,7 +13,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
+
+from settings import UploadSettings
 
 logger = logging.getLogger(__name__)
 
@@ -42,12 +44,11 @@ class UploadLimits:
     types: tuple[str, ...]
 
     @classmethod
-    def from_settings(cls, section: dict[str, Any]) -> "UploadLimits":
-        types = tuple(str(t) for t in section.get("types") or ())
-        unknown = [t for t in types if t not in KNOWN_TYPES]
+    def from_settings(cls, section: UploadSettings) -> "UploadLimits":
+        unknown = [t for t in section.types if t not in KNOWN_TYPES]
         if unknown:
             raise ValueError(f"uploads.types: no signature known for {unknown}")
-        return cls(int(section["max_bytes"]), types)
+        return cls(section.max_bytes, section.types)
 
     @property
     def extensions(self) -> tuple[str, ...]:
@@ -69,9 +70,8 @@ class FileStore:
         self.limits = limits
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> "FileStore":
-        section = settings["uploads"]
-        return cls(Path(section["dir"]), UploadLimits.from_settings(section))
+    def from_settings(cls, section: UploadSettings) -> "FileStore":
+        return cls(Path(section.dir), UploadLimits.from_settings(section))
 
     def save(self, stream: IO[bytes], filename: str) -> StoredFile:
         """Read at most the size limit, check the type from the content, write atomically.

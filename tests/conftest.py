@@ -200,7 +200,7 @@ def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
         "secret_key": "test-secret-key",
         "uploads": {"dir": str(directory / "uploads")},  # web chat files, not the real var/
         "nlu": {"backend": "builtin", "models_dir": str(models_dir)},
-        "outbox": {"dispatch_in_server": True, "poll_seconds": 0.05, "max_attempts": 3,
+        "outbox": {"dispatch_in_server": True, "poll_seconds": 0.05,
                    "backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2, "lease_seconds": 30,
                    "rate_limits": FAST_RATE_LIMITS},
         "channels": channels,

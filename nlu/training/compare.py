@@ -23,13 +23,14 @@ from nlu.training.evaluate import (
     summary,
 )
 from nlu.training.report import plot_confusion
+from settings import Settings
 
 LABEL_SETS = ("intent", "procedure", "agency")
 VIEWS = ("accented", "folded")
 CHANGED_LIMIT = 200
 
 
-def open_parser(settings: dict[str, Any], store: ModelStore, version: str
+def open_parser(settings: Settings, store: ModelStore, version: str
                 ) -> tuple[Callable[[str], dict[str, Any]], Callable[[], None]]:
     """parse_raw of a stored version and how to release it (a Rasa version gets its own server)."""
     meta = store.metadata(version)
@@ -38,14 +39,14 @@ def open_parser(settings: dict[str, Any], store: ModelStore, version: str
     from nlu.factory import RasaFoldModel
     from nlu.rasa import RasaServer
 
-    rasa = settings["nlu"]["rasa"]
-    server = RasaServer(store.rasa_model_path(version), venv=Path(rasa["venv"])).start()
-    model = RasaFoldModel(server, float(rasa.get("timeout_seconds", 2.0)) * 5)
+    rasa = settings.nlu.rasa
+    server = RasaServer(store.rasa_model_path(version), venv=Path(rasa.venv)).start()
+    model = RasaFoldModel(server, rasa.timeout_seconds * 5)
     server.wait_ready()
     return model.parse_raw, model.close
 
 
-def evaluate_version(settings: dict[str, Any], store: ModelStore, version: str,
+def evaluate_version(settings: Settings, store: ModelStore, version: str,
                      rows: list[dict[str, Any]], labeller: Labeller) -> dict[str, Any]:
     """Held-out scores of `version` (both views) with the per-row labels kept for comparison."""
     texts = [row["text"] for row in rows]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from nlu.models import ModelStore
+from settings import Settings
 from storage.orm import training_jobs
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def preflight(data_dir: Path, catalogue_dir: Path) -> list[str]:
     return problems
 
 
-def run_job(session_factory: Any, settings: dict[str, Any], job_id: int) -> None:
+def run_job(session_factory: Any, settings: Settings, job_id: int) -> None:
     def progress(value: int, stage: str) -> None:
         _update(session_factory, job_id, progress=value, stage=stage)
 
@@ -100,15 +101,15 @@ def run_job(session_factory: Any, settings: dict[str, Any], job_id: int) -> None
             **outcome)
 
 
-def _labeller(settings: dict[str, Any]) -> Any:
+def _labeller(settings: Settings) -> Any:
     from nlu.entities import EntityExtractor
     from nlu.training.evaluate import Labeller
     from storage.catalogue_files import load_catalogue, load_ward_aliases
 
-    catalogue_dir = Path(settings["catalogue_dir"])
+    catalogue_dir = Path(settings.catalogue_dir)
     catalogue = load_catalogue(catalogue_dir)
     return Labeller(catalogue, EntityExtractor(catalogue, load_ward_aliases(catalogue_dir)),
-                    float(settings["nlu"]["threshold"]))
+                    settings.nlu.threshold)
 
 
 def _cross_validation(data_dir: Path, labeller: Any, folds: int,
@@ -133,29 +134,29 @@ def _cross_validation(data_dir: Path, labeller: Any, folds: int,
             **summary(scores(oof.gold, oof.labels(labeller), labeller.catalogue))}
 
 
-def _run(settings: dict[str, Any], job_id: int, backend: str,
+def _run(settings: Settings, job_id: int, backend: str,
          progress: Callable[[int, str], None]) -> dict[str, Any]:
     from nlu.training.compare import activation_problems, compare, evaluate_version, metrics_summary
     from nlu.training.evaluate import load_heldout
 
-    nlu = settings["nlu"]
-    data_dir, catalogue_dir = Path(nlu["data_dir"]), Path(settings["catalogue_dir"])
+    nlu = settings.nlu
+    data_dir, catalogue_dir = Path(nlu.data_dir), Path(settings.catalogue_dir)
     problems = preflight(data_dir, catalogue_dir)
     if problems:
         return {"problems": problems}
-    store = ModelStore(Path(nlu["models_dir"]))
+    store = ModelStore(Path(nlu.models_dir))
     baseline = store.active_version()
     progress(10, "train")
     with _training_lock:
         if backend == "rasa":
-            version, _ = store.train_rasa(data_dir, Path(nlu["rasa"]["venv"]))
+            version, _ = store.train_rasa(data_dir, Path(nlu.rasa.venv))
         else:
             version, _ = store.train_builtin(data_dir)
     labeller = _labeller(settings)
-    cv = _cross_validation(data_dir, labeller, int(nlu.get("review", {}).get("cv_folds", 5))
+    cv = _cross_validation(data_dir, labeller, nlu.review.cv_folds
                            if store.metadata(version)["backend"] == "builtin" else 0, progress)
     progress(72, "evaluate")
-    rows = load_heldout(Path(nlu["review"]["heldout"]))
+    rows = load_heldout(Path(nlu.review.heldout))
     candidate = evaluate_version(settings, store, version, rows, labeller)
     progress(82, "evaluate")
     base = None
@@ -166,7 +167,7 @@ def _run(settings: dict[str, Any], job_id: int, backend: str,
     previous_cv = store.metadata(baseline).get("metrics", {}).get("cv") if base and baseline else None
     report["cv"] = {"after": cv, "before": previous_cv}
     report["same_as_active"] = version == baseline
-    report["activation_problems"] = activation_problems(report, float(nlu.get("activation_margin", 0.02)))
+    report["activation_problems"] = activation_problems(report, nlu.activation_margin)
     report["examples"] = store.metadata(version).get("examples")
     metrics = metrics_summary(candidate, labeller.threshold)
     if cv:

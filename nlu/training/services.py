@@ -15,6 +15,7 @@ from nlu.result import ParseResult
 from nlu.training import jobs
 from nlu.training import review_queue as rq
 from routing.catalogue import Catalogue
+from settings import Settings
 from storage.orm import training_jobs
 from storage.unit_of_work import SqlUnitOfWork
 
@@ -47,7 +48,7 @@ def reject_review_item(uow: SqlUnitOfWork, item_id: int, reviewer: str, now: dat
     return rq.reject_item(uow.session, item_id, reviewer, now, note)
 
 
-def queue_training_job(uow: SqlUnitOfWork, settings: dict[str, Any], requested_by: str,
+def queue_training_job(uow: SqlUnitOfWork, settings: Settings, requested_by: str,
                        backend: str | None, now: datetime) -> int:
     """A queued job row; its id. Raises jobs.JobRunning while another job runs (one at a time).
     Start it with `run_training_job` once the unit of work has committed."""
@@ -56,12 +57,12 @@ def queue_training_job(uow: SqlUnitOfWork, settings: dict[str, Any], requested_b
         raise jobs.JobRunning(running)
     result: Any = uow.session.execute(training_jobs.insert().values(
         status="queued", progress=0, stage="queued",
-        backend=backend or settings["nlu"].get("backend", "builtin"), requested_by=requested_by,
+        backend=backend or settings.nlu.backend, requested_by=requested_by,
         created_at=now))
     return int(result.inserted_primary_key[0])
 
 
-def run_training_job(session_factory: Any, settings: dict[str, Any], job_id: int,
+def run_training_job(session_factory: Any, settings: Settings, job_id: int,
                      background: bool = True) -> None:
     """Train (in a thread of this process unless `background` is False); the job row tells how
     it goes, in its own short transactions (jobs.run_job)."""

@@ -13,6 +13,7 @@ from channels.zalo import ZaloChannel
 from intake.notifier import queue_reply
 from intake.turns import Reply
 from outbox.dispatcher import Dispatcher
+from settings import OutboxSettings, build
 from storage.orm import cases, outbox
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import (
@@ -53,7 +54,7 @@ def channels(telegram: Any = None, graph: Any = None, zalo: Any = None) -> dict[
 
 def dispatcher(session_factory: Any, chans: dict[str, Any], **settings: Any) -> Dispatcher:
     zns = settings.pop("zns", None)
-    return Dispatcher(session_factory, chans, {**FAST, **settings}, zns=zns)
+    return Dispatcher(session_factory, chans, build(OutboxSettings, {**FAST, **settings}), zns=zns)
 
 
 def conversation(session_factory: Any, channel: str, sender: str,

@@ -82,7 +82,7 @@ def kpi(page: str, label: str) -> int:
 
 
 def test_create_user_command(console: Console, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("PAKN_DATABASE_URL", console.pakn.settings["database_url"])
+    monkeypatch.setenv("PAKN_DATABASE_URL", console.pakn.settings.database_url)
     assert main(["create-user", "--username", "weak", "--role", "focal_point", "--password", "12345678"]) == 2
     assert "ít nhất 10 ký tự" in capsys.readouterr().err  # the password policy holds on the command line
     assert main(["create-user", "--username", "HoanKiem", "--role", "agency_staff", "--agency",

@@ -23,7 +23,7 @@ from tests.unit.fakes import FakeData, FakeUnitOfWork
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 CATALOGUE = load_catalogue(ROOT / "catalogue")
-CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE, {}))
+CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE))
 NOTIFIER = OutboxNotifier(CATALOGUE, (("xu_ly_tich_cuc", "Xử lý tích cực"),))
 FORM = services.IntakeForm(text="Đèn đường ngõ 12 hỏng hai tuần", procedure_id="ho_tich",
                            citizen_name="Nguyễn Văn An", citizen_phone="0912345678",

@@ -31,13 +31,13 @@ def _item_id(console: Console, source: str) -> int:
 
 def test_reclassified_message_is_learned_and_served_without_restart(console: Console, tmp_path: Path) -> None:
     settings = console.pakn.settings
-    data_dir = Path(settings["nlu"]["data_dir"])
+    data_dir = Path(settings.nlu.data_dir)
     repo_data_before = sorted(p.name for p in (ROOT / "nlu_data").rglob("*.yml"))
     # Another web worker on the same database and model store, started before anything changes.
-    other = create_app(dict({"database_url": settings["database_url"], "secret_key": "x",
+    other = create_app(dict({"database_url": settings.database_url, "secret_key": "x",
                               "background": False, "channels": NO_CHANNEL_SECRETS,
-                              "catalogue_dir": settings["catalogue_dir"],
-                              "nlu": {"data_dir": str(data_dir), "models_dir": settings["nlu"]["models_dir"]}}))
+                              "catalogue_dir": settings.catalogue_dir,
+                              "nlu": {"data_dir": str(data_dir), "models_dir": settings.nlu.models_dir}}))
     first = say(console, "telegram", "501", MISCLASSIFIED, name="Nguyễn Thị Thu Hà")
     assert first["procedure"] != "pccc"  # the model gets it wrong today
     # The message keeps what the model weighed, for the review queue's "two labels close" check.
@@ -99,7 +99,7 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
 
 
 def test_conflicts_and_duplicates_are_shown_not_added(console: Console) -> None:
-    data_dir = Path(console.pakn.settings["nlu"]["data_dir"])
+    data_dir = Path(console.pakn.settings.nlu.data_dir)
     existing = "mn oi trich luc khai sinh ban sao lam o dau nhanh nhat, minh nop online 10 ngay chua thay tra"
     say(console, "telegram", "601", "xin chào ad ơi " + existing)  # collected: low confidence or not
     console.pakn.pipeline  # noqa: B018
@@ -132,7 +132,7 @@ def test_conflicts_and_duplicates_are_shown_not_added(console: Console) -> None:
 
 
 def test_validator_errors_are_shown_in_place(console: Console) -> None:
-    data_dir = Path(console.pakn.settings["nlu"]["data_dir"])
+    data_dir = Path(console.pakn.settings.nlu.data_dir)
     code = file_case(console, "701", "Hồ sơ thẩm duyệt PCCC cho nhà xưởng nộp 2 tháng chưa có kết quả",
                      "xay_dung")
     console.client("daumoi").post(f"/console/cases/{code}/actions/reclassify", {"procedure_id": "pccc"})
@@ -157,8 +157,8 @@ def test_activation_refused_when_worse_unless_note_and_rollback(console: Console
     click."""
     from nlu.models import ModelStore
 
-    store = ModelStore(Path(console.pakn.settings["nlu"]["models_dir"]))
-    procedures = Path(console.pakn.settings["nlu"]["data_dir"]) / "procedures"
+    store = ModelStore(Path(console.pakn.settings.nlu.models_dir))
+    procedures = Path(console.pakn.settings.nlu.data_dir) / "procedures"
     active = store.active_version()
     admin = console.client("admin")
     civil, copies = (procedures / "ho_tich.yml"), (procedures / "chung_thuc.yml")
@@ -197,8 +197,8 @@ def test_review_pages_are_for_admins_only(console: Console) -> None:
 def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
     from storage.catalogue_files import load_catalogue
 
-    catalogue_dir = Path(console.pakn.settings["catalogue_dir"])
-    data_dir = Path(console.pakn.settings["nlu"]["data_dir"])
+    catalogue_dir = Path(console.pakn.settings.catalogue_dir)
+    data_dir = Path(console.pakn.settings.nlu.data_dir)
     repo_procedures = (ROOT / "catalogue" / "procedures.yaml").read_text(encoding="utf-8")
     admin = console.client("admin")
     page = admin.post("/console/nlu/catalogue/procedure", {
@@ -294,9 +294,9 @@ def test_versions_show_hanoi_time_and_compare_before_activating(console: Console
     from nlu.models import ModelStore
     from routing.calendar import VIETNAM
 
-    store = ModelStore(Path(console.pakn.settings["nlu"]["models_dir"]))
+    store = ModelStore(Path(console.pakn.settings.nlu.models_dir))
     active = store.active_version()
-    version, _ = store.train_builtin(Path(console.pakn.settings["nlu"]["data_dir"]), force=True)
+    version, _ = store.train_builtin(Path(console.pakn.settings.nlu.data_dir), force=True)
     figures = {"intent": 0.9, "procedure": 0.8, "agency": 0.85}
     store.set_metrics(active, {"heldout": {"accented": figures, "folded": figures}})
     worse = {"intent": 0.9, "procedure": 0.7, "agency": 0.85}

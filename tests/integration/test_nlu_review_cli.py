@@ -34,10 +34,10 @@ def console(tmp_path: Path, nlu_models_dir: Path) -> Console:
 def run(console: Console, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     settings = console.pakn.settings
     config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump({"database_url": settings["database_url"],
-                                      "catalogue_dir": settings["catalogue_dir"],
-                                      "nlu": {"data_dir": settings["nlu"]["data_dir"],
-                                              "models_dir": settings["nlu"]["models_dir"]}}),
+    config.write_text(yaml.safe_dump({"database_url": settings.database_url,
+                                      "catalogue_dir": settings.catalogue_dir,
+                                      "nlu": {"data_dir": settings.nlu.data_dir,
+                                              "models_dir": settings.nlu.models_dir}}),
                       encoding="utf-8")
     env = {"PAKN_CONFIG": str(config), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "HOME": os.environ.get("HOME", "/tmp"), "MPLBACKEND": "Agg"}
@@ -66,7 +66,7 @@ def test_review_list_accept_reject_from_the_command_line(console: Console, tmp_p
 
     done = run(console, tmp_path, "accept", str(first["id"]), "--procedure", "pccc", "--reviewer", "quantri")
     assert done.returncode == 0, done.stderr
-    written = (Path(console.pakn.settings["nlu"]["data_dir"]) / "reviewed" / "reclassification.yml")
+    written = (Path(console.pakn.settings.nlu.data_dir) / "reviewed" / "reclassification.yml")
     content = written.read_text(encoding="utf-8")
     assert "- intent: phan_anh__pccc" in content and "reviewer quantri" in content
     assert "Hồ sơ thẩm duyệt PCCC cho quán karaoke" in content
@@ -90,7 +90,7 @@ def test_personal_data_is_masked_in_the_accepted_example(console: Console) -> No
     page = admin.post(f"/console/nlu/review/{item_id}", {
         "action": "accept", "intent": "phan_anh", "procedure": "pccc", "text": REALISTIC})
     assert "Đã đưa câu ví dụ vào dữ liệu huấn luyện" in page.text
-    content = (Path(console.pakn.settings["nlu"]["data_dir"]) / "reviewed" / "reclassification.yml"
+    content = (Path(console.pakn.settings.nlu.data_dir) / "reviewed" / "reclassification.yml"
                ).read_text(encoding="utf-8")
     example = next(line for line in content.splitlines() if line.startswith("    - "))
     leaked = [value for value in PERSONAL if value in example]

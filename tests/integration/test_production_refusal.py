@@ -20,7 +20,7 @@ def add_demo_admin(database_url: str, password: str = "admin") -> None:
     from bot.setup import prepare_database
     from storage.staff_services import create_user
 
-    prepare_database(database_url, Path(load_settings()["catalogue_dir"]))
+    prepare_database(database_url, Path(load_settings().catalogue_dir))
     pakn = build_components(load_settings(overrides={"database_url": database_url}), background=False)
     username, _, role, agency, ward, name = DEMO_USERS[0]
     pakn.uow().run(lambda uow: create_user(uow, pakn.ctx.catalogue, username, password, role, agency, ward,
@@ -90,5 +90,5 @@ def test_the_same_demo_installation_starts_outside_production(tmp_path: Path, nl
 def test_pakn_env_production_turns_production_on() -> None:
     from bot.config import load_settings
 
-    assert load_settings(environ={"PAKN_ENV": "production"})["production"] is True
-    assert load_settings(environ={})["production"] is False
+    assert load_settings(environ={"PAKN_ENV": "production"}).production is True
+    assert load_settings(environ={}).production is False

@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 CATALOGUE = load_catalogue(ROOT / "catalogue")
-CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE, {}))
+CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE))
 
 
 def form(consent: bool) -> services.IntakeForm:

@@ -19,6 +19,7 @@ from aiosmtpd.controller import Controller
 
 from bot.scheduler import run_deadline_jobs, run_digest_job
 from outbox.staff_email import SmtpMailer
+from settings import EmailSettings
 from tests.integration.console_support import BA_DINH, Console, days_ago, form, make_console
 
 COUNTER = re.compile(r'id="unread-count"[^>]*>(\d+)<')
@@ -153,14 +154,14 @@ def test_the_daily_digest_lists_the_units_cases(office: Console, smtp: tuple[Inb
 def test_a_mail_server_that_is_down_delays_the_alert_and_loses_nothing(
         office: Console, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
-    office.pakn.mailer = SmtpMailer({"host": "127.0.0.1", "port": free_port(),
-                                     "from": "pakn@hanoi.example", "timeout_seconds": 2})
+    office.pakn.mailer = SmtpMailer(EmailSettings(host="127.0.0.1", port=free_port(),
+                                                  sender="pakn@hanoi.example", timeout_seconds=2))
     mine, _ = overdue_cases(office)
     assert inbox.messages == []
     waiting = office.query("SELECT COUNT(*), COUNT(DISTINCT case_code) FROM staff_notifications "
                            "WHERE emailed_at IS NULL AND kind = 'overdue'")[0]
     assert waiting[0] >= 2 and waiting[1] == 2  # every overdue step of both cases waits
-    office.pakn.mailer = SmtpMailer({"host": "127.0.0.1", "port": port, "from": "pakn@hanoi.example"})
+    office.pakn.mailer = SmtpMailer(EmailSettings(host="127.0.0.1", port=port, sender="pakn@hanoi.example"))
     run_deadline_jobs(office.pakn, datetime.now(timezone.utc))
     assert [m["Subject"] for m in inbox.to("lan@caugiay.example")] == \
         [f"[PAKN Hà Nội] Phản ánh {mine} đã quá hạn"]

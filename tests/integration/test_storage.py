@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 CATALOGUE = load_catalogue(ROOT / "catalogue")
-CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE, {}))
+CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE))
 FORM = services.IntakeForm(text="Hồ sơ khai sinh 3 tuần chưa có kết quả", procedure_id="ho_tich",
                            citizen_name="Nguyễn Văn An", citizen_phone="0912345678",
                            citizen_address="Số 5 ngõ 10 Trần Thái Tông", ward="phường Cầu Giấy")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -90,7 +91,7 @@ class Browser:
 
 
 def stored_files(app: Any) -> list[Path]:
-    root = Path(app.extensions["pakn"].settings["uploads"]["dir"])
+    root = Path(app.extensions["pakn"].settings.uploads.dir)
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -166,7 +167,8 @@ def test_a_file_of_another_type_or_too_large_is_refused_in_vietnamese(
 
 
 def test_the_size_limit_is_configurable_and_a_pdf_is_accepted(chat: Any) -> None:
-    chat.extensions["pakn"].settings["uploads"]["max_bytes"] = 1024 * 1024
+    pakn = chat.extensions["pakn"]
+    pakn.settings = replace(pakn.settings, uploads=replace(pakn.settings.uploads, max_bytes=1024 * 1024))
     citizen = Browser(chat)
     refused = citizen.attach(jpeg((1200, 1200)) + b"\x00" * (1024 * 1024), "to.jpg")
     assert refused.status_code == 413 and "Tệp lớn hơn 1 MB" in refused.json["error"]

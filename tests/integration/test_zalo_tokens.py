@@ -13,6 +13,7 @@ import pytest
 from channels.base import OutgoingMessage
 from channels.zalo import ZaloChannel
 from outbox.zalo_tokens import DbTokenSource, install
+from settings import ZaloSettings
 from storage import tokens as store
 from tests.conftest import ROOT, ZALO_APP_ID, ZALO_SECRET
 from tests.fakes import FakeZalo
@@ -79,8 +80,8 @@ print(source.current())
 def test_an_invalid_token_is_refreshed_and_the_send_retried_once(session_factory: Any,
                                                                  zalo: FakeZalo) -> None:
     zalo_channel = channel(zalo)
-    install(session_factory, zalo_channel, {"access_token": "access-old", "refresh_token": "refresh-0",
-                                            "app_secret": APP_SECRET})
+    install(session_factory, zalo_channel, ZaloSettings(access_token="access-old", refresh_token="refresh-0",
+                                                    app_secret=APP_SECRET))
     assert zalo_channel.send(OutgoingMessage("42", "Trước khi hết hạn.")).platform_message_id
     zalo.expire_access_tokens()  # Zalo now answers -216
     result = zalo_channel.send(OutgoingMessage("42", "Sau khi hết hạn."))
@@ -98,10 +99,10 @@ def test_an_invalid_token_is_refreshed_and_the_send_retried_once(session_factory
 def test_the_environment_seeds_the_pair_once_and_never_overwrites_a_rotated_one(
         session_factory: Any, zalo: FakeZalo) -> None:
     first = channel(zalo)
-    install(session_factory, first, {"refresh_token": "refresh-0", "app_secret": APP_SECRET})
+    install(session_factory, first, ZaloSettings(refresh_token="refresh-0", app_secret=APP_SECRET))
     token = first.access_token  # no access token configured: refreshed on first use
     assert token.startswith("access-") and zalo.refreshes == ["refresh-0"]
     again = channel(zalo)  # a restart with the same (now dead) refresh token in the environment
-    install(session_factory, again, {"refresh_token": "refresh-0", "app_secret": APP_SECRET})
+    install(session_factory, again, ZaloSettings(refresh_token="refresh-0", app_secret=APP_SECRET))
     assert again.access_token == token and zalo.refreshes == ["refresh-0"]
     assert json.dumps(store.load(session_factory, "zalo").refresh_token) != '"refresh-0"'

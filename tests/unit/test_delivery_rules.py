@@ -11,6 +11,7 @@ from channels.facebook import FacebookChannel
 from channels.zalo import ZaloChannel
 from outbox.delivery import plan_delivery, text_to_send
 from outbox.ratelimit import RateLimiter
+from settings import RateLimit
 from storage.outbox_queue import Claimed
 from tests.strategies import examples
 
@@ -52,8 +53,8 @@ def test_channel_parts_put_quick_replies_on_the_last_part_only() -> None:
 
 def test_rate_limiter_allows_a_burst_then_paces_per_chat_and_overall() -> None:
     clock = [0.0]
-    limiter = RateLimiter({"telegram": {"per_second": 30, "burst": 30, "per_chat_per_second": 1,
-                                        "per_chat_burst": 3}}, clock=lambda: clock[0])
+    limiter = RateLimiter({"telegram": RateLimit(per_second=30, burst=30, per_chat_per_second=1,
+                                                 per_chat_burst=3)}, clock=lambda: clock[0])
     assert [limiter.reserve("telegram", "a") for _ in range(3)] == [0.0, 0.0, 0.0]
     assert limiter.reserve("telegram", "a") == 1.0  # 4th to one chat within a second
     assert limiter.reserve("telegram", "b") == 0.0  # another chat is not held back

@@ -13,15 +13,18 @@ from tests.conftest import ROOT
 # Each layer and the layers it may import (its own modules always). This is the README's map:
 # channels -> intake -> routing <- storage; outbox sends what intake and services queued; console and
 # bot (the composition root) sit on top; nothing imports bot but its own entry points.
+# `settings` (every setting's type and default, standard library only) is a leaf any layer but the
+# domain may read its own section from.
 LAYERS: dict[str, set[str]] = {
+    "settings": set(),
     "routing": set(),
-    "channels": set(),
-    "storage": {"routing"},
-    "nlu": {"routing", "storage"},  # storage for the review queue and training jobs only
-    "outbox": {"routing", "storage", "channels"},
-    "intake": {"routing", "storage", "nlu", "channels"},
-    "console": {"routing", "storage", "nlu", "channels", "intake", "outbox"},
-    "bot": {"routing", "storage", "nlu", "channels", "intake", "outbox", "console"},
+    "channels": {"settings"},
+    "storage": {"routing", "settings"},
+    "nlu": {"routing", "storage", "settings"},  # storage for the review queue and training jobs only
+    "outbox": {"routing", "storage", "channels", "settings"},
+    "intake": {"routing", "storage", "nlu", "channels", "settings"},
+    "console": {"routing", "storage", "nlu", "channels", "intake", "outbox", "settings"},
+    "bot": {"routing", "storage", "nlu", "channels", "intake", "outbox", "console", "settings"},
 }
 OURS = set(LAYERS) | {"bench", "tests"}
 

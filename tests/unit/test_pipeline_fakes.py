@@ -19,7 +19,7 @@ from tests.unit.fakes import FakeData, FakeUnitOfWork
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)  # Friday 27/11/2026, 10:00 in Hà Nội
 CATALOGUE = load_catalogue(ROOT / "catalogue")
-CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE, {}))
+CTX = services.CaseContext(CATALOGUE, deadline_policy(CATALOGUE))
 KHAI_SINH = "Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả"
 
 

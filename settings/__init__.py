@@ -1,0 +1,248 @@
+"""Every setting and its default, in one place: frozen dataclasses, one per section of config.yaml.
+
+A leaf (standard library only) so that every layer can be handed its own section, typed. The
+composition root (bot/config.py) fills `Settings` from config.yaml, then the environment (secrets
+only from there), then test overrides, with `build`, which reports unknown keys and wrong types.
+Mappings keyed by data (rate limits per platform, deadlines per procedure) stay plain mappings.
+
+To add a setting: a field with its default in its section below, and a line in config.yaml.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from settings.build import SettingsError, build, to_dict
+
+__all__ = ["SettingsError", "build", "to_dict", "Settings"]
+
+
+def secret(default: str = "") -> str:
+    """A field read only from the environment (bot/config.py ENVIRONMENT), never from config.yaml."""
+    return field(default=default, metadata={"secret": True})
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """waitress behind the reverse proxy (deploy/nginx.conf); the reasoning is in config.yaml."""
+
+    threads: int = 8
+    connection_limit: int = 1000
+    channel_timeout: int = 30
+    cleanup_interval: int = 10
+    backlog: int = 1024
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    """Photos and documents citizens attach in the web chat; the types are checked on the content."""
+
+    dir: str = "var/uploads"
+    max_bytes: int = 5 * 1024 * 1024
+    types: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
+
+
+@dataclass(frozen=True)
+class NluReviewSettings:
+    margin: float = 0.15
+    cv_folds: int = 5
+    heldout: str = "evaluation/nlu_heldout.jsonl"
+
+
+@dataclass(frozen=True)
+class RasaSettings:
+    url: str = "http://127.0.0.1:5005"
+    venv: str = ".venv-rasa"
+    start_server: bool = True
+    timeout_seconds: float = 2.0
+
+
+@dataclass(frozen=True)
+class NluSettings:
+    backend: str = "builtin"
+    data_dir: str = "nlu_data"
+    models_dir: str = "var/models"
+    threshold: float = 0.25
+    activation_margin: float = 0.02
+    review: NluReviewSettings = field(default_factory=NluReviewSettings)
+    rasa: RasaSettings = field(default_factory=RasaSettings)
+
+
+@dataclass(frozen=True)
+class DeadlineSettings:
+    """Working days per step (over catalogue/deadlines.yaml), and per procedure group and step."""
+
+    steps: Mapping[str, int] = field(default_factory=dict)
+    per_procedure: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    remind_working_days_before: int = 1
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """Cookies are Secure when secure_cookies or production. Failed logins are limited per account
+    and client address together (login_attempts) and per address (login_attempts_per_address).
+    Sessions end after session_idle_minutes without a request, session_absolute_hours after login."""
+
+    secure_cookies: bool = False
+    login_attempts: int = 10
+    login_attempts_per_address: int = 50
+    login_window_seconds: float = 900
+    session_idle_minutes: float = 30
+    session_absolute_hours: float = 12
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    """The client's address is taken from X-Forwarded-For behind this many trusted reverse proxies
+    (deploy/nginx.conf is one hop); 0 = the TCP peer, when nothing sits in front of the server."""
+
+    trusted_hops: int = 0
+
+
+@dataclass(frozen=True)
+class PublicSettings:
+    """base_url: the public address of this server as citizens reach it (web chat and the channel
+    poster's QR codes); "" = the address the console was opened on. Lookups are limited per
+    tracking code and client address together, and per address."""
+
+    lookup_attempts: int = 10
+    lookup_attempts_per_address: int = 30
+    lookup_window_seconds: float = 600
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class HotlineSettings:
+    """A hotline case is linked to a chat only if the citizen agrees there within chat_link_days.
+    phone: the hotline citizens call, printed on the channel poster ("" = not printed)."""
+
+    chat_link_days: float = 7
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    run_in_server: bool = True
+    interval_minutes: int = 10
+    digest_time: str = "07:30"
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """Staff e-mail (daily digest, overdue alerts) sent by the scheduler; host "" = none.
+    base_url: the console's address in the e-mails' links ("" = public.base_url)."""
+
+    host: str = ""
+    port: int = 25
+    sender: str = field(default="", metadata={"key": "from"})  # `from` in config.yaml
+    starttls: bool = False
+    ssl: bool = False
+    timeout_seconds: float = 10.0
+    user: str = secret()
+    password: str = secret()
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    per_second: float = 0
+    burst: float = 0
+    per_chat_per_second: float = 0
+    per_chat_burst: float = 1
+
+
+def _rate_limits() -> dict[str, RateLimit]:
+    return {"telegram": RateLimit(per_second=30, burst=30, per_chat_per_second=1, per_chat_burst=3),
+            "facebook": RateLimit(per_second=250, burst=50, per_chat_per_second=1, per_chat_burst=3),
+            "zalo": RateLimit(per_second=10, burst=10, per_chat_per_second=1, per_chat_burst=3)}
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    dispatch_in_server: bool = True
+    poll_seconds: float = 1.0
+    give_up_after_hours: float = 24.0
+    throttle_default_seconds: float = 30.0
+    backoff_base_seconds: float = 2.0
+    backoff_max_seconds: float = 600
+    lease_seconds: float = 60
+    batch_size: int = 20
+    concurrency: int = 4
+    rate_limits: Mapping[str, RateLimit] = field(default_factory=_rate_limits)
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """username: the bot's Telegram username on the channel poster (t.me/…; "" = left off)."""
+
+    bot_token: str = secret()
+    webhook_secret: str = secret()
+    api_url: str = "https://api.telegram.org"
+    username: str = ""
+
+
+@dataclass(frozen=True)
+class FacebookSettings:
+    """page_username: the page on the channel poster (m.me/…; "" = left off)."""
+
+    app_secret: str = secret()
+    verify_token: str = secret()
+    page_access_token: str = secret()
+    graph_url: str = "https://graph.facebook.com/v21.0"
+    page_username: str = ""
+
+
+@dataclass(frozen=True)
+class ZaloSettings:
+    """oa_id: the OA on the channel poster (zalo.me/…; "" = left off)."""
+
+    app_id: str = secret()
+    oa_secret_key: str = secret()
+    access_token: str = secret()
+    refresh_token: str = secret()
+    app_secret: str = secret()
+    api_url: str = "https://openapi.zalo.me"
+    oa_id: str = ""
+    oauth_url: str = "https://oauth.zaloapp.com"
+    zns_url: str = "https://business.openapi.zalo.me"
+    zns_template_id: str = ""
+    zns_template_params: Mapping[str, str] = field(default_factory=dict)
+    token_refresh_ahead_seconds: float = 3600
+
+
+@dataclass(frozen=True)
+class WebchatSettings:
+    pass
+
+
+@dataclass(frozen=True)
+class ChannelSettings:
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    facebook: FacebookSettings = field(default_factory=FacebookSettings)
+    zalo: ZaloSettings = field(default_factory=ZaloSettings)
+    webchat: WebchatSettings = field(default_factory=WebchatSettings)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///var/pakn.db"
+    secret_key: str = secret()
+    # Production (or PAKN_ENV=production): refuse to start with an unset secret key or a demo password.
+    production: bool = False
+    # Inbound messages processed in background threads; tests switch it off to process in line.
+    background: bool = True
+    server: ServerSettings = field(default_factory=ServerSettings)
+    catalogue_dir: str = "catalogue"
+    catalogue_check_seconds: float = 5.0
+    max_body_bytes: int = 1024 * 1024
+    uploads: UploadSettings = field(default_factory=UploadSettings)
+    nlu: NluSettings = field(default_factory=NluSettings)
+    deadlines: DeadlineSettings = field(default_factory=DeadlineSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    proxy: ProxySettings = field(default_factory=ProxySettings)
+    public: PublicSettings = field(default_factory=PublicSettings)
+    hotline: HotlineSettings = field(default_factory=HotlineSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    channels: ChannelSettings = field(default_factory=ChannelSettings)
