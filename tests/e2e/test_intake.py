@@ -44,7 +44,7 @@ def run_intake_until_confirm(live: LiveApp, citizen: Citizen) -> tuple[str, str]
     citizen.expect(Reply(M.ASK_ADDRESS))
     citizen.say(ADDRESS)  # the publication choice is on the summary (issue 13: one turn fewer)
     citizen.expect(Reply(M.SUMMARY.format(text=FIRST, procedure=procedure, agency=agency, name=NAME,
-                                          phone="0912345678", address=ADDRESS, attachments="",
+                                          phone="0912345678", address=ADDRESS, attachments="", others="",
                                           consent=M.SUMMARY_CONSENT_YES, consent_hint=M.CONSENT_HINT),
                          CONFIRM_PUBLIC_MENU))
     return procedure, agency
@@ -195,7 +195,7 @@ def test_a_zalo_citizen_who_types_everything_files_a_pakn(live_app: LiveApp,
     citizen.say(ADDRESS)
     procedure = live_app.components.ctx.catalogue.procedure_name("ho_tich")
     summary = dict(text=FIRST, procedure=procedure, agency=WARD_UNIT, phone="0912345678", address=ADDRESS,
-                   attachments="", consent=M.SUMMARY_CONSENT_YES, consent_hint=M.CONSENT_HINT)
+                   attachments="", others="", consent=M.SUMMARY_CONSENT_YES, consent_hint=M.CONSENT_HINT)
     citizen.expect(Reply(M.SUMMARY.format(name=NAME, **summary), CONFIRM_PUBLIC_MENU))
     citizen.say("không công khai")  # the publication choice, typed at the summary
     summary.update(consent=M.SUMMARY_CONSENT_NO, consent_hint="")
@@ -231,7 +231,7 @@ def test_a_photo_of_the_appointment_slip_goes_with_the_case(live_app: LiveApp,
     sent = citizen.expect(Reply(M.SUMMARY.format(
         text=FIRST, procedure=live_app.components.ctx.catalogue.procedure_name("ho_tich"), agency=WARD_UNIT,
         name=NAME, phone="0912345678", address=ADDRESS, consent=M.SUMMARY_CONSENT_YES,
-        consent_hint=M.CONSENT_HINT, attachments=M.SUMMARY_ATTACHMENTS.format(count=1)), CONFIRM_PUBLIC_MENU))
+        consent_hint=M.CONSENT_HINT, others="", attachments=M.SUMMARY_ATTACHMENTS.format(count=1)), CONFIRM_PUBLIC_MENU))
     assert "• Tệp, hình ảnh kèm theo: 1" in str(sent)
     citizen.choose(M.BUTTON_CONFIRM_PRIVATE, "/confirm:private", 2)
     (case,) = wait_until(lambda: cases_of(live_app, citizen), message="case filed")

@@ -25,7 +25,7 @@ def start(live: LiveApp, citizen: Citizen) -> dict[str, str]:
     citizen.expect(Reply(M.UNDERSTOOD.format(procedure=procedure, agency=WARD_UNIT)
                          + M.UNDERSTOOD_WARD.format(ward="phường Cầu Giấy")),
                    Reply(f"{M.LAW_NOTE}\n{M.ASK_NAME}"))
-    return dict(text=FIRST, procedure=procedure, agency=WARD_UNIT, attachments="",
+    return dict(text=FIRST, procedure=procedure, agency=WARD_UNIT, attachments="", others="",
                 consent=M.SUMMARY_CONSENT_YES, consent_hint=M.CONSENT_HINT)
 
 
