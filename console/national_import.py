@@ -17,7 +17,7 @@ from routing.national_services import StatusRow
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
 SHOWN_PROBLEMS = 10
-HEADER_WORDS = ("mã", "ma ", "code", "pakn")
+HEADER_WORDS = ("trạng thái", "trang thai", "status")
 
 
 class ImportRefused(ValueError):
@@ -32,11 +32,14 @@ def _delimiter(text: str) -> str:
 
 
 def _is_header(cells: list[str], config: NationalConfig) -> bool:
+    """A first row whose first cell is no code and whose second names the status column."""
+    if len(cells) < 2:
+        return False
     try:
         config.check_code(cells[0])
         return False
     except NationalCodeInvalid:
-        label = normalize_status(cells[0]) + " "
+        label = normalize_status(cells[1])
         return any(word in label for word in HEADER_WORDS)
 
 
@@ -55,10 +58,10 @@ def _decode(content: bytes) -> str:
 def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        rows = [(reader.line_num, [c.strip() for c in row]) for row in reader]
+        rows = [(reader.line_num, row) for row in reader]
     except csv.Error:
         raise ImportRefused(N.IMPORT_NOT_CSV) from None
-    return [(line, cells) for line, cells in rows if any(cells)]
+    return [(line, cells) for line, cells in rows if any(c.strip() for c in cells)]
 
 
 def parse_status_file(content: bytes, config: NationalConfig) -> list[StatusRow]:
@@ -85,13 +88,14 @@ def parse_status_file(content: bytes, config: NationalConfig) -> list[StatusRow]
             problems.append(N.ROW_CODE.format(line=line, value=cells[0][:64]))
             continue
         answer = delimiter.join(cells[2:]).strip(delimiter + " ")  # an unquoted answer with the separator in it
-        if not cells[1] and not answer:
+        status = cells[1].strip()
+        if not status and not answer:
             problems.append(N.ROW_EMPTY.format(line=line))
         elif code in seen:
             problems.append(N.ROW_REPEATED.format(line=line, value=code, first=seen[code]))
         else:
             seen[code] = line
-            rows.append(StatusRow(line, code, cells[1], answer))
+            rows.append(StatusRow(line, code, status, answer))
     refuse(problems)
     return rows
 

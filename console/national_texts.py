@@ -58,7 +58,7 @@ NOT_AVAILABLE = "Chưa có kết nối tự động với Cổng DVC quốc gia:
 
 IMPORT_TITLE = "Nhập trạng thái từ tệp CSV"
 IMPORT_HELP = ("Mỗi dòng: mã PAKN quốc gia; trạng thái; kết quả trả lời (không bắt buộc). Dấu phân "
-               "cách ; hoặc , (tệp Excel «CSV UTF-8»). Dòng tiêu đề (nếu có) được bỏ qua.")
+               "cách ; hoặc , (tệp Excel «CSV UTF-8»). Dòng tiêu đề (cột thứ hai ghi «Trạng thái»), nếu có, được bỏ qua.")
 IMPORT_BUTTON = "Nhập tệp"
 IMPORT_DONE = "Đã cập nhật trạng thái của {count} phản ánh từ tệp."
 IMPORT_UNMAPPED = "{count} trạng thái chưa có trong bảng ánh xạ, đã được đánh dấu để cán bộ xem."
