@@ -113,7 +113,7 @@ def export() -> Any:
         return redirect(url_for("console_national.waiting_list"))
     asked = [c.strip().upper()[:20] for c in request.form.getlist("code") if c.strip()][:EXPORT_LIMIT]
     fmt = "json" if request.form.get("format") == "json" else "csv"
-    separator = SEPARATORS.get(request.form.get("sep", "semicolon"), ";")
+    separator = SEPARATORS.get(request.values.get("sep", "semicolon"), ";")
 
     def work(uow: Any) -> Any:
         codes = nq.visible_codes(uow.session, staff.scope, asked)  # never another unit's citizens
