@@ -41,11 +41,8 @@ EXPORT_LIMIT = 500
 
 def since() -> datetime | None:
     """Cases received before `national.entry_required_since` are not listed as still to enter."""
-    text = components().national.entry_required_since
-    try:
-        return datetime.combine(date.fromisoformat(text), time.min, VIETNAM) if text else None
-    except ValueError:
-        return None
+    text = components().national.entry_required_since  # checked at start (NationalConfig)
+    return datetime.combine(date.fromisoformat(text), time.min, VIETNAM) if text else None
 
 
 @blueprint.before_app_request
@@ -241,7 +238,8 @@ def national_panel(case: Case) -> dict[str, Any]:
     pakn = components()
     config, status = pakn.national, case.national_status
     ours = config.our_status(status)
-    return {"code": case.national_code, "url": case.national_url, "status": status,
+    current = getattr(case.status, "value", case.status)
+    return {"expected": config.national_names(current),"code": case.national_code, "url": case.national_url, "status": status,
             "synced_at": case.national_synced_at, "ours": ours, "unmapped": config.is_unmapped(status),
-            "differs": bool(ours) and ours != getattr(case.status, "value", case.status),
+            "differs": bool(ours) and ours != current,
             "may_record": user().role in FOCAL, "automatic": pakn.national_gateway.automatic}

@@ -41,6 +41,7 @@ MAPPED_AS = "tương ứng: {status}"
 UNMAPPED = "Chưa có trong bảng ánh xạ: cần cán bộ xem"
 DIFFERS = "Khác trạng thái tại hệ thống này ({ours})"
 SYNCED_AT = "Cập nhật lúc {at}"
+EXPECTED_LABEL = "Trạng thái tương ứng trên Cổng"  # our status read through the table the other way
 SUBMIT_BUTTON = "Gửi lên Cổng DVC quốc gia"
 SYNC_BUTTON = "Lấy trạng thái từ Cổng"
 

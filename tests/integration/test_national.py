@@ -18,6 +18,7 @@ import pytest
 
 from console import national_texts as N
 from console import texts as T
+from routing.calendar import VIETNAM
 from tests.integration.console_support import BA_DINH, Console, days_ago, form, make_console
 from tests.integration.test_open311_xml import publish
 
@@ -69,6 +70,8 @@ def test_the_focal_point_enters_the_oldest_first_and_the_list_shrinks(office: Co
                   national_url="https://dichvucong.gov.vn/p/phananhkiennghi/chi-tiet?id=1")
     assert N.RECORDED.format(national="G22.99-220613-0001", code=oldest) in page
     assert 'id="national-code"' in page and "G22.99-220613-0001" in page
+    # Our status read through the table the other way: what the portal should say by now.
+    assert 'id="national-expected">Đã tiếp nhận<' in page
     assert waiting(office) == [middle, new]
     assert counter(office.client("daumoi").get("/console/cases").text) == 2
     assert case_row(office, oldest)["national_url"] == "https://dichvucong.gov.vn/p/phananhkiennghi/chi-tiet?id=1"
@@ -206,11 +209,15 @@ def test_the_export_has_the_national_fields_and_only_cases_the_person_may_see(of
 
 
 def test_no_file_leaves_while_the_gateway_is_disabled(tmp_path: Path, nlu_models_dir: Path) -> None:
-    console = make_console(tmp_path, nlu_models_dir)  # the default: national.gateway disabled
+    since = days_ago(10).astimezone(VIETNAM).date().isoformat()
+    console = make_console(tmp_path, nlu_models_dir,  # the default gateway: disabled
+                           extra={"national": {"entry_required_since": since}})
     try:
         code = console.file(sender="1")
+        before = console.file(sender="2", received=days_ago(20))
         page = html.unescape(console.client("daumoi").get("/console/cong-dvc").text)
-        assert N.EXPORT_DISABLED in page and code in page  # the list and the counter still work
+        assert N.EXPORT_DISABLED in page and waiting(console) == [code]  # the list still works
+        assert counter(page) == 1 and before not in page  # received before entry_required_since
         response = _export(console, "daumoi", [code])
         assert response.status_code == 302 and not console.query(
             "SELECT 1 FROM audit_log WHERE action = 'national_export'")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,10 +44,13 @@ def test_a_code_is_checked_against_the_configured_pattern() -> None:
 
 
 def test_a_broken_pattern_or_gateway_name_stops_the_start() -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(re.error):
         NationalConfig.from_settings({"code_pattern": "([unclosed"})
     with pytest.raises(ValueError):
         NationalConfig.from_settings({"gateway": "scrape"})
+    with pytest.raises(ValueError):
+        NationalConfig.from_settings({"entry_required_since": "01/01/2027"})
+    assert NationalConfig.from_settings({"entry_required_since": "2027-01-01"}).entry_required_since
 
 
 def test_links_must_point_at_the_national_portal() -> None:
