@@ -192,10 +192,12 @@ def submit(code: str) -> Any:
     pakn, staff = components(), user()
 
     def change(uow: Any, case: Case, moment: datetime) -> Case:
+        entered = case.national_code
         case = ns.submit_case(uow, pakn.national_gateway, pakn.national, pakn.ctx.catalogue,
                               case.code, staff.username, moment)
-        audit(uow, "national_submit", "case", case.code, {"national_code": case.national_code},
-              at=moment)
+        if not entered:  # pressed again once it has its code: nothing was sent
+            audit(uow, "national_submit", "case", case.code, {"national_code": case.national_code},
+                  at=moment)
         return case
 
     return _case_write(code, change, lambda c: N.SUBMITTED.format(code=c.code, national=c.national_code))

@@ -19,6 +19,7 @@ import pytest
 from console import national_texts as N
 from console import texts as T
 from routing.calendar import VIETNAM
+from tests.fakes.national import FakeNationalSystem
 from tests.integration.console_support import BA_DINH, Console, days_ago, form, make_console
 from tests.integration.test_open311_xml import publish
 
@@ -237,3 +238,20 @@ def test_the_code_is_on_the_public_result_and_in_open311(office: Console) -> Non
     attribute = tree.find("request/attributes/attribute")
     assert attribute is not None and attribute.findtext("code") == "national_pakn_code"
     assert attribute.findtext("value") == "G.0001-2026"
+
+
+def test_a_gateway_that_submits_gives_one_code_however_often_staff_press(office: Console) -> None:
+    national = FakeNationalSystem(first_status="Trạng thái chưa ai ánh xạ")
+    office.pakn.national_gateway = national
+    code = office.file(sender="1")
+    client = office.client("daumoi")
+    assert 'id="national-submit"' in client.get(f"/console/cases/{code}").text
+    page = html.unescape(client.post(f"/console/cases/{code}/cong-dvc/gui").text)
+    assert N.SUBMITTED.format(code=code, national="G.0001-2026") in page
+    assert 'id="national-submit"' not in page and 'id="national-unmapped"' in page
+    client.post(f"/console/cases/{code}/cong-dvc/gui")  # pressed again (a second tab)
+    assert len(national.records) == 1 and case_row(office, code)["national_code"] == "G.0001-2026"
+    kinds = office.query("SELECT e.kind FROM case_events e JOIN cases c ON c.id = e.case_id "
+                         "WHERE c.code = :c AND e.kind LIKE 'national%' ORDER BY e.id", c=code)
+    assert [k[0] for k in kinds] == ["national_code", "national_status"]
+    assert len(office.query("SELECT 1 FROM audit_log WHERE action = 'national_submit'")) == 1
