@@ -28,8 +28,13 @@ from bot.config import DEFAULTS
 from tests.fakes.national import FakeNationalSystem
 from tests.unit.test_services import CATALOGUE, FORM, NOW, file_one, new_uow
 
-CONFIG = NationalConfig.from_settings(DEFAULTS["national"])
-EXPORTING = NationalConfig.from_settings({**DEFAULTS["national"], "gateway": "export"})
+def config(**changes: object) -> NationalConfig:
+    """The shipped defaults (settings.NationalSettings) with `changes`, as config.yaml would give."""
+    return NationalConfig.from_settings({**DEFAULTS["national"], **changes})
+
+
+CONFIG = config()
+EXPORTING = config(gateway="export")
 
 
 def test_a_code_is_checked_against_the_configured_pattern() -> None:
@@ -37,7 +42,7 @@ def test_a_code_is_checked_against_the_configured_pattern() -> None:
     for bad in ("", "ab", "mã có dấu", "x" * 65, "abc d", "<script>"):
         with pytest.raises(NationalCodeInvalid):
             CONFIG.check_code(bad)
-    digits_only = NationalConfig.from_settings({"code_pattern": r"^\d{6,}$"})
+    digits_only = config(code_pattern=r"^\d{6,}$")
     assert digits_only.check_code("123456") == "123456"
     with pytest.raises(NationalCodeInvalid):
         digits_only.check_code("G22.99-1")
@@ -45,12 +50,12 @@ def test_a_code_is_checked_against_the_configured_pattern() -> None:
 
 def test_a_broken_pattern_or_gateway_name_stops_the_start() -> None:
     with pytest.raises(re.error):
-        NationalConfig.from_settings({"code_pattern": "([unclosed"})
+        config(code_pattern="([unclosed")
     with pytest.raises(ValueError):
-        NationalConfig.from_settings({"gateway": "scrape"})
+        config(gateway="scrape")
     with pytest.raises(ValueError):
-        NationalConfig.from_settings({"entry_required_since": "01/01/2027"})
-    assert NationalConfig.from_settings({"entry_required_since": "2027-01-01"}).entry_required_since
+        config(entry_required_since="01/01/2027")
+    assert config(entry_required_since="2027-01-01").entry_required_since
 
 
 def test_links_must_point_at_the_national_portal() -> None:
@@ -61,7 +66,7 @@ def test_links_must_point_at_the_national_portal() -> None:
         with pytest.raises(NationalLinkInvalid):
             CONFIG.link_for("X1234", bad)
     assert CONFIG.link_for("X1234") is None  # no template configured: no link made up
-    templated = NationalConfig.from_settings({"link_template": "https://dichvucong.gov.vn/p/pakn?ma={code}"})
+    templated = config(link_template="https://dichvucong.gov.vn/p/pakn?ma={code}")
     assert templated.link_for("A/B 1") == "https://dichvucong.gov.vn/p/pakn?ma=A%2FB%201"
 
 
@@ -190,11 +195,11 @@ def test_the_csv_export_opens_in_excel_in_vietnamese() -> None:
 
 
 def test_the_json_export_keeps_vietnamese_letters_and_configured_names() -> None:
-    renamed = NationalConfig.from_settings({**DEFAULTS["national"], "fields": {"name": "hoTen"}})
+    renamed = config(fields={**DEFAULTS["national"]["fields"], "name": "hoTen"})
     made = ExportGateway(renamed).export([_record()], "json")
     assert "Nguyễn Văn An" in made.content.decode("utf-8")  # not \\u escapes
     item = json.loads(made.content)[0]
-    assert item["hoTen"] == "Nguyễn Văn An" and isinstance(item["attachments"], list)
+    assert item["hoTen"] == "Nguyễn Văn An" and isinstance(item["Tệp đính kèm"], list)
 
 
 def test_a_status_file_is_read_with_either_separator_and_a_header() -> None:
