@@ -29,6 +29,7 @@ from routing.national import (
     NationalLinkInvalid,
     NationalNotAvailable,
     NationalStatusMissing,
+    NationalStatusTooLong,
 )
 from storage import national_queries as nq
 
@@ -70,6 +71,8 @@ def error_message(error: Exception) -> str:
         return N.LINK_INVALID.format(hosts=", ".join(config.link_hosts) or "https")
     if isinstance(error, NationalStatusMissing):
         return N.STATUS_MISSING
+    if isinstance(error, NationalStatusTooLong):
+        return N.STATUS_TOO_LONG.format(limit=ns.STATUS_LIMIT)
     if isinstance(error, NationalNotAvailable):
         return N.NOT_AVAILABLE
     if isinstance(error, IntegrityError):  # two people recorded the same code at the same moment
@@ -225,8 +228,8 @@ def import_statuses() -> Any:
             return changed
 
         changed = pakn.uow().run(work)
-    except ImportRefused as refused:
-        flash(str(refused), "error")
+    except (ImportRefused, DomainError) as refused:
+        flash(str(refused) if isinstance(refused, ImportRefused) else error_message(refused), "error")
         return redirect(url_for("console_national.waiting_list")), 303
     flash(N.IMPORT_DONE.format(count=len(changed)), "success")
     unmapped = sum(1 for c in changed if pakn.national.is_unmapped(c.national_status))

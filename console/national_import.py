@@ -12,7 +12,7 @@ import io
 
 from console import national_texts as N
 from routing.national import NationalCodeInvalid, NationalConfig, normalize_status
-from routing.national_services import StatusRow
+from routing.national_services import STATUS_LIMIT, StatusRow
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
@@ -91,6 +91,8 @@ def parse_status_file(content: bytes, config: NationalConfig) -> list[StatusRow]
         status = cells[1].strip()
         if not status and not answer:
             problems.append(N.ROW_EMPTY.format(line=line))
+        elif len(status) > STATUS_LIMIT:
+            problems.append(N.ROW_STATUS_LONG.format(line=line, limit=STATUS_LIMIT))
         elif code in seen:
             problems.append(N.ROW_REPEATED.format(line=line, value=code, first=seen[code]))
         else:

@@ -55,6 +55,8 @@ CODE_INVALID = ("«{value}» không phải mã PAKN của Cổng DVC quốc gia 
 CODE_TAKEN = "Mã PAKN quốc gia {national} đã được ghi cho phản ánh {other}; mỗi mã chỉ thuộc một phản ánh."
 LINK_INVALID = "Đường dẫn phải là địa chỉ https trên Cổng DVC quốc gia ({hosts})."
 STATUS_MISSING = "Vui lòng dán trạng thái hoặc kết quả trả lời trên Cổng."
+STATUS_TOO_LONG = ("Trạng thái dài quá {limit} ký tự: có lẽ đã dán cả kết quả trả lời vào ô trạng thái; "
+                   "vui lòng dán kết quả vào ô «Kết quả trả lời».")
 NOT_AVAILABLE = "Chưa có kết nối tự động với Cổng DVC quốc gia: vui lòng nhập tay trên Cổng rồi ghi mã."
 
 IMPORT_TITLE = "Nhập trạng thái từ tệp CSV"
@@ -74,6 +76,7 @@ ROW_COLUMNS = "dòng {line}: cần ít nhất 2 cột (mã PAKN quốc gia, tr�
 ROW_CODE = "dòng {line}: «{value}» không phải mã PAKN quốc gia"
 ROW_UNKNOWN = "dòng {line}: không có phản ánh nào mang mã {value} (hoặc bạn không được xem)"
 ROW_EMPTY = "dòng {line}: thiếu trạng thái và kết quả trả lời"
+ROW_STATUS_LONG = "dòng {line}: trạng thái dài quá {limit} ký tự (kết quả trả lời để ở cột thứ ba)"
 ROW_REPEATED = "dòng {line}: mã {value} đã có ở dòng {first}"
 MORE_PROBLEMS = "… và {count} lỗi khác"
 

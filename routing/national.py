@@ -51,6 +51,10 @@ class NationalStatusMissing(DomainError):
     """Neither a national status nor an answer was given."""
 
 
+class NationalStatusTooLong(DomainError):
+    """A national status longer than its column (an answer pasted into the status, most likely)."""
+
+
 class NationalNotAvailable(DomainError):
     """The configured gateway cannot do this (disabled, or a real connection not set up)."""
 

@@ -24,6 +24,7 @@ from routing.national import (
     NationalGateway,
     NationalRecord,
     NationalStatusMissing,
+    NationalStatusTooLong,
     clean_text,
 )
 from routing.ports import AbstractUnitOfWork
@@ -65,9 +66,11 @@ def record_national_status(uow: AbstractUnitOfWork, config: NationalConfig, code
     Raises UnknownCase, NationalStatusMissing.
     """
     case = lookup_case(uow, code)
-    status, answer = clean_text(status)[:STATUS_LIMIT], clean_text(answer)[:ANSWER_LIMIT]
+    status, answer = clean_text(status), clean_text(answer)[:ANSWER_LIMIT]
     if not status and not answer:
         raise NationalStatusMissing(code)
+    if len(status) > STATUS_LIMIT:
+        raise NationalStatusTooLong(code)
     if status == (case.national_status or "") and not answer:
         case.national_synced_at = now  # read again, unchanged: only when it was last seen
         return case

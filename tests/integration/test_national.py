@@ -131,6 +131,10 @@ def test_an_unmapped_national_status_is_kept_and_flagged_for_staff(office: Conso
     page = html.unescape(client.post(f"/console/cases/{code}/cong-dvc/trang-thai",
                                      {"national_status": " ", "national_answer": ""}).text)
     assert N.STATUS_MISSING in page
+    page = html.unescape(client.post(f"/console/cases/{code}/cong-dvc/trang-thai",
+                                     {"national_status": "Kết quả: " + "đã xử lý xong " * 30}).text)
+    assert N.STATUS_TOO_LONG.format(limit=255) in page  # refused, not cut (PostgreSQL: no 500)
+    assert case_row(office, code)["national_status"] == "đã có kết quả"
 
 
 def _csv_upload(client: object, content: bytes) -> str:

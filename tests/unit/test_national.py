@@ -215,6 +215,7 @@ def test_a_status_file_is_read_with_either_separator_and_a_header() -> None:
     ("G.0001-2026\n".encode("utf-8"), "dòng 1: cần ít nhất 2 cột"),
     ("mã sai!;Đang xử lý\n".encode("utf-8"), "dòng 1: «mã sai!» không phải mã PAKN quốc gia"),
     ("G.0001-2026;;\n".encode("utf-8"), "dòng 1: thiếu trạng thái"),
+    (("G.0001-2026;" + "Đã trả lời " * 30 + "\n").encode("utf-8"), "dòng 1: trạng thái dài quá 255 ký tự"),
     ("G.0001-2026;A\nG.0001-2026;B\n".encode("utf-8"), "dòng 2: mã G.0001-2026 đã có ở dòng 1"),
     ("Mã PAKN;Trạng thái\n".encode("utf-8"), "Tệp không có dòng dữ liệu nào"),
     (b"G.0001-2026;\xd0ang x\xf5 l\xfd", "không phải văn bản UTF-8"),
