@@ -236,6 +236,8 @@ def test_the_code_is_on_the_public_result_and_in_open311(office: Console) -> Non
     publish(office, code)
     http = office.app.test_client()
     assert 'id="national-code">G.0001-2026<' in http.get(f"/cong-khai/{code}").text
+    looked_up = http.post("/tra-cuu", data={"code": code, "phone_last4": "5678"}).text
+    assert 'id="lookup-national-code">G.0001-2026<' in looked_up  # the citizen can follow it there
     found = http.get(f"/open311/v2/requests/{code}.json").json[0]
     assert found["attributes"] == [{"code": "national_pakn_code", "value": "G.0001-2026"}]
     tree = ET.fromstring(http.get(f"/open311/v2/requests/{code}.xml").data)
