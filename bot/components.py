@@ -27,9 +27,11 @@ from nlu.entities import EntityExtractor
 from nlu.factory import build_nlu_service
 from nlu.service import NluService
 from outbox.dispatcher import Dispatcher
+from outbox.national import DisabledGateway, build_gateway
 from outbox.profiles import ProfileFetcher
+from routing.national import NationalConfig, NationalGateway
 from routing.services import CaseContext
-from settings import Settings
+from settings import NationalSettings, Settings, to_dict
 from storage.catalogue_files import (
     LiveCatalogue,
     deadline_policy,
@@ -62,6 +64,9 @@ class Components:
     stop: threading.Event = field(default_factory=threading.Event)
     scheduler: Any = None
     mailer: Any = None  # routing.ports.StaffMailer, or None: no SMTP server configured
+    national: NationalConfig = field(  # settings.national, checked
+        default_factory=lambda: NationalConfig.from_settings(to_dict(NationalSettings())))
+    national_gateway: NationalGateway = field(default_factory=DisabledGateway)
 
     def uow(self) -> SqlUnitOfWork:
         """A unit of work for a service call: `pakn.uow().run(lambda uow: service(uow, ...))`."""
@@ -115,8 +120,10 @@ def build_components(settings: Settings, background: bool = True) -> Components:
                         before_message=live.refresh_if_changed, notifier=notifier,
                         contacts=ActiveContacts(nlu.store))  # contact details read from any message
     processor = InboundProcessor(pipeline, session_factory, background=background)
+    national = NationalConfig.from_settings(to_dict(settings.national))
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
-                      dispatcher, notifier, live, mailer=build_mailer(settings.email))
+                      dispatcher, notifier, live, mailer=build_mailer(settings.email), national=national,
+                      national_gateway=build_gateway(national))
 
 
 def build_dispatcher(settings: Settings, session_factory: Any,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from console import national_texts as N
 from console import texts as T
 from routing.catalogue import Catalogue
 from routing.model import CaseEvent
@@ -83,7 +84,28 @@ def _details(event: CaseEvent, data: Mapping[str, Any], catalogue: Catalogue) ->
         details.append(to_check_text(data["to_check"]))
     if data.get("reason"):
         details.append(T.TIMELINE_REASON.format(reason=data["reason"]))
+    if event.kind in N.EVENT_NAMES:
+        details.extend(national_details(data))
     return details
+
+
+def national_details(data: Mapping[str, Any]) -> list[str]:
+    """The national code or status a timeline line recorded (routing.national_services)."""
+    lines = []
+    if data.get("national_code"):
+        lines.append(N.TIMELINE_CODE.format(national=data["national_code"]))
+    if data.get("previous"):
+        lines.append(N.TIMELINE_PREVIOUS.format(previous=data["previous"]))
+    if data.get("national_status"):
+        mapped = data.get("mapped")
+        status = T.STATUS_NAMES.get(mapped, "") if mapped else ""
+        lines.append(N.TIMELINE_STATUS.format(status=data["national_status"])
+                     + (f" ({N.MAPPED_AS.format(status=status)})" if status else f" ({N.UNMAPPED})"))
+    if data.get("answer"):
+        lines.append(N.TIMELINE_ANSWER.format(answer=data["answer"]))
+    if data.get("source") and data["source"] != "manual":
+        lines.append(N.TIMELINE_SOURCE.format(source=N.SOURCES.get(data["source"], data["source"])))
+    return lines
 
 
 def attachment_label(item: Mapping[str, Any]) -> str:
@@ -121,7 +143,7 @@ def timeline(events: Iterable[CaseEvent], catalogue: Catalogue,
         if event.kind == "status":
             title = T.STATUS_NAMES.get(event.to_status or "", event.to_status or "")
         else:
-            title = T.EVENT_NAMES.get(event.kind, event.kind)
+            title = T.EVENT_NAMES.get(event.kind) or N.EVENT_NAMES.get(event.kind, event.kind)
         unit = ""
         if event.to_status == "forwarded" and event.kind == "status" and data.get("agency_id"):
             unit = handling_unit(catalogue, data["agency_id"], data.get("ward"))

@@ -21,6 +21,7 @@ from console.case_preview import (
 from console.case_view import actors, contact_to_check, legal_basis, timeline, uploaded_files
 from console.assign_view import assignees, assignment_panel, name_assignments
 from console.deps import components
+from console.national import national_panel
 from console.form_text import page_number
 from console.queue_view import filter_choices, kept_arguments, queue_filter
 from console.views import run_in_uow
@@ -47,6 +48,8 @@ def case_list() -> str:
     staff = user()
     with components().read() as db:
         rows, total = work_queue(db, criteria, staff.scope, staff.id, now(), page, PER_PAGE)
+    for row in rows:  # a national status the mapping table lacks is flagged in the list too
+        row["national_unmapped"] = components().national.is_unmapped(row["national_status"])
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
     return render_template("console/cases.html", rows=rows, total=total, page=page, pages=pages,
                            kept=kept_arguments(), f=criteria, catalogue=components().ctx.catalogue,
@@ -90,6 +93,7 @@ def case_page(code: str) -> str:
             "to_check": contact_to_check(case.events),
             "publication_pending": publication_pending(case),
             "ward_agencies": [a for a in catalogue.agencies if needs_ward(catalogue, a)],
+            "national": national_panel(case),
         }
         return render_template("console/case.html", catalogue=catalogue,
                                commune_level=COMMUNE_LEVEL_UNITS, **page)

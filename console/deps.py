@@ -14,6 +14,7 @@ from intake.pipeline import Pipeline
 from intake.processor import InboundProcessor
 from nlu.service import NluService
 from outbox.dispatcher import Dispatcher
+from routing.national import NationalConfig, NationalGateway
 from routing.services import CaseContext
 from settings import Settings
 from storage.catalogue_files import LiveCatalogue
@@ -32,6 +33,8 @@ class Services(Protocol):
     dispatcher: Dispatcher
     notifier: OutboxNotifier
     live_catalogue: LiveCatalogue
+    national: NationalConfig
+    national_gateway: NationalGateway
 
     def uow(self) -> SqlUnitOfWork:
         """The unit of work every write goes through: `uow().run(lambda uow: service(uow, ...))`."""

@@ -32,6 +32,7 @@ from storage.staff_services import hash_key
 logger = logging.getLogger(__name__)
 blueprint = Blueprint("open311", __name__, url_prefix="/open311/v2")
 CHANNEL = "open311"
+NATIONAL_ATTRIBUTE = "national_pakn_code"
 MAX_PAGE_SIZE = 1000  # the spec's cap on requests per response
 START_OF_TIME = datetime.min.replace(tzinfo=timezone.utc)
 END_OF_TIME = datetime.max.replace(tzinfo=timezone.utc)
@@ -116,6 +117,10 @@ def _request_json(catalogue: Catalogue, row: dict[str, Any]) -> dict[str, Any]:
         "expected_datetime": _iso(row["due_at"]),
         "address": row["ward"] or "", "address_id": None, "zipcode": None,
         "lat": None, "long": None, "media_url": None,
+        # Not in GeoReport v2's request fields: the code of the case on the national PAKN system
+        # (Cổng DVC quốc gia), shaped like a service definition's attributes.
+        "attributes": ([{"code": NATIONAL_ATTRIBUTE, "value": row["national_code"]}]
+                       if row.get("national_code") else []),
     }
 
 

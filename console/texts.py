@@ -235,6 +235,11 @@ AUDIT_ACTIONS = {
     "password_change": "Tự đổi mật khẩu", "user_role": "Đổi vai trò, đơn vị của tài khoản",
     "totp_enable": "Bật xác thực hai bước", "totp_disable": "Tắt xác thực hai bước",
     "conversation_case": "Tạo phản ánh từ cuộc trò chuyện",
+    "national_code": "Ghi mã PAKN trên Cổng DVC quốc gia",
+    "national_status": "Cập nhật trạng thái trên Cổng DVC quốc gia",
+    "national_import": "Nhập trạng thái Cổng DVC quốc gia từ tệp",
+    "national_export": "Xuất tệp để nhập lên Cổng DVC quốc gia",
+    "national_submit": "Gửi phản ánh lên Cổng DVC quốc gia",
 }
 AUDIT_CASE_ACTION = "Phản ánh: {action}"  # case_<action>, named by ACTION_LABELS
 AUDIT_TARGETS = {
@@ -256,6 +261,9 @@ AUDIT_FIELDS = {
     "procedure_id": "Lĩnh vực", "answer": "Văn bản trả lời", "text": "Nội dung",
     "unpublished_reason": "Lý do không công khai",
     "citizen_message": "Nhắn cho người dân",
+    "national_code": "Mã PAKN quốc gia", "previous_national_code": "Mã PAKN quốc gia trước đó",
+    "national_status": "Trạng thái trên Cổng",
+    "codes": "Phản ánh", "format": "Định dạng", "rows": "Số dòng",
 }
 YES, NO = "Có", "Không"
 LEVEL_NAMES = {"city": "Thành phố", "commune": "Cấp xã", "central": "Trung ương"}

@@ -110,6 +110,12 @@ class Case:
         self.published_at: datetime | None = None
         self.closed_at: datetime | None = None
         self.survey_started_at: datetime | None = None
+        # The case on the national PAKN system (routing.national): its code there, the national
+        # status as staff last read it (raw), when, and a link to it on the national portal.
+        self.national_code: str | None = None
+        self.national_status: str | None = None
+        self.national_synced_at: datetime | None = None
+        self.national_url: str | None = None
         self.events: list[CaseEvent] = []
         self.deadlines: list[CaseDeadline] = []
 

@@ -43,6 +43,10 @@ class CaseRepository(abc.ABC):
     def closed_without_survey(self) -> list[Case]:
         """Closed cases whose satisfaction survey has not been started."""
 
+    def by_national_code(self, national_code: str) -> Case | None:
+        """The case carrying this code of the national PAKN system, or None."""
+        raise NotImplementedError
+
 
 class ConversationRepository(abc.ABC):
     @abc.abstractmethod

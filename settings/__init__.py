@@ -223,6 +223,60 @@ class ChannelSettings:
     webchat: WebchatSettings = field(default_factory=WebchatSettings)
 
 
+def _national_statuses() -> dict[str, str]:
+    """National status as the portal shows it -> our status (unverified: check on the portal)."""
+    return {"Chờ tiếp nhận": "received", "Đã tiếp nhận": "classified",
+            "Đã chuyển xử lý": "forwarded", "Đang xử lý": "in_progress",
+            "Đã có kết quả": "answered", "Đã công khai kết quả": "published",
+            "Đã kết thúc": "closed", "Từ chối tiếp nhận": "rejected"}
+
+
+def _national_fields() -> dict[str, str]:
+    """Column names of the export file (CSV header, JSON keys), per field of the national form."""
+    return {"case_code": "Mã phản ánh (pakn-bot)", "national_code": "Mã PAKN trên Cổng DVC quốc gia",
+            "submitter_type": "Đối tượng gửi", "locality": "Địa phương",
+            "receiving_unit": "Cơ quan tiếp nhận", "field": "Lĩnh vực", "name": "Họ và tên",
+            "address": "Địa chỉ", "phone": "Số điện thoại", "email": "Thư điện tử",
+            "title": "Tiêu đề", "content": "Nội dung", "attachments": "Tệp đính kèm"}
+
+
+@dataclass(frozen=True)
+class NationalAttachmentSettings:
+    max_count: int = 5  # files listed per case; more are flagged to attach by hand
+    max_bytes: int = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class NationalLgspSettings:
+    """The slot for a real connection (LGSP/NDXP, certificates): unused until access exists."""
+
+    url: str = ""
+    client_cert: str = ""  # paths to the certificate files, not their contents
+    client_key: str = ""
+
+
+@dataclass(frozen=True)
+class NationalSettings:
+    """The national PAKN system (Cổng DVC quốc gia, issue 19), read into
+    routing.national.NationalConfig. Nothing here is verified against the national system (it
+    publishes no specification for provinces): every name and code is configuration."""
+
+    gateway: str = "disabled"  # disabled | export | lgsp (a slot: refuses until access exists)
+    code_pattern: str = r"^[A-Za-z0-9][A-Za-z0-9._/-]{3,63}$"
+    link_template: str = ""
+    link_hosts: tuple[str, ...] = ("dichvucong.gov.vn",)
+    entry_required_since: str = ""  # ISO date; older cases are not listed as still to enter
+    submitter_type: str = "Cá nhân"
+    locality: str = "Thành phố Hà Nội"
+    unit_codes: Mapping[str, str] = field(default_factory=dict)  # agency id or "id|ward" -> code
+    field_codes: Mapping[str, str] = field(default_factory=dict)  # procedure group id -> code
+    statuses: Mapping[str, str] = field(default_factory=_national_statuses)
+    fields: Mapping[str, str] = field(default_factory=_national_fields)
+    title_limit: int = 200
+    attachments: NationalAttachmentSettings = field(default_factory=NationalAttachmentSettings)
+    lgsp: NationalLgspSettings = field(default_factory=NationalLgspSettings)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/pakn.db"
@@ -246,3 +300,4 @@ class Settings:
     email: EmailSettings = field(default_factory=EmailSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     channels: ChannelSettings = field(default_factory=ChannelSettings)
+    national: NationalSettings = field(default_factory=NationalSettings)

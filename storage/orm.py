@@ -126,6 +126,12 @@ cases = sa.Table(
     sa.Column("published_at", UtcDateTime(), nullable=True),
     # Migration 0012: the staff member (users.id) the case is assigned to in the work queue.
     sa.Column("assigned_to", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    # Migration 0014: the case on the national PAKN system (Cổng DVC quốc gia): its code there
+    # (opaque, unique), the national status as last read (raw, mapped or not), when, and a link.
+    sa.Column("national_code", sa.String(64), nullable=True, unique=True),
+    sa.Column("national_status", sa.String(255), nullable=True),
+    sa.Column("national_synced_at", UtcDateTime(), nullable=True),
+    sa.Column("national_url", sa.String(512), nullable=True),
     sa.Index("ix_cases_status", "status"),
     sa.Index("ix_cases_agency_status", "agency_id", "status"),
     sa.Index("ix_cases_channel", "channel"),

@@ -36,7 +36,7 @@ def _updated_at() -> Any:
 def _public_columns() -> list[Any]:
     return [cases.c.code, cases.c.status, cases.c.procedure_id, cases.c.agency_id, cases.c.ward,
             cases.c.public_text, cases.c.public_answer, cases.c.received_at, cases.c.due_at,
-            cases.c.published_at, cases.c.closed_at, _updated_at()]
+            cases.c.published_at, cases.c.closed_at, cases.c.national_code, _updated_at()]
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def case_for_lookup(session: Session, code: str) -> dict[str, Any] | None:
     """What the status lookup may show once the phone digits match; `phone` is for checking only."""
     query = (sa.select(cases.c.id, cases.c.code, cases.c.status, cases.c.procedure_id,
                        cases.c.agency_id, cases.c.ward, cases.c.received_at, cases.c.due_at,
-                       cases.c.closed_at, cases.c.citizen_phone.label("phone"),
+                       cases.c.closed_at, cases.c.national_code, cases.c.citizen_phone.label("phone"),
                        eligible().label("public"))
              .where(cases.c.code == code.strip().upper()))
     row = session.execute(query).first()

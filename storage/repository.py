@@ -56,6 +56,9 @@ class SqlCaseRepository(CaseRepository):
                                       cases.c.survey_started_at.is_(None)).order_by(cases.c.id)
         return list(self.session.scalars(query))
 
+    def by_national_code(self, national_code: str) -> Case | None:
+        return self.session.scalars(sa.select(Case).where(cases.c.national_code == national_code)).first()
+
     def next_code(self, year: int) -> str:
         # An UPDATE takes the row lock first (PostgreSQL) or the write lock (SQLite), so two
         # transactions can never read the same last_number.

@@ -83,6 +83,7 @@ def work_queue(session: Session, f: QueueFilter, scope: Scope, user_id: int, now
     query = (sa.select(cases.c.code, cases.c.status, cases.c.channel, cases.c.procedure_id,
                        cases.c.agency_id, cases.c.ward, cases.c.citizen_name, cases.c.text,
                        cases.c.received_at, cases.c.assigned_to, assignee.label("assignee"),
+                       cases.c.national_code, cases.c.national_status,
                        step.c.due_at.label("step_due_at"), step.c.step.label("step"))
              .select_from(cases.outerjoin(step, step.c.case_id == cases.c.id)
                           .outerjoin(users, users.c.id == cases.c.assigned_to))

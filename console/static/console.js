@@ -232,6 +232,15 @@
     if (reply) wireReply(reply, thread);
   });
 
+  // <input type="checkbox" data-select-all="code"> ticks every checkbox named "code" of its form.
+  document.addEventListener("change", function (event) {
+    var name = event.target.getAttribute && event.target.getAttribute("data-select-all");
+    if (!name || !event.target.form) return;
+    event.target.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+      box.checked = event.target.checked;
+    });
+  });
+
   // <form data-confirm="..."> asks before it is sent (no inline onsubmit: the CSP forbids it).
   document.addEventListener("submit", function (event) {
     var question = event.target.getAttribute && event.target.getAttribute("data-confirm");

@@ -18,7 +18,7 @@ SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "ty
 REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code",
                   "description", "agency_responsible", "service_notice", "requested_datetime",
                   "updated_datetime", "expected_datetime", "address", "address_id", "zipcode", "lat",
-                  "long", "media_url"}
+                  "long", "media_url", "attributes"}
 
 
 class GeoReportError(Exception):

@@ -19,14 +19,22 @@ def as_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list):  # a request's attributes: [{code, value}]; none: an empty element
+        return [{k: as_text(v) for k, v in e.items()} for e in value] if value else ""  # type: ignore[return-value]
     return str(value)
 
 
-def items(body: bytes, root: str, item: str) -> list[dict[str, str]]:
+def items(body: bytes, root: str, item: str) -> list[dict[str, Any]]:
     tree = ET.fromstring(body)
     assert tree.tag == root
     assert all(child.tag == item for child in tree)
-    return [{field.tag: field.text or "" for field in child} for child in tree]
+    return [{field.tag: _nested(field) if len(field) else field.text or "" for field in child}
+            for child in tree]
+
+
+def _nested(element: ET.Element) -> Any:
+    """<attributes><attribute><code/><value/></attribute></attributes> as a list of dicts."""
+    return [{leaf.tag: leaf.text or "" for leaf in entry} for entry in element]
 
 
 def same(xml_items: list[dict[str, str]], json_items: list[dict[str, Any]]) -> None:

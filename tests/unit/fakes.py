@@ -95,6 +95,9 @@ class FakeCaseRepository(CaseRepository):
         return [c for c in self.data.cases.values()
                 if CaseStatus(c.status) == CaseStatus.CLOSED and c.survey_started_at is None]
 
+    def by_national_code(self, national_code: str) -> Case | None:
+        return next((c for c in self.data.cases.values() if c.national_code == national_code), None)
+
 
 class FakeConversationRepository(ConversationRepository):
     def __init__(self, data: FakeData) -> None:
