@@ -105,10 +105,10 @@ def case_file(code: str, token: str) -> Any:
     with pakn.uow() as uow:
         case = _load(uow, code)
         item = next((f for f in uploaded_files(case.events) if f["token"] == token), None)
-    path = FileStore.from_settings(pakn.settings.uploads).find(token) if item else None
-    if item is None or path is None:
+    data = FileStore.from_settings(pakn.settings.uploads).read(token) if item else None
+    if item is None or data is None:
         abort(404)
-    return file_response(path, token, item["name"])
+    return file_response(data, token, item["name"])
 
 
 @blueprint.post("/cases/<code>/actions/<name>")

@@ -34,12 +34,33 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class S3Settings:
+    """An S3-compatible bucket for uploads.backend "s3"; credentials only from the environment
+    (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, read by boto3)."""
+
+    bucket: str = ""
+    endpoint_url: str = ""  # "" = AWS itself; e.g. https://s3.hanoi.gov.vn for MinIO or Ceph
+    region: str = ""
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
 class UploadSettings:
-    """Photos and documents citizens attach in the web chat; the types are checked on the content."""
+    """Photos and documents citizens attach in the web chat or send on a platform (downloaded after
+    the webhook is answered, retried with doubling backoff); the types are checked on the content.
+    backend: "local" (files under dir) or "s3" (an S3-compatible bucket). download_hosts: the
+    platforms' CDNs (and their subdomains) attachment links may point to; nothing else is fetched."""
 
     dir: str = "var/uploads"
     max_bytes: int = 5 * 1024 * 1024
     types: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
+    backend: str = "local"
+    s3: S3Settings = field(default_factory=S3Settings)
+    download_attempts: int = 5
+    download_backoff_seconds: float = 60
+    download_poll_seconds: float = 30
+    download_hosts: tuple[str, ...] = ("fbcdn.net", "fbsbx.com", "zadn.vn", "zdn.vn", "zaloapp.com",
+                                       "zalo.me")
 
 
 @dataclass(frozen=True)
