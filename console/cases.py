@@ -81,7 +81,7 @@ def case_page(code: str) -> str:
                                                      case.events, names),
             "assignment": assignment_panel(uow.session, case, user()),
             "chat_links": [(r, r.state_at(moment)) for r in chat_links], "names": names,
-            "conversation": conversation, "sent": sent, "files": uploaded_files(case.events),
+            "conversation": conversation, "sent": sent, "files": _files(uow, case),
             "deadlines": [{"d": d, "overdue": is_overdue(d, moment), "basis": legal_basis(d.source)}
                           for d in case.deadlines],
             "actions": available_actions(case, user().role),
@@ -95,6 +95,14 @@ def case_page(code: str) -> str:
                                commune_level=COMMUNE_LEVEL_UNITS, **page)
 
 
+def _files(uow: Any, case: Any) -> list[dict[str, Any]]:
+    """The case's files: web chat uploads and the attachments downloaded from the platforms."""
+    refs = {str(item["ref"]) for event in case.events
+            for item in (event.data or {}).get("attachments") or ()
+            if isinstance(item, dict) and item.get("ref")}
+    return uploaded_files(case.events, uow.attachments.by_refs(refs))
+
+
 @blueprint.get("/cases/<code>/files/<token>")
 @login_required
 def case_file(code: str, token: str) -> Any:
@@ -104,7 +112,7 @@ def case_file(code: str, token: str) -> Any:
     pakn = components()
     with pakn.uow() as uow:
         case = _load(uow, code)
-        item = next((f for f in uploaded_files(case.events) if f["token"] == token), None)
+        item = next((f for f in _files(uow, case) if f["token"] and f["token"] == token), None)
     data = FileStore.from_settings(pakn.settings.uploads).read(token) if item else None
     if item is None or data is None:
         abort(404)

@@ -46,6 +46,8 @@ TIMELINE_ATTACHMENTS = "Tệp, hình ảnh kèm theo: {items}"
 ATTACHMENT_TYPES = {"image": "hình ảnh", "photo": "hình ảnh", "file": "tệp", "video": "video",
                     "audio": "ghi âm", "location": "vị trí", "sticker": "nhãn dán", "gif": "ảnh động"}
 ATTACHMENT_FILE_ID = "mã tệp Telegram {file_id}"
+# A photo or file sent on a platform that is not in the file store (attachment_downloads).
+ATTACHMENT_STATES = {"pending": "đang tải về", "failed": "không tải được"}
 TIMELINE_CLASSIFIED = "Lĩnh vực: {procedure} · Cơ quan xử lý: {agency}"
 TIMELINE_PROCEDURE = "Lĩnh vực: {old} → {new}"
 TIMELINE_FROM = "Chuyển từ: {unit}"

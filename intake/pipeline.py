@@ -9,6 +9,7 @@ from typing import Any, Callable
 from channels.base import IncomingMessage
 from intake import answers, problems
 from intake import messages as M
+from intake.attachments import with_ref
 from intake.attempts import AttemptLimiter, minutes
 from intake.dialogue import Dialogue
 from intake.dialogue_events import CaseFiled, DigitsNeeded, Event, FilingRefused, store
@@ -85,10 +86,10 @@ class Pipeline:
             if incoming.payload:
                 message.nlu = {"payload": incoming.payload}
             if incoming.attachments:  # photos of a giấy hẹn, a location: kept with the case
-                message.nlu = {**(message.nlu or {}), "attachments": [
-                    {"type": a.type, "url": a.url,
-                     **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}}
-                    for a in incoming.attachments]}
+                message.nlu = {**(message.nlu or {}), "attachments": [with_ref(incoming.channel, {
+                    "type": a.type, "url": a.url,
+                    **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}})
+                    for a in incoming.attachments]}  # a `ref`: downloaded after processing
             if not uow.messages.add_inbound(message):
                 logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
                 return None

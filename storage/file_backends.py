@@ -59,7 +59,7 @@ class S3Backend:
 
     def __init__(self, bucket: str, endpoint_url: str | None = None, region: str | None = None,
                  prefix: str = "", client: Any = None) -> None:
-        import boto3  # only where the S3 backend is chosen
+        import boto3  # type: ignore[import-untyped]  # only where the S3 backend is chosen
 
         self.bucket = bucket
         self.prefix = prefix.strip("/")
