@@ -50,7 +50,7 @@ class SqlAttachmentRepository:
                 table.update().where(table.c.id == row.id, table.c.status == PENDING,
                                      table.c.next_attempt_at == row.next_attempt_at)
                 .values(next_attempt_at=now + lease, attempts=table.c.attempts + 1))
-            if taken.rowcount == 1:
+            if getattr(taken, "rowcount", 0) == 1:
                 claimed.append(self.session.execute(
                     table.select().where(table.c.id == row.id)).one())
         return claimed
