@@ -149,6 +149,15 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """Personal data (Law 91/2025/QH15): cases that ended retention_months ago are anonymised by the
+    scheduler every day at retention_time (Hà Nội); 0 = never."""
+
+    retention_months: int = 24
+    retention_time: str = "02:30"
+
+
+@dataclass(frozen=True)
 class EmailSettings:
     """Staff e-mail (daily digest, overdue alerts) sent by the scheduler; host "" = none.
     base_url: the console's address in the e-mails' links ("" = public.base_url)."""
@@ -264,6 +273,7 @@ class Settings:
     public: PublicSettings = field(default_factory=PublicSettings)
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     channels: ChannelSettings = field(default_factory=ChannelSettings)

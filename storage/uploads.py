@@ -113,6 +113,17 @@ class FileStore:
         if TOKEN.match(token):
             self.backend.delete(token)
 
+    def delete_all(self, tokens: list[str]) -> int:
+        """Delete each file; how many could not be deleted (logged, the rest go on)."""
+        missed = 0
+        for token in tokens:
+            try:
+                self.delete(token)
+            except Exception as error:  # an unreachable bucket must not stop the others
+                missed += 1
+                logger.warning("stored file %s not deleted: %s", token, type(error).__name__)
+        return missed
+
 
 _BACKENDS: dict[str, FileBackend] = {}
 
