@@ -18,6 +18,7 @@ from channels.base import Channel
 from channels.registry import build_channels
 from intake.attachments import AttachmentDownloader, DownloadPolicy
 from intake.attempts import AttemptLimiter
+from intake.data_requests import record_request
 from intake.dialogue import Dialogue
 from intake.notifier import OutboxNotifier
 from outbox.staff_email import build_mailer
@@ -119,7 +120,8 @@ def build_components(settings: Settings, background: bool = True) -> Components:
     pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, dialogue, ctx,
                         on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
                         before_message=live.refresh_if_changed, notifier=notifier,
-                        contacts=ActiveContacts(nlu.store))  # contact details read from any message
+                        contacts=ActiveContacts(nlu.store),  # contact details read from any message
+                        data_requests=record_request)
     downloader = AttachmentDownloader(lambda: SqlUnitOfWork(session_factory), channels,
                                       FileStore.from_settings(settings.uploads),
                                       DownloadPolicy.from_settings(settings.uploads))
