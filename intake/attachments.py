@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import urllib.parse
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Mapping
@@ -26,6 +27,9 @@ from storage.uploads import FileStore, UploadRefused
 logger = logging.getLogger(__name__)
 DOWNLOADABLE = frozenset({"image", "photo", "file"})  # the kinds the file store may accept
 BATCH = 10
+# Where Messenger's and Zalo's attachment links point (their CDNs): a signed webhook is trusted to
+# name a file, not to make this server fetch any address (an internal one) it likes.
+DOWNLOAD_HOSTS = ("fbcdn.net", "fbsbx.com", "zadn.vn", "zdn.vn", "zaloapp.com", "zalo.me")
 
 
 def with_ref(channel: str, item: dict[str, Any]) -> dict[str, Any]:
@@ -42,11 +46,20 @@ class DownloadPolicy:
     backoff_seconds: float = 60.0  # doubled after each failure
     poll_seconds: float = 30.0
     lease_seconds: float = 120.0
+    hosts: tuple[str, ...] = DOWNLOAD_HOSTS  # a link elsewhere is not fetched
 
     @classmethod
     def from_settings(cls, section: UploadSettings) -> "DownloadPolicy":
         return cls(section.download_attempts, section.download_backoff_seconds,
-                   section.download_poll_seconds)
+                   section.download_poll_seconds,
+                   hosts=tuple(h.lower() for h in section.download_hosts) or DOWNLOAD_HOSTS)
+
+    def allows(self, url: Any) -> bool:
+        """A url on one of `hosts` (or a subdomain of one); True when there is no url (file_id)."""
+        if url is None:
+            return True
+        host = (urllib.parse.urlsplit(str(url)).hostname or "").lower()
+        return any(host == h or host.endswith("." + h) for h in self.hosts)
 
 
 class AttachmentDownloader:
@@ -100,6 +113,8 @@ class AttachmentDownloader:
         try:
             if channel is None:
                 raise ChannelError(f"channel {row.channel} not configured", code="no_channel")
+            if not self.policy.allows((row.source or {}).get("url")):
+                raise ChannelError("host not allowed", permanent=True, code="host")
             data = channel.fetch_attachment(row.source or {}, self.store.limits.max_bytes)
             stored = self.store.save_bytes(data, f"{row.kind}-{row.ref[:8]}")
         except UploadRefused as refused:

@@ -102,7 +102,7 @@ def _downloader(console: Console, graph: FakeGraph, clock: list[datetime]) -> At
     channel = FacebookChannel("app-secret", "verify", "page-token", graph.url)
     return AttachmentDownloader(pakn.uow, {"facebook": channel},
                                 FileStore.from_settings(pakn.settings),
-                                DownloadPolicy(attempts=3, backoff_seconds=60),
+                                DownloadPolicy(attempts=3, backoff_seconds=60, hosts=("127.0.0.1",)),
                                 clock=lambda: clock[0])
 
 
@@ -138,6 +138,19 @@ def test_a_photo_is_kept_in_the_store_and_opens_after_its_link_expired(
     assert (row.status, row.mime, row.size) == ("stored", "image/jpeg", len(photo))
     assert FileStore.from_settings(console.pakn.settings).read(row.token) == photo
     assert len(graph.file_requests()) == 1
+
+
+def test_a_link_outside_the_platforms_cdns_is_never_fetched(
+        database_url: str, tmp_path: Path, nlu_models_dir: Path, graph: FakeGraph) -> None:
+    console = _app(tmp_path, nlu_models_dir, database_url, {"uploads": {"dir": str(tmp_path)}})
+    url = graph.serve_file(jpeg()).replace("127.0.0.1", "localhost")  # an internal address
+    downloader = _downloader(console, graph, [START])
+    downloader.register(_photo_message(console, url))
+    assert downloader.run_due() == {"stored": 0, "retry": 0, "failed": 1}
+    assert (_row(console).last_error, graph.file_requests()) == ("host not allowed", [])
+    assert DownloadPolicy().allows("https://scontent.xx.fbcdn.net/v/t1.15752-9/anh.jpg?oh=1")
+    assert DownloadPolicy().allows("https://dlfl.zdn.vn/tep.pdf")
+    assert not DownloadPolicy().allows("https://fbcdn.net.evil.example/anh.jpg")
 
 
 def test_a_cdn_that_keeps_failing_is_retried_with_doubling_waits_then_given_up(
