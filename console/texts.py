@@ -46,6 +46,8 @@ TIMELINE_ATTACHMENTS = "Tệp, hình ảnh kèm theo: {items}"
 ATTACHMENT_TYPES = {"image": "hình ảnh", "photo": "hình ảnh", "file": "tệp", "video": "video",
                     "audio": "ghi âm", "location": "vị trí", "sticker": "nhãn dán", "gif": "ảnh động"}
 ATTACHMENT_FILE_ID = "mã tệp Telegram {file_id}"
+# A case whose personal data was removed (retention, or the citizen's request; storage.personal_data).
+CASE_ANONYMISED = "Dữ liệu cá nhân đã được xoá ngày {at} (thời hạn lưu trữ hoặc theo yêu cầu của công dân)."
 # A photo or file sent on a platform that is not in the file store (attachment_downloads).
 ATTACHMENT_STATES = {"pending": "đang tải về", "failed": "không tải được"}
 TIMELINE_CLASSIFIED = "Lĩnh vực: {procedure} · Cơ quan xử lý: {agency}"

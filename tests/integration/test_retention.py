@@ -91,6 +91,8 @@ def test_cases_that_ended_24_months_ago_are_anonymised_and_statistics_kept(offic
     assert gone.public_text == published and gone.published_at is not None  # the public site keeps it
     assert office.query("SELECT score FROM survey_answers WHERE case_code = :c", c=old)[0][0] == 5
     assert store.read(photo) is None
+    page = office.client("daumoi").get(f"/console/cases/{old}").get_data(as_text=True)
+    assert "Dữ liệu cá nhân đã được xoá ngày" in page and NAME not in page and "giay-hen" not in page
     events = office.query("SELECT data, note FROM case_events WHERE case_id = :i", i=gone.id)
     assert len(events) == 7 and "giay-hen" not in str(events) and NAME not in str(events)
     (chat,) = office.query("SELECT * FROM conversations WHERE id = "
