@@ -61,7 +61,7 @@ def done(number: int) -> Any:
     ok, removal = run_in_uow(work, str(number))
     if not ok:
         return redirect(url_for("console_data_requests.detail", number=number))
-    FileStore.from_settings(pakn.settings).delete_all(removal.files)  # after the commit
+    FileStore.from_settings(pakn.settings.uploads).delete_all(removal.files)  # after the commit
     flash(D.DONE_FLASH[row.kind].format(number=number, cases=len(removal.cases),
                                     kept=len(removal.kept_open)), "success")
     return redirect(url_for("console_data_requests.detail", number=number))

@@ -101,7 +101,7 @@ def _downloader(console: Console, graph: FakeGraph, clock: list[datetime]) -> At
     pakn = console.pakn
     channel = FacebookChannel("app-secret", "verify", "page-token", graph.url)
     return AttachmentDownloader(pakn.uow, {"facebook": channel},
-                                FileStore.from_settings(pakn.settings),
+                                FileStore.from_settings(pakn.settings.uploads),
                                 DownloadPolicy(attempts=3, backoff_seconds=60, hosts=("127.0.0.1",)),
                                 clock=lambda: clock[0])
 
@@ -136,7 +136,7 @@ def test_a_photo_is_kept_in_the_store_and_opens_after_its_link_expired(
     graph.expire_files()
     (row,) = console.query("SELECT * FROM attachment_downloads")
     assert (row.status, row.mime, row.size) == ("stored", "image/jpeg", len(photo))
-    assert FileStore.from_settings(console.pakn.settings).read(row.token) == photo
+    assert FileStore.from_settings(console.pakn.settings.uploads).read(row.token) == photo
     assert len(graph.file_requests()) == 1
 
 

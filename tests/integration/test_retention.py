@@ -70,7 +70,7 @@ def case_row(office: Console, code: str) -> Any:
 
 
 def test_cases_that_ended_24_months_ago_are_anonymised_and_statistics_kept(office: Console) -> None:
-    store = FileStore.from_settings(office.pakn.settings)
+    store = FileStore.from_settings(office.pakn.settings.uploads)
     photo = store.save_bytes(jpeg(), "giay-hen.jpg").token
     old = chat_case(office, "7001", T0, T0 + timedelta(days=10), photo)
     recent = chat_case(office, "7002", T0 + timedelta(days=300), T0 + timedelta(days=320))
