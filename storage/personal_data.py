@@ -23,6 +23,7 @@ from storage.orm import (
     chat_link_requests,
     conversation_notes,
     conversations,
+    data_requests,
     messages,
     nlu_review_items,
     outbox,
@@ -65,7 +66,26 @@ def anonymise_due(uow: SqlUnitOfWork, months: int, now: datetime) -> Removal:
         conversations.c.sender_id.not_like(f"{ANONYMOUS_PREFIX}%")))
     for conversation_id in touched | set(quiet):
         _clear_history(uow, conversation_id, cutoff, now, removal)
+    _finish_deletions(uow, now, removal)
     return removal
+
+
+def _finish_deletions(uow: SqlUnitOfWork, now: datetime, removal: Removal) -> None:
+    """Cases kept open when their citizen asked for deletion are anonymised once they ended (the
+    citizen was told so), with the rest of that chat."""
+    rows = uow.session.execute(sa.select(data_requests.c.conversation_id, data_requests.c.result)
+                               .where(data_requests.c.kind == "deletion",
+                                      data_requests.c.status == "done"))
+    for conversation_id, result in rows:
+        waiting = set((result or {}).get("kept_open") or ())
+        ended = [c for c in _cases_of(uow, conversation_id) if c.code in waiting
+                 and c.anonymised_at is None  # type: ignore[attr-defined]
+                 and c.status.value in ENDED_STATUSES]
+        for case in ended:
+            removal.files += anonymise_case(uow, case, now)
+            removal.cases.append(case.code)
+        if ended:
+            _clear_history(uow, conversation_id, now, now, removal)
 
 
 def anonymise_citizen(uow: SqlUnitOfWork, conversation_id: int, now: datetime) -> Removal:

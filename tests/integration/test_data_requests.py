@@ -10,6 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from bot.scheduler import run_retention_job
 from channels.base import IncomingMessage
 from intake import messages as M
 from routing import services
@@ -85,6 +86,14 @@ def test_a_deletion_request_is_tracked_explained_and_carried_out_by_staff(office
     assert len(office.query("SELECT * FROM outbox WHERE kind = 'data'")) == 1
     (audit,) = office.query("SELECT * FROM audit_log WHERE action = 'data_request_done'")
     assert (audit.username, audit.target_id) == ("daumoi", "1")
+
+    # As the citizen was told: the kept case's data goes once its handling has ended.
+    assert run_retention_job(office.pakn, datetime.now(timezone.utc))["cases"] == 0
+    office.run(lambda uow: services.reject_case(uow, office.pakn.notifier, still_open, "Trùng.",
+                                                "daumoi", datetime.now(timezone.utc)))
+    assert run_retention_job(office.pakn, datetime.now(timezone.utc))["cases"] == 1
+    assert office.query("SELECT citizen_name FROM cases WHERE code = :c", c=still_open)[0][0] == ""
+    assert {t.text for t in office.query("SELECT text FROM messages WHERE direction = 'in'")} == {""}
 
 
 def test_a_copy_request_is_answered_when_staff_have_provided_it(office: Console) -> None:
