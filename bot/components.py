@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from channels.base import Channel
 from channels.registry import build_channels
+from intake.attachments import AttachmentDownloader, DownloadPolicy
 from intake.attempts import AttemptLimiter
+from intake.data_requests import record_request
 from intake.dialogue import Dialogue
 from intake.notifier import OutboxNotifier
 from outbox.staff_email import build_mailer
@@ -42,6 +44,7 @@ from storage.catalogue_files import (
 from storage.db import make_engine, make_session_factory
 from storage.reading import read_session
 from storage.unit_of_work import SqlUnitOfWork
+from storage.uploads import FileStore
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ class Components:
     dispatcher: Dispatcher
     notifier: OutboxNotifier
     live_catalogue: LiveCatalogue
+    downloader: AttachmentDownloader
     stop: threading.Event = field(default_factory=threading.Event)
     scheduler: Any = None
     mailer: Any = None  # routing.ports.StaffMailer, or None: no SMTP server configured
@@ -80,6 +84,8 @@ class Components:
         """Start inbound processing, and the outbox dispatcher where this process owns it."""
         self.processor.start()
         self.processor.recover()
+        threading.Thread(target=self.downloader.run_forever, args=(self.stop,),
+                         name="attachments", daemon=True).start()
         if self.settings.outbox.dispatch_in_server:
             threading.Thread(target=self.dispatcher.run_forever, args=(self.stop,),
                              name="outbox", daemon=True).start()
@@ -96,6 +102,7 @@ class Components:
             self.scheduler.shutdown(wait=False)
         self.stop.set()
         self.dispatcher.wakeup.set()
+        self.downloader.wakeup.set()
         self.processor.stop()
 
 
@@ -118,12 +125,17 @@ def build_components(settings: Settings, background: bool = True) -> Components:
     pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, dialogue, ctx,
                         on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
                         before_message=live.refresh_if_changed, notifier=notifier,
-                        contacts=ActiveContacts(nlu.store))  # contact details read from any message
-    processor = InboundProcessor(pipeline, session_factory, background=background)
+                        contacts=ActiveContacts(nlu.store),  # contact details read from any message
+                        data_requests=record_request)
+    downloader = AttachmentDownloader(lambda: SqlUnitOfWork(session_factory), channels,
+                                      FileStore.from_settings(settings.uploads),
+                                      DownloadPolicy.from_settings(settings.uploads))
+    processor = InboundProcessor(pipeline, session_factory, background=background,
+                                 after_process=downloader.register)
     national = NationalConfig.from_settings(to_dict(settings.national))
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
-                      dispatcher, notifier, live, mailer=build_mailer(settings.email), national=national,
-                      national_gateway=build_gateway(national))
+                      dispatcher, notifier, live, downloader, mailer=build_mailer(settings.email),
+                      national=national, national_gateway=build_gateway(national))
 
 
 def build_dispatcher(settings: Settings, session_factory: Any,

@@ -18,6 +18,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from routing import jobs
 from routing.calendar import VIETNAM
+from storage.personal_data import anonymise_due
+from storage.uploads import FileStore
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -57,6 +59,19 @@ def run_email_job(pakn: Any, now: datetime) -> int:
                                                        base_url, now))
 
 
+def run_retention_job(pakn: Any, now: datetime) -> dict[str, int]:
+    """Anonymise the cases that ended `privacy.retention_months` ago, then delete their files."""
+    months = pakn.settings.privacy.retention_months
+    if months <= 0:
+        return {}
+    removal = pakn.uow().run(lambda uow: anonymise_due(uow, months, now))
+    missed = FileStore.from_settings(pakn.settings.uploads).delete_all(removal.files)
+    counts = {"cases": len(removal.cases), "conversations": len(removal.conversations),
+              "files": len(removal.files) - missed, "files_not_deleted": missed}
+    logger.info("retention at %s (%d months): %s", now.isoformat(), months, counts)
+    return counts
+
+
 def build_scheduler(pakn: Any, scheduler: BaseScheduler | None = None,
                     clock: Clock = _utc_now) -> BaseScheduler:
     settings = pakn.settings.scheduler
@@ -68,5 +83,8 @@ def build_scheduler(pakn: Any, scheduler: BaseScheduler | None = None,
                       trigger=IntervalTrigger(minutes=settings.interval_minutes),
                       next_run_time=datetime.now(VIETNAM), **common)
     scheduler.add_job(lambda: run_digest_job(pakn, clock()), id="daily_digest",
+                      trigger=CronTrigger(hour=hour, minute=minute, timezone=VIETNAM), **common)
+    hour, minute = (int(part) for part in pakn.settings.privacy.retention_time.split(":"))
+    scheduler.add_job(lambda: run_retention_job(pakn, clock()), id="retention",
                       trigger=CronTrigger(hour=hour, minute=minute, timezone=VIETNAM), **common)
     return scheduler

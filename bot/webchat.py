@@ -100,11 +100,11 @@ def post_upload() -> Any:
     try:
         incoming = channel.parse_browser_upload(fields, _sender_id(), _attachment(stored))
     except BadPayload as error:
-        store.path(stored.token).unlink(missing_ok=True)
+        store.delete(stored.token)
         return jsonify(error=str(error)), 400
     response = _accept(incoming)
     if (response[0].json or {}).get("duplicate"):  # the page sent the same file again (a retry)
-        store.path(stored.token).unlink(missing_ok=True)
+        store.delete(stored.token)
     return response
 
 
@@ -128,10 +128,10 @@ def own_file(token: str) -> Response:
     with components().read() as db:
         conversation = conversation_id(db, "webchat", _sender_id())
         mine = conversation is not None and token in conversation_uploads(db, conversation)
-    path = _store().find(token) if mine else None
-    if path is None:
+    data = _store().read(token) if mine else None
+    if data is None:
         abort(404)
-    return file_response(path, token)
+    return file_response(data, token)
 
 
 def _accept(incoming: IncomingMessage) -> tuple[Response, int]:

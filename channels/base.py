@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Mapping, Protocol
 
+import requests
+
 
 class ChannelError(Exception):
     """A send failed. `permanent` means retrying cannot help (blocked user, closed window).
@@ -171,6 +173,42 @@ def numbered_text(message: OutgoingMessage) -> str:
     return "\n".join(lines)
 
 
+DOWNLOAD_TIMEOUT = 20.0  # seconds to connect, and between two reads
+DOWNLOAD_CHUNK = 64 * 1024
+
+
+def download(http: requests.Session, url: str, max_bytes: int,
+             timeout: float = DOWNLOAD_TIMEOUT) -> bytes:
+    """GET a file, reading no more than `max_bytes` (a larger one is refused mid-way).
+
+    The url is never logged: a CDN link is signed and a Telegram file link holds the bot token.
+
+    Raises:
+        ChannelError: `permanent` for a refusal retrying cannot change (4xx: an expired or
+            removed link; code "too_large"), transient for timeouts, 5xx and 429.
+    """
+    try:
+        with http.get(url, stream=True, timeout=timeout) as response:
+            status = response.status_code
+            if status >= 400:
+                retry = status in (408, 429) or status >= 500
+                raise ChannelError(f"HTTP {status}", permanent=not retry, code=str(status),
+                                   retry_after=retry_after_seconds(response.headers))
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise ChannelError("too large", permanent=True, code="too_large")
+            parts: list[bytes] = []
+            size = 0
+            for chunk in response.iter_content(DOWNLOAD_CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ChannelError("too large", permanent=True, code="too_large")
+                parts.append(chunk)
+            return b"".join(parts)
+    except requests.RequestException as error:
+        raise ChannelError(f"download failed: {type(error).__name__}", code="network") from None
+
+
 def constant_time_equals(expected: str, given: str | None) -> bool:
     if not given:
         return False
@@ -227,6 +265,26 @@ class Channel(abc.ABC):
             ChannelError: the platform refused or could not be reached.
         """
         return None
+
+    def fetch_attachment(self, source: Mapping[str, Any], max_bytes: int) -> bytes:
+        """The bytes of a file the citizen sent (`source`: the attachment's `url` or `file_id`),
+        at most `max_bytes` of them.
+
+        Raises:
+            ChannelError: not downloadable (permanent: gone, expired, too large) or not now.
+        """
+        url = source.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ChannelError("no url to download", permanent=True, code="no_source")
+        return download(self.downloads, url, max_bytes)
+
+    @property
+    def downloads(self) -> requests.Session:
+        """The HTTP session files are downloaded with (one per channel object)."""
+        session: requests.Session | None = self.__dict__.get("_downloads")
+        if session is None:
+            session = self.__dict__.setdefault("_downloads", requests.Session())
+        return session
 
     def send_template(self, phone: str, template_id: str, data: dict[str, str],
                       tracking_id: str) -> SendResult:

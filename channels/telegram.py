@@ -7,7 +7,9 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Coroutine, TypeVar
+from typing import Any, Coroutine, Mapping, TypeVar
+
+import requests
 
 # PTB 22 warns on every 429 that RetryAfter.retry_after will become a timedelta; opt in now (PTB's
 # documented switch). _call reads either kind.
@@ -29,6 +31,7 @@ from channels.base import (
     StatusEvent,
     WebhookChannel,
     constant_time_equals,
+    download,
     epoch_time,
     field_list,
     field_object,
@@ -55,6 +58,9 @@ class TelegramChannel(WebhookChannel):
     def __init__(self, bot_token: str, webhook_secret: str, api_url: str,
                  timeout: float = 10.0) -> None:
         self.webhook_secret = webhook_secret
+        self._files_base = api_url.rstrip("/")
+        self._token = bot_token
+        self._timeout = timeout
         request = HTTPXRequest(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout)
         self.bot = Bot(bot_token, base_url=f"{api_url.rstrip('/')}/bot{{token}}", request=request)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -95,6 +101,30 @@ class TelegramChannel(WebhookChannel):
                 error.scope = self._throttle_scope(message.recipient_id, error.retry_after or 1.0)
             raise
         return SendResult(str(sent.message_id) if sent else None)
+
+    def fetch_attachment(self, source: Mapping[str, Any], max_bytes: int) -> bytes:
+        """A photo by its file_id: getFile gives its path, fetched with the bot token in the url
+        (so the link is never stored, shown or logged)."""
+        file_id = source.get("file_id")
+        if not isinstance(file_id, str) or not file_id:
+            raise ChannelError("no file_id", permanent=True, code="no_source")
+        try:
+            answer = self.downloads.get(f"{self._files_base}/bot{self._token}/getFile",
+                                        params={"file_id": file_id}, timeout=self._timeout)
+            body = answer.json() if answer.content else {}
+        except (requests.RequestException, ValueError) as error:
+            raise ChannelError(f"getFile failed: {type(error).__name__}", code="network") from None
+        if answer.status_code >= 500 or answer.status_code == 429:
+            raise ChannelError(f"getFile HTTP {answer.status_code}", code=str(answer.status_code))
+        result = body.get("result") if isinstance(body, dict) and body.get("ok") else None
+        if not isinstance(result, dict) or not isinstance(result.get("file_path"), str):
+            raise ChannelError(f"getFile refused: HTTP {answer.status_code}", permanent=True,
+                               code=str(answer.status_code))
+        size = result.get("file_size")
+        if isinstance(size, int) and size > max_bytes:
+            raise ChannelError("too large", permanent=True, code="too_large")
+        return download(self.downloads, f"{self._files_base}/file/bot{self._token}/"
+                        f"{result['file_path']}", max_bytes, self._timeout)
 
     def _throttle_scope(self, chat_id: str, retry_after: float) -> str:
         """A 429 says nothing of its scope: one chat hit is that chat going over ~1 message/s;

@@ -23,6 +23,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
         auth,
         cases,
         dashboard,
+        data_requests,
         delivery,
         hotline,
         inbox,
@@ -47,7 +48,8 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     auth.login_manager.init_app(app)
     app.register_blueprint(assets)
     for module in (auth, account, inbox, cases, hotline, dashboard, admin, nlu_review, nlu_training, nlu_editing,
-                   delivery, poster, assign_view, notifications, national):
+                   delivery, poster, assign_view, notifications, national,
+                   data_requests):
         app.register_blueprint(module.blueprint)
     app.before_request(_protect)
     app.context_processor(template_helpers)

@@ -120,17 +120,34 @@ def attachment_label(item: Mapping[str, Any]) -> str:
     return f"{label}: {where}" if where else label
 
 
-def uploaded_files(events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
-    """The files the citizen attached in the web chat, once each, in the order they came."""
+def uploaded_files(events: Iterable[CaseEvent],
+                   downloads: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The files the citizen attached, once each, in the order they came: web chat uploads, and
+    photos or files sent on a platform once downloaded (`downloads`: attachment_downloads rows by
+    ref). One not downloaded (yet, or for good) has no token, its reference and its state."""
     files: dict[str, dict[str, Any]] = {}
     for event in events:
         for item in (event.data or {}).get("attachments") or ():
-            token = item.get("upload") if isinstance(item, Mapping) else None
+            if not isinstance(item, Mapping):
+                continue
+            token, ref = item.get("upload"), item.get("ref")
             if token and token not in files:
                 files[token] = {"token": str(token), "name": item.get("name") or str(token),
                                 "image": str(item.get("mime") or "").startswith("image/"),
                                 "size": item.get("size"), "at": event.at}
+            elif ref and ref not in files:
+                files[str(ref)] = _downloaded(item, (downloads or {}).get(str(ref)), event.at)
     return list(files.values())
+
+
+def _downloaded(item: Mapping[str, Any], row: Any, at: datetime) -> dict[str, Any]:
+    label = T.ATTACHMENT_TYPES.get(str(item.get("type") or "file"), T.ATTACHMENT_TYPES["file"])
+    if row is not None and row.status == "stored" and row.token:
+        return {"token": row.token, "name": f"{label} ({at:%d/%m/%Y})",
+                "image": str(row.mime or "").startswith("image/"), "size": row.size, "at": at}
+    state = "failed" if row is None or row.status in ("failed", "removed") else "pending"
+    return {"token": None, "name": attachment_label(item), "state": state, "at": at,
+            "state_text": T.ATTACHMENT_STATES[state]}
 
 
 def timeline(events: Iterable[CaseEvent], catalogue: Catalogue,

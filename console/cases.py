@@ -84,7 +84,7 @@ def case_page(code: str) -> str:
                                                      case.events, names),
             "assignment": assignment_panel(uow.session, case, user()),
             "chat_links": [(r, r.state_at(moment)) for r in chat_links], "names": names,
-            "conversation": conversation, "sent": sent, "files": uploaded_files(case.events),
+            "conversation": conversation, "sent": sent, "files": _files(uow, case),
             "deadlines": [{"d": d, "overdue": is_overdue(d, moment), "basis": legal_basis(d.source)}
                           for d in case.deadlines],
             "actions": available_actions(case, user().role),
@@ -99,6 +99,14 @@ def case_page(code: str) -> str:
                                commune_level=COMMUNE_LEVEL_UNITS, **page)
 
 
+def _files(uow: Any, case: Any) -> list[dict[str, Any]]:
+    """The case's files: web chat uploads and the attachments downloaded from the platforms."""
+    refs = {str(item["ref"]) for event in case.events
+            for item in (event.data or {}).get("attachments") or ()
+            if isinstance(item, dict) and item.get("ref")}
+    return uploaded_files(case.events, uow.attachments.by_refs(refs))
+
+
 @blueprint.get("/cases/<code>/files/<token>")
 @login_required
 def case_file(code: str, token: str) -> Any:
@@ -108,11 +116,11 @@ def case_file(code: str, token: str) -> Any:
     pakn = components()
     with pakn.uow() as uow:
         case = _load(uow, code)
-        item = next((f for f in uploaded_files(case.events) if f["token"] == token), None)
-    path = FileStore.from_settings(pakn.settings.uploads).find(token) if item else None
-    if item is None or path is None:
+        item = next((f for f in _files(uow, case) if f["token"] and f["token"] == token), None)
+    data = FileStore.from_settings(pakn.settings.uploads).read(token) if item else None
+    if item is None or data is None:
         abort(404)
-    return file_response(path, token, item["name"])
+    return file_response(data, token, item["name"])
 
 
 @blueprint.post("/cases/<code>/actions/<name>")

@@ -141,10 +141,10 @@ def conversation_file(conversation_id: int, token: str) -> Any:
     with pakn.read() as db:
         visible_conversation(db, conversation_id)
         sent = token in conversation_uploads(db, conversation_id)
-    path = FileStore.from_settings(pakn.settings.uploads).find(token) if sent else None
-    if path is None:
+    data = FileStore.from_settings(pakn.settings.uploads).read(token) if sent else None
+    if data is None:
         abort(404)
-    return file_response(path, token)
+    return file_response(data, token)
 
 
 @blueprint.post("/conversations/<int:conversation_id>/take")

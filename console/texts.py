@@ -46,6 +46,10 @@ TIMELINE_ATTACHMENTS = "Tệp, hình ảnh kèm theo: {items}"
 ATTACHMENT_TYPES = {"image": "hình ảnh", "photo": "hình ảnh", "file": "tệp", "video": "video",
                     "audio": "ghi âm", "location": "vị trí", "sticker": "nhãn dán", "gif": "ảnh động"}
 ATTACHMENT_FILE_ID = "mã tệp Telegram {file_id}"
+# A case whose personal data was removed (retention, or the citizen's request; storage.personal_data).
+CASE_ANONYMISED = "Dữ liệu cá nhân đã được xoá ngày {at} (thời hạn lưu trữ hoặc theo yêu cầu của công dân)."
+# A photo or file sent on a platform that is not in the file store (attachment_downloads).
+ATTACHMENT_STATES = {"pending": "đang tải về", "failed": "không tải được"}
 TIMELINE_CLASSIFIED = "Lĩnh vực: {procedure} · Cơ quan xử lý: {agency}"
 TIMELINE_PROCEDURE = "Lĩnh vực: {old} → {new}"
 TIMELINE_FROM = "Chuyển từ: {unit}"
@@ -88,7 +92,8 @@ DELIVERY_RETRIED = "Đã xếp {count} tin để gửi lại: tin chưa gửi đ
 DELIVERY_DISMISSED = "Đã bỏ qua tin chưa gửi được; {count} tin đang giữ lại sẽ được gửi."
 DELIVERY_NOT_FAILED = "Tin này không còn ở trạng thái gửi không thành công."
 OUTBOX_KINDS = {"reply": "Trả lời", "status": "Thông báo trạng thái", "survey": "Khảo sát",
-                "staff": "Cán bộ nhắn", "link": "Hỏi ý kiến gắn phản ánh"}
+                "staff": "Cán bộ nhắn", "link": "Hỏi ý kiến gắn phản ánh",
+                "data": "Yêu cầu về dữ liệu cá nhân"}
 # Why a message could not be delivered, by the platform's error code (the raw reason is shown too).
 DELIVERY_REASONS = {
     "403": "Công dân đã chặn hoặc xoá bot Telegram.",
@@ -223,6 +228,7 @@ AUDIT_ACTIONS = {
     "canned_add": "Thêm câu trả lời mẫu", "canned_delete": "Xóa câu trả lời mẫu",
     "conversation_take": "Nhận xử lý cuộc trò chuyện", "conversation_reply": "Trả lời công dân",
     "delivery_retry": "Gửi lại tin chưa gửi được", "delivery_dismiss": "Bỏ qua tin chưa gửi được",
+    "data_request_done": "Hoàn thành yêu cầu về dữ liệu cá nhân của công dân",
     "conversation_note": "Ghi chú nội bộ", "conversation_handback": "Trả cuộc trò chuyện cho trợ lý tự động",
     "hotline_intake": "Tiếp nhận qua đường dây nóng", "publication_review": "Duyệt nội dung công khai",
     "nlu_review_accept": "Đưa câu ví dụ vào dữ liệu huấn luyện",

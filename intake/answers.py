@@ -131,6 +131,26 @@ def is_human_request(text: str) -> bool:
     return bool(_HUMAN.match(folded) or _HUMAN_EN.search(folded))
 
 
+# A citizen's request about their personal data (Law 91/2025/QH15): "tôi muốn xem dữ liệu của tôi",
+# "xoá dữ liệu của tôi", "xin bản sao thông tin cá nhân", with or without diacritics. Short messages
+# only: a longer text that mentions data is a complaint (about a register, a portal) to be filed.
+_MY_DATA = re.compile(r"\bdu lieu(?: ca nhan)?(?: (?:cua|ve))? (?:toi|em|minh|chau|tui)\b"
+                      r"|\b(?:du lieu|thong tin) ca nhan\b")
+_DELETE_DATA = re.compile(r"\b(?:xoa|huy|go bo|loai bo)\b")
+_COPY_DATA = re.compile(r"\b(?:xem|lay|tai|ban sao|trich xuat|cung cap lai|gui lai|biet)\b")
+DATA_REQUEST_WORDS = 14
+
+
+def data_request_kind(text: str) -> str | None:
+    """"deletion" or "copy" when the message asks for the citizen's own data; None otherwise."""
+    folded = folded_words(text)
+    if len(folded.split()) > DATA_REQUEST_WORDS or not _MY_DATA.search(folded):
+        return None
+    if _DELETE_DATA.search(folded):
+        return "deletion"
+    return "copy" if _COPY_DATA.search(folded) else None
+
+
 _FILE_WORDS = {"gui", "lam", "viet", "nop", "co", "phan", "anh", "kien", "nghi", "pakn", "gop",
                "y", "ve", "thu", "tuc", "hanh", "chinh", "tthc", "mot", "1", "cai", "moi", "can"}
 _FILLER = {"toi", "em", "e", "minh", "chau", "cho", "xin", "muon", "duoc", "a", "oi", "ad", "voi",

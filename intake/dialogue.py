@@ -99,6 +99,10 @@ class Dialogue(DraftQuestions, LinkConsent):
         if state == IDLE and m.undo and (turn.payload == P_UNDO or (
                 turn.payload is None and answers.wants_to_continue(turn.text))):
             return self._remember_buttons(self._restore(m.undo))
+        wanted = None if state in (LINK_CONSENT, AWAIT_INFO) or turn.payload is not None \
+            or turn.escalated else answers.data_request_kind(turn.text)
+        if wanted is not None:  # a copy or the deletion of their data: the intake waits where it was
+            return Step(state, m, [], [Action("data_request", {"kind": wanted})])
         side = None if state in (LINK_CONSENT, AWAIT_INFO) else side_answer(turn.parse, turn.text, SideContext(
             self.catalogue, state, turn, m.draft.procedure if m.draft else None, tuple(menu)))
         if state == LINK_CONSENT:  # answered before anything else, escalated or not

@@ -202,3 +202,21 @@ LINK_EXPIRED = ("Đề nghị gắn phản ánh {code} đã hết hạn hoặc �
                 "đổi. Nếu cần, xin gọi lại đường dây nóng.")
 # A message that could not be delivered before (failed for good, then released when the citizen
 # wrote again or staff retried it) goes out late with this header.
+
+# A citizen's request for a copy or the deletion of their personal data (Law 91/2025/QH15): kept as
+# a tracked request (intake.data_requests) for staff to carry out, and the citizen told when done.
+DATA_COPY_RECEIVED = ("Đã ghi nhận yêu cầu cung cấp dữ liệu cá nhân của Ông/Bà (yêu cầu số {number}). "
+                      "Cán bộ sẽ kiểm tra và gửi bản sao cho Ông/Bà qua kênh này.")
+DATA_DELETION_RECEIVED = ("Đã ghi nhận yêu cầu xoá dữ liệu cá nhân của Ông/Bà (yêu cầu số {number}). "
+                          "Cán bộ sẽ xoá và báo lại Ông/Bà qua kênh này.")
+DATA_DELETION_OPEN_CASES = ("Lưu ý: phản ánh đang được xử lý ({codes}) cần giữ họ tên, địa chỉ và số "
+                            "điện thoại để cơ quan trả lời Ông/Bà, nên chưa xoá được ngay; dữ liệu của "
+                            "phản ánh này sẽ được xoá khi việc xử lý kết thúc.")
+DATA_REQUEST_PENDING = ("Yêu cầu số {number} của Ông/Bà đang được cán bộ xử lý; Ông/Bà sẽ được báo lại "
+                        "qua kênh này.")
+DATA_COPY_DONE = "Yêu cầu số {number}: cơ quan đã cung cấp dữ liệu cá nhân cho Ông/Bà.{note}"
+DATA_DELETION_DONE = ("Yêu cầu số {number}: dữ liệu cá nhân của Ông/Bà đã được xoá (họ tên, số điện "
+                      "thoại, địa chỉ, nội dung tin nhắn và tệp đính kèm).{kept}{note}")
+DATA_DELETION_KEPT = (" Phản ánh đang được xử lý ({codes}) được giữ đến khi có kết quả, sau đó sẽ được "
+                      "xoá.")
+DATA_STAFF_NOTE = "\nGhi chú của cán bộ: {note}"

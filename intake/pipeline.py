@@ -9,6 +9,7 @@ from typing import Any, Callable
 from channels.base import IncomingMessage
 from intake import answers, problems
 from intake import messages as M
+from intake.attachments import with_ref
 from intake.attempts import AttemptLimiter, minutes
 from intake.dialogue import Dialogue
 from intake.dialogue_events import CaseFiled, DigitsNeeded, Event, FilingRefused, store
@@ -48,6 +49,10 @@ class Outcome:
     replies: list[Reply]
 
 
+# (unit of work, conversation, "copy" | "deletion", now) -> the replies to the citizen
+DataRequests = Callable[[Any, Conversation, str, datetime], list[Reply]]
+
+
 class Pipeline:
     def __init__(self, uow_factory: Callable[[], AbstractUnitOfWork], nlu: NluService,
                  dialogue: Dialogue, ctx: services.CaseContext,
@@ -56,8 +61,10 @@ class Pipeline:
                  lookup_limiter: AttemptLimiter | None = None,
                  before_message: Callable[[], object] = lambda: None,
                  notifier: Notifier | None = None,
-                 contacts: Callable[[str], Any] | None = None) -> None:
+                 contacts: Callable[[str], Any] | None = None,
+                 data_requests: DataRequests | None = None) -> None:
         self.uow_factory = uow_factory
+        self.data_requests = data_requests  # intake.data_requests.record_request (needs SQL)
         self.nlu = nlu
         self.dialogue = dialogue
         self.ctx = ctx
@@ -85,10 +92,10 @@ class Pipeline:
             if incoming.payload:
                 message.nlu = {"payload": incoming.payload}
             if incoming.attachments:  # photos of a giấy hẹn, a location: kept with the case
-                message.nlu = {**(message.nlu or {}), "attachments": [
-                    {"type": a.type, "url": a.url,
-                     **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}}
-                    for a in incoming.attachments]}
+                message.nlu = {**(message.nlu or {}), "attachments": [with_ref(incoming.channel, {
+                    "type": a.type, "url": a.url,
+                    **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}})
+                    for a in incoming.attachments]}  # a `ref`: downloaded after processing
             if not uow.messages.add_inbound(message):
                 logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
                 return None
@@ -179,6 +186,11 @@ class Pipeline:
             services.add_citizen_info(uow, action.params["code"], action.params["text"],
                                       tuple(action.params.get("attachments") or ()), now)
             return []
+        if action.name == "data_request":
+            if self.data_requests is None:  # only a pipeline built without a database
+                logger.warning("data request in conversation %s not recorded", conversation.id)
+                return []
+            return self.data_requests(uow, conversation, action.params["kind"], now)
         if action.name == "info_done":
             services.end_info_request(uow, action.params["code"], "citizen", now)
             return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,8 +22,10 @@ logger = logging.getLogger(__name__)
 
 class InboundProcessor:
     def __init__(self, pipeline: Pipeline, session_factory: sessionmaker[Session],
-                 background: bool = True) -> None:
+                 background: bool = True,
+                 after_process: Callable[[int], object] | None = None) -> None:
         self.pipeline = pipeline
+        self.after_process = after_process  # e.g. queue the message's attachments for download
         self.session_factory = session_factory
         self.background = background
         self._queue: queue.Queue[int | None] = queue.Queue()
@@ -90,3 +93,9 @@ class InboundProcessor:
             self.pipeline.process(message_id)
         except Exception:  # keep the thread alive; the message stays "received" for recover()
             logger.exception("processing message %s failed", message_id)
+            return
+        if self.after_process is not None:
+            try:
+                self.after_process(message_id)
+            except Exception:
+                logger.exception("after processing message %s", message_id)

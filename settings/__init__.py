@@ -34,12 +34,33 @@ class ServerSettings:
 
 
 @dataclass(frozen=True)
+class S3Settings:
+    """An S3-compatible bucket for uploads.backend "s3"; credentials only from the environment
+    (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, read by boto3)."""
+
+    bucket: str = ""
+    endpoint_url: str = ""  # "" = AWS itself; e.g. https://s3.hanoi.gov.vn for MinIO or Ceph
+    region: str = ""
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
 class UploadSettings:
-    """Photos and documents citizens attach in the web chat; the types are checked on the content."""
+    """Photos and documents citizens attach in the web chat or send on a platform (downloaded after
+    the webhook is answered, retried with doubling backoff); the types are checked on the content.
+    backend: "local" (files under dir) or "s3" (an S3-compatible bucket). download_hosts: the
+    platforms' CDNs (and their subdomains) attachment links may point to; nothing else is fetched."""
 
     dir: str = "var/uploads"
     max_bytes: int = 5 * 1024 * 1024
     types: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
+    backend: str = "local"
+    s3: S3Settings = field(default_factory=S3Settings)
+    download_attempts: int = 5
+    download_backoff_seconds: float = 60
+    download_poll_seconds: float = 30
+    download_hosts: tuple[str, ...] = ("fbcdn.net", "fbsbx.com", "zadn.vn", "zdn.vn", "zaloapp.com",
+                                       "zalo.me")
 
 
 @dataclass(frozen=True)
@@ -125,6 +146,15 @@ class SchedulerSettings:
     run_in_server: bool = True
     interval_minutes: int = 10
     digest_time: str = "07:30"
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """Personal data (Law 91/2025/QH15): cases that ended retention_months ago are anonymised by the
+    scheduler every day at retention_time (Hà Nội); 0 = never."""
+
+    retention_months: int = 24
+    retention_time: str = "02:30"
 
 
 @dataclass(frozen=True)
@@ -297,6 +327,7 @@ class Settings:
     public: PublicSettings = field(default_factory=PublicSettings)
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     channels: ChannelSettings = field(default_factory=ChannelSettings)

@@ -132,6 +132,8 @@ cases = sa.Table(
     sa.Column("national_status", sa.String(255), nullable=True),
     sa.Column("national_synced_at", UtcDateTime(), nullable=True),
     sa.Column("national_url", sa.String(512), nullable=True),
+    # Migration 0017: when the citizen's personal data was removed (retention, or their request).
+    sa.Column("anonymised_at", UtcDateTime(), nullable=True),
     sa.Index("ix_cases_status", "status"),
     sa.Index("ix_cases_agency_status", "agency_id", "status"),
     sa.Index("ix_cases_channel", "channel"),
@@ -492,6 +494,45 @@ chat_link_requests = sa.Table(
     sa.Column("answered_at", UtcDateTime(), nullable=True),
 )
 
+# Migration 0017: attachments sent on Telegram, Messenger and Zalo, downloaded after the webhook has
+# been answered and kept in the file store (storage.uploads). `ref` is the key the attachment
+# carries in the message, the draft and the case's events; `source` is the platform's reference
+# (a signed CDN url that expires, or a Telegram file_id), cleared with the personal data.
+attachment_downloads = sa.Table(
+    "attachment_downloads", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("ref", sa.String(32), nullable=False, unique=True),
+    sa.Column("message_id", sa.Integer, sa.ForeignKey("messages.id"), nullable=True, index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("source", sa.JSON, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | stored | failed | removed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=True),
+    sa.Column("last_error", sa.String(255), nullable=True),
+    sa.Column("token", sa.String(64), nullable=True),  # the stored file (storage.uploads token)
+    sa.Column("mime", sa.String(64), nullable=True),
+    sa.Column("size", sa.Integer, nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("finished_at", UtcDateTime(), nullable=True),
+    sa.Index("ix_attachment_downloads_due", "status", "next_attempt_at"),
+)
+# Migration 0017: a citizen's request, made in the chat, for a copy or the deletion of their
+# personal data (Law 91/2025/QH15), for staff to act on in the console.
+data_requests = sa.Table(
+    "data_requests", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # copy | deletion
+    sa.Column("status", sa.String(16), nullable=False),  # open | done
+    sa.Column("conversation_id", sa.Integer, sa.ForeignKey("conversations.id"), nullable=False,
+              index=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("handled_at", UtcDateTime(), nullable=True),
+    sa.Column("handled_by", sa.String(64), nullable=True),
+    sa.Column("result", sa.JSON, nullable=True),  # cases anonymised, open cases kept
+    sa.Index("ix_data_requests_status", "status", "id"),
+)
 
 # Session hooks, registered on each session factory by storage.db.make_session_factory (not globally
 # at import time, so a session made elsewhere, e.g. by a migration or a test, is left alone).

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from routing.ports import AbstractUnitOfWork
+from storage.attachments import SqlAttachmentRepository
 from storage.attempts import SqlAttemptRepository
 from storage.chat_links import SqlChatLinkRepository
 from storage.repository import (
@@ -25,6 +26,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     session: Session
     staff: SqlStaffRepository  # accounts, audit log, notes, canned replies: storage.accounts
     attempts: SqlAttemptRepository  # attempt limits (login, status lookups): intake.attempts
+    attachments: SqlAttachmentRepository  # downloads from the platforms: intake.attachments
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
@@ -42,6 +44,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.chat_links = SqlChatLinkRepository(self.session)
         self.staff = SqlStaffRepository(self.session)
         self.attempts = SqlAttemptRepository(self.session)
+        self.attachments = SqlAttachmentRepository(self.session)
         return self
 
     def __exit__(self, *args: Any) -> None:

@@ -1,4 +1,7 @@
-"""Files citizens upload through the web chat, kept under the data directory (var/uploads).
+"""Files citizens send: uploads in the web chat and attachments downloaded from the platforms.
+
+They are kept in a storage backend (storage.file_backends): the data directory (var/uploads) by
+default, or an S3-compatible bucket.
 
 A file is accepted by what its first bytes are, not by the name or type the browser declares:
 a renamed executable is refused even when it is called `anh.jpg`. Each stored file gets a random
@@ -8,14 +11,14 @@ name is kept only as the label staff and the citizen see.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO
 
 from settings import UploadSettings
+
+from storage.file_backends import FileBackend, backend_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -65,48 +68,72 @@ class StoredFile:
 
 
 class FileStore:
-    def __init__(self, root: Path, limits: UploadLimits) -> None:
-        self.root = root
+    def __init__(self, backend: FileBackend, limits: UploadLimits) -> None:
+        self.backend = backend
         self.limits = limits
 
     @classmethod
     def from_settings(cls, section: UploadSettings) -> "FileStore":
-        return cls(Path(section.dir), UploadLimits.from_settings(section))
+        return cls(_backend(section), UploadLimits.from_settings(section))
 
     def save(self, stream: IO[bytes], filename: str) -> StoredFile:
-        """Read at most the size limit, check the type from the content, write atomically.
+        """Read at most the size limit, check the type from the content, store it.
 
         Raises:
             UploadRefused: too large, of a type not allowed, or empty.
         """
-        data = _read_limited(stream, self.limits.max_bytes)
+        return self.save_bytes(_read_limited(stream, self.limits.max_bytes), filename)
+
+    def save_bytes(self, data: bytes, filename: str) -> StoredFile:
+        """Check the size and the type from the content, store it under a new token.
+
+        Raises:
+            UploadRefused: too large, of a type not allowed, or empty.
+        """
         if not data:
             raise UploadRefused("empty")
+        if len(data) > self.limits.max_bytes:
+            raise UploadRefused("too_large")
         mime = sniff(data, self.limits.types)
         if mime is None:
             raise UploadRefused("type")
         extension, kind, _ = KNOWN_TYPES[mime]
         token = f"{secrets.token_hex(16)}.{extension}"
-        target = self.path(token)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(data)
-        os.replace(partial, target)
-        logger.info("stored upload %s (%s, %d bytes)", token, mime, len(data))
+        self.backend.put(token, data, mime)
+        logger.info("stored file %s (%s, %d bytes)", token, mime, len(data))
         return StoredFile(token, clean_name(filename, extension), mime, len(data), kind)
 
-    def path(self, token: str) -> Path:
-        """Where a token's file lives; ValueError for anything that is not a token we issue."""
+    def read(self, token: str) -> bytes | None:
+        """A stored file's bytes; None for anything that is not a token we issued, or is gone."""
         if not TOKEN.match(token):
-            raise ValueError("not an upload token")
-        return self.root / token[:2] / token
-
-    def find(self, token: str) -> Path | None:
-        try:
-            path = self.path(token)
-        except ValueError:
             return None
-        return path if path.is_file() else None
+        return self.backend.get(token)
+
+    def delete(self, token: str) -> None:
+        if TOKEN.match(token):
+            self.backend.delete(token)
+
+    def delete_all(self, tokens: list[str]) -> int:
+        """Delete each file; how many could not be deleted (logged, the rest go on)."""
+        missed = 0
+        for token in tokens:
+            try:
+                self.delete(token)
+            except Exception as error:  # an unreachable bucket must not stop the others
+                missed += 1
+                logger.warning("stored file %s not deleted: %s", token, type(error).__name__)
+        return missed
+
+
+_BACKENDS: dict[str, FileBackend] = {}
+
+
+def _backend(section: UploadSettings) -> FileBackend:
+    """One backend per configuration and process (an S3 client is costly to build per request)."""
+    key = repr((section.backend, section.dir, section.s3))
+    if key not in _BACKENDS:
+        _BACKENDS[key] = backend_from_settings(section)
+    return _BACKENDS[key]
 
 
 def mime_of(token: str) -> str:

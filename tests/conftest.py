@@ -198,7 +198,9 @@ def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
     config = merge({
         "database_url": database_url,
         "secret_key": "test-secret-key",
-        "uploads": {"dir": str(directory / "uploads")},  # web chat files, not the real var/
+        "uploads": {"dir": str(directory / "uploads"),  # web chat files, not the real var/
+                    "download_backoff_seconds": 0.2, "download_poll_seconds": 0.1,
+                    "download_hosts": ["127.0.0.1"]},  # the fake platforms' CDN
         "nlu": {"backend": "builtin", "models_dir": str(models_dir)},
         "outbox": {"dispatch_in_server": True, "poll_seconds": 0.05,
                    "backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2, "lease_seconds": 30,

@@ -80,6 +80,7 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         self.default_delay = 0.0  # seconds every default answer waits (a slow platform)
         self.answered: list[tuple[RecordedRequest, bool]] = []  # (request, answered from the script)
+        self.files: dict[str, bytes] = {}  # path -> bytes served on GET (a platform's CDN)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -166,7 +167,33 @@ class FakeServer:
                     self.answered.append((request, True))
                     return canned
             self.answered.append((request, False))
-        return self.default_response(request)
+        return self.file_response(request) or self.default_response(request)
+
+    # -- files (attachments citizens send: signed CDN links) ---------------------------------------
+
+    def serve_file(self, data: bytes, name: str = "photo.jpg") -> str:
+        """Serve `data` at a CDN-like signed url; returns the url (as a webhook would carry it)."""
+        path = f"/cdn/{len(self.files) + 1}/{name}"
+        with self._changed:
+            self.files[path] = data
+        return f"{self.url}{path}?oh=signature&oe=expiry"
+
+    def expire_files(self) -> None:
+        """Every link served so far now answers 403, as an expired signed CDN link does."""
+        with self._changed:
+            self.files.clear()
+
+    def file_requests(self) -> list[RecordedRequest]:
+        return self.matching(lambda r: r.method == "GET" and r.path.startswith("/cdn/"))
+
+    def file_response(self, request: RecordedRequest) -> CannedResponse | None:
+        if request.method != "GET" or not request.path.startswith("/cdn/"):
+            return None
+        with self._changed:
+            data = self.files.get(request.path)
+        if data is None:
+            return CannedResponse(403, "URL signature expired")
+        return CannedResponse(200, data, headers={"Content-Type": "image/jpeg"})
 
     def answered_by_default(self) -> list[RecordedRequest]:
         """Requests the platform really handled (not a scripted failure, timeout or throttle)."""

@@ -21,6 +21,13 @@ class FakeTelegram(FakeServer):
         self._lock = threading.Lock()
         self._outage: list[tuple[float, CannedResponse]] = []  # (ends at, answer), in order
         self.outage_log: list[tuple[str, int]] = []  # (chat_id, status) of every outage answer
+        self.telegram_files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, bytes)
+
+    def add_file(self, data: bytes) -> str:
+        """A photo the citizen sent: its file_id (getFile then /file/bot<token>/<path> serve it)."""
+        file_id = f"AgACAgIAAxkBAAI{len(self.telegram_files) + 1:04d}"
+        self.telegram_files[file_id] = (f"photos/file_{len(self.telegram_files)}.jpg", data)
+        return file_id
 
     # -- what the bot sent ----------------------------------------------------------------------
 
@@ -92,6 +99,16 @@ class FakeTelegram(FakeServer):
 
     # -- default answers ------------------------------------------------------------------------
 
+    def file_response(self, request: RecordedRequest) -> CannedResponse | None:
+        files = f"/file/bot{self.token}/"
+        if not request.path.startswith("/file/"):
+            return None
+        found = next((data for path, data in self.telegram_files.values()
+                      if request.path == files + path), None)
+        if found is None:
+            return CannedResponse(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        return CannedResponse(200, found, headers={"Content-Type": "image/jpeg"})
+
     def default_response(self, request: RecordedRequest) -> CannedResponse:
         prefix = f"/bot{self.token}/"
         if not request.path.startswith(prefix):
@@ -106,6 +123,15 @@ class FakeTelegram(FakeServer):
             return CannedResponse(200, {"ok": True, "result": self._message(body)})
         if method in ("answerCallbackQuery", "setWebhook", "deleteWebhook"):
             return CannedResponse(200, {"ok": True, "result": True})
+        if method == "getFile":
+            file_id = request.query.get("file_id") or body.get("file_id")
+            if file_id not in self.telegram_files:
+                return CannedResponse(400, {"ok": False, "error_code": 400,
+                                            "description": "Bad Request: invalid file_id"})
+            path, data = self.telegram_files[str(file_id)]
+            return CannedResponse(200, {"ok": True, "result": {
+                "file_id": file_id, "file_unique_id": f"u{file_id[-6:]}", "file_size": len(data),
+                "file_path": path}})
         if method == "getUpdates":
             return CannedResponse(200, {"ok": True, "result": []})
         return CannedResponse(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
