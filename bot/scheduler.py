@@ -16,7 +16,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from routing import jobs
+from routing import jobs, staff_alerts
 from routing.calendar import VIETNAM
 from storage.personal_data import anonymise_due
 from storage.uploads import FileStore
@@ -39,6 +39,7 @@ def run_deadline_jobs(pakn: Any, now: datetime) -> dict[str, int]:
         pakn.dispatcher.wakeup.set()
     logger.info("deadline jobs at %s: %s", now.isoformat(), counts)
     counts["emails"] = run_email_job(pakn, now)  # overdue alerts right after the escalation
+    counts["telegram_alerts"] = run_telegram_alert_job(pakn, now)
     return counts
 
 
@@ -70,6 +71,19 @@ def run_retention_job(pakn: Any, now: datetime) -> dict[str, int]:
               "files": len(removal.files) - missed, "files_not_deleted": missed}
     logger.info("retention at %s (%d months): %s", now.isoformat(), months, counts)
     return counts
+
+
+def run_telegram_alert_job(pakn: Any, now: datetime) -> int:
+    """Queue new overdue escalations and delivery failures to staff's linked Telegram chats."""
+    settings = pakn.settings
+    if "telegram" not in pakn.channels or not settings.staff_alerts.telegram:
+        return 0
+    base_url = settings.email.base_url or settings.public.base_url
+    queued = pakn.uow().run(lambda uow: staff_alerts.alert_staff_on_telegram(
+        uow, pakn.ctx.catalogue, base_url, now))
+    if queued:
+        pakn.dispatcher.wakeup.set()
+    return int(queued)
 
 
 def build_scheduler(pakn: Any, scheduler: BaseScheduler | None = None,

@@ -18,6 +18,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     """Register the console: login, CSRF on its forms (and JSON posts via X-CSRFToken), pages."""
     from console import (
         account,
+        account_contact,
         admin,
         assign_view,
         auth,
@@ -47,8 +48,8 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     csrf.init_app(app)
     auth.login_manager.init_app(app)
     app.register_blueprint(assets)
-    for module in (auth, account, inbox, cases, hotline, dashboard, admin, nlu_review, nlu_training, nlu_editing,
-                   delivery, poster, assign_view, notifications, national,
+    for module in (auth, account, account_contact, inbox, cases, hotline, dashboard, admin, nlu_review,
+                   nlu_training, nlu_editing, delivery, poster, assign_view, notifications, national,
                    data_requests):
         app.register_blueprint(module.blueprint)
     app.before_request(_protect)

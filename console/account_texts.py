@@ -24,3 +24,15 @@ TOTP_ENABLED = "Đã bật xác thực hai bước. Từ lần đăng nhập sau
 TOTP_DISABLED = "Đã tắt xác thực hai bước."
 TOTP_PASSWORD_WRONG = "Mật khẩu không đúng: chưa tắt xác thực hai bước."
 ROLE_UPDATED = "Đã cập nhật vai trò và đơn vị của tài khoản {username}."
+EMAIL_SAVED = "Đã lưu địa chỉ e-mail. Bản tổng hợp hằng ngày và cảnh báo quá hạn sẽ được gửi tới địa chỉ này."
+EMAIL_REMOVED = "Đã xóa địa chỉ e-mail: bạn sẽ không nhận thư tổng hợp và cảnh báo qua e-mail."
+EMAIL_HINT = ("Bản tổng hợp hằng ngày của đơn vị và cảnh báo phản ánh quá hạn được gửi tới địa chỉ "
+              "này. Để trống nếu không muốn nhận thư.")
+TELEGRAM_HINT = ("Nhận cảnh báo phản ánh quá hạn và tin nhắn không gửi được ngay trên Telegram. Tạo "
+                 "mã liên kết rồi gửi mã cho bot của hệ thống từ tài khoản Telegram của bạn.")
+TELEGRAM_LINKED = "Đã liên kết Telegram: cảnh báo được gửi vào cuộc trò chuyện của bạn với bot."
+TELEGRAM_NOT_LINKED = "Chưa liên kết Telegram."
+TELEGRAM_CODE = ("Gửi tin nhắn sau cho bot{bot} trên Telegram trong vòng {minutes} phút (mã chỉ dùng "
+                 "được một lần):")
+TELEGRAM_UNLINKED = "Đã hủy liên kết Telegram: bạn sẽ không nhận cảnh báo qua Telegram nữa."
+TELEGRAM_OFF = "Hệ thống chưa bật cảnh báo qua Telegram (chưa cấu hình bot Telegram)."

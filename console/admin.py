@@ -16,6 +16,7 @@ from console.form_text import length_error, row_id
 from routing import calendar_changes
 from routing.calendar import VIETNAM
 from storage import console_queries as q
+from storage import staff_contact
 from storage import staff_services as staff
 from storage.orm import calendar_days, canned_responses
 from storage.orm import users as users_table
@@ -100,7 +101,7 @@ def update(user_id: int) -> Any:
 @blueprint.post("/users/<int:user_id>/role")
 @roles_required(ADMIN)
 def change_role(user_id: int) -> Any:
-    """Set a user's role and unit (agency, ward); an admin's own role stays as it is."""
+    """Set a user's role, unit (agency, ward) and e-mail address; an admin's own role stays."""
     form, admin_id = request.form, user().id
 
     def work(uow: SqlUnitOfWork) -> dict[str, Any]:
@@ -109,6 +110,10 @@ def change_role(user_id: int) -> Any:
         audit(uow, "user_role", "user", user_id,
               {k: form.get(k) for k in ("role", "agency_id", "ward")}
               | {"before": {k: row[k] for k in ("role", "agency_id", "ward")}})
+        if "email" in form and (form["email"].strip() or None) != row["email"]:
+            staff_contact.set_email(uow, user_id, form["email"])
+            audit(uow, "user_email", "user", user_id, {"had_email": bool(row["email"]),
+                                                       "has_email": bool(form["email"].strip())})
         return row
 
     try:

@@ -246,6 +246,8 @@ AUDIT_ACTIONS = {
     "national_import": "Nhập trạng thái Cổng DVC quốc gia từ tệp",
     "national_export": "Xuất tệp để nhập lên Cổng DVC quốc gia",
     "national_submit": "Gửi phản ánh lên Cổng DVC quốc gia",
+    "email_change": "Tự đổi địa chỉ e-mail", "user_email": "Đổi địa chỉ e-mail của tài khoản",
+    "telegram_link_code": "Tạo mã liên kết Telegram", "telegram_unlink": "Hủy liên kết Telegram",
 }
 AUDIT_CASE_ACTION = "Phản ánh: {action}"  # case_<action>, named by ACTION_LABELS
 AUDIT_TARGETS = {

@@ -29,7 +29,7 @@ from intake.turns import (
 )
 from nlu.result import ParseResult
 from nlu.service import NluService
-from routing import chat_link_services, chat_links, services
+from routing import chat_link_services, chat_links, services, staff_alerts
 from routing.limits import ContactTooLong
 from routing.model import Case, Conversation, InvalidTransition, Message, MissingContactData, UnknownCase
 from routing.ports import AbstractUnitOfWork, Notifier
@@ -120,6 +120,15 @@ class Pipeline:
                 return []
             conversation = uow.conversations.get(message.conversation_id)
             assert conversation is not None
+            link_code = staff_alerts.link_code_in(message.text) if conversation.channel == "telegram" else None
+            if link_code is not None:  # a staff member links this chat for their alerts
+                answer = Reply(staff_alerts.link_staff_chat(uow, conversation.channel,
+                                                            conversation.sender_id, link_code, now))
+                queue_reply(uow, conversation, answer, now)
+                message.status = "processed"
+                uow.commit()
+                self.on_queued()
+                return [answer]
             payload = (message.nlu or {}).get("payload")
             attachments = tuple((message.nlu or {}).get("attachments") or ())
             parse = self.nlu.parse(message.text) if message.text.strip() and not payload else None

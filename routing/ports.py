@@ -138,6 +138,26 @@ class ExampleRepository(abc.ABC):
     def add(self, example: LabelledExample) -> None: ...
 
 
+class StaffChatRepository(abc.ABC):
+    """Staff accounts' linked chats (storage/staff_chats.py): routing/staff_alerts.py uses it."""
+
+    @abc.abstractmethod
+    def link(self, code_hash: str, channel: str, chat_id: str, now: datetime) -> str | None:
+        """Link the chat to the account whose unexpired code this is and spend the code; the
+        account's display name, or None when no account has this code."""
+
+    @abc.abstractmethod
+    def pending(self, since: datetime) -> list[dict[str, Any]]:
+        """Overdue escalations and delivery failures created after `since`, not yet alerted."""
+
+    @abc.abstractmethod
+    def recipients(self, notification_id: int) -> list[dict[str, Any]]:
+        """Active accounts with a linked Telegram chat to whom it is addressed (telegram_chat_id)."""
+
+    @abc.abstractmethod
+    def mark_alerted(self, notification_ids: list[int], now: datetime) -> None: ...
+
+
 class AbstractUnitOfWork(abc.ABC):
     cases: CaseRepository
     conversations: ConversationRepository
@@ -148,6 +168,7 @@ class AbstractUnitOfWork(abc.ABC):
     surveys: SurveyRepository
     examples: ExampleRepository
     chat_links: ChatLinkRepository
+    staff_chats: StaffChatRepository
 
     def __enter__(self) -> "AbstractUnitOfWork":
         return self

@@ -174,6 +174,15 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class StaffAlertSettings:
+    """Staff who link their Telegram chat (console: Tài khoản của tôi) get overdue escalations and
+    delivery failures there; the code they send the bot is valid link_code_minutes."""
+
+    telegram: bool = True
+    link_code_minutes: float = 15
+
+
+@dataclass(frozen=True)
 class RateLimit:
     per_second: float = 0
     burst: float = 0
@@ -329,6 +338,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    staff_alerts: StaffAlertSettings = field(default_factory=StaffAlertSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     national: NationalSettings = field(default_factory=NationalSettings)

@@ -232,6 +232,8 @@ staff_notifications = sa.Table(
     sa.Column("dedupe_key", sa.String(255), nullable=False, unique=True),
     # Migration 0012: when the digest or overdue alert was e-mailed to its recipients.
     sa.Column("emailed_at", UtcDateTime(), nullable=True),
+    # Migration 0019: when an overdue escalation or delivery failure was queued to staff on Telegram.
+    sa.Column("telegram_sent_at", UtcDateTime(), nullable=True),
 )
 survey_answers = sa.Table(
     "survey_answers", metadata,
@@ -305,6 +307,11 @@ users = sa.Table(
     sa.Column("password_changed_at", UtcDateTime(), nullable=True),
     sa.Column("totp_secret", sa.String(64), nullable=True),
     sa.Column("totp_last_step", sa.Integer, nullable=True),
+    # Migration 0019: the Telegram chat that gets this person's alerts, and the one-time code
+    # (its SHA-256, and when it expires) the person sends the bot to link it.
+    sa.Column("telegram_chat_id", sa.String(64), nullable=True),
+    sa.Column("telegram_link_hash", sa.String(64), nullable=True),
+    sa.Column("telegram_link_expires_at", UtcDateTime(), nullable=True),
 )
 # Migration 0013: server-side console sessions. The cookie holds a random token, the table its
 # hash; logout, a password change, an admin's reset and a lock end every session of the user.

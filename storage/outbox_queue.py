@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from routing.catalogue import FOCAL_POINT_AGENCY
 from routing.model import StaffNotification
+from routing.staff_alerts import ALERT_KIND
 from storage.orm import cases, channel_pauses, conversations, messages, outbox
 from storage.repository import SqlStaffNotificationRepository, missed
 from storage.results import rows_changed
@@ -201,6 +202,8 @@ def mark_failed(session_factory: sessionmaker[Session], row_id: int, worker: str
             held = rows_changed(session.execute(outbox.update().where(
                 outbox.c.conversation_id == row["conversation_id"], outbox.c.id > row_id,
                 outbox.c.status == "pending").values(status="held")))
+        if row["kind"] == ALERT_KIND:  # an alert to staff that failed: no alert about the alert
+            return True
         SqlStaffNotificationRepository(session).add_once(StaffNotification(
             row["agency_id"] or FOCAL_POINT_AGENCY, "delivery_failed", now,
             f"delivery_failed:{row_id}", case_code=row["case_code"], ward=row["ward"],

@@ -20,6 +20,7 @@ from storage.repository import (
     SqlSurveyRepository,
 )
 from storage.staff import SqlStaffRepository
+from storage.staff_chats import SqlStaffChatRepository
 
 
 class SqlUnitOfWork(AbstractUnitOfWork):
@@ -43,6 +44,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.examples = SqlExampleRepository(self.session)
         self.chat_links = SqlChatLinkRepository(self.session)
         self.staff = SqlStaffRepository(self.session)
+        self.staff_chats = SqlStaffChatRepository(self.session)
         self.attempts = SqlAttemptRepository(self.session)
         self.attachments = SqlAttachmentRepository(self.session)
         return self
