@@ -35,10 +35,11 @@ LINKED = ("Đã liên kết Telegram với tài khoản {name} trên trang cán 
           "phản ánh quá hạn và tin nhắn không gửi được của đơn vị sẽ được gửi vào đây.")
 LINK_REFUSED = ("Mã liên kết không đúng hoặc đã hết hạn. Vui lòng tạo mã mới ở mục «Tài khoản của "
                 "tôi» trên trang cán bộ rồi gửi lại.")
-OVERDUE_ALERT = "⚠️ Phản ánh {code} đã quá hạn bước «{step}» (hạn {due}) · {unit}\n{link}"
+OVERDUE_ALERT = "⚠️ Phản ánh {code} đã quá hạn: {steps} · {unit}{link}"
+OVERDUE_STEP = "bước «{step}» (hạn {due})"
 FAILED_ALERT = ("⚠️ Phản ánh {code}: tin nhắn gửi công dân qua {channel} không gửi được ({reason}). "
-                "Vui lòng liên hệ công dân bằng cách khác hoặc gửi lại.\n{link}")
-FAILED_NO_CASE = ("⚠️ Tin nhắn gửi công dân qua {channel} không gửi được ({reason}).\n{link}")
+                "Vui lòng liên hệ công dân bằng cách khác hoặc gửi lại.{link}")
+FAILED_NO_CASE = "⚠️ Tin nhắn gửi công dân qua {channel} không gửi được ({reason}).{link}"
 CHANNEL_NAMES = {"telegram": "Telegram", "facebook": "Messenger", "zalo": "Zalo",
                  "webchat": "trò chuyện trên cổng"}
 
@@ -64,21 +65,35 @@ def link_staff_chat(uow: AbstractUnitOfWork, channel: str, chat_id: str, code: s
     return LINKED.format(name=name)
 
 
-def alert_text(item: Mapping[str, Any], catalogue: Catalogue, base_url: str) -> str:
+def _link(base_url: str, code: str | None) -> str:
+    """A link to the case page (or the undelivered messages), when the console's address is set."""
+    if not base_url:
+        return ""
+    return "\n" + (case_link(base_url, code) if code else f"{base_url.rstrip('/')}/console/delivery")
+
+
+def overdue_text(items: list[Mapping[str, Any]], catalogue: Catalogue, base_url: str) -> str:
+    """One message for every step of one case that went overdue in this run."""
+    first = items[0]
+    data, code = first.get("data") or {}, first.get("case_code")
+    steps = sorted(items, key=lambda item: str((item.get("data") or {}).get("due_at") or ""))
+    return OVERDUE_ALERT.format(
+        code=code, link=_link(base_url, code),
+        steps="; ".join(OVERDUE_STEP.format(
+            step=STEP_NAMES.get(str(d.get("step")), d.get("step")),
+            due=_local(d["due_at"]) if d.get("due_at") else "—")
+            for d in ((item.get("data") or {}) for item in steps)),
+        unit=handling_unit(catalogue, data.get("agency_id"), first.get("ward"))
+        or catalogue.agency_name(data.get("agency_id")) or "")
+
+
+def failure_text(item: Mapping[str, Any], base_url: str) -> str:
     data, code = item.get("data") or {}, item.get("case_code")
-    link = case_link(base_url, str(code)) if code else f"{base_url.rstrip('/')}/console/delivery"
-    if item["kind"] == "overdue":
-        due = data.get("due_at")
-        return OVERDUE_ALERT.format(
-            code=code, step=STEP_NAMES.get(str(data.get("step")), data.get("step")),
-            due=_local(due) if due else "—", link=link,
-            unit=handling_unit(catalogue, data.get("agency_id"), item.get("ward"))
-            or catalogue.agency_name(data.get("agency_id")) or "")
     channel = CHANNEL_NAMES.get(str(data.get("channel")), str(data.get("channel")))
     reason = str(data.get("reason") or "")[:120]
     if code:
-        return FAILED_ALERT.format(code=code, channel=channel, reason=reason, link=link)
-    return FAILED_NO_CASE.format(channel=channel, reason=reason, link=link)
+        return FAILED_ALERT.format(code=code, channel=channel, reason=reason, link=_link(base_url, code))
+    return FAILED_NO_CASE.format(channel=channel, reason=reason, link=_link(base_url, None))
 
 
 def _local(value: str) -> str:
@@ -87,20 +102,24 @@ def _local(value: str) -> str:
 
 def alert_staff_on_telegram(uow: AbstractUnitOfWork, catalogue: Catalogue, base_url: str,
                             now: datetime) -> int:
-    """Queue each new overdue escalation and delivery failure to the Telegram chats of the staff it
-    concerns, in the caller's transaction; how many outbox rows were written. Every notification
-    seen is marked, so a restart sends nothing twice."""
+    """Queue each new overdue escalation (one message per person and case, every overdue step in
+    it) and delivery failure to the Telegram chats of the staff it concerns, in the caller's
+    transaction; how many outbox rows were written. Every notification seen is marked, so a
+    restart sends nothing twice."""
     chats = uow.staff_chats
     pending = chats.pending(now - ALERT_WINDOW)
-    queued = 0
+    messages: dict[tuple[str, str], list[Mapping[str, Any]]] = {}  # (chat, case or id): items
     for item in pending:
-        text = alert_text(item, catalogue, base_url)
+        key = str(item["case_code"]) if item["kind"] == "overdue" else f"failed:{item['id']}"
         for person in chats.recipients(item["id"]):
-            uow.outbox.add(OutboxItem(None, "telegram", str(person["telegram_chat_id"]), text, now,
-                                      kind=ALERT_KIND, case_code=item.get("case_code")))
-            queued += 1
+            messages.setdefault((str(person["telegram_chat_id"]), key), []).append(item)
+    for (chat, _), items in messages.items():
+        text = (overdue_text(items, catalogue, base_url) if items[0]["kind"] == "overdue"
+                else failure_text(items[0], base_url))
+        uow.outbox.add(OutboxItem(None, "telegram", chat, text, now, kind=ALERT_KIND,
+                                  case_code=items[0].get("case_code")))
     chats.mark_alerted([item["id"] for item in pending], now)
     if pending:
         logger.info("staff alerts at %s: %d notifications, %d Telegram messages queued",
-                    now.isoformat(), len(pending), queued)
-    return queued
+                    now.isoformat(), len(pending), len(messages))
+    return len(messages)

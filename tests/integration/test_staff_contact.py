@@ -31,7 +31,8 @@ CODE = re.compile(r'id="link-command">/lienket ([A-Z0-9]+)<')
 @pytest.fixture
 def office(database_url: str, tmp_path: Path, nlu_models_dir: Path,
            smtp: tuple[Inbox, int]) -> Iterator[Console]:  # noqa: F811
-    settings = {"email": {"host": "127.0.0.1", "port": smtp[1], "from": "pakn@hanoi.example"},
+    settings = {"email": {"host": "127.0.0.1", "port": smtp[1], "from": "pakn@hanoi.example",
+                          "base_url": "https://pakn.hanoi.example"},
                 # the bot is configured (its API is never reached: nothing is dispatched here)
                 "channels": {"telegram": {"bot_token": "123:abc", "webhook_secret": "s",
                                           "api_url": "http://127.0.0.1:9", "username": BOT}}}
@@ -146,8 +147,10 @@ def test_overdue_escalations_and_delivery_failures_go_to_linked_chats(office: Co
 
     lan = alerts("880001")
     assert lan and all(mine in text and other not in text for text in lan)
-    assert "đã quá hạn bước" in lan[0] and "UBND phường Cầu Giấy" in lan[0]
-    assert f"/console/cases/{mine}" in lan[0]
+    assert len(lan) == 1  # one message for the case, every overdue step in it
+    assert lan[0].startswith(f"⚠️ Phản ánh {mine} đã quá hạn: bước «Phân loại, chuyển cơ quan xử lý» (hạn ")
+    assert "UBND phường Cầu Giấy" in lan[0]
+    assert lan[0].endswith(f"\nhttps://pakn.hanoi.example/console/cases/{mine}")
     focal_alerts = alerts("880002")
     assert any(mine in t for t in focal_alerts) and any(other in t for t in focal_alerts)
     assert office.query("SELECT COUNT(*) FROM outbox WHERE kind = 'staff_alert' AND conversation_id "
