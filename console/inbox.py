@@ -157,7 +157,12 @@ def take(conversation_id: int) -> Any:
         conv = uow.conversations.get(conversation_id)
         previous = conv.handled_by
         conv.handled_by = staff.id
-        store(conv, components().pipeline.dialogue.on_event(conv.state, conv.slots, StaffTookOver()))
+        # A web chat has no profile name: the draft's, or the citizen is asked (once).
+        unnamed = conv.channel == "webchat" and not conv.display_name
+        step = components().pipeline.dialogue.on_event(conv.state, conv.slots, StaffTookOver(unnamed))
+        store(conv, step)
+        for question in step.replies:
+            queue_reply(uow, conv, question, now(), kind="status")
         audit(uow, "conversation_take", "conversation", conversation_id,
               {"previous_handler": previous})
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from intake import answers
 from intake import messages as M
-from intake.dialogue_state import Memory
+from intake.dialogue_state import ASKED, Memory
 from intake.turns import (
     AFTER_ANSWER,
+    ASK_ADDRESS,
+    ASK_NAME,
+    ASK_PHONE,
     AWAIT_DIGITS,
     AWAIT_INFO,
     DRAFT_STATES,
@@ -69,7 +73,12 @@ class InfoRequestClosed:
 
 @dataclass(frozen=True)
 class StaffTookOver:
-    pass
+    ask_name: bool = False  # a web chat without a name: staff need one to address the citizen
+
+
+@dataclass(frozen=True)
+class MessageToStaff:
+    text: str  # the citizen wrote while staff have the conversation (the bot answers nothing else)
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,7 @@ class StaffHandedBack:
 
 
 Event = Union[CaseAnswered, SurveyDue, FilingRefused, CaseFiled, DigitsNeeded, InfoRequested,
-              InfoRequestClosed, StaffTookOver, StaffHandedBack]
+              InfoRequestClosed, StaffTookOver, MessageToStaff, StaffHandedBack]
 
 
 def handle(criteria: tuple[tuple[str, str], ...], state: str, m: Memory, event: Event) -> Step:
@@ -116,8 +125,42 @@ def handle(criteria: tuple[tuple[str, str], ...], state: str, m: Memory, event: 
         return Step(AWAIT_DIGITS, Memory(lookup_code=event.code))
     if isinstance(event, StaffHandedBack):
         m.waiting_told = False
+        m.name_asked = False
         return Step(state, m, actions=[Action("deescalate")])
-    return Step(state, m)  # StaffTookOver: the bot stays quiet while staff have it (pipeline)
+    if isinstance(event, StaffTookOver):
+        return _took_over(state, m, event)
+    if isinstance(event, MessageToStaff):
+        return _name_for_staff(state, m, event.text)
+    return Step(state, m)
+
+
+def _took_over(state: str, m: Memory, event: StaffTookOver) -> Step:
+    """The bot stays quiet while staff have the conversation (pipeline); a web chat without a name
+    takes the draft's name if the citizen gave one, else the name is asked once."""
+    if not event.ask_name:
+        return Step(state, m)
+    known = m.draft.name.value if m.draft is not None else None
+    if known:
+        return Step(state, m, actions=[Action("display_name", {"name": known})])
+    m.name_asked = True
+    return Step(state, m, [Reply(M.ASK_NAME_FOR_STAFF)])
+
+
+def _name_for_staff(state: str, m: Memory, text: str) -> Step:
+    """The first message after the name question: a name names the conversation (and fills the
+    draft's empty name: it answers the name question); anything else is left to staff."""
+    if not m.name_asked:
+        return Step(state, m)
+    m.name_asked = False  # asked once: staff go on with whatever the citizen wrote
+    name = answers.clean_name(text)
+    if name is None:
+        return Step(state, m)
+    if m.draft is not None and not m.draft.name.value:
+        m.draft.name.take(name, ASKED)
+        if state == ASK_NAME:  # after hand-back the intake asks what is still missing, not the name
+            state = ASK_PHONE if not m.draft.phone.value else ASK_ADDRESS if not m.draft.address.value else state
+    return Step(state, m, [Reply(M.NAME_FOR_STAFF_THANKS.format(name=name))],
+                [Action("display_name", {"name": name})])
 
 
 def store(conversation: Conversation, step: Step) -> None:
@@ -127,3 +170,5 @@ def store(conversation: Conversation, step: Step) -> None:
     for action in step.actions:
         if action.name in ("escalate", "deescalate"):
             conversation.escalated = action.name == "escalate"
+        elif action.name == "display_name":  # what the inbox calls the citizen
+            conversation.display_name = str(action.params["name"])

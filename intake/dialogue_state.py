@@ -151,6 +151,7 @@ class Memory:
     info_case: str | None = None  # staff asked for more information on this case: messages go there
     undo: dict[str, Any] | None = None  # {"state", "memory"} of a draft the citizen cancelled
     held: str = ""  # a message at rest the bot did not understand: maybe a description's first piece
+    name_asked: bool = False  # staff took over a web chat with no name: the next message may be it
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"v": VERSION}

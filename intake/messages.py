@@ -26,6 +26,10 @@ DESCRIBE_AGAIN = ("Xin mô tả cụ thể hơn vướng mắc của Ông/Bà, v
 EDIT_TEXT = ("Xin nhập nội dung cần bổ sung hoặc sửa lại; nội dung này được ghi thêm vào phản ánh "
              "(nội dung đã gửi vẫn được giữ).")
 UPDATED = "Đã cập nhật."
+# The web chat has no profile name: asked once when staff take the conversation over.
+ASK_NAME_FOR_STAFF = ("Cán bộ tiếp nhận đã vào cuộc trò chuyện. Để tiện xưng hô, Ông/Bà vui lòng cho "
+                      "biết họ và tên.")
+NAME_FOR_STAFF_THANKS = "Cảm ơn {name}. Cán bộ sẽ trả lời Ông/Bà ngay tại đây."
 WAITING_FOR_STAFF = ("Tin nhắn của Ông/Bà đã được ghi lại để cán bộ tiếp nhận đọc và trả lời. Nếu "
                      "không cần gặp cán bộ nữa, xin gửi \"hủy\".")
 ESCALATION_CANCELLED = "Đã hủy yêu cầu gặp cán bộ. " + HELP_BODY

@@ -12,7 +12,7 @@ from intake import messages as M
 from intake.attachments import with_ref
 from intake.attempts import AttemptLimiter, minutes
 from intake.dialogue import Dialogue
-from intake.dialogue_events import CaseFiled, DigitsNeeded, Event, FilingRefused, store
+from intake.dialogue_events import CaseFiled, DigitsNeeded, Event, FilingRefused, MessageToStaff, store
 from intake.dialogue_state import Memory
 from intake.notifier import format_date, queue_reply
 from intake.turns import (
@@ -139,9 +139,15 @@ class Pipeline:
                                "ranking": parse.top_two(), "margin": parse.margin,
                                **({"attachments": list(attachments)} if attachments else {})}
             if conversation.handled_by is not None:
-                message.status = "processed"  # a staff member has the conversation: no bot reply
+                # A staff member has the conversation: no bot reply, but for the name they asked.
+                told = self._event(conversation, MessageToStaff(message.text))
+                for reply in told:
+                    queue_reply(uow, conversation, reply, now)
+                message.status = "processed"
                 uow.commit()
-                return []
+                if told:
+                    self.on_queued()
+                return told
             found = self.contacts(message.text) if parse is not None and self.contacts else None
             whole = self._whole_description(conversation, message.text) if parse is not None else None
             split = self._problems(conversation, parse) if parse is not None else ()
@@ -181,7 +187,7 @@ class Pipeline:
 
     def _run(self, uow: AbstractUnitOfWork, conversation: Conversation, action: Action,
              now: datetime) -> list[Reply]:
-        if action.name in ("escalate", "deescalate"):
+        if action.name in ("escalate", "deescalate", "display_name"):
             return []  # stored with the step
         if action.name == "lookup_case":
             return self._lookup(uow, conversation, action.params["code"], action.params.get("digits"))
