@@ -106,3 +106,62 @@ def test_admin_reviews_trains_compares_and_activates(review_app: LiveApp, admin_
     assert "Kích hoạt (so sánh trước)" not in page.content()
     screenshot(page, "nlu-versions")
     assert review_app.components.nlu.parse(PROBE).procedure == "pccc"
+
+
+def item_id(page: Any) -> int:
+    found = re.search(r"/console/nlu/review/(\d+)", page.url)
+    assert found, page.url
+    return int(found.group(1))
+
+
+def test_save_and_next_from_the_keyboard(review_app: LiveApp, admin_page: Any) -> None:
+    """Three reclassified messages worked with the shortcuts the page lists: Alt+N moves on without
+    saving, Alt+2 picks the second intent, Ctrl+Enter saves and opens the next item, Ctrl+Shift+Enter
+    skips it; the queue is empty at the end."""
+    pakn, now = review_app.components, datetime.now(timezone.utc)
+    with pakn.uow() as uow:
+        for sender, text, wrong, right in (
+                ("4343", "Cây xanh trên vỉa hè phố Kim Mã bị đổ chắn lối đi, đề nghị phường xử lý",
+                 "giao_duc", "do_thi_moi_truong"),
+                ("4444", "Trường tiểu học gần nhà thu thêm nhiều khoản ngoài quy định đầu năm học",
+                 "thue", "giao_duc")):
+            case = services.file_case(uow, pakn.ctx, uow.conversations.get_or_create("telegram", sender),
+                                      services.IntakeForm(text=text, procedure_id=wrong,
+                                                          citizen_name="Trần Văn Nam",
+                                                          citizen_phone="0987000111",
+                                                          citizen_address="Số 3 phố Kim Mã",
+                                                          ward="phường Giảng Võ"), now)
+            services.reclassify_case(uow, pakn.ctx, case.code, right, "daumoi", now)
+        uow.commit()
+    page = admin_page
+    page.click("text=Mô hình NLU")
+    page.wait_for_url("**/console/nlu/review")
+    assert page.locator("#review-queue tbody tr").count() == 3
+    page.locator("#review-queue tbody tr", has_text="Trạm sạc xe điện").locator("text=Duyệt").click()
+    first = item_id(page)
+    assert "Alt+N" in page.locator("#review-keys").inner_text()
+
+    page.keyboard.press("Alt+n")  # next, nothing saved
+    page.wait_for_url(lambda url: f"/review/{first}" not in url)
+    second = item_id(page)
+    assert page.locator("text=Đã đưa câu ví dụ").count() == 0
+    page.keyboard.press("Alt+2")
+    second_intent = page.locator("#intent option").nth(1).get_attribute("value")
+    assert page.locator("#intent").input_value() == second_intent
+    page.keyboard.press("Alt+1")
+    assert page.locator("#intent").input_value() == page.locator("#intent option").nth(0).get_attribute("value")
+    page.select_option("#intent", "phan_anh")
+    page.locator("#example-text").focus()
+    page.keyboard.press("Control+Enter")  # saved, and the next item opens
+    page.wait_for_selector("text=Đã đưa câu ví dụ vào dữ liệu huấn luyện")
+    third = item_id(page)
+    assert first < second < third  # queue order: the item after the one just saved
+    screenshot(page, "nlu-save-and-next")
+    page.keyboard.press("Control+Shift+Enter")  # skipped; the one passed over with Alt+N comes back
+    page.wait_for_selector("text=Đã bỏ qua mục này.")
+    assert item_id(page) == first
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("text=Đã duyệt hết các mục đang chờ.")
+    statuses = dict((s, int(n)) for s, n in review_app.query(
+        "SELECT status, COUNT(*) FROM nlu_review_items GROUP BY status"))
+    assert statuses.get("pending", 0) == 0 and sum(statuses.values()) == 3
