@@ -124,3 +124,42 @@ def test_the_official_answer_is_confirmed_first(login: Callable[[str], Any], liv
     assert "Thao tác chưa được thực hiện" in officer.content()
     officer.click("#confirm-action button[value=confirm]")
     officer.wait_for_selector("text=Đã thực hiện: Trả lời (văn bản chính thức)")
+
+
+def test_publication_goes_through_the_masked_preview_and_closing_is_confirmed(
+        login: Callable[[str], Any], live_app: LiveApp) -> None:
+    """The citizen consented to publication: still, the focal point only publishes from the page
+    that shows the masked text; then 'Kết thúc' stops on a confirmation before anything is done."""
+    pakn, now = live_app.components, datetime.now(timezone.utc)
+    with pakn.uow() as uow:
+        form = services.IntakeForm(text="Đèn đường ngõ 7 phố Hàng Bông hỏng, gọi tôi 0912 777 888",
+                                   procedure_id="do_thi_moi_truong", citizen_name="Vũ Minh Đức",
+                                   citizen_phone="0912777888", citizen_address="Số 9 phố Hàng Bông",
+                                   ward="phường Hoàn Kiếm", publish_consent=True)
+        code = str(services.file_case(uow, pakn.ctx, None, form, now, channel="hotline",
+                                      sender_id="bt-hk1").code)
+        uow.commit()
+    with pakn.uow() as uow:
+        services.forward_case(uow, pakn.notifier, pakn.ctx, code, "bt", now)
+        services.start_handling(uow, pakn.notifier, code, "bt", now)
+        services.answer_case(uow, pakn.notifier, code, "Đã thay bóng đèn ngõ 7.", "bt", now)
+        uow.commit()
+    focal = login("bt_daumoi")
+    focal.goto(f"{live_app.url}/console/cases/{code}")
+    assert focal.locator('[data-action="publish"] button').count() == 0  # no one-click publication
+    focal.click("#publish-review")
+    masked = focal.locator("textarea[name=public_text]").input_value()
+    assert "[số điện thoại]" in masked and "0912 777 888" not in masked
+    shot(focal, "publication-preview")
+    focal.click("button[name=publish][value='1']")
+    focal.goto(f"{live_app.url}/console/cases/{code}")
+    assert live_app.query("SELECT status FROM cases WHERE code = :c", c=code)[0][0] == "published"
+
+    focal.click('form[data-action="close"] button[type=submit]')
+    focal.wait_for_selector("#irreversible")
+    assert "Thao tác chưa được thực hiện" in focal.content()
+    assert live_app.query("SELECT status FROM cases WHERE code = :c", c=code)[0][0] == "published"
+    shot(focal, "close-confirmation")
+    focal.click("#confirm-action button[value=confirm]")
+    focal.wait_for_selector("text=Đã thực hiện: Kết thúc")
+    assert live_app.query("SELECT status FROM cases WHERE code = :c", c=code)[0][0] == "closed"
