@@ -116,8 +116,8 @@ def alert_staff_on_telegram(uow: AbstractUnitOfWork, catalogue: Catalogue, base_
     for (chat, _), items in messages.items():
         text = (overdue_text(items, catalogue, base_url) if items[0]["kind"] == "overdue"
                 else failure_text(items[0], base_url))
-        uow.outbox.add(OutboxItem(None, "telegram", chat, text, now, kind=ALERT_KIND,
-                                  case_code=items[0].get("case_code")))
+        # No case code: the row is not a message to the case's citizen (the case page lists those).
+        uow.outbox.add(OutboxItem(None, "telegram", chat, text, now, kind=ALERT_KIND))
     chats.mark_alerted([item["id"] for item in pending], now)
     if pending:
         logger.info("staff alerts at %s: %d notifications, %d Telegram messages queued",

@@ -155,6 +155,8 @@ def test_overdue_escalations_and_delivery_failures_go_to_linked_chats(office: Co
     assert any(mine in t for t in focal_alerts) and any(other in t for t in focal_alerts)
     assert office.query("SELECT COUNT(*) FROM outbox WHERE kind = 'staff_alert' AND conversation_id "
                         "IS NOT NULL")[0][0] == 0  # not a conversation: never in the inbox
+    case_page = html.unescape(officer.get(f"/console/cases/{mine}").text)
+    assert "đã quá hạn: bước" not in case_page  # staff alerts are not messages to the citizen
     before = len(alerts("880001"))
     run_deadline_jobs(office.pakn, now + timedelta(minutes=10))
     assert len(alerts("880001")) == before  # nothing twice
