@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 def queue_reply(uow: AbstractUnitOfWork, conversation: Conversation, reply: Reply, now: datetime,
                 kind: str = "reply", case_code: str | None = None, author: str = "bot") -> OutboxItem:
     """Record the outgoing message in the thread and queue its delivery, in the same transaction."""
+    case_code = case_code or reply.case_code
     message = Message(conversation.id, "out", conversation.channel, reply.text, now, author=author)
     message.case_code = case_code
     uow.messages.add(message)  # flushes: the message has its id

@@ -238,7 +238,7 @@ class Pipeline:
         for note in slots.get("staff_notes") or ():  # what the citizen sent that was kept aside
             case.record(now, "citizen", "citizen_note", str(note))
         self._event(conversation, CaseFiled(case.code))
-        return [Reply(self._filed_text(case))]
+        return [Reply(self._filed_text(case), case_code=case.code)]
 
     def _event(self, conversation: Conversation, event: Event) -> list[Reply]:
         """Tell the dialogue what an action found; it decides the state (replies for the caller)."""

@@ -48,6 +48,7 @@ FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
 class Reply:
     text: str
     quick_replies: tuple[tuple[str, str], ...] = ()  # (title, payload)
+    case_code: str | None = None  # the case the reply is about (the one that says it was filed)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,16 @@ def test_a_complaint_is_filed_after_the_bot_asked_what_was_missing() -> None:
     assert nlu.asked[0] == KHAI_SINH and "" not in nlu.asked  # button taps are not parsed
 
 
+def test_the_message_with_the_tracking_code_belongs_to_the_case() -> None:
+    """Staff see on the case page that the citizen was sent the code ('Tin đã gửi công dân')."""
+    uow, pipeline, _ = setup()
+    file_khai_sinh(Citizen(pipeline))
+    filed = [row for row in uow.committed.outbox if row.text.startswith("Đã tiếp nhận phản ánh")]
+    assert [row.case_code for row in filed] == ["PAKN-2026-000001"]
+    sent = [m for m in uow.committed.messages if m.direction == "out" and m.case_code == "PAKN-2026-000001"]
+    assert [m.text for m in sent] == [row.text for row in filed]
+
+
 def test_a_message_the_platform_delivers_twice_is_answered_once() -> None:
     uow, pipeline, _ = setup()
     citizen = Citizen(pipeline)
