@@ -92,6 +92,7 @@ class BuiltinModel:
         self._idf = views[0].idf if views else np.empty(0)
         self._view_starts = np.array([min(v.index.values(), default=0) for v in views], dtype=np.intp)
         self.split = GROUPS_HEAD in heads
+        self._group_names = [name for name in heads if name.split("_")[0] == GROUPS_HEAD]
         self.labels = (heads[GROUPS_HEAD].labels + heads[OTHERS_HEAD].labels) if self.split else labels
 
     @classmethod
@@ -173,13 +174,20 @@ class BuiltinModel:
         whole-text vector is diluted by narrative words, while one window ("VNeID báo Hệ thống
         đang bảo trì") may carry the group's evidence; the two estimates are averaged, the windows'
         taken as the strongest window's per group, renormalised."""
-        whole = self._head(GROUPS_HEAD, vector)
+        whole = self._group_heads(vector)
         windows = sentence_windows(text, self.config.window_words)
         if len(windows) < 2:
             return whole
-        best = np.max([self._head(GROUPS_HEAD, self._vector(w)) for w in windows], axis=0)
+        best = np.max([self._group_heads(self._vector(w)) for w in windows], axis=0)
         combined = whole + best / best.sum()
         return combined / combined.sum()  # type: ignore[no-any-return]
+
+    def _group_heads(self, vector: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """P(group | PAKN): the mean of the group learners' calibrated probabilities."""
+        names = self._group_names
+        if len(names) == 1:
+            return self._head(names[0], vector)
+        return np.mean([self._head(name, vector) for name in names], axis=0)  # type: ignore[no-any-return]
 
     def _columns(self, text: str) -> tuple[list[int], list[int], list[int]]:
         """Weight-matrix rows of the text's known terms, per view (repeats kept: they are tf)."""

@@ -44,10 +44,16 @@ class FeatureConfig:
     calibration_folds: int = 3
     tol: float = 1e-3
     window_words: int = 40
+    # The group head: the average of these learners' calibrated probabilities ("logistic", "svm",
+    # "naive_bayes"; see builtin_fit.py). Models saved before this field read back as ("logistic",).
+    group_learners: tuple[str, ...] = ("svm", "naive_bayes")
+    svm_C: float = 1.0
+    nb_alpha: float = 0.3
 
     def to_dict(self) -> dict[str, object]:
         values = asdict(self)
         values["weights"] = list(self.weights)  # as it reads back from JSON
+        values["group_learners"] = list(self.group_learners)
         return values
 
     @classmethod
@@ -55,6 +61,8 @@ class FeatureConfig:
         known = {k: v for k, v in values.items() if k in cls.__dataclass_fields__}
         if "weights" in known:
             known["weights"] = tuple(known["weights"])  # type: ignore[arg-type]
+        # saved before the group learners were configurable: one logistic group head
+        known["group_learners"] = tuple(known.get("group_learners", ("logistic",)))  # type: ignore[arg-type]
         return cls(**known)  # type: ignore[arg-type]
 
 

@@ -15,7 +15,7 @@ def test_no_held_out_pakn_is_a_paraphrase_of_a_training_example() -> None:
     training = [text for text, _ in load_training_data(ROOT / "nlu_data").examples]
     similarity = nearest_training_similarity([row["text"] for row in rows], training)
     close = [(round(float(s), 2), row["text"]) for s, row in zip(similarity, rows) if s >= PARAPHRASE]
-    assert len(rows) > 300
+    assert len(rows) > 290  # 298 since issue 14 relabelled 38 plain questions as hoi_thu_tuc
     assert close == []
 
 

@@ -93,10 +93,25 @@ def test_a_question_is_not_a_pakn_even_when_groups_lead_the_joint_ranking(catalo
      [("phan_anh__dang_ky_kinh_doanh", 0.8)], "dang_ky_kinh_doanh", "ubnd_xa"),
     ("mẹ tôi cấp cứu, bệnh viện bắt đóng tạm ứng 10 triệu mới cho vào phòng mổ",
      [("phan_anh__bao_hiem", 0.42), ("phan_anh__y_te", 0.38)], "y_te", "so_y_te"),
+    # the ward or BHXH named as the one acting on the matter, not only as a place
+    ("xin phép sửa nhà cấp 4 mà phường đòi đủ bộ bản vẽ như nhà cao tầng",
+     [("phan_anh__xay_dung", 0.8)], "xay_dung", "ubnd_xa"),
+    ("danh sách hộ cận nghèo do xã lập bỏ sót nhà tôi", [("phan_anh__chinh_sach_xa_hoi", 0.8)],
+     "chinh_sach_xa_hoi", "ubnd_xa"),
+    ("đang hưởng trợ cấp thất nghiệp thì bảo hiểm xã hội dừng chi, không ai báo lý do",
+     [("phan_anh__lao_dong_viec_lam", 0.8)], "lao_dong_viec_lam", "bhxh"),
+    ("ra công an phường hỏi, công an phường bảo phải chờ dữ liệu", [("phan_anh__cu_tru", 0.8)],
+     "cu_tru", "cong_an"),
 ])
 def test_the_agency_the_text_names_wins(catalogue, extractor, text, ranking, procedure, agency) -> None:  # type: ignore[no-untyped-def]
     parse = _parse(catalogue, extractor, text, ranking + [("hoi_thu_tuc", 0.01)])
     assert (parse.intent, parse.procedure, parse.agency) == ("phan_anh", procedure, agency)
+
+
+def test_a_ward_named_as_the_place_leaves_the_groups_default_agency(catalogue, extractor) -> None:  # type: ignore[no-untyped-def]
+    text = "Trường tiểu học ở phường Cầu Giấy thu hơn 20 khoản đầu năm, nhiều khoản không có văn bản"
+    parse = _parse(catalogue, extractor, text, [("phan_anh__giao_duc", 0.8), ("hoi_thu_tuc", 0.01)])
+    assert (parse.procedure, parse.agency) == ("giao_duc", "so_gddt")
 
 
 def test_a_far_second_group_is_not_pulled_up_by_a_named_agency(catalogue, extractor) -> None:  # type: ignore[no-untyped-def]
@@ -127,6 +142,27 @@ def test_split_model_scores_are_a_distribution_with_a_pakn_head(split_model: Bui
     loaded = BuiltinModel.load(tmp_path / "model.npz")
     np.testing.assert_allclose(loaded.predict_proba(texts), probabilities, atol=1e-12)
     assert loaded.labels == split_model.labels
+
+
+def test_the_group_head_is_the_mean_of_its_learners(split_model: BuiltinModel, tmp_path: Path) -> None:
+    assert split_model.config.group_learners == ("svm", "naive_bayes")
+    assert {"groups", "groups_naive_bayes"} <= set(split_model._heads)
+    vector = split_model._vector("sổ đỏ nhà tôi chưa cấp")
+    parts = [split_model._head(name, vector) for name in ("groups", "groups_naive_bayes")]
+    np.testing.assert_allclose(split_model._group_heads(vector), np.mean(parts, axis=0))
+    logistic = BuiltinModel.train(EXTRA, FeatureConfig(char_min_df=1, calibration_folds=2,
+                                                       group_learners=("logistic",)))
+    logistic.save(tmp_path / "model.npz")
+    loaded = BuiltinModel.load(tmp_path / "model.npz")
+    assert loaded.config.group_learners == ("logistic",) and "groups_naive_bayes" not in loaded._heads
+    assert loaded.parse_raw("làm sổ đỏ mãi chưa xong")["intent"]["name"] == "phan_anh__dat_dai"
+
+
+def test_a_config_saved_before_the_group_learners_reads_back_as_one_logistic_head() -> None:
+    saved = FeatureConfig().to_dict()
+    del saved["group_learners"]
+    assert FeatureConfig.from_dict(saved).group_learners == ("logistic",)
+    assert FeatureConfig.from_dict(FeatureConfig().to_dict()) == FeatureConfig()
 
 
 def test_long_texts_are_scored_in_sentence_windows() -> None:
