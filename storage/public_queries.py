@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from routing.model import CaseStatus
+from storage.keyset import Cursor, Page, SortKey, count_capped, fetch, order_by, page_of
 from storage.orm import api_clients, case_events, cases, search_fold
 from storage.results import inserted_id
 
@@ -73,15 +74,29 @@ def _conditions(f: PublicFilter) -> list[sa.ColumnElement[bool]]:
     return where
 
 
+PUBLIC_ORDER = (SortKey(cases.c.public_order_at, "public_order_at", descending=True),
+                SortKey(cases.c.id, "id", descending=True))
+
+
+def public_page(session: Session, f: PublicFilter, page: int = 1, per_page: int = 20,
+                cursor: Cursor | None = None) -> Page:
+    """One page of public cases, newest published first (published, else closed, else received),
+    from `cursor` or else `page` by offset, and how many match (counted up to a cap)."""
+    where = _conditions(f)
+    total = count_capped(session, where, cases)
+    query = sa.select(*_public_columns(), cases.c.id, cases.c.public_order_at).where(*where)
+    rows, has_next, has_previous = fetch(session, query, PUBLIC_ORDER, cursor,
+                                         (max(page, 1) - 1) * per_page, per_page)
+    return page_of(rows, PUBLIC_ORDER, total, has_next, has_previous)
+
+
 def public_cases(session: Session, f: PublicFilter, page: int = 1,
                  per_page: int = 20) -> tuple[list[dict[str, Any]], int]:
-    """One page of public cases (newest published first) and how many match in all."""
+    """One page of public cases (newest published first) and how many match in all (Open311)."""
     where = _conditions(f)
     total = int(session.scalar(sa.select(sa.func.count()).select_from(cases).where(*where)) or 0)
-    published = sa.func.coalesce(cases.c.published_at, cases.c.closed_at, cases.c.received_at)
     query = (sa.select(*_public_columns()).where(*where)
-             .order_by(published.desc(), cases.c.id.desc())
-             .limit(per_page).offset((max(page, 1) - 1) * per_page))
+             .order_by(*order_by(PUBLIC_ORDER)).limit(per_page).offset((max(page, 1) - 1) * per_page))
     return [dict(r._mapping) for r in session.execute(query)], total
 
 
