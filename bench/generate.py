@@ -70,7 +70,8 @@ class Generator:
         from routing.text import fold
 
         self.fold, self.now, self.rng, self.zone = fold, now, random.Random(seed), VIETNAM
-        self.calendar, self._due = calendar, {}  # type: dict[tuple[Any, int], datetime]
+        self.calendar = calendar
+        self._due: dict[tuple[Any, int], datetime] = {}
         self.procedures = [p for p in catalogue.procedures.values() if p.default_agency]
         self.wards = [w.label for w in catalogue.wards]
         limits = {s.id: s.working_days for s in catalogue.steps.values()}

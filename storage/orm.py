@@ -94,6 +94,10 @@ messages = sa.Table(
     sa.Column("raw", sa.JSON, nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("channel", "platform_message_id", name="uq_messages_channel_platform_id"),
+    # Migration 0016: the oldest message not processed yet (/readyz, metrics) without a scan of
+    # millions of processed ones.
+    sa.Index("ix_messages_unprocessed", "created_at", postgresql_where=sa.text("status = 'received'"),
+             sqlite_where=sa.text("status = 'received'")),
 )
 cases = sa.Table(
     "cases", metadata,
@@ -491,6 +495,15 @@ channel_tokens = sa.Table(
     sa.Column("refreshing_by", sa.String(64), nullable=True),
     sa.Column("refreshing_until", UtcDateTime(), nullable=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Migration 0016: "I am alive" from the processes that must be running (the scheduler), read by
+# /readyz and the metrics: one row per role, the last beat and which process gave it.
+service_heartbeats = sa.Table(
+    "service_heartbeats", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("process", sa.String(128), nullable=False),
+    sa.Column("beat_at", UtcDateTime(), nullable=False),
 )
 
 # Migration 0011: a hotline case is linked to a chat only once the citizen agrees in that chat.

@@ -1,4 +1,4 @@
-"""lists at a million cases: the work queue's urgency on the case row, keyset indexes
+"""lists at a million cases (urgency on the case row, keyset indexes); readiness heartbeats
 
 `cases.queue_due_at` and `cases.queue_step` keep the due time and name of the case's current step
 (the earliest deadline not met; none once the case is closed, rejected or redirected), filled on
@@ -8,6 +8,9 @@ deadline. `ix_cases_queue` and `ix_cases_scope_queue` serve its urgency order (f
 within one unit's agency and ward), `ix_cases_scope_received` its newest-first order, and
 `ix_cases_public_order` the public results list (newest published first) on `public_order_at`
 (published, else closed, else received: also filled on flush).
+
+Observability (/readyz, /metrics): `ix_messages_unprocessed` finds the oldest inbound message not
+processed yet among millions; `service_heartbeats` holds the scheduler's last beat.
 
 Revision ID: 0016
 Revises: 0017
@@ -40,9 +43,21 @@ def upgrade() -> None:
                     ["agency_id", "ward", "queue_due_at", "received_at", "id"])
     op.create_index("ix_cases_scope_received", "cases", ["agency_id", "ward", "received_at", "id"])
     op.create_index("ix_cases_public_order", "cases", ["public_order_at", "id"])
+    op.create_index("ix_messages_unprocessed", "messages", ["created_at"],
+                    postgresql_where=sa.text("status = 'received'"),
+                    sqlite_where=sa.text("status = 'received'"))
+    op.create_table(
+        "service_heartbeats",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("process", sa.String(length=128), nullable=False),
+        sa.Column("beat_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_service_heartbeats")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("service_heartbeats")
+    op.drop_index("ix_messages_unprocessed", table_name="messages")
     for name in ("ix_cases_public_order", "ix_cases_scope_received", "ix_cases_scope_queue",
                  "ix_cases_queue"):
         op.drop_index(name, table_name="cases")
