@@ -23,7 +23,7 @@ from console.assign_view import assignees, assignment_panel, name_assignments
 from console.deps import components
 from console.national import national_panel
 from console.form_text import page_number
-from console.paging import page_cursor, pages_of
+from console.paging import count_text, page_cursor, pages_of
 from console.queue_view import filter_choices, kept_arguments, queue_filter
 from console.views import run_in_uow
 from routing.case_rules import needs_masking_review, needs_ward, publication_pending
@@ -54,6 +54,7 @@ def case_list() -> str:
         row["national_unmapped"] = components().national.is_unmapped(row["national_status"])
     return render_template("console/cases.html", rows=found.rows, total=found.total, page=page,
                            pages=pages_of(found, page, PER_PAGE), found=found,
+                           count=count_text(found),
                            kept=kept_arguments(), f=criteria, catalogue=components().ctx.catalogue,
                            choices=filter_choices(components().ctx.catalogue, staff.scope))
 

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from console.auth import audit, now, roles_required, user
 from console.deps import components
 from console.form_text import page_number, query_day
-from console.paging import page_cursor, pages_of
+from console.paging import count_text, page_cursor, pages_of
 from console.limits import attempt_succeeded, lookup_checks, minutes, try_attempt
 from console.views import format_time, run_in_uow
 from intake.messages import STATUS_NAMES
@@ -81,7 +81,7 @@ def results() -> str:
     query = {k: v for k, v in args.items() if k not in ("trang", "sau", "truoc") and v}
     return render_template(
         "public/results.html", rows=found.rows, total=found.total, found=found, page=page,
-        pages=pages_of(found, page, PER_PAGE), query=query,
+        pages=pages_of(found, page, PER_PAGE), query=query, count=count_text(found),
         procedures=procedures, agencies=[(a, catalogue.agency_name(a)) for a in facets["agencies"]],
         wards=facets["wards"], args=args)
 

@@ -3,7 +3,8 @@ last row shown (or, going back, from the first) instead of skipping rows with OF
 of a million cases costs what page 1 does.
 
 A list's order is a tuple of sort keys; the first may be nullable (its NULLs sort last), the
-others are not. A cursor is the sort-key values of one row, carried in the page's links as a short
+others are not. The ORDER BY is written so that a plain ascending index on the keys serves it,
+forwards or backwards (no NULLS clause on a key that cannot be NULL: it would not match). A cursor is the sort-key values of one row, carried in the page's links as a short
 opaque token; a token that does not parse is ignored (the list starts again at the top).
 Totals are counted up to `COUNT_CAP` rows only: beyond that the page says "more than" (a count
 of a million rows costs seconds, and nobody reads the 20,000th page of a list).
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 COUNT_CAP = 10_000
+COUNT_BUDGET_MS = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -29,6 +31,7 @@ class SortKey:
     expression: Any
     label: str
     descending: bool = False
+    nullable: bool = False  # only the first key may be; its NULLs come last
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Cursor:
 @dataclass
 class Page:
     rows: list[dict[str, Any]]
-    total: int  # exact up to COUNT_CAP; COUNT_CAP + 1 means "more than COUNT_CAP"
+    total: int | None  # exact up to COUNT_CAP; COUNT_CAP + 1: "more than"; None: not counted
     has_next: bool
     has_previous: bool
     first: str = ""  # token of the first row (the "previous" link's cursor)
@@ -50,7 +53,7 @@ class Page:
 
     @property
     def total_capped(self) -> bool:
-        return self.total > COUNT_CAP
+        return self.total is None or self.total > COUNT_CAP
 
 
 def _encode(value: Any) -> str:
@@ -116,7 +119,7 @@ def _segments(keys: Sequence[SortKey], cursor: Cursor) -> list[sa.ColumnElement[
     bound = column <= value if first.descending != cursor.backward else column >= value
     segment = sa.and_(bound, sa.or_(_beyond(first, value, cursor.backward),
                                     sa.and_(column == value, rest)))
-    return [segment] if cursor.backward else [segment, column.is_(None)]
+    return [segment] if cursor.backward or not first.nullable else [segment, column.is_(None)]
 
 
 def _lexicographic(keys: Sequence[SortKey], values: Sequence[Any], backward: bool) -> Any:
@@ -134,17 +137,33 @@ def order_by(keys: Sequence[SortKey], backward: bool = False) -> list[Any]:
     for index, key in enumerate(keys):
         descending = key.descending != backward
         clause = key.expression.desc() if descending else key.expression.asc()
-        if index == 0:
+        if index == 0 and key.nullable:
             clause = clause.nulls_first() if backward else clause.nulls_last()
         result.append(clause)
     return result
 
 
-def count_capped(session: Session, where: Sequence[Any], table: Any) -> int:
-    """How many rows match, counted up to COUNT_CAP (a count of a million rows costs seconds)."""
+def count_capped(session: Session, where: Sequence[Any], table: Any) -> int | None:
+    """How many rows match, counted up to COUNT_CAP + 1 (a count of a million rows costs
+    seconds). On PostgreSQL the count is given up after COUNT_BUDGET_MS, when the filters need
+    more rows read than that (a rare combination no index covers): None, "many"."""
     limited = (sa.select(sa.literal(1)).select_from(table).where(*where).limit(COUNT_CAP + 1)
                .subquery())
-    return int(session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0)
+    query = sa.select(sa.func.count()).select_from(limited)
+    if session.get_bind().dialect.name != "postgresql":
+        return int(session.scalar(query) or 0)
+    savepoint = session.begin_nested()
+    try:
+        session.execute(sa.text(f"SET LOCAL statement_timeout = {COUNT_BUDGET_MS}"))
+        counted = int(session.scalar(query) or 0)
+    except sa.exc.OperationalError as error:  # QueryCanceled: the budget ran out
+        savepoint.rollback()
+        if "statement timeout" not in str(error):
+            raise
+        return None
+    session.execute(sa.text("SET LOCAL statement_timeout = 0"))
+    savepoint.commit()
+    return counted
 
 
 def fetch(session: Session, query: Any, keys: Sequence[SortKey], cursor: Cursor | None,
@@ -174,7 +193,7 @@ def _rows(session: Session, query: Any) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in session.execute(query)]
 
 
-def page_of(rows: list[dict[str, Any]], keys: Sequence[SortKey], total: int, has_next: bool,
+def page_of(rows: list[dict[str, Any]], keys: Sequence[SortKey], total: int | None, has_next: bool,
             has_previous: bool) -> Page:
     return Page(rows, total, has_next, has_previous,
                 token(rows[0], keys) if rows else "", token(rows[-1], keys) if rows else "")

@@ -99,6 +99,9 @@ messages = sa.Table(
     sa.Index("ix_messages_unprocessed", "created_at", postgresql_where=sa.text("status = 'received'"),
              sqlite_where=sa.text("status = 'received'")),
 )
+# What storage.public_queries.eligible() says, as SQL (the public list's partial indexes).
+PUBLIC_WHERE = ("status IN ('published', 'closed') AND (publish_consent IS true OR "
+                "masking_reviewed_at IS NOT NULL) AND public_text IS NOT NULL AND public_text != ''")
 cases = sa.Table(
     "cases", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -158,7 +161,15 @@ cases = sa.Table(
     sa.Index("ix_cases_queue", "queue_due_at", "received_at", "id"),
     sa.Index("ix_cases_scope_queue", "agency_id", "ward", "queue_due_at", "received_at", "id"),
     sa.Index("ix_cases_scope_received", "agency_id", "ward", "received_at", "id"),
-    sa.Index("ix_cases_public_order", "public_order_at", "id"),
+    # The public list reads only published results: partial indexes on exactly
+    # storage.public_queries.eligible() (PUBLIC_WHERE), newest first, for everyone, per ward and
+    # per procedure group.
+    sa.Index("ix_cases_public_order", "public_order_at", "id",
+             postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
+    sa.Index("ix_cases_public_ward", "ward", "public_order_at", "id",
+             postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
+    sa.Index("ix_cases_public_procedure", "procedure_id", "public_order_at", "id",
+             postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
 )
 case_events = sa.Table(
     "case_events", metadata,

@@ -61,7 +61,7 @@ def _conditions(f: QueueFilter, scope: Scope, user_id: int, now: datetime) -> li
     return where
 
 
-URGENCY = (SortKey(cases.c.queue_due_at, "step_due_at"),
+URGENCY = (SortKey(cases.c.queue_due_at, "step_due_at", nullable=True),
            SortKey(cases.c.received_at, "received_at", descending=True),
            SortKey(cases.c.id, "id", descending=True))
 NEWEST = (SortKey(cases.c.received_at, "received_at", descending=True),

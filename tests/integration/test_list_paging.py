@@ -110,3 +110,14 @@ def test_above_the_cap_the_count_says_more_than(desk: Console,
     monkeypatch.setattr(keyset, "COUNT_CAP", 20)
     text = desk.client("daumoi").get("/console/cases?closed=1").text
     assert "(hơn 20 kết quả)" in text and "Trang 1</span>" in text and "Trang sau" in text
+
+
+def test_a_count_that_would_take_too_long_is_given_up(session_factory: Any, database_url: str) -> None:
+    """PostgreSQL: past keyset.COUNT_BUDGET_MS the list says "nhiều" instead of waiting; the
+    session goes on working (the count ran in a savepoint). SQLite always counts."""
+    slow = [sa.text("pg_sleep(0.2) IS NOT NULL" if database_url.startswith("postgresql")
+                    else "1 = 1")]
+    with session_factory() as session:
+        counted = keyset.count_capped(session, slow, sa.select(sa.literal(1)).subquery())
+        assert counted == (None if database_url.startswith("postgresql") else 1)
+        assert session.scalar(sa.select(sa.literal(7))) == 7

@@ -6,7 +6,9 @@ every flush by storage.orm's session hook and here, once, for the cases already 
 the work queue ("Việc cần làm") is a walk along one index instead of a window function over every
 deadline. `ix_cases_queue` and `ix_cases_scope_queue` serve its urgency order (for everyone, and
 within one unit's agency and ward), `ix_cases_scope_received` its newest-first order, and
-`ix_cases_public_order` the public results list (newest published first) on `public_order_at`
+`ix_cases_public_order` (and per ward and procedure group: `ix_cases_public_ward`,
+`ix_cases_public_procedure`, partial: published results only) the public results list (newest
+published first) on `public_order_at`
 (published, else closed, else received: also filled on flush).
 
 Observability (/readyz, /metrics): `ix_messages_unprocessed` finds the oldest inbound message not
@@ -25,6 +27,8 @@ branch_labels = None
 depends_on = None
 
 FINISHED = ("rejected", "redirected", "closed")
+PUBLIC_WHERE = ("status IN ('published', 'closed') AND (publish_consent IS true OR "
+                "masking_reviewed_at IS NOT NULL) AND public_text IS NOT NULL AND public_text != ''")
 CURRENT = ("SELECT d.{column} FROM case_deadlines d WHERE d.case_id = cases.id AND d.met_at IS NULL "
            "ORDER BY d.due_at, d.id LIMIT 1")
 
@@ -42,7 +46,11 @@ def upgrade() -> None:
     op.create_index("ix_cases_scope_queue", "cases",
                     ["agency_id", "ward", "queue_due_at", "received_at", "id"])
     op.create_index("ix_cases_scope_received", "cases", ["agency_id", "ward", "received_at", "id"])
-    op.create_index("ix_cases_public_order", "cases", ["public_order_at", "id"])
+    for name, columns in (("ix_cases_public_order", ["public_order_at", "id"]),
+                          ("ix_cases_public_ward", ["ward", "public_order_at", "id"]),
+                          ("ix_cases_public_procedure", ["procedure_id", "public_order_at", "id"])):
+        op.create_index(name, "cases", columns, postgresql_where=sa.text(PUBLIC_WHERE),
+                        sqlite_where=sa.text(PUBLIC_WHERE))
     op.create_index("ix_messages_unprocessed", "messages", ["created_at"],
                     postgresql_where=sa.text("status = 'received'"),
                     sqlite_where=sa.text("status = 'received'"))
@@ -58,7 +66,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("service_heartbeats")
     op.drop_index("ix_messages_unprocessed", table_name="messages")
-    for name in ("ix_cases_public_order", "ix_cases_scope_received", "ix_cases_scope_queue",
+    for name in ("ix_cases_public_procedure", "ix_cases_public_ward", "ix_cases_public_order",
+                 "ix_cases_scope_received", "ix_cases_scope_queue",
                  "ix_cases_queue"):
         op.drop_index(name, table_name="cases")
     with op.batch_alter_table("cases") as batch:
