@@ -123,3 +123,26 @@ def test_metrics_only_for_a_trusted_address_or_the_token(desk: Console) -> None:
     allowed = _metrics(desk, headers={"Authorization": "Bearer s3cret-scrape"}, **outsider)
     assert allowed.status_code == 200 and "pakn_overdue_cases" in allowed.text
     assert _metrics(desk).status_code == 200  # 127.0.0.1: this machine's own Prometheus
+
+
+def test_several_processes_add_up_with_the_multiprocess_directory(tmp_path: Any) -> None:
+    """PROMETHEUS_MULTIPROC_DIR (README): what two processes counted is summed by any process's
+    /metrics, as with several web processes and workers on one machine."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    count = ("from bot.observability import PrometheusTelemetry as P; t = P(); "
+             "t.message('zalo', 'in'); t.message('zalo', 'out'); t.nlu_parse('builtin', 0.002, True)")
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=120)
+    read = ("from bot.observability import PrometheusTelemetry as P, _process_registry as r; "
+            "from prometheus_client import generate_latest as g; P(); print(g(r()).decode())")
+    text = subprocess.run([sys.executable, "-c", read], env=env, check=True, timeout=120,
+                          capture_output=True, text=True).stdout
+    assert _value(text, 'pakn_messages_total{channel="zalo",direction="in"}') == 2
+    assert _value(text, 'pakn_nlu_parses_total{backend="builtin",result="fallback"}') == 2
+    assert _value(text, 'pakn_nlu_parse_seconds_count{backend="builtin"}') == 2
