@@ -162,13 +162,15 @@ cases = sa.Table(
     sa.Index("ix_cases_scope_queue", "agency_id", "ward", "queue_due_at", "received_at", "id"),
     sa.Index("ix_cases_scope_received", "agency_id", "ward", "received_at", "id"),
     # The public list reads only published results: partial indexes on exactly
-    # storage.public_queries.eligible() (PUBLIC_WHERE), newest first, for everyone, per ward and
-    # per procedure group.
+    # storage.public_queries.eligible() (PUBLIC_WHERE), newest first, for everyone, per ward, per
+    # procedure group and per agency (also the filter lists' distinct values).
     sa.Index("ix_cases_public_order", "public_order_at", "id",
              postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
     sa.Index("ix_cases_public_ward", "ward", "public_order_at", "id",
              postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
     sa.Index("ix_cases_public_procedure", "procedure_id", "public_order_at", "id",
+             postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
+    sa.Index("ix_cases_public_agency", "agency_id", "public_order_at", "id",
              postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
 )
 case_events = sa.Table(

@@ -7,7 +7,7 @@ the work queue ("Việc cần làm") is a walk along one index instead of a wind
 deadline. `ix_cases_queue` and `ix_cases_scope_queue` serve its urgency order (for everyone, and
 within one unit's agency and ward), `ix_cases_scope_received` its newest-first order, and
 `ix_cases_public_order` (and per ward and procedure group: `ix_cases_public_ward`,
-`ix_cases_public_procedure`, partial: published results only) the public results list (newest
+`ix_cases_public_procedure`, `ix_cases_public_agency`; partial: published results only) the public results list (newest
 published first) on `public_order_at`
 (published, else closed, else received: also filled on flush).
 
@@ -48,7 +48,8 @@ def upgrade() -> None:
     op.create_index("ix_cases_scope_received", "cases", ["agency_id", "ward", "received_at", "id"])
     for name, columns in (("ix_cases_public_order", ["public_order_at", "id"]),
                           ("ix_cases_public_ward", ["ward", "public_order_at", "id"]),
-                          ("ix_cases_public_procedure", ["procedure_id", "public_order_at", "id"])):
+                          ("ix_cases_public_procedure", ["procedure_id", "public_order_at", "id"]),
+                          ("ix_cases_public_agency", ["agency_id", "public_order_at", "id"])):
         op.create_index(name, "cases", columns, postgresql_where=sa.text(PUBLIC_WHERE),
                         sqlite_where=sa.text(PUBLIC_WHERE))
     op.create_index("ix_messages_unprocessed", "messages", ["created_at"],
@@ -66,7 +67,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("service_heartbeats")
     op.drop_index("ix_messages_unprocessed", table_name="messages")
-    for name in ("ix_cases_public_procedure", "ix_cases_public_ward", "ix_cases_public_order",
+    for name in ("ix_cases_public_agency", "ix_cases_public_procedure", "ix_cases_public_ward", "ix_cases_public_order",
                  "ix_cases_scope_received", "ix_cases_scope_queue",
                  "ix_cases_queue"):
         op.drop_index(name, table_name="cases")
