@@ -49,6 +49,9 @@ def _seed(engine: Any, catalogue: Any, now: datetime, count: int = CASES) -> Non
         case_rows.append(row)
         met = received + timedelta(days=rng.uniform(2, 35)) if status in (
             "answered", "published", "closed") else None
+        running = met is None and status not in ("closed", "rejected")  # as the ORM's flush hook
+        row.update(queue_due_at=due if running else None, queue_step="answer" if running else None,
+                   public_order_at=received)
         deadline_rows += [
             {"case_id": number, "step": "classify_and_forward", "starts_at": received, "working_days": 3,
              "due_at": received + timedelta(days=4), "source": "NĐ 20/2008", "met_at": received},

@@ -48,6 +48,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     for module in (public, open311, reports):
         app.register_blueprint(module.blueprint)
     app.add_url_rule("/healthz", "healthz", healthz)
+    from bot import observability
+    observability.init_app(app, components)  # /readyz, /metrics
     app.add_url_rule("/", "index", lambda: webchat.redirect_to_chat())
     return app
 

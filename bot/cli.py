@@ -221,9 +221,6 @@ COMMANDS = {"setup": cmd_setup, "serve": cmd_serve, "worker": cmd_worker, "shell
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -231,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
+    from bot.logs import configure
+    configure(settings, args.verbose)
     if args.command == "nlu":
         from bot.nlu_cli import run_nlu_command
         return run_nlu_command(args, settings)

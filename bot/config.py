@@ -37,6 +37,8 @@ ENVIRONMENT = {
     "ZALO_ZNS_URL": (("channels", "zalo"), "zns_url"),
     "SMTP_USER": (("email",), "user"),
     "SMTP_PASSWORD": (("email",), "password"),
+    "PAKN_METRICS_TOKEN": (("observability",), "metrics_token"),
+    "PAKN_LOG_FORMAT": (("logging",), "format"),
 }
 
 # Every default lives in settings/ (one frozen dataclass per section, same keys as config.yaml).

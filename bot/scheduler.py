@@ -8,6 +8,8 @@ did, so a restart or a missed run neither skips nor repeats anything.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -20,6 +22,7 @@ from routing import jobs, staff_alerts
 from routing.calendar import VIETNAM
 from storage.personal_data import anonymise_due
 from storage.uploads import FileStore
+from storage.health_queries import beat
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -101,4 +104,13 @@ def build_scheduler(pakn: Any, scheduler: BaseScheduler | None = None,
     hour, minute = (int(part) for part in pakn.settings.privacy.retention_time.split(":"))
     scheduler.add_job(lambda: run_retention_job(pakn, clock()), id="retention",
                       trigger=CronTrigger(hour=hour, minute=minute, timezone=VIETNAM), **common)
+    scheduler.add_job(lambda: run_heartbeat(pakn, clock()), id="heartbeat",
+                      trigger=IntervalTrigger(seconds=pakn.settings.observability.heartbeat_seconds),
+                      next_run_time=datetime.now(VIETNAM), **common)
     return scheduler
+
+
+def run_heartbeat(pakn: Any, now: datetime) -> None:
+    """The scheduler is alive (read by /readyz and the metrics, from any process)."""
+    process = f"{socket.gethostname()}:{os.getpid()}"
+    pakn.uow().run(lambda uow: beat(uow.session, "scheduler", process, now))

@@ -23,6 +23,7 @@ from console.assign_view import assignees, assignment_panel, name_assignments
 from console.deps import components
 from console.national import national_panel
 from console.form_text import page_number
+from console.paging import count_text, page_cursor, pages_of
 from console.queue_view import filter_choices, kept_arguments, queue_filter
 from console.views import run_in_uow
 from routing.case_rules import needs_masking_review, needs_ward, publication_pending
@@ -32,7 +33,7 @@ from storage import console_queries as q
 from storage.assignment import keep_assignment_in_unit
 from storage.orm import outbox
 from storage.uploads import FileStore
-from storage.work_queue import work_queue
+from storage.work_queue import sort_keys, work_queue
 
 blueprint = Blueprint("console_cases", __name__, url_prefix="/console")
 PER_PAGE = 50
@@ -46,12 +47,14 @@ def case_list() -> str:
     page = page_number(request.args.get("page")) or 1
     criteria = queue_filter()
     staff = user()
+    cursor = page_cursor(sort_keys(criteria), request.args.get("after"), request.args.get("before"))
     with components().read() as db:
-        rows, total = work_queue(db, criteria, staff.scope, staff.id, now(), page, PER_PAGE)
-    for row in rows:  # a national status the mapping table lacks is flagged in the list too
+        found = work_queue(db, criteria, staff.scope, staff.id, now(), page, PER_PAGE, cursor)
+    for row in found.rows:  # a national status the mapping table lacks is flagged in the list too
         row["national_unmapped"] = components().national.is_unmapped(row["national_status"])
-    pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
-    return render_template("console/cases.html", rows=rows, total=total, page=page, pages=pages,
+    return render_template("console/cases.html", rows=found.rows, total=found.total, page=page,
+                           pages=pages_of(found, page, PER_PAGE), found=found,
+                           count=count_text(found),
                            kept=kept_arguments(), f=criteria, catalogue=components().ctx.catalogue,
                            choices=filter_choices(components().ctx.catalogue, staff.scope))
 

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from console.auth import audit, now, roles_required, user
 from console.deps import components
 from console.form_text import page_number, query_day
+from console.paging import count_text, page_cursor, pages_of
 from console.limits import attempt_succeeded, lookup_checks, minutes, try_attempt
 from console.views import format_time, run_in_uow
 from intake.messages import STATUS_NAMES
@@ -72,14 +73,15 @@ def results() -> str:
         received_from=_day_start(date_from) if date_from else None,
         received_before=_day_start(date_to + timedelta(days=1)) if date_to else None)
     page = page_number(args.get("trang")) or 1
+    cursor = page_cursor(pq.PUBLIC_ORDER, args.get("sau"), args.get("truoc"))
     with pakn.read() as db:
-        rows, total = pq.public_cases(db, f, page, PER_PAGE)
+        found = pq.public_page(db, f, page, PER_PAGE, cursor)
         facets = pq.public_facets(db)
     procedures = [p for p in catalogue.procedures.values() if p.id != OUT_OF_SCOPE_PROCEDURE]
-    pages = max(1, -(-total // PER_PAGE))
-    query = {k: v for k, v in args.items() if k != "trang" and v}
+    query = {k: v for k, v in args.items() if k not in ("trang", "sau", "truoc") and v}
     return render_template(
-        "public/results.html", rows=rows, total=total, page=page, pages=pages, query=query,
+        "public/results.html", rows=found.rows, total=found.total, found=found, page=page,
+        pages=pages_of(found, page, PER_PAGE), query=query, count=count_text(found),
         procedures=procedures, agencies=[(a, catalogue.agency_name(a)) for a in facets["agencies"]],
         wards=facets["wards"], args=args)
 

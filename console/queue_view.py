@@ -45,3 +45,4 @@ def filter_choices(catalogue: Catalogue, scope: Scope) -> dict[str, Any]:
         wards = [scope.ward]
     return {"agencies": agencies, "wards": wards, "statuses": T.STATUS_NAMES,
             "channels": T.CHANNEL_NAMES}
+

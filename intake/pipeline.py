@@ -34,6 +34,7 @@ from routing.limits import ContactTooLong
 from routing.model import Case, Conversation, InvalidTransition, Message, MissingContactData, UnknownCase
 from routing.ports import AbstractUnitOfWork, Notifier
 from routing.rules import phone_digits_match
+from routing.telemetry import telemetry
 
 logger = logging.getLogger(__name__)
 # What staff need besides a URL: a Telegram file id, a place, a web chat upload and its label.
@@ -162,7 +163,9 @@ class Pipeline:
             for reply in replies:
                 queue_reply(uow, conversation, reply, now)
             message.status = "processed"
+            channel = message.channel
             uow.commit()
+        telemetry().message(channel, "in")
         self.on_queued()
         return replies
 

@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from nlu.entities import EntityExtractor
 from nlu.models import ModelStore
-from nlu.result import ParseResult, interpret
+from nlu.result import FALLBACK, ParseResult, interpret
 from routing.catalogue import Catalogue
+from routing.telemetry import telemetry
 from routing.text import nfc
 
 logger = logging.getLogger(__name__)
@@ -107,8 +108,11 @@ class NluService:
     def parse(self, text: str) -> ParseResult:
         text = nfc(text)
         self.reload_if_changed()
+        started = time.perf_counter()
         raw, backend = self._parse_raw(text)
-        return interpret(raw, self.catalogue, self.threshold, backend, self.extractor.extract(text))
+        result = interpret(raw, self.catalogue, self.threshold, backend, self.extractor.extract(text))
+        telemetry().nlu_parse(backend, time.perf_counter() - started, result.intent == FALLBACK)
+        return result
 
     def _parse_raw(self, text: str) -> tuple[dict[str, Any], str]:
         primary = self.primary

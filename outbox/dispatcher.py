@@ -39,6 +39,7 @@ from outbox.delivery import Plan, plan_delivery, text_to_send
 from outbox.ratelimit import RateLimiter
 from routing.labels import CASE_STATUS_NAMES
 from settings import OutboxSettings
+from routing.telemetry import telemetry
 from storage import outbox_queue as q
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ class Dispatcher:
                                      data, f"outbox-{row.id}")
 
     def _done(self, row: q.Claimed, part_ids: list[str], via: str | None = None) -> None:
+        telemetry().message(row.channel, "out")
         if not q.mark_sent(self.session_factory, row.id, self.worker_id, self.clock(), part_ids, via):
             logger.warning("outbox row %s was sent, but its lease had passed to another worker: "
                            "it may be sent twice (lease_seconds shorter than the send?)", row.id)

@@ -317,6 +317,36 @@ class NationalSettings:
 
 
 @dataclass(frozen=True)
+class ReadySettings:
+    """/readyz answers 503 when one of these ages is exceeded (seconds)."""
+
+    scheduler_max_age_seconds: float = 120
+    inbound_max_age_seconds: float = 60  # the oldest inbound message not processed yet
+    outbox_max_age_seconds: float = 300  # the oldest outbox row still to send
+
+
+@dataclass(frozen=True)
+class ObservabilitySettings:
+    """/metrics answers a request with "Authorization: Bearer $PAKN_METRICS_TOKEN" or from
+    metrics_addresses (the client's own address behind proxy.trusted_hops); the scheduler writes
+    its heartbeat every heartbeat_seconds."""
+
+    metrics_token: str = secret()
+    metrics_addresses: tuple[str, ...] = ("127.0.0.1", "::1")
+    heartbeat_seconds: float = 30
+    ready: ReadySettings = field(default_factory=ReadySettings)
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    """format: "text" (one line per record) or "json" (one JSON object per line); personal data
+    is logged at DEBUG only, whatever the format."""
+
+    format: str = "text"
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str = "sqlite:///var/pakn.db"
     secret_key: str = secret()
@@ -342,3 +372,5 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     national: NationalSettings = field(default_factory=NationalSettings)
+    observability: ObservabilitySettings = field(default_factory=ObservabilitySettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)

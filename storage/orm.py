@@ -18,6 +18,7 @@ from routing.model import (
     OutboxItem,
     StaffNotification,
     SurveyAnswer,
+    TERMINAL_STATUSES,
 )
 from routing.text import fold
 
@@ -93,7 +94,14 @@ messages = sa.Table(
     sa.Column("raw", sa.JSON, nullable=True),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("channel", "platform_message_id", name="uq_messages_channel_platform_id"),
+    # Migration 0016: the oldest message not processed yet (/readyz, metrics) without a scan of
+    # millions of processed ones.
+    sa.Index("ix_messages_unprocessed", "created_at", postgresql_where=sa.text("status = 'received'"),
+             sqlite_where=sa.text("status = 'received'")),
 )
+# What storage.public_queries.eligible() says, as SQL (the public list's partial indexes).
+PUBLIC_WHERE = ("status IN ('published', 'closed') AND (publish_consent IS true OR "
+                "masking_reviewed_at IS NOT NULL) AND public_text IS NOT NULL AND public_text != ''")
 cases = sa.Table(
     "cases", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -134,6 +142,13 @@ cases = sa.Table(
     sa.Column("national_url", sa.String(512), nullable=True),
     # Migration 0017: when the citizen's personal data was removed (retention, or their request).
     sa.Column("anonymised_at", UtcDateTime(), nullable=True),
+    # Migration 0016: the work queue's urgency, kept on the row so the queue is one index walk at a
+    # million cases: the due time and name of the current step (the earliest deadline not met),
+    # None once the case is finished or no step runs. Filled on flush (_fill_case_queue_step).
+    sa.Column("queue_due_at", UtcDateTime(), nullable=True),
+    sa.Column("queue_step", sa.String(32), nullable=True),
+    # Migration 0016: the public list's order (published, else closed, else received), on flush.
+    sa.Column("public_order_at", UtcDateTime(), nullable=True),
     sa.Index("ix_cases_status", "status"),
     sa.Index("ix_cases_agency_status", "agency_id", "status"),
     sa.Index("ix_cases_channel", "channel"),
@@ -141,6 +156,22 @@ cases = sa.Table(
     sa.Index("ix_cases_due_at", "due_at"),
     sa.Index("ix_cases_published_at", "published_at"),
     sa.Index("ix_cases_assigned_to", "assigned_to"),
+    # Migration 0016: keyset pagination of the work queue (urgency, or newest first) for everyone,
+    # and within a unit's scope (agency, ward), and of the public results list.
+    sa.Index("ix_cases_queue", "queue_due_at", "received_at", "id"),
+    sa.Index("ix_cases_scope_queue", "agency_id", "ward", "queue_due_at", "received_at", "id"),
+    sa.Index("ix_cases_scope_received", "agency_id", "ward", "received_at", "id"),
+    # The public list reads only published results: partial indexes on exactly
+    # storage.public_queries.eligible() (PUBLIC_WHERE), newest first, for everyone, per ward, per
+    # procedure group and per agency (also the filter lists' distinct values).
+    sa.Index("ix_cases_public_order", "public_order_at", "id",
+             postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
+    sa.Index("ix_cases_public_ward", "ward", "public_order_at", "id",
+             postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
+    sa.Index("ix_cases_public_procedure", "procedure_id", "public_order_at", "id",
+             postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
+    sa.Index("ix_cases_public_agency", "agency_id", "public_order_at", "id",
+             postgresql_where=sa.text(PUBLIC_WHERE), sqlite_where=sa.text(PUBLIC_WHERE)),
 )
 case_events = sa.Table(
     "case_events", metadata,
@@ -458,6 +489,8 @@ def _fill_case_public_search(session: sa.orm.Session, _context: object, _instanc
         if isinstance(obj, Case):
             public = " ".join(p for p in (obj.public_text, obj.public_answer) if p)
             obj.public_search = search_fold(public) if public else None  # type: ignore[attr-defined]
+            obj.public_order_at = (obj.published_at or obj.closed_at  # type: ignore[attr-defined]
+                                   or obj.received_at)
 
 
 # -- outbound delivery ----------------------------------------------------------------------------
@@ -482,6 +515,15 @@ channel_tokens = sa.Table(
     sa.Column("refreshing_by", sa.String(64), nullable=True),
     sa.Column("refreshing_until", UtcDateTime(), nullable=True),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Migration 0016: "I am alive" from the processes that must be running (the scheduler), read by
+# /readyz and the metrics: one row per role, the last beat and which process gave it.
+service_heartbeats = sa.Table(
+    "service_heartbeats", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("process", sa.String(128), nullable=False),
+    sa.Column("beat_at", UtcDateTime(), nullable=False),
 )
 
 # Migration 0011: a hotline case is linked to a chat only once the citizen agrees in that chat.
@@ -541,6 +583,38 @@ data_requests = sa.Table(
     sa.Index("ix_data_requests_status", "status", "id"),
 )
 
+def _queue_step(case: Case) -> tuple[datetime | None, str | None]:
+    """The current step's due time and name: the earliest deadline not met (None once finished)."""
+    if CaseStatus(case.status) in TERMINAL_STATUSES:
+        return None, None
+    running = [d for d in case.deadlines if d.met_at is None]  # type: ignore[attr-defined]
+    if not running:
+        return None, None
+    current = min(running, key=lambda d: d.due_at)  # min keeps the first of equals (id order)
+    return current.due_at, current.step
+
+
+def _fill_case_queue_step(session: sa.orm.Session, _context: object, _instances: object) -> None:
+    """A case's urgency in the work queue follows its status and deadlines, whoever changed them
+    (a deadline met, a calendar change moving due dates, a reopened answer, a closed case)."""
+    touched = {id(o): o for o in list(session.new) + list(session.dirty) if isinstance(o, Case)}
+    with session.no_autoflush:
+        for obj in list(session.new) + list(session.dirty):
+            if isinstance(obj, CaseDeadline) and obj.case_id is not None:  # type: ignore[attr-defined]
+                case = session.get(Case, obj.case_id)  # type: ignore[attr-defined]
+                if case is not None:
+                    touched[id(case)] = case
+        for case in touched.values():
+            _set_queue_step(case)
+
+
+def _set_queue_step(case: Case) -> None:
+    due, step = _queue_step(case)
+    if case.__dict__.get("queue_due_at") != due or case.__dict__.get("queue_step") != step:
+        case.queue_due_at, case.queue_step = due, step  # type: ignore[attr-defined]
+
+
 # Session hooks, registered on each session factory by storage.db.make_session_factory (not globally
 # at import time, so a session made elsewhere, e.g. by a migration or a test, is left alone).
-SESSION_HOOKS = (("before_flush", _fill_case_search_text), ("before_flush", _fill_case_public_search))
+SESSION_HOOKS = (("before_flush", _fill_case_search_text), ("before_flush", _fill_case_public_search),
+                 ("before_flush", _fill_case_queue_step))

@@ -15,17 +15,22 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from routing.model import CaseStatus
-from storage.orm import api_clients, case_events, cases, search_fold
+from storage.keyset import Cursor, Page, SortKey, count_capped, fetch, order_by, page_of
+from storage.orm import PUBLIC_WHERE, api_clients, case_events, cases, search_fold
 from storage.results import inserted_id
 
 PUBLIC_STATUSES = (CaseStatus.PUBLISHED.value, CaseStatus.CLOSED.value)
 
 
 def eligible() -> sa.ColumnElement[bool]:
-    """Published or closed, consented or reviewed, with masked text."""
-    return sa.and_(cases.c.status.in_(PUBLIC_STATUSES),
+    """Published or closed, consented or reviewed, with masked text.
+
+    Written with constants, not parameters: it is also the WHERE of the public list's partial
+    indexes (storage.orm), and PostgreSQL uses a partial index only for a query it can prove
+    falls within it."""
+    return sa.and_(cases.c.status.in_([sa.literal_column(f"'{s}'") for s in PUBLIC_STATUSES]),
                    sa.or_(cases.c.publish_consent.is_(True), cases.c.masking_reviewed_at.is_not(None)),
-                   cases.c.public_text.is_not(None), cases.c.public_text != "")
+                   cases.c.public_text.is_not(None), cases.c.public_text != sa.literal_column("''"))
 
 
 def _updated_at() -> Any:
@@ -73,15 +78,29 @@ def _conditions(f: PublicFilter) -> list[sa.ColumnElement[bool]]:
     return where
 
 
+PUBLIC_ORDER = (SortKey(cases.c.public_order_at, "public_order_at", descending=True),
+                SortKey(cases.c.id, "id", descending=True))
+
+
+def public_page(session: Session, f: PublicFilter, page: int = 1, per_page: int = 20,
+                cursor: Cursor | None = None) -> Page:
+    """One page of public cases, newest published first (published, else closed, else received),
+    from `cursor` or else `page` by offset, and how many match (counted up to a cap)."""
+    where = _conditions(f)
+    total = count_capped(session, where, cases)
+    query = sa.select(*_public_columns(), cases.c.id, cases.c.public_order_at).where(*where)
+    rows, has_next, has_previous = fetch(session, query, PUBLIC_ORDER, cursor,
+                                         (max(page, 1) - 1) * per_page, per_page)
+    return page_of(rows, PUBLIC_ORDER, total, has_next, has_previous)
+
+
 def public_cases(session: Session, f: PublicFilter, page: int = 1,
                  per_page: int = 20) -> tuple[list[dict[str, Any]], int]:
-    """One page of public cases (newest published first) and how many match in all."""
+    """One page of public cases (newest published first) and how many match in all (Open311)."""
     where = _conditions(f)
     total = int(session.scalar(sa.select(sa.func.count()).select_from(cases).where(*where)) or 0)
-    published = sa.func.coalesce(cases.c.published_at, cases.c.closed_at, cases.c.received_at)
     query = (sa.select(*_public_columns()).where(*where)
-             .order_by(published.desc(), cases.c.id.desc())
-             .limit(per_page).offset((max(page, 1) - 1) * per_page))
+             .order_by(*order_by(PUBLIC_ORDER)).limit(per_page).offset((max(page, 1) - 1) * per_page))
     return [dict(r._mapping) for r in session.execute(query)], total
 
 
@@ -92,10 +111,17 @@ def public_case(session: Session, code: str) -> dict[str, Any] | None:
 
 
 def public_facets(session: Session) -> dict[str, list[str]]:
-    """Agencies and wards that have public cases (for the filter lists)."""
+    """Agencies and wards that have public cases (for the filter lists).
+
+    A loose index scan (one index probe per distinct value, along the public list's partial
+    indexes): DISTINCT over hundreds of thousands of published results would read them all."""
     result = {}
-    for name, column in (("agencies", cases.c.agency_id), ("wards", cases.c.ward)):
-        query = sa.select(column).where(eligible(), column.is_not(None)).distinct().order_by(column)
+    for name, column in (("agencies", "agency_id"), ("wards", "ward")):
+        first = f"SELECT {column} FROM cases WHERE {PUBLIC_WHERE} AND {column} IS NOT NULL"
+        query = sa.text(f"WITH RECURSIVE v(value) AS (SELECT ({first} ORDER BY {column} LIMIT 1) "
+                        f"UNION ALL SELECT ({first} AND {column} > v.value ORDER BY {column} "
+                        f"LIMIT 1) FROM v WHERE v.value IS NOT NULL) "
+                        f"SELECT value FROM v WHERE value IS NOT NULL")
         result[name] = [v for v in session.scalars(query) if v]
     return result
 

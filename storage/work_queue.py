@@ -1,6 +1,8 @@
 """The staff work queue ("Việc cần làm"): cases within a person's scope, the most urgent first.
 
-Urgency is the current step's deadline: the earliest step of the case not yet met. A case whose
+Urgency is the current step's deadline: the earliest step of the case not yet met, kept on the
+case row (`queue_due_at`, migration 0016) so the list is read along an index, a page at a time
+from the last row shown (storage.keyset). A case whose
 current step is past due comes first (the most overdue first), then the nearest due date; cases
 with no step running (answered, waiting to be closed) come last, newest first. Closed, rejected
 and redirected cases are left out unless asked for (a status filter naming them, or `closed`).
@@ -18,7 +20,8 @@ from sqlalchemy.orm import Session
 from routing.model import TERMINAL_STATUSES, CaseStatus
 from routing.rules import COMMUNE_LEVEL_UNITS
 from storage.console_queries import CaseFilter, Scope, _case_conditions
-from storage.orm import case_deadlines, cases, users
+from storage.keyset import Cursor, Page, SortKey, count_capped, fetch, page_of
+from storage.orm import cases, users
 
 FINISHED = tuple(s.value for s in TERMINAL_STATUSES)
 KNOWN_STATUSES = frozenset(s.value for s in CaseStatus)
@@ -45,17 +48,6 @@ class QueueFilter:
                    closed, sort if sort in SORTS else "urgency")
 
 
-def _current_step() -> Any:
-    """Per case: the due time and name of the earliest step not met yet."""
-    d = case_deadlines
-    ranked = (sa.select(d.c.case_id, d.c.due_at, d.c.step,
-                        sa.func.row_number().over(partition_by=d.c.case_id,
-                                                  order_by=(d.c.due_at, d.c.id)).label("n"))
-              .where(d.c.met_at.is_(None)).subquery())
-    return (sa.select(ranked.c.case_id, ranked.c.due_at, ranked.c.step)
-            .where(ranked.c.n == 1).subquery("current_step"))
-
-
 def _conditions(f: QueueFilter, scope: Scope, user_id: int, now: datetime) -> list[Any]:
     where = _case_conditions(f.base, scope, now)
     if f.statuses:
@@ -69,32 +61,38 @@ def _conditions(f: QueueFilter, scope: Scope, user_id: int, now: datetime) -> li
     return where
 
 
+URGENCY = (SortKey(cases.c.queue_due_at, "step_due_at", nullable=True),
+           SortKey(cases.c.received_at, "received_at", descending=True),
+           SortKey(cases.c.id, "id", descending=True))
+NEWEST = (SortKey(cases.c.received_at, "received_at", descending=True),
+          SortKey(cases.c.id, "id", descending=True))
+
+
+def sort_keys(f: QueueFilter) -> tuple[SortKey, ...]:
+    """Urgency: a case whose current step runs comes first, the earliest due first (the most
+    overdue on top), then the rest newest first; `queue_due_at` is None for a finished case."""
+    return URGENCY if f.sort == "urgency" else NEWEST
+
+
 def work_queue(session: Session, f: QueueFilter, scope: Scope, user_id: int, now: datetime,
-               page: int = 1, per_page: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """One page of the queue and how many cases match in all."""
+               page: int = 1, per_page: int = 50, cursor: Cursor | None = None) -> Page:
+    """One page of the queue (from `cursor`, else `page` by offset) and how many cases match."""
     where = _conditions(f, scope, user_id, now)
-    total = int(session.scalar(sa.select(sa.func.count()).select_from(cases).where(*where)) or 0)
-    step = _current_step()
+    total = count_capped(session, where, cases)
+    keys = sort_keys(f)
     assignee = sa.func.coalesce(sa.func.nullif(users.c.full_name, ""), users.c.username)
-    running = sa.and_(step.c.due_at.is_not(None), cases.c.status.not_in(FINISHED))
-    order: list[Any] = [cases.c.received_at.desc(), cases.c.id.desc()]
-    if f.sort == "urgency":
-        order = [sa.case((running, 0), else_=1), step.c.due_at.asc()] + order
-    query = (sa.select(cases.c.code, cases.c.status, cases.c.channel, cases.c.procedure_id,
-                       cases.c.agency_id, cases.c.ward, cases.c.citizen_name, cases.c.text,
-                       cases.c.received_at, cases.c.assigned_to, assignee.label("assignee"),
-                       cases.c.national_code, cases.c.national_status,
-                       step.c.due_at.label("step_due_at"), step.c.step.label("step"))
-             .select_from(cases.outerjoin(step, step.c.case_id == cases.c.id)
-                          .outerjoin(users, users.c.id == cases.c.assigned_to))
-             .where(*where).order_by(*order)
-             .limit(per_page).offset((max(page, 1) - 1) * per_page))
-    rows = [dict(r._mapping) for r in session.execute(query)]
+    query = (sa.select(cases.c.id, cases.c.code, cases.c.status, cases.c.channel,
+                       cases.c.procedure_id, cases.c.agency_id, cases.c.ward, cases.c.citizen_name,
+                       cases.c.text, cases.c.received_at, cases.c.assigned_to,
+                       assignee.label("assignee"), cases.c.national_code, cases.c.national_status,
+                       cases.c.queue_due_at.label("step_due_at"), cases.c.queue_step.label("step"))
+             .select_from(cases.outerjoin(users, users.c.id == cases.c.assigned_to))
+             .where(*where))
+    rows, has_next, has_previous = fetch(session, query, keys, cursor,
+                                         (max(page, 1) - 1) * per_page, per_page)
     for row in rows:
-        finished = row["status"].value in FINISHED
-        row["step_due_at"] = None if finished else row["step_due_at"]
         row["overdue"] = bool(row["step_due_at"] and row["step_due_at"] < now)
-    return rows, total
+    return page_of(rows, keys, total, has_next, has_previous)
 
 
 def assignable_staff(session: Session, agency_id: str | None,
