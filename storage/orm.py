@@ -541,6 +541,24 @@ data_requests = sa.Table(
     sa.Index("ix_data_requests_status", "status", "id"),
 )
 
+# Migration 0020: the catalogue and the NLU training data staff edit, one row per YAML document
+# (storage/data_documents.py); the repository's files are the seed and an export.
+data_documents = sa.Table(
+    "data_documents", metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),  # catalogue | nlu
+    sa.Column("path", sa.String(255), primary_key=True),  # relative, e.g. procedures/ho_tich.yml
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),  # data_revisions.revision when last written
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+)
+data_revisions = sa.Table(
+    "data_revisions", metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("revision", sa.Integer, nullable=False),  # bumped first by every writer: the lock
+)
+
+
 # Session hooks, registered on each session factory by storage.db.make_session_factory (not globally
 # at import time, so a session made elsewhere, e.g. by a migration or a test, is left alone).
 SESSION_HOOKS = (("before_flush", _fill_case_search_text), ("before_flush", _fill_case_public_search))
