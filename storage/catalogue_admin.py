@@ -21,13 +21,14 @@ from routing.catalogue import Catalogue
 from storage import data_documents as dd
 from storage.catalogue_files import load_catalogue, sync_catalogue_rows
 from storage.orm import agencies as agencies_table
+from storage.orm import column_length
 from storage.orm import procedures as procedures_table
 
 ID = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
 LEVELS = ("city", "commune", "central")
 # What the database keeps of a name (seed_catalogue copies the files into these tables).
-PROCEDURE_NAME_LIMIT: int = procedures_table.c.name.type.length  # type: ignore[attr-defined]
-AGENCY_NAME_LIMIT: int = agencies_table.c.name.type.length  # type: ignore[attr-defined]
+PROCEDURE_NAME_LIMIT = column_length(procedures_table.c.name)
+AGENCY_NAME_LIMIT = column_length(agencies_table.c.name)
 
 
 class CatalogueError(ValueError):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
@@ -48,6 +49,14 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+def column_length(column: sa.ColumnElement[Any]) -> int:
+    """The declared length of a String column: what a form refuses beyond."""
+    kind = column.type
+    if not isinstance(kind, sa.String) or kind.length is None:
+        raise TypeError(f"{column} has no declared length")
+    return kind.length
+
 
 agencies = sa.Table(
     "agencies", metadata,
