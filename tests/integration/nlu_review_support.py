@@ -56,7 +56,7 @@ def run_job(admin: StaffClient) -> int:
     response = admin.post("/console/nlu/train", {"backend": "builtin"}, follow=False)
     assert response.status_code == 302, response.text
     job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    wait_until(lambda: admin.get(f"/console/nlu/jobs/{job_id}.json").json["done"], timeout=180,
+    wait_until(lambda: admin.get(f"/console/nlu/jobs/{job_id}.json").json["done"], timeout=600,
                interval=0.5, message="training job done")
     return job_id
 
