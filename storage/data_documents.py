@@ -88,6 +88,8 @@ def seed(session_factory: sessionmaker[Session], kind: str, directory: Path, now
     """Copy the files of `directory` in when the database has no documents of `kind`; how many.
     Two processes seeding at once: the second finds the revision row taken and copies nothing."""
     with session_factory() as session:
+        if not sa.inspect(session.connection()).has_table(data_revisions.name):
+            raise RuntimeError("the database is not set up (migration 0020): run `python -m bot setup`")
         if session.scalar(sa.select(data_revisions.c.kind).where(data_revisions.c.kind == kind)):
             return 0
         texts = read_directory(directory, kind)
