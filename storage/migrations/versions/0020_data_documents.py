@@ -7,14 +7,14 @@ reading one number. Filled from the repository's files by `python -m bot setup` 
 when empty; the running app never writes the repository's files again.
 
 Revision ID: 0020
-Revises: 0017
+Revises: 0019
 Create Date: 2026-12-06 10:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0017"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
