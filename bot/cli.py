@@ -6,6 +6,7 @@ import logging
 import sys
 import threading
 import uuid
+from pathlib import Path
 from datetime import datetime, timezone
 
 from bot.config import load_settings
@@ -180,6 +181,12 @@ def cmd_api_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_catalogue(args: argparse.Namespace, settings: Settings) -> int:
+    """`catalogue export [dir]`: the catalogue as staff left it, as YAML files."""
+    from bot.setup import export_documents
+    return export_documents(settings, "catalogue", Path(args.directory or settings.catalogue_dir))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="pakn-bot")
     parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG")
@@ -204,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
     calendar.add_argument("day", help="YYYY-MM-DD")
     calendar.add_argument("--working", action="store_true", help="a make-up working day")
     calendar.add_argument("--reason", required=True)
+    catalogue = commands.add_parser("catalogue", help="the catalogue kept in the database")
+    catalogue_sub = catalogue.add_subparsers(dest="catalogue_command", required=True)
+    catalogue_export = catalogue_sub.add_parser("export", help="write it as YAML files")
+    catalogue_export.add_argument("directory", nargs="?", help="default: catalogue_dir (the seed)")
     commands.add_parser("shell", help="chat with the bot in the terminal")
     commands.add_parser("classify", help="classify JSON lines from stdin")
     from bot.nlu_cli import add_nlu_commands
@@ -216,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS = {"setup": cmd_setup, "serve": cmd_serve, "worker": cmd_worker, "shell": cmd_shell,
             "classify": cmd_classify, "scheduler": cmd_scheduler, "calendar": cmd_calendar,
-            "create-user": cmd_create_user, "api-key": cmd_api_key}
+            "create-user": cmd_create_user, "api-key": cmd_api_key, "catalogue": cmd_catalogue}
 
 
 def main(argv: list[str] | None = None) -> int:

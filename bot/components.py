@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ContextManager
 
@@ -41,6 +42,8 @@ from storage.catalogue_files import (
     load_sipas_criteria,
     load_ward_aliases,
 )
+from storage import data_documents as dd
+from storage.data_documents import WorkingCopy
 from storage.db import make_engine, make_session_factory
 from storage.reading import read_session
 from storage.unit_of_work import SqlUnitOfWork
@@ -65,6 +68,7 @@ class Components:
     notifier: OutboxNotifier
     live_catalogue: LiveCatalogue
     downloader: AttachmentDownloader
+    nlu_data: WorkingCopy  # this process's files of the training data in the database
     stop: threading.Event = field(default_factory=threading.Event)
     scheduler: Any = None
     mailer: Any = None  # routing.ports.StaffMailer, or None: no SMTP server configured
@@ -107,14 +111,17 @@ class Components:
 
 
 def build_components(settings: Settings, background: bool = True) -> Components:
-    catalogue_dir = Path(settings.catalogue_dir)
-    catalogue = load_catalogue(catalogue_dir)
-    check = settings.catalogue_check_seconds
-    ctx = CaseContext(catalogue, deadline_policy(catalogue, settings.deadlines))
     engine = make_engine(settings.database_url)
     session_factory = make_session_factory(engine)
+    seed_documents(session_factory, settings)  # a database set up before migration 0020
+    check = settings.catalogue_check_seconds
+    catalogue_copy = WorkingCopy(session_factory, dd.CATALOGUE, check)
+    nlu_data = WorkingCopy(session_factory, dd.NLU, check)
+    catalogue_dir = catalogue_copy.directory
+    catalogue = load_catalogue(catalogue_dir)
+    ctx = CaseContext(catalogue, deadline_policy(catalogue, settings.deadlines))
     extractor = EntityExtractor(catalogue, load_ward_aliases(catalogue_dir))
-    live = LiveCatalogue(catalogue, catalogue_dir, check, on_change=extractor.use_catalogue)
+    live = LiveCatalogue(catalogue, catalogue_copy, on_change=extractor.use_catalogue)
     nlu = build_nlu_service(settings.nlu, catalogue, extractor)  # Rasa in front when configured
     channels = build_channels(settings.channels)
     dispatcher = build_dispatcher(settings, session_factory, channels)
@@ -134,8 +141,15 @@ def build_components(settings: Settings, background: bool = True) -> Components:
                                  after_process=downloader.register)
     national = NationalConfig.from_settings(to_dict(settings.national))
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,
-                      dispatcher, notifier, live, downloader, mailer=build_mailer(settings.email),
+                      dispatcher, notifier, live, downloader, nlu_data, mailer=build_mailer(settings.email),
                       national=national, national_gateway=build_gateway(national))
+
+
+def seed_documents(session_factory: Any, settings: Settings) -> None:
+    """The repository's catalogue and training data into the database, when it has none yet."""
+    now = datetime.now(timezone.utc)
+    dd.seed(session_factory, dd.CATALOGUE, Path(settings.catalogue_dir), now)
+    dd.seed(session_factory, dd.NLU, Path(settings.nlu.data_dir), now)
 
 
 def build_dispatcher(settings: Settings, session_factory: Any,

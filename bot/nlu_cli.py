@@ -1,4 +1,7 @@
-"""`python -m bot nlu validate|train|evaluate|versions|activate|rollback|classify|review`."""
+"""`python -m bot nlu validate|train|evaluate|versions|activate|rollback|classify|review|export`.
+
+validate, train and evaluate work on the files of `nlu.data_dir` (the repository's seed: edit,
+validate, train, evaluate); `export` first to work on what staff changed in the console."""
 from __future__ import annotations
 
 import argparse
@@ -38,6 +41,8 @@ def add_nlu_commands(commands: Any) -> None:
     activate.add_argument("version")
     sub.add_parser("rollback", help="re-activate the previously active version")
     sub.add_parser("classify", help="same as `python -m bot classify`")
+    export = sub.add_parser("export", help="write the training data kept in the database as files")
+    export.add_argument("directory", nargs="?", help="default: nlu.data_dir (the seed)")
     from bot.nlu_review_cli import add_review_commands
     add_review_commands(sub)
 
@@ -85,6 +90,9 @@ def run_nlu_command(args: argparse.Namespace, settings: Settings) -> int:
     if command == "review":
         from bot.nlu_review_cli import run_review_command
         return run_review_command(args, settings)
+    if command == "export":
+        from bot.setup import export_documents
+        return export_documents(settings, "nlu", Path(args.directory or nlu.data_dir))
     if command == "classify":
         from nlu.classify import classify_stream, service_from_settings
         classify_stream(service_from_settings(settings), sys.stdin, sys.stdout)

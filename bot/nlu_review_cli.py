@@ -38,13 +38,12 @@ def add_review_commands(sub: Any) -> None:
     reject.add_argument("--note", default="")
 
 
-def _service(settings: Settings) -> Any:
+def _service(settings: Settings, catalogue_dir: Path) -> Any:
     from nlu.entities import EntityExtractor
     from nlu.models import ModelStore
     from nlu.service import NluService
     from storage.catalogue_files import load_catalogue, load_ward_aliases
 
-    catalogue_dir = Path(settings.catalogue_dir)
     catalogue = load_catalogue(catalogue_dir)
     service = NluService(catalogue, EntityExtractor(catalogue, load_ward_aliases(catalogue_dir)),
                          ModelStore(Path(settings.nlu.models_dir)), settings.nlu.threshold)
@@ -56,12 +55,17 @@ def run_review_command(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import make_engine, make_session_factory
     from storage.unit_of_work import SqlUnitOfWork
 
+    from storage import data_documents as dd
+
     engine = make_engine(settings.database_url)
-    service = _service(settings)
+    session_factory = make_session_factory(engine)
     now = datetime.now(timezone.utc)
     try:
-        return SqlUnitOfWork(make_session_factory(engine)).run(
-            lambda uow: _run(args, settings, service, uow, now))
+        with session_factory() as session:
+            texts = dd.documents(session, dd.CATALOGUE)  # the catalogue as staff left it
+        with dd.exported(texts, "catalogue") as catalogue_dir:
+            service = _service(settings, catalogue_dir)
+        return SqlUnitOfWork(session_factory).run(lambda uow: _run(args, settings, service, uow, now))
     finally:
         engine.dispose()
 
@@ -101,8 +105,7 @@ def _run(args: argparse.Namespace, settings: Settings, service: Any, uow: Any, n
     decision = rq.Decision(intent, args.procedure or (proposal.procedure if intent == "phan_anh" else None),
                            args.agency or proposal.agency, args.text or proposal.text,
                            args.replace_conflicts, args.note)
-    outcome = review.accept_review_item(uow, args.item, decision, Path(nlu.data_dir),
-                                        Path(settings.catalogue_dir), service.catalogue, args.reviewer, now)
+    outcome = review.accept_review_item(uow, args.item, decision, service.catalogue, args.reviewer, now)
     if outcome.accepted:
         print(f"item {args.item} accepted as {outcome.label} into {outcome.file}: {outcome.example}")
         return 0

@@ -18,15 +18,15 @@ from routing.calendar import VIETNAM
 from storage import console_queries as q
 from storage import staff_contact
 from storage import staff_services as staff
-from storage.orm import calendar_days, canned_responses
+from storage.orm import calendar_days, canned_responses, column_length
 from storage.orm import users as users_table
 from storage.staff_services import MIN_PASSWORD, ROLES, InvalidUser
 from storage.unit_of_work import SqlUnitOfWork
 
 blueprint = Blueprint("console_admin", __name__, url_prefix="/console/admin")
 ADMIN = "admin"
-CANNED_TITLE_LIMIT = canned_responses.c.title.type.length  # 128
-REASON_LIMIT = calendar_days.c.reason.type.length  # 255
+CANNED_TITLE_LIMIT = column_length(canned_responses.c.title)  # 128
+REASON_LIMIT = column_length(calendar_days.c.reason)  # 255
 
 
 @blueprint.get("/users")
@@ -43,7 +43,7 @@ def users() -> str:
 def create() -> Any:
     form = request.form
     for field, column in (("username", users_table.c.username), ("full_name", users_table.c.full_name)):
-        error = length_error(field, form.get(field, "").strip(), column.type.length)
+        error = length_error(field, form.get(field, "").strip(), column_length(column))
         if error:
             flash(error, "error")
             return redirect(url_for("console_admin.users"))
@@ -169,10 +169,10 @@ def calendar() -> Any:
     """Days off and make-up working days of any year: one day or a range (Tết), or removed."""
     if request.method == "GET":
         with components().read() as db:
-            days = db.execute(sa.select(calendar_days).order_by(calendar_days.c.day.desc())).all()
+            rows = db.execute(sa.select(calendar_days).order_by(calendar_days.c.day.desc())).all()
         today = now().astimezone(VIETNAM).date()
-        missing = missing_year(today, {row.day.year for row in days})
-        return render_template("console/admin_calendar.html", days=days, missing_year=missing)
+        missing = missing_year(today, {row.day.year for row in rows})
+        return render_template("console/admin_calendar.html", days=rows, missing_year=missing)
     first, last = _form_day("day"), _form_day("to") if request.form.get("to") else None
     if first is None or (request.form.get("to") and last is None):
         flash(T.INVALID_DATE, "error")

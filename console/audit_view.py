@@ -43,7 +43,7 @@ def details(row: dict[str, Any]) -> list[tuple[str, str]]:
         found = json.loads(found)
     if not isinstance(found, dict):
         return [("", json.dumps(found, ensure_ascii=False))]
-    return [(T.AUDIT_FIELDS.get(key, key), _value(key, value)) for key, value in found.items()]
+    return [(T.AUDIT_FIELDS.get(key) or str(key), _value(key, value)) for key, value in found.items()]
 
 
 def audit_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

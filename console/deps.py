@@ -18,6 +18,7 @@ from routing.national import NationalConfig, NationalGateway
 from routing.services import CaseContext
 from settings import Settings
 from storage.catalogue_files import LiveCatalogue
+from storage.data_documents import WorkingCopy
 from storage.unit_of_work import SqlUnitOfWork
 
 
@@ -35,6 +36,7 @@ class Services(Protocol):
     live_catalogue: LiveCatalogue
     national: NationalConfig
     national_gateway: NationalGateway
+    nlu_data: WorkingCopy
 
     def uow(self) -> SqlUnitOfWork:
         """The unit of work every write goes through: `uow().run(lambda uow: service(uow, ...))`."""

@@ -110,7 +110,7 @@ def conversation(conversation_id: int) -> str:
     with components().read() as db:
         row = visible_conversation(db, conversation_id)
         messages = _thread(db, conversation_id)
-        page = {"conversation": row, "messages": messages, "notes": q.notes(db, conversation_id),
+        page: dict[str, Any] = {"conversation": row, "messages": messages, "notes": q.notes(db, conversation_id),
                 "canned": q.canned(db), "cases": q.cases_of_conversation(db, conversation_id)}
     page["can_reply"] = can_reply(row["channel"], row["last_inbound_at"], now())
     page["window"] = WINDOWS.get(row["channel"])
@@ -195,7 +195,8 @@ def reply(conversation_id: int) -> Any:
             item = queue_reply(uow, conv, Reply(text), now(), author=f"staff:{staff.username}")
             audit(uow, "conversation_reply", "conversation", conversation_id,
                   {"outbox_id": item.id, "length": len(text)})
-            return int(item.message_id)
+            assert item.message_id is not None  # queued for this conversation's message
+            return item.message_id
         done, message_id = run_in_uow(work)
         if request.is_json:
             return jsonify(ok=done, message_id=message_id)

@@ -1,4 +1,5 @@
-"""Editing the training data and adding procedure groups or agencies (admins), validator in place."""
+"""Editing the training data and adding procedure groups or agencies (admins), validator in place.
+Both live in the database (storage/data_documents.py); nothing here writes a file of the repository."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,20 +8,25 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from console import nlu_texts as NT
-from console.auth import audited, roles_required
+from console.auth import audit, now, roles_required, user
 from console.deps import components
 from nlu.data import data_files
+from nlu.training import data_edits as de
 from nlu.training import review_data as rd
 from nlu.training.validate import MIN_PAKN_EXAMPLES, validate
 from storage import catalogue_admin as ca
+from storage.unit_of_work import SqlUnitOfWork
 
 blueprint = Blueprint("console_nlu_data", __name__, url_prefix="/console/nlu")
 ADMIN = "admin"
 
 
 def _dirs() -> tuple[Path, Path]:
-    settings = components().settings
-    return Path(settings.nlu.data_dir), Path(settings.catalogue_dir)
+    """This process's files of the training data and of the catalogue, as the database has them."""
+    pakn = components()
+    pakn.nlu_data.refresh(force=True)
+    pakn.live_catalogue.refresh_if_changed(force=True)
+    return pakn.nlu_data.directory, pakn.live_catalogue.directory
 
 
 @blueprint.get("/data")
@@ -36,25 +42,31 @@ def data() -> str:
 @blueprint.route("/data/file", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def edit_file() -> Any:
-    data_dir, catalogue_dir = _dirs()
     relative = (request.values.get("file") or "").strip()
     try:
-        path = rd.safe_relative(data_dir, relative)
+        rd.safe_relative(Path("/nlu_data"), relative)
     except ValueError:
         abort(404)
     if request.method == "GET":
-        content = path.read_text(encoding="utf-8") if path.exists() else \
-            rd.HEADER.format(source="console") if relative.startswith(rd.REVIEWED_DIR) else 'version: "3.1"\nnlu:\n'
+        with components().read() as session:
+            content = de.file_content(session, relative)
+        if content is None:
+            content = rd.HEADER.format(source="console") if relative.startswith(rd.REVIEWED_DIR) \
+                else 'version: "3.1"\nnlu:\n'
         return render_template("nlu/file.html", file=relative, content=content, problems=[])
     content = request.form.get("content", "").replace("\r\n", "\n")
-    with rd.data_lock(data_dir):
-        problems = rd.staged_problems(data_dir, catalogue_dir, {relative: content})
+
+    def work(uow: SqlUnitOfWork) -> list[str]:
+        problems = de.save_file(uow.session, relative, content, user().username, now())
         if not problems:
-            rd.write_changes(data_dir, {relative: content})
+            audit(uow, "nlu_data_edit", "nlu_data_file", relative[:64])
+        return problems
+
+    problems = components().uow().run(work, keep=lambda found: not found)
     if problems:
         flash(NT.FILE_PROBLEMS, "error")
         return render_template("nlu/file.html", file=relative, content=content, problems=problems), 422
-    audited("nlu_data_edit", "nlu_data_file", relative[:64])
+    components().nlu_data.refresh(force=True)
     flash(NT.FILE_SAVED.format(file=relative), "success")
     return redirect(url_for("console_nlu_data.edit_file", file=relative))
 
@@ -66,7 +78,6 @@ def _lines(name: str) -> list[str]:
 @blueprint.route("/catalogue/procedure", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def new_procedure() -> Any:
-    data_dir, catalogue_dir = _dirs()
     catalogue = components().ctx.catalogue
     if request.method == "GET":
         return render_template("nlu/procedure.html", catalogue=catalogue, form={}, problems=[],
@@ -77,21 +88,25 @@ def new_procedure() -> Any:
                           form.getlist("agencies"))
     examples = _lines("examples")
     relative = f"procedures/{new.id}.yml"
-    try:
-        if (data_dir / relative).exists():
+    content = ca.procedure_data_file(new.id, new.name, examples)
+
+    def work(uow: SqlUnitOfWork) -> list[str]:
+        if de.file_content(uow.session, relative) is not None:
             raise ca.CatalogueError(f"Đã có tệp dữ liệu {relative}.")
-        ca.add_procedure(catalogue_dir, new)
+        ca.add_procedure(uow.session, new, user().username, now())
+        audit(uow, "catalogue_add_procedure", "procedure", new.id,
+              {"name": new.name, "default_agency": new.default_agency, "examples": len(examples)})
+        # kept even if short: training refuses it until the group has enough examples
+        return de.save_file(uow.session, relative, content, user().username, now(),
+                            keep_with_problems=True)
+
+    try:
+        problems = components().uow().run(work)
     except ca.CatalogueError as error:
         flash(NT.CATALOGUE_ERROR.format(error=error), "error")
         return render_template("nlu/procedure.html", catalogue=catalogue, form=form, problems=[],
                                minimum=MIN_PAKN_EXAMPLES), 422
-    content = ca.procedure_data_file(new.id, new.name, examples)
-    with rd.data_lock(data_dir):
-        problems = rd.staged_problems(data_dir, catalogue_dir, {relative: content})
-        rd.write_changes(data_dir, {relative: content})  # kept even if short: training refuses it
-    _seed_catalogue(catalogue_dir)
-    audited("catalogue_add_procedure", "procedure", new.id,
-            {"name": new.name, "default_agency": new.default_agency, "examples": len(examples)})
+    _refresh()
     flash(NT.PROCEDURE_ADDED.format(id=new.id, min=MIN_PAKN_EXAMPLES), "success")
     return render_template("nlu/file.html", file=relative, content=content, problems=problems)
 
@@ -99,7 +114,6 @@ def new_procedure() -> Any:
 @blueprint.route("/catalogue/agency", methods=["GET", "POST"])
 @roles_required(ADMIN)
 def new_agency() -> Any:
-    _, catalogue_dir = _dirs()
     catalogue = components().ctx.catalogue
     if request.method == "GET":
         return render_template("nlu/agency.html", catalogue=catalogue, form={}, levels=ca.LEVELS)
@@ -107,22 +121,22 @@ def new_agency() -> Any:
     new = ca.NewAgency(form.get("id", "").strip(), form.get("name", "").strip(), form.get("level", ""),
                        [m.strip() for m in form.get("mentions", "").split(",") if m.strip()],
                        form.getlist("procedures"))
+
+    def work(uow: SqlUnitOfWork) -> None:
+        ca.add_agency(uow.session, new, user().username, now())
+        audit(uow, "catalogue_add_agency", "agency", new.id, {"name": new.name, "level": new.level})
+
     try:
-        ca.add_agency(catalogue_dir, new)
+        components().uow().run(work)
     except ca.CatalogueError as error:
         flash(NT.CATALOGUE_ERROR.format(error=error), "error")
         return render_template("nlu/agency.html", catalogue=catalogue, form=form, levels=ca.LEVELS), 422
-    _seed_catalogue(catalogue_dir)
-    audited("catalogue_add_agency", "agency", new.id, {"name": new.name, "level": new.level})
+    _refresh()
     flash(NT.AGENCY_ADDED.format(id=new.id), "success")
     return redirect(url_for("console_nlu_data.data"))
 
 
-def _seed_catalogue(catalogue_dir: Path) -> None:
-    """The new ids as database rows (cases reference them) and in this process's catalogue now;
-    other processes pick the files up within seconds (LiveCatalogue)."""
-    from storage.catalogue_files import load_catalogue
-    from storage.db import seed_catalogue
-
-    seed_catalogue(components().engine, load_catalogue(catalogue_dir))
+def _refresh() -> None:
+    """This process sees the change now; the others within catalogue_check_seconds."""
     components().live_catalogue.refresh_if_changed(force=True)
+    components().nlu_data.refresh(force=True)

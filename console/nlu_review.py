@@ -192,8 +192,7 @@ def _reject(item_id: int) -> Callable[[SqlUnitOfWork], bool]:
 
 def _accept(item_id: int, decision: rq.Decision) -> Callable[[SqlUnitOfWork], rq.Outcome]:
     def work(uow: SqlUnitOfWork) -> rq.Outcome:
-        outcome = review.accept_review_item(uow, item_id, decision, Path(settings().nlu.data_dir),
-                                            Path(settings().catalogue_dir), components().ctx.catalogue,
+        outcome = review.accept_review_item(uow, item_id, decision, components().ctx.catalogue,
                                             user().username, now())
         if outcome.accepted:
             audit(uow, "nlu_review_accept", "nlu_review_item", item_id,

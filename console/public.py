@@ -49,7 +49,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "pub_time": format_time,
         "pub_date": lambda moment: format_time(moment, with_time=False),
-        "pub_status": lambda s: STATUS_NAMES.get(getattr(s, "value", s), str(s)),
+        "pub_status": lambda s: STATUS_NAMES.get(str(getattr(s, "value", s)), str(s)),
         "pub_procedure": lambda p: catalogue.procedure_name(p) or "Chưa phân loại",
         "pub_unit": lambda a, w: handling_unit(catalogue, a, w) or "—",
     }
@@ -151,7 +151,7 @@ def review(code: str) -> Any:
         draft = {"text": case.public_text or mask(case.text, known),
                  "answer": case.public_answer or (mask(case.answer, known) if case.answer else "")}
         reviewer = case.masking_reviewed_by or ""
-        facts = {"code": case.code, "status": case.status, "text": case.text, "answer": case.answer,
+        facts: dict[str, Any] = {"code": case.code, "status": case.status, "text": case.text, "answer": case.answer,
                  "consent": case.publish_consent,
                  "reviewed_by": cq.staff_names(uow.session, [reviewer]).get(reviewer, reviewer),
                  "reviewed_at": case.masking_reviewed_at, "published_at": case.published_at,

@@ -46,7 +46,7 @@ def template_helpers() -> dict[str, Any]:
     catalogue = components().ctx.catalogue
     return {
         "T": T, "csrf_token": generate_csrf, "fmt": format_time, "num": format_number,
-        "status_name": lambda s: T.STATUS_NAMES.get(getattr(s, "value", s), str(s)),
+        "status_name": lambda s: T.STATUS_NAMES.get(str(getattr(s, "value", s)), str(s)),
         "channel_name": lambda c: T.CHANNEL_NAMES.get(c, c),
         "agency_name": lambda a: catalogue.agency_name(a) or "—",
         # 'UBND phường Cầu Giấy' rather than 'UBND xã, phường (126 đơn vị) · phường Cầu Giấy'

@@ -90,7 +90,7 @@ class Dialogue(DraftQuestions, LinkConsent):
 
     def step(self, state: str, memory: Memory | dict[str, Any] | None, turn: Turn) -> Step:
         m = Memory.load(memory)
-        menu = [tuple(button) for button in m.menu]
+        menu = [(str(title), str(payload)) for title, payload in m.menu]
         if turn.payload is None and menu:
             turn = replace(turn, payload=answers.choice(turn.text, menu))
         m.menu = []

@@ -105,6 +105,7 @@ class Pipeline:
             conversation.last_inbound_at = incoming.received_at
             conversation.last_inbound_message_id = incoming.reply_token or incoming.message_id
             # The citizen is back inside the platform's window: held status pushes go out now.
+            assert conversation.id is not None  # flushed by the repository
             released = uow.outbox.release_waiting(conversation.id, self.clock())
             uow.commit()
         if released:
@@ -119,6 +120,7 @@ class Pipeline:
             message = uow.messages.get(message_id)
             if message is None or message.status != "received":
                 return []
+            assert message.conversation_id is not None  # a recorded message has its conversation
             conversation = uow.conversations.get(message.conversation_id)
             assert conversation is not None
             link_code = staff_alerts.link_code_in(message.text) if conversation.channel == "telegram" else None
@@ -258,6 +260,7 @@ class Pipeline:
                      params: dict[str, Any], now: datetime) -> list[Reply]:
         """The citizen's yes or no to linking a hotline case here; on yes, the filed message."""
         code, accepted = str(params["code"]), bool(params["accepted"])
+        assert conversation.id is not None
         try:
             _, case = chat_link_services.answer_link(uow, int(params["request"]), conversation.id,
                                              accepted, now)

@@ -1,32 +1,34 @@
-"""Adding a procedure group or an agency to the catalogue YAML (catalogue/), from the console.
+"""Adding a procedure group or an agency to the catalogue, from the console.
 
-Ids are a contract (reports, evaluation data, routing): existing ids are never renamed or removed
-here, only new ones added. Every change is applied to a staged copy of the catalogue first and
-loaded with the same loader the app uses; only a catalogue that loads is written.
+The catalogue's documents live in the database (storage/data_documents.py); a change is made in
+the caller's unit of work, under the catalogue writers' lock, and the agencies and procedures
+tables follow in the same transaction. Ids are a contract (reports, evaluation data, routing):
+existing ids are never renamed or removed here, only new ones added. Every change is applied to a
+staged copy first and loaded with the same loader the app uses; only a catalogue that loads is kept.
 """
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import datetime
 from typing import Callable
 
 import yaml
+from sqlalchemy.orm import Session
 
 from routing.catalogue import Catalogue
-from storage.catalogue_files import load_catalogue
+from storage import data_documents as dd
+from storage.catalogue_files import load_catalogue, sync_catalogue_rows
 from storage.orm import agencies as agencies_table
+from storage.orm import column_length
 from storage.orm import procedures as procedures_table
 
 ID = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
 LEVELS = ("city", "commune", "central")
 # What the database keeps of a name (seed_catalogue copies the files into these tables).
-PROCEDURE_NAME_LIMIT: int = procedures_table.c.name.type.length  # type: ignore[attr-defined]
-AGENCY_NAME_LIMIT: int = agencies_table.c.name.type.length  # type: ignore[attr-defined]
+PROCEDURE_NAME_LIMIT = column_length(procedures_table.c.name)
+AGENCY_NAME_LIMIT = column_length(agencies_table.c.name)
 
 
 class CatalogueError(ValueError):
@@ -86,29 +88,37 @@ def _check_name(name: str, limit: int, what: str) -> None:
         raise CatalogueError(f"{what} dài quá {limit} ký tự (đang có {len(name.strip())} ký tự).")
 
 
-def _stage_and_write(catalogue_dir: Path, changes: dict[str, str],
-                     present: Callable[[Catalogue], bool]) -> None:
-    """Load the catalogue with `changes` applied in a copy; write them only if it loads."""
-    with tempfile.TemporaryDirectory(prefix="pakn-catalogue-") as temporary:
-        staged = Path(temporary) / "catalogue"
-        shutil.copytree(catalogue_dir, staged)
-        for name, content in changes.items():
-            (staged / name).write_text(content, encoding="utf-8")
+def _staged(texts: dict[str, str], changes: dict[str, str],
+            present: Callable[[Catalogue], bool]) -> Catalogue:
+    """The catalogue with `changes` applied, loaded by the app's own loader; CatalogueError when
+    it would not load (a change that breaks the catalogue would break every start)."""
+    with dd.exported({**texts, **changes}, "catalogue") as staged:
         try:
             loaded = load_catalogue(staged)
         except Exception as error:  # any loader failure means the change would break startup
             raise CatalogueError(f"danh mục không đọc được sau thay đổi ({error})") from error
-        if not present(loaded):
-            raise CatalogueError("mục mới không đọc lại được từ tệp danh mục")
-    for name, content in changes.items():
-        path = catalogue_dir / name
-        temporary_path = path.with_name(f".{name}.{os.getpid()}.tmp")
-        temporary_path.write_text(content, encoding="utf-8")
-        os.replace(temporary_path, path)
+    if not present(loaded):
+        raise CatalogueError("mục mới không đọc lại được từ tệp danh mục")
+    return loaded
 
 
-def add_procedure(catalogue_dir: Path, new: NewProcedure) -> None:
-    catalogue = load_catalogue(catalogue_dir)
+def current(session: Session) -> tuple[dict[str, str], Catalogue]:
+    """The catalogue documents under the writers' lock, and the catalogue they load to."""
+    dd.lock(session, dd.CATALOGUE)
+    texts = dd.documents(session, dd.CATALOGUE)
+    with dd.exported(texts, "catalogue") as directory:
+        return texts, load_catalogue(directory)
+
+
+def _save(session: Session, texts: dict[str, str], changes: dict[str, str], loaded: Catalogue,
+          actor: str, now: datetime) -> None:
+    dd.write(session, dd.CATALOGUE, changes, actor, now)
+    sync_catalogue_rows(session.connection(), loaded)  # cases reference the ids
+
+
+def add_procedure(session: Session, new: NewProcedure, actor: str, now: datetime) -> Catalogue:
+    """Add a procedure group in this transaction; the catalogue with it."""
+    texts, catalogue = current(session)
     _check_id(new.id, set(catalogue.procedures), "lĩnh vực")
     if not new.name.strip():
         raise CatalogueError("Vui lòng nhập tên lĩnh vực.")
@@ -118,18 +128,20 @@ def add_procedure(catalogue_dir: Path, new: NewProcedure) -> None:
     unknown = [a for a in new.agencies if a not in catalogue.agencies]
     if unknown:
         raise CatalogueError(f"Cơ quan không có trong danh mục: {', '.join(unknown)}.")
-    procedures = (catalogue_dir / "procedures.yaml").read_text(encoding="utf-8")
     entry = (f"  - id: {new.id}\n    name: {_quote(new.name)}\n    covers: {_quote(new.covers)}\n"
              f"    default_agency: {new.default_agency}\n")
-    competence = (catalogue_dir / "competence.yaml").read_text(encoding="utf-8")
     additions = {agency: [new.id] for agency in dict.fromkeys([new.default_agency, *new.agencies])}
-    _stage_and_write(catalogue_dir, {"procedures.yaml": _append(procedures, entry),
-                                     "competence.yaml": _competence(competence, additions)},
+    changes = {"procedures.yaml": _append(texts["procedures.yaml"], entry),
+               "competence.yaml": _competence(texts["competence.yaml"], additions)}
+    loaded = _staged(texts, changes,
                      lambda c: new.id in c.procedures and c.can_handle(new.default_agency, new.id))
+    _save(session, texts, changes, loaded, actor, now)
+    return loaded
 
 
-def add_agency(catalogue_dir: Path, new: NewAgency) -> None:
-    catalogue = load_catalogue(catalogue_dir)
+def add_agency(session: Session, new: NewAgency, actor: str, now: datetime) -> Catalogue:
+    """Add an agency in this transaction; the catalogue with it."""
+    texts, catalogue = current(session)
     _check_id(new.id, set(catalogue.agencies), "cơ quan")
     if not new.name.strip():
         raise CatalogueError("Vui lòng nhập tên cơ quan.")
@@ -139,14 +151,14 @@ def add_agency(catalogue_dir: Path, new: NewAgency) -> None:
     unknown = [p for p in new.procedures if p not in catalogue.procedures]
     if unknown:
         raise CatalogueError(f"Lĩnh vực không có trong danh mục: {', '.join(unknown)}.")
-    agencies = (catalogue_dir / "agencies.yaml").read_text(encoding="utf-8")
     mentions = ", ".join(_quote(m.lower()) for m in new.mentions if m.strip())
     entry = (f"  - id: {new.id}\n    name: {_quote(new.name)}\n    level: {new.level}\n"
              f"    mentions: [{mentions}]\n")
-    competence = (catalogue_dir / "competence.yaml").read_text(encoding="utf-8")
-    _stage_and_write(catalogue_dir, {"agencies.yaml": _append(agencies, entry),
-                                     "competence.yaml": _competence(competence, {new.id: new.procedures})},
-                     lambda c: new.id in c.agencies)
+    changes = {"agencies.yaml": _append(texts["agencies.yaml"], entry),
+               "competence.yaml": _competence(texts["competence.yaml"], {new.id: new.procedures})}
+    loaded = _staged(texts, changes, lambda c: new.id in c.agencies)
+    _save(session, texts, changes, loaded, actor, now)
+    return loaded
 
 
 def procedure_data_file(new_id: str, name: str, examples: list[str]) -> str:

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Callable
 
+import sqlalchemy as sa
 import yaml
 
 from routing.calendar import WorkingCalendar
 from routing.catalogue import Agency, Catalogue, HelpDesk, Procedure, ProcedureGuide, StepLimit, Ward
 from routing.deadlines import DeadlinePolicy
 from settings import DeadlineSettings
+from storage.data_documents import WorkingCopy
+from storage.orm import agencies, procedures
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +93,24 @@ def load_calendar(directory: Path) -> WorkingCalendar:
                            frozenset(d for d, working, _ in entries if working))
 
 
+def sync_catalogue_rows(connection: sa.Connection, catalogue: Catalogue) -> None:
+    """The agencies and procedures tables (which cases reference) as the catalogue has them."""
+    existing = set(connection.scalars(sa.select(agencies.c.id)))
+    for agency in catalogue.agencies.values():
+        values: dict[str, str | None] = {"name": agency.name, "level": agency.level}
+        if agency.id in existing:
+            connection.execute(agencies.update().where(agencies.c.id == agency.id).values(values))
+        else:
+            connection.execute(agencies.insert().values(id=agency.id, **values))
+    existing = set(connection.scalars(sa.select(procedures.c.id)))
+    for procedure in catalogue.procedures.values():
+        values = {"name": procedure.name, "default_agency_id": procedure.default_agency}
+        if procedure.id in existing:
+            connection.execute(procedures.update().where(procedures.c.id == procedure.id).values(values))
+        else:
+            connection.execute(procedures.insert().values(id=procedure.id, **values))
+
+
 def deadline_policy(catalogue: Catalogue, settings: DeadlineSettings = DeadlineSettings()) -> DeadlinePolicy:
     """Step limits from deadlines.yaml with their citations, overridden by config.yaml."""
     steps = {s.id: s.working_days for s in catalogue.steps.values() if s.working_days is not None}
@@ -102,44 +122,36 @@ def deadline_policy(catalogue: Catalogue, settings: DeadlineSettings = DeadlineS
 
 
 class LiveCatalogue:
-    """Keeps the app's one Catalogue object current with its YAML files.
+    """Keeps the app's one Catalogue object current with the catalogue documents in the database.
 
     The dialogue, the NLU, routing and the console all hold the same object, so a procedure group
-    or an agency an admin adds from the console is seen by every holder in every process within
-    `check_seconds`, without a restart. Ids are only ever added (never renamed or removed), so the
-    dicts are updated in place and a reader never sees one missing.
+    or an agency an admin adds from the console (on any machine) is seen by every holder in every
+    process within the working copy's `check_seconds`, without a restart. Ids are only ever added
+    (never renamed or removed), so the dicts are updated in place and a reader never sees one missing.
     """
 
-    def __init__(self, catalogue: Catalogue, directory: Path, check_seconds: float = 5.0,
+    def __init__(self, catalogue: Catalogue, copy: WorkingCopy,
                  on_change: Callable[[Catalogue], None] | None = None) -> None:
         self.catalogue = catalogue
-        self.directory = directory
-        self.check_seconds = check_seconds
+        self.copy = copy
         self.on_change = on_change
-        self._signature = self._files()
-        self._next_check = time.monotonic() + check_seconds
         self._lock = threading.Lock()
 
-    def _files(self) -> tuple[tuple[str, int, int], ...]:
-        stats = [(p.name, p.stat()) for p in sorted(self.directory.glob("*.yaml"))]
-        return tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
+    @property
+    def directory(self) -> Path:
+        """This process's files of the catalogue (for the loaders that read a directory)."""
+        return self.copy.directory
 
     def refresh_if_changed(self, force: bool = False) -> bool:
-        """Reload when the files changed; True when something new was loaded."""
-        now = time.monotonic()
-        if not force and now < self._next_check:
-            return False
+        """Reload when the database's catalogue changed; True when something new was loaded."""
         with self._lock:
-            self._next_check = now + self.check_seconds
-            signature = self._files()
-            if signature == self._signature:
+            if not self.copy.refresh(force):
                 return False
             try:
-                fresh = load_catalogue(self.directory)
+                fresh = load_catalogue(self.copy.directory)
             except (OSError, KeyError, TypeError, yaml.YAMLError) as error:
-                logger.error("catalogue in %s not reloaded: %s", self.directory, error)
+                logger.error("catalogue revision %s not loaded: %s", self.copy.revision, error)
                 return False
-            self._signature = signature
             self.catalogue.procedures.update(fresh.procedures)
             self.catalogue.agencies.update(fresh.agencies)
             self.catalogue.competence.update(fresh.competence)

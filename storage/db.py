@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from routing.catalogue import Catalogue
-from storage.orm import SESSION_HOOKS, agencies, calendar_days, procedures, start_mappers
+from storage.catalogue_files import sync_catalogue_rows
+from storage.orm import SESSION_HOOKS, calendar_days, start_mappers
 
 logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -73,21 +74,7 @@ def upgrade(url: str) -> None:
 def seed_catalogue(engine: Engine, catalogue: Catalogue) -> None:
     """Insert or update agencies and procedures from the catalogue (idempotent)."""
     with engine.begin() as connection:
-        existing = set(connection.scalars(sa.select(agencies.c.id)))
-        for agency in catalogue.agencies.values():
-            values: dict[str, str | None] = {"name": agency.name, "level": agency.level}
-            if agency.id in existing:
-                connection.execute(agencies.update().where(agencies.c.id == agency.id).values(values))
-            else:
-                connection.execute(agencies.insert().values(id=agency.id, **values))
-        existing = set(connection.scalars(sa.select(procedures.c.id)))
-        for procedure in catalogue.procedures.values():
-            values = {"name": procedure.name, "default_agency_id": procedure.default_agency}
-            if procedure.id in existing:
-                connection.execute(procedures.update().where(procedures.c.id == procedure.id)
-                                   .values(values))
-            else:
-                connection.execute(procedures.insert().values(id=procedure.id, **values))
+        sync_catalogue_rows(connection, catalogue)
 
 
 def seed_calendar(engine: Engine, entries: list[tuple[date, bool, str]]) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry, relationship
@@ -49,6 +50,14 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+def column_length(column: sa.ColumnElement[Any]) -> int:
+    """The declared length of a String column: what a form refuses beyond."""
+    kind = column.type
+    if not isinstance(kind, sa.String) or kind.length is None:
+        raise TypeError(f"{column} has no declared length")
+    return kind.length
+
 
 agencies = sa.Table(
     "agencies", metadata,
@@ -582,6 +591,24 @@ data_requests = sa.Table(
     sa.Column("result", sa.JSON, nullable=True),  # cases anonymised, open cases kept
     sa.Index("ix_data_requests_status", "status", "id"),
 )
+
+# Migration 0020: the catalogue and the NLU training data staff edit, one row per YAML document
+# (storage/data_documents.py); the repository's files are the seed and an export.
+data_documents = sa.Table(
+    "data_documents", metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),  # catalogue | nlu
+    sa.Column("path", sa.String(255), primary_key=True),  # relative, e.g. procedures/ho_tich.yml
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),  # data_revisions.revision when last written
+    sa.Column("updated_at", UtcDateTime(), nullable=False),
+    sa.Column("updated_by", sa.String(128), nullable=False),
+)
+data_revisions = sa.Table(
+    "data_revisions", metadata,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("revision", sa.Integer, nullable=False),  # bumped first by every writer: the lock
+)
+
 
 def _queue_step(case: Case) -> tuple[datetime | None, str | None]:
     """The current step's due time and name: the earliest deadline not met (None once finished)."""

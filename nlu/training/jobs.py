@@ -8,6 +8,7 @@ model beyond `nlu.activation_margin` unless an admin gives a note.
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from nlu.models import ModelStore
+from nlu.training import data_edits
 from settings import Settings
 from storage.orm import training_jobs
 
@@ -85,9 +87,11 @@ def run_job(session_factory: Any, settings: Settings, job_id: int) -> None:
 
     _update(session_factory, job_id, status="running", started_at=_now(), stage="validate", progress=2)
     try:
-        with session_factory() as session:
-            backend = (get_job(session, job_id) or {}).get("backend", "builtin")
-        outcome = _run(settings, job_id, backend, progress)
+        with tempfile.TemporaryDirectory(prefix="pakn-training-") as temporary:
+            with session_factory() as session:
+                backend = (get_job(session, job_id) or {}).get("backend", "builtin")
+                data = data_edits.snapshot(session, Path(temporary))  # the database's data, now
+            outcome = _run(settings, job_id, backend, progress, *data)
     except Exception as error:  # the job reports any failure; the web process keeps serving
         logger.exception("training job %s failed", job_id)
         _update(session_factory, job_id, status="failed", error=str(error)[:2000] or type(error).__name__,
@@ -101,12 +105,11 @@ def run_job(session_factory: Any, settings: Settings, job_id: int) -> None:
             **outcome)
 
 
-def _labeller(settings: Settings) -> Any:
+def _labeller(settings: Settings, catalogue_dir: Path) -> Any:
     from nlu.entities import EntityExtractor
     from nlu.training.evaluate import Labeller
     from storage.catalogue_files import load_catalogue, load_ward_aliases
 
-    catalogue_dir = Path(settings.catalogue_dir)
     catalogue = load_catalogue(catalogue_dir)
     return Labeller(catalogue, EntityExtractor(catalogue, load_ward_aliases(catalogue_dir)),
                     settings.nlu.threshold)
@@ -134,13 +137,12 @@ def _cross_validation(data_dir: Path, labeller: Any, folds: int,
             **summary(scores(oof.gold, oof.labels(labeller), labeller.catalogue))}
 
 
-def _run(settings: Settings, job_id: int, backend: str,
-         progress: Callable[[int, str], None]) -> dict[str, Any]:
+def _run(settings: Settings, job_id: int, backend: str, progress: Callable[[int, str], None],
+         data_dir: Path, catalogue_dir: Path) -> dict[str, Any]:
     from nlu.training.compare import activation_problems, compare, evaluate_version, metrics_summary
     from nlu.training.evaluate import load_heldout
 
     nlu = settings.nlu
-    data_dir, catalogue_dir = Path(nlu.data_dir), Path(settings.catalogue_dir)
     problems = preflight(data_dir, catalogue_dir)
     if problems:
         return {"problems": problems}
@@ -152,7 +154,7 @@ def _run(settings: Settings, job_id: int, backend: str,
             version, _ = store.train_rasa(data_dir, Path(nlu.rasa.venv))
         else:
             version, _ = store.train_builtin(data_dir)
-    labeller = _labeller(settings)
+    labeller = _labeller(settings, catalogue_dir)
     cv = _cross_validation(data_dir, labeller, nlu.review.cv_folds
                            if store.metadata(version)["backend"] == "builtin" else 0, progress)
     progress(72, "evaluate")

@@ -1,19 +1,17 @@
-"""Writing reviewed examples into nlu_data/: labels, clashes with existing data, staged validation.
+"""Reviewed examples in the training data: labels, clashes with existing data, staged validation.
 
-Accepted examples go to `reviewed/<source>.yml`, one block per example with a YAML comment naming
-where it came from (channel, dates, reviewer, case). Blocks are appended as text, so the comments of
-a file survive. Every change is validated on a staged copy first (the other files are symlinked), and
-only problems the change introduces are reported: an old problem elsewhere does not block a review.
+Accepted examples go to the document `reviewed/<source>.yml` (in the database: data_edits.py), one
+block per example with a YAML comment naming where it came from (channel, dates, reviewer, case).
+Blocks are appended as text, so the comments of a file survive. Every change is validated on a
+staged copy first (the other files are symlinked), and only problems the change introduces are
+reported: an old problem elsewhere does not block a review.
 """
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import tempfile
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,6 @@ TRAINING_INTENTS = ("phan_anh", "tra_cuu", "gap_can_bo", "chao_hoi", "cam_on", "
 HEADER = ('# Examples accepted in the staff console\'s NLU review (source: {source}).\n'
           '# Personal data was masked before writing; each comment says where the text came from.\n'
           'version: "3.1"\nnlu:\n')
-_lock = threading.Lock()
 
 
 def training_label(intent: str, procedure: str | None) -> str:
@@ -151,28 +148,6 @@ def safe_relative(data_root: Path, relative: str) -> Path:
     if root not in path.parents or path.suffix != ".yml" or path.name == "config.yml":
         raise ValueError(f"not a training data file: {relative}")
     return path
-
-
-@contextmanager
-def data_lock(data_root: Path) -> Iterator[None]:
-    """One writer at a time, across threads and processes."""
-    with _lock:
-        Path(data_root).mkdir(parents=True, exist_ok=True)
-        with open(Path(data_root) / ".review.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def write_changes(data_root: Path, changes: dict[str, str]) -> None:
-    for relative, content in changes.items():
-        path = safe_relative(data_root, relative)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(content, encoding="utf-8")
-        os.replace(temporary, path)
 
 
 def annotate(text: str, entities: list[dict[str, Any]], can_name: Any = None) -> str:

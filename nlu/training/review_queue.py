@@ -23,8 +23,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from nlu.result import FALLBACK, ParseResult
+from nlu.training import data_edits
 from nlu.training import review_data as rd
 from routing.catalogue import Catalogue
+from storage import data_documents as dd
 from storage.orm import (
     case_events,
     cases,
@@ -340,8 +342,8 @@ def mask_example(text: str, known: tuple[str, ...]) -> str:
     return rd.one_line(masked)
 
 
-def accept_item(session: Session, item_id: int, decision: Decision, data_root: Path,
-                catalogue_dir: Path, catalogue: Catalogue, reviewer: str, now: datetime) -> Outcome:
+def accept_item(session: Session, item_id: int, decision: Decision, catalogue: Catalogue,
+                reviewer: str, now: datetime) -> Outcome:
     """Mask, check clashes and the validator, append to reviewed/<source>.yml, mark accepted.
 
     Nothing is written when the example duplicates or contradicts existing data (unless the admin
@@ -366,7 +368,7 @@ def accept_item(session: Session, item_id: int, decision: Decision, data_root: P
                "received": item["received_at"].date().isoformat(), "reviewed": now.date().isoformat(),
                "reviewer": reviewer, "case": item.get("case_code"), "agency": decision.agency,
                "note": decision.note}
-    with rd.data_lock(data_root):
+    with data_edits.locked_copy(session) as (data_root, catalogue_dir):
         clashes = rd.find_clashes(data_root, example, label)
         conflicts = [c for c in clashes if c.kind == "conflict"]
         if any(c.kind == "duplicate" for c in clashes) or (conflicts and not decision.replace_conflicts):
@@ -382,7 +384,7 @@ def accept_item(session: Session, item_id: int, decision: Decision, data_root: P
         problems = rd.staged_problems(data_root, catalogue_dir, changes)
         if problems:
             return Outcome(False, label, example, relative, clashes=clashes, problems=problems)
-        rd.write_changes(data_root, changes)
+        dd.write(session, dd.NLU, changes, reviewer, now)
     result = {"label": label, "intent": decision.intent, "procedure": decision.procedure,
               "agency": decision.agency, "example": example, "file": relative,
               "replaced": [c.file for c in conflicts], "note": decision.note}

@@ -33,13 +33,11 @@ def next_pending(session: Any, after: int, source: str = "") -> int | None:
     return rq.next_pending(session, after, source)
 
 
-def accept_review_item(uow: SqlUnitOfWork, item_id: int, decision: rq.Decision, data_root: Path,
-                       catalogue_dir: Path, catalogue: Catalogue, reviewer: str,
-                       now: datetime) -> rq.Outcome:
+def accept_review_item(uow: SqlUnitOfWork, item_id: int, decision: rq.Decision,
+                       catalogue: Catalogue, reviewer: str, now: datetime) -> rq.Outcome:
     """Mask the item and add it to the reviewed training data (see review_queue.accept_item).
     Run it with `keep=lambda outcome: outcome.accepted`: a refused item changes nothing."""
-    return rq.accept_item(uow.session, item_id, decision, data_root, catalogue_dir, catalogue,
-                          reviewer, now)
+    return rq.accept_item(uow.session, item_id, decision, catalogue, reviewer, now)
 
 
 def reject_review_item(uow: SqlUnitOfWork, item_id: int, reviewer: str, now: datetime,

@@ -56,6 +56,31 @@ def run_job(admin: StaffClient) -> int:
     response = admin.post("/console/nlu/train", {"backend": "builtin"}, follow=False)
     assert response.status_code == 302, response.text
     job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    wait_until(lambda: admin.get(f"/console/nlu/jobs/{job_id}.json").json["done"], timeout=180,
+    wait_until(lambda: admin.get(f"/console/nlu/jobs/{job_id}.json").json["done"], timeout=600,
                interval=0.5, message="training job done")
     return job_id
+
+
+def data_text(console: Console, relative: str) -> str | None:
+    """A training data file as the database has it (None: no such file)."""
+    from storage import data_documents as dd
+
+    with console.pakn.read() as session:
+        return dd.document(session, dd.NLU, relative)
+
+
+def replace_data(console: Console, changes: dict[str, str]) -> None:
+    """Training data files changed directly in the database (as another process would)."""
+    from storage import data_documents as dd
+
+    def work(uow: Any) -> None:
+        dd.lock(uow.session, dd.NLU)
+        dd.write(uow.session, dd.NLU, changes, "test", datetime.now(timezone.utc))
+
+    console.pakn.uow().run(work)
+
+
+def seed_files_unchanged(directory: Path) -> dict[str, str]:
+    """Every file under a seed directory with its content, to compare before and after."""
+    return {str(p.relative_to(directory)): p.read_text(encoding="utf-8")
+            for p in sorted(directory.rglob("*")) if p.is_file()}

@@ -18,6 +18,9 @@ def settings(tmp_path: Path, rasa: dict[str, Any]) -> dict[str, Any]:
     models = tmp_path / "models"
     store = ModelStore(models)
     store.activate(store.train_builtin(FIXTURE)[0])
+    from storage.db import upgrade
+
+    upgrade(f"sqlite:///{tmp_path}/pakn.db")  # the catalogue is read from the database
     return {"database_url": f"sqlite:///{tmp_path}/pakn.db", "background": False,
             "nlu": {"backend": "rasa", "data_dir": str(FIXTURE), "models_dir": str(models),
                     "threshold": 0.2, "rasa": rasa}}

@@ -12,7 +12,17 @@ import pytest
 from bot.app import create_app
 from tests.conftest import NO_CHANNEL_SECRETS, ROOT, wait_until
 from tests.integration.console_support import Console
-from tests.integration.nlu_review_support import MISCLASSIFIED, PROBE, file_case, review_console, run_job, say
+from tests.integration.nlu_review_support import (
+    MISCLASSIFIED,
+    PROBE,
+    data_text,
+    file_case,
+    replace_data,
+    review_console,
+    run_job,
+    say,
+    seed_files_unchanged,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +43,7 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
     settings = console.pakn.settings
     data_dir = Path(settings.nlu.data_dir)
     repo_data_before = sorted(p.name for p in (ROOT / "nlu_data").rglob("*.yml"))
+    seed_before = seed_files_unchanged(data_dir)
     # Another web worker on the same database and model store, started before anything changes.
     other = create_app(dict({"database_url": settings.database_url, "secret_key": "x",
                               "background": False, "channels": NO_CHANNEL_SECRETS,
@@ -65,12 +76,13 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
         "text": MISCLASSIFIED})  # the raw text: the server masks whatever it is given
     assert done.status_code == 200, done.text.split("<main>")[1][:3000]
     assert "Đã đưa câu ví dụ vào dữ liệu huấn luyện" in done.text
-    written = (data_dir / "reviewed" / "reclassification.yml").read_text(encoding="utf-8")
+    written = data_text(console, "reviewed/reclassification.yml") or ""
     assert "- intent: phan_anh__pccc" in written and "Trạm sạc xe điện ở tầng hầm" in written
     assert "channel telegram" in written and "reviewer admin" in written and f"case {code}" in written
     for personal in ("0912 345 678", "Thu Hà", "ngõ 34"):
         assert personal not in written
     assert sorted(p.name for p in (ROOT / "nlu_data").rglob("*.yml")) == repo_data_before
+    assert seed_files_unchanged(data_dir) == seed_before  # the database holds it, no file changed
     assert console.query("SELECT status FROM labelled_examples")[0][0] == "accepted"
     accepted = admin.get("/console/nlu/review?status=accepted").text
     assert "Phản ánh, kiến nghị: Phòng cháy chữa cháy (phan_anh__pccc)" in accepted
@@ -99,7 +111,6 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
 
 
 def test_conflicts_and_duplicates_are_shown_not_added(console: Console) -> None:
-    data_dir = Path(console.pakn.settings.nlu.data_dir)
     existing = "mn oi trich luc khai sinh ban sao lam o dau nhanh nhat, minh nop online 10 ngay chua thay tra"
     say(console, "telegram", "601", "xin chào ad ơi " + existing)  # collected: low confidence or not
     console.pakn.pipeline  # noqa: B018
@@ -109,13 +120,13 @@ def test_conflicts_and_duplicates_are_shown_not_added(console: Console) -> None:
     admin = console.client("admin")
     admin.get("/console/nlu/review")
     item_id = _item_id(console, "reclassification")
-    before = (data_dir / "procedures" / "ho_tich.yml").read_text(encoding="utf-8")
+    before = data_text(console, "procedures/ho_tich.yml") or ""
 
     refused = admin.post(f"/console/nlu/review/{item_id}", {
         "action": "accept", "intent": "phan_anh", "procedure": "chung_thuc", "text": existing})
     assert refused.status_code == 409
     assert "Mâu thuẫn" in refused.text and "procedures/ho_tich.yml" in refused.text
-    assert not (data_dir / "reviewed" / "reclassification.yml").exists()
+    assert data_text(console, "reviewed/reclassification.yml") is None
 
     same = admin.post(f"/console/nlu/review/{item_id}", {
         "action": "accept", "intent": "phan_anh", "procedure": "ho_tich", "text": existing})
@@ -125,14 +136,13 @@ def test_conflicts_and_duplicates_are_shown_not_added(console: Console) -> None:
         "action": "accept", "intent": "phan_anh", "procedure": "chung_thuc", "text": existing,
         "replace_conflicts": "1"})
     assert "Đã đưa câu ví dụ vào dữ liệu huấn luyện" in moved.text
-    assert existing not in (data_dir / "procedures" / "ho_tich.yml").read_text(encoding="utf-8")
-    assert len(before.splitlines()) - 1 == len((data_dir / "procedures" / "ho_tich.yml")
-                                               .read_text(encoding="utf-8").splitlines())
-    assert existing in (data_dir / "reviewed" / "reclassification.yml").read_text(encoding="utf-8")
+    assert existing not in (data_text(console, "procedures/ho_tich.yml") or "")
+    assert len(before.splitlines()) - 1 == len((data_text(console, "procedures/ho_tich.yml") or "")
+                                               .splitlines())
+    assert existing in (data_text(console, "reviewed/reclassification.yml") or "")
 
 
 def test_validator_errors_are_shown_in_place(console: Console) -> None:
-    data_dir = Path(console.pakn.settings.nlu.data_dir)
     code = file_case(console, "701", "Hồ sơ thẩm duyệt PCCC cho nhà xưởng nộp 2 tháng chưa có kết quả",
                      "xay_dung")
     console.client("daumoi").post(f"/console/cases/{code}/actions/reclassify", {"procedure_id": "pccc"})
@@ -143,13 +153,13 @@ def test_validator_errors_are_shown_in_place(console: Console) -> None:
         "action": "accept", "intent": "phan_anh", "procedure": "pccc",
         "text": "Hồ sơ thẩm duyệt [PCCC](thu_tuc) cho nhà xưởng nộp 2 tháng chưa có kết quả"})
     assert page.status_code == 409 and 'id="problems"' in page.text and "thu_tuc" in page.text
-    assert not (data_dir / "reviewed" / "reclassification.yml").exists()
+    assert data_text(console, "reviewed/reclassification.yml") is None
 
     edit = admin.post("/console/nlu/data/file", {"file": "procedures/pccc.yml",
                                                  "content": "version: \"3.1\"\nnlu:\n- intent: phan_anh__khong_co\n"
                                                             "  examples: |\n    - một câu\n"})
     assert edit.status_code == 422 and "khong_co" in edit.text and 'id="file-problems"' in edit.text
-    assert "phan_anh__pccc" in (data_dir / "procedures" / "pccc.yml").read_text(encoding="utf-8")
+    assert "phan_anh__pccc" in (data_text(console, "procedures/pccc.yml") or "")
 
 
 def test_activation_refused_when_worse_unless_note_and_rollback(console: Console) -> None:
@@ -158,13 +168,12 @@ def test_activation_refused_when_worse_unless_note_and_rollback(console: Console
     from nlu.models import ModelStore
 
     store = ModelStore(Path(console.pakn.settings.nlu.models_dir))
-    procedures = Path(console.pakn.settings.nlu.data_dir) / "procedures"
     active = store.active_version()
     admin = console.client("admin")
-    civil, copies = (procedures / "ho_tich.yml"), (procedures / "chung_thuc.yml")
-    civil_text, copies_text = civil.read_text(encoding="utf-8"), copies.read_text(encoding="utf-8")
-    civil.write_text(civil_text.replace("phan_anh__ho_tich", "phan_anh__chung_thuc"), encoding="utf-8")
-    copies.write_text(copies_text.replace("phan_anh__chung_thuc", "phan_anh__ho_tich"), encoding="utf-8")
+    civil, copies = "procedures/ho_tich.yml", "procedures/chung_thuc.yml"
+    civil_text, copies_text = data_text(console, civil) or "", data_text(console, copies) or ""
+    replace_data(console, {civil: civil_text.replace("phan_anh__ho_tich", "phan_anh__chung_thuc"),
+                           copies: copies_text.replace("phan_anh__chung_thuc", "phan_anh__ho_tich")})
     job_id = run_job(admin)
     version = console.query("SELECT version FROM training_jobs WHERE id = :j", j=job_id)[0][0]
     page = admin.get(f"/console/nlu/jobs/{job_id}")
@@ -198,7 +207,7 @@ def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
     from storage.catalogue_files import load_catalogue
 
     catalogue_dir = Path(console.pakn.settings.catalogue_dir)
-    data_dir = Path(console.pakn.settings.nlu.data_dir)
+    seed_before = seed_files_unchanged(catalogue_dir)
     repo_procedures = (ROOT / "catalogue" / "procedures.yaml").read_text(encoding="utf-8")
     admin = console.client("admin")
     page = admin.post("/console/nlu/catalogue/procedure", {
@@ -208,12 +217,14 @@ def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
                     "tram sac xe dien o ham de xe khong an toan"})
     assert "Đã thêm lĩnh vực tram_sac_xe_dien" in page.text
     assert "phan_anh__tram_sac_xe_dien has 3 distinct examples, fewer than 40" in page.text  # in place
-    catalogue = load_catalogue(catalogue_dir)
+    catalogue = load_catalogue(console.pakn.live_catalogue.directory)  # the database's, as files
     assert catalogue.procedures["tram_sac_xe_dien"].name == "Trạm sạc xe điện"
     assert catalogue.can_handle("cong_an", "tram_sac_xe_dien") and catalogue.can_handle("so_xay_dung", "tram_sac_xe_dien")
     assert len(catalogue.procedures) == 22 and "ho_tich" in catalogue.procedures  # ids kept
-    assert (data_dir / "procedures" / "tram_sac_xe_dien.yml").exists()
+    assert "trạm sạc xe điện ở hầm" in (data_text(console, "procedures/tram_sac_xe_dien.yml") or "")
     assert (ROOT / "catalogue" / "procedures.yaml").read_text(encoding="utf-8") == repo_procedures
+    assert seed_files_unchanged(catalogue_dir) == seed_before
+    assert console.query("SELECT name FROM procedures WHERE id = 'tram_sac_xe_dien'") == [("Trạm sạc xe điện",)]
 
     again = admin.post("/console/nlu/catalogue/procedure", {"id": "ho_tich", "name": "x", "default_agency": "cong_an"})
     assert again.status_code == 422 and "đã có" in again.text.lower() and "ho_tich" in again.text
@@ -227,7 +238,7 @@ def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
         "id": "so_van_hoa", "name": "Sở Văn hóa và Thể thao", "level": "city",
         "mentions": "sở văn hóa, sở vh", "procedures": ["dang_ky_kinh_doanh"]})
     assert "Đã thêm cơ quan so_van_hoa" in agency.text
-    catalogue = load_catalogue(catalogue_dir)
+    catalogue = load_catalogue(console.pakn.live_catalogue.directory)
     assert catalogue.agencies["so_van_hoa"].mentions == ("sở văn hóa", "sở vh")
     assert catalogue.can_handle("so_van_hoa", "dang_ky_kinh_doanh")
 
@@ -237,28 +248,6 @@ def test_new_procedure_and_agency_from_the_console(console: Console) -> None:
     assert live.can_handle("so_van_hoa", "dang_ky_kinh_doanh")
     parsed = console.pakn.nlu.parse("đăng ký hộ kinh doanh bị sở vh trả hồ sơ 2 lần")
     assert "so_van_hoa" in parsed.entity_values("agency")
-
-
-def test_another_process_sees_catalogue_additions_within_seconds(tmp_path: Path) -> None:
-    """A second process's LiveCatalogue picks up files another process wrote."""
-    import shutil
-
-    from nlu.entities import EntityExtractor
-    from storage import catalogue_admin as ca
-    from storage.catalogue_files import LiveCatalogue, load_catalogue
-
-    directory = tmp_path / "catalogue"
-    shutil.copytree(ROOT / "catalogue", directory)
-    catalogue = load_catalogue(directory)
-    extractor = EntityExtractor(catalogue)
-    live = LiveCatalogue(catalogue, directory, check_seconds=0, on_change=extractor.use_catalogue)
-    assert not live.refresh_if_changed()
-    ca.add_agency(directory, ca.NewAgency("so_van_hoa", "Sở Văn hóa và Thể thao", "city",
-                                          ["sở văn hóa"], ["dang_ky_kinh_doanh"]))
-    assert live.refresh_if_changed()
-    assert catalogue.agency_name("so_van_hoa") == "Sở Văn hóa và Thể thao"
-    assert [e["value"] for e in extractor.extract("sở văn hóa trả hồ sơ") if e["entity"] == "agency"] == [
-        "so_van_hoa"]
 
 
 def test_intents_are_named_in_vietnamese_with_their_ids(console: Console) -> None:
@@ -296,7 +285,7 @@ def test_versions_show_hanoi_time_and_compare_before_activating(console: Console
 
     store = ModelStore(Path(console.pakn.settings.nlu.models_dir))
     active = store.active_version()
-    version, _ = store.train_builtin(Path(console.pakn.settings.nlu.data_dir), force=True)
+    version, _ = store.train_builtin(console.pakn.nlu_data.directory, force=True)
     figures = {"intent": 0.9, "procedure": 0.8, "agency": 0.85}
     store.set_metrics(active, {"heldout": {"accented": figures, "folded": figures}})
     worse = {"intent": 0.9, "procedure": 0.7, "agency": 0.85}

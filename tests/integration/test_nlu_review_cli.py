@@ -15,7 +15,7 @@ import yaml
 
 from tests.conftest import ROOT
 from tests.integration.console_support import Console
-from tests.integration.nlu_review_support import file_case, review_console, say
+from tests.integration.nlu_review_support import data_text, file_case, review_console, say
 
 REALISTIC = ("Kính gửi UBND phường, tôi là Trần Văn Bình, CCCD 001089012345, nhà ở số 15 ngõ 102 đường "
              "Trường Chinh. Gọi cho tôi 0988.123.456 hoặc 024 3825 3536, vợ tôi là chị Lê Thị Mai số "
@@ -66,8 +66,7 @@ def test_review_list_accept_reject_from_the_command_line(console: Console, tmp_p
 
     done = run(console, tmp_path, "accept", str(first["id"]), "--procedure", "pccc", "--reviewer", "quantri")
     assert done.returncode == 0, done.stderr
-    written = (Path(console.pakn.settings.nlu.data_dir) / "reviewed" / "reclassification.yml")
-    content = written.read_text(encoding="utf-8")
+    content = data_text(console, "reviewed/reclassification.yml") or ""  # in the database
     assert "- intent: phan_anh__pccc" in content and "reviewer quantri" in content
     assert "Hồ sơ thẩm duyệt PCCC cho quán karaoke" in content
 
@@ -90,8 +89,7 @@ def test_personal_data_is_masked_in_the_accepted_example(console: Console) -> No
     page = admin.post(f"/console/nlu/review/{item_id}", {
         "action": "accept", "intent": "phan_anh", "procedure": "pccc", "text": REALISTIC})
     assert "Đã đưa câu ví dụ vào dữ liệu huấn luyện" in page.text
-    content = (Path(console.pakn.settings.nlu.data_dir) / "reviewed" / "reclassification.yml"
-               ).read_text(encoding="utf-8")
+    content = data_text(console, "reviewed/reclassification.yml") or ""
     example = next(line for line in content.splitlines() if line.startswith("    - "))
     leaked = [value for value in PERSONAL if value in example]
     assert leaked == [], example
