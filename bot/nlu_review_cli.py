@@ -53,6 +53,7 @@ def _service(settings: Settings, catalogue_dir: Path) -> Any:
 
 def run_review_command(args: argparse.Namespace, settings: Settings) -> int:
     from storage.db import make_engine, make_session_factory
+    from storage.reading import read_session
     from storage.unit_of_work import SqlUnitOfWork
 
     from storage import data_documents as dd
@@ -61,7 +62,7 @@ def run_review_command(args: argparse.Namespace, settings: Settings) -> int:
     session_factory = make_session_factory(engine)
     now = datetime.now(timezone.utc)
     try:
-        with session_factory() as session:
+        with read_session(session_factory) as session:
             texts = dd.documents(session, dd.CATALOGUE)  # the catalogue as staff left it
         with dd.exported(texts, "catalogue") as catalogue_dir:
             service = _service(settings, catalogue_dir)

@@ -16,6 +16,7 @@ from settings import Settings
 from storage import data_documents as dd
 from storage.catalogue_files import calendar_entries, load_catalogue
 from storage.db import make_engine, make_session_factory, seed_calendar, seed_catalogue, upgrade
+from storage.reading import read_session
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def prepare_database(database_url: str, catalogue_dir: Path, data_dir: Path | No
         dd.seed(session_factory, dd.CATALOGUE, catalogue_dir, now)
         if data_dir is not None:
             dd.seed(session_factory, dd.NLU, data_dir, now)
-        with session_factory() as session, \
+        with read_session(session_factory) as session, \
                 dd.exported(dd.documents(session, dd.CATALOGUE), "catalogue") as directory:
             catalogue, entries = load_catalogue(directory), calendar_entries(directory)
         seed_catalogue(engine, catalogue)
@@ -50,7 +51,7 @@ def ensure_nlu_model(settings: Settings) -> str:
     engine = make_engine(settings.database_url)
     try:
         with tempfile.TemporaryDirectory(prefix="pakn-setup-") as temporary:
-            with make_session_factory(engine)() as session:
+            with read_session(make_session_factory(engine)) as session:
                 data_dir, _ = data_edits.snapshot(session, Path(temporary))
             version, trained = store.train_builtin(data_dir)
     finally:
@@ -64,7 +65,7 @@ def export_documents(settings: Settings, kind: str, directory: Path) -> int:
     """Write the database's documents of `kind` as files (the repository's seed, or anywhere)."""
     engine = make_engine(settings.database_url)
     try:
-        with make_session_factory(engine)() as session:
+        with read_session(make_session_factory(engine)) as session:
             texts = dd.documents(session, kind)
     finally:
         engine.dispose()

@@ -15,7 +15,10 @@ from tests.conftest import ROOT
 CATALOGUE = load_catalogue(ROOT / "catalogue")
 CODE_FOLDERS = ("intake", "console", "bot", "routing", "storage", "outbox", "channels", "nlu")
 # The dialogue and its own helpers; dialogue_events.store is the one place a step is written.
-OWNERS = {"intake/link_consent.py", "intake/contact_checks.py"}
+# storage/personal_data.py erases a conversation (Law 91/2025: retention or the citizen's request):
+# its identity and memory are wiped, which is not a step of the dialogue but the end of the row's
+# personal data; it is the only writer outside the dialogue and may only reset to idle and empty.
+OWNERS = {"intake/link_consent.py", "intake/contact_checks.py", "storage/personal_data.py"}
 MUTATORS = {"update", "pop", "setdefault", "clear", "__setitem__", "popitem"}
 
 
