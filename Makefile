@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 
-.PHONY: run test typecheck setup rasa bench fuzz clean browser-deps
+.PHONY: run run-prod test typecheck setup rasa bench fuzz clean browser-deps
 
 $(STAMP): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -18,6 +18,11 @@ setup: $(STAMP)
 
 run: setup
 	$(PY) -m bot serve --host 127.0.0.1 --port 5000
+
+# The production topology on the local PostgreSQL: 2 web processes, 2 workers, the scheduler
+# (README "Production topology"; WEB, WORKERS, THREADS, PORT, PAKN_DATABASE_URL to change it).
+run-prod: $(STAMP)
+	./scripts/run-prod.sh
 
 test: setup typecheck browser-deps rasa
 	$(PY) -m pytest

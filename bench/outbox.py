@@ -93,7 +93,7 @@ def _measure(kind: str, workers: int, directory: Path) -> tuple[float, int]:
             env.update(PAKN_CONFIG=str(config), PAKN_DATABASE_URL=url, ZALO_APP_ID="1",
                        ZALO_OA_SECRET_KEY="s", ZALO_ACCESS_TOKEN="bench-token", ZALO_API_URL=fake.url)
             root = Path(__file__).resolve().parent.parent
-            processes = [subprocess.Popen([sys.executable, "-m", "bot", "worker"], cwd=root, env=env,
+            processes = [subprocess.Popen([sys.executable, "-m", "bot", "worker", "--outbound"], cwd=root, env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                          for _ in range(workers)]
             try:

@@ -50,13 +50,21 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+WEB_ONLY = {"inbound": {"process_in_server": False}, "outbox": {"dispatch_in_server": False},
+            "scheduler": {"run_in_server": False}}
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import create_app
-    from bot.server import serve
+    from bot.server import serve, serve_processes
 
-    _setup(settings)
-    app = create_app()
+    if not args.no_setup:
+        _setup(settings)
+    if args.processes > 1:  # N copies of this command on one port (SO_REUSEPORT), supervised
+        return serve_processes(args.processes, _child_command(args))
+    app = create_app(WEB_ONLY if args.web_only else None)
     pakn = app.extensions["pakn"]
+    settings = pakn.settings
     pakn.start_background()
     if settings.scheduler.run_in_server:
         pakn.start_scheduler()
@@ -65,19 +73,57 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         start_telegram_polling(pakn)
     print(f"pakn-bot: http://{args.host}:{args.port}/chat (web chat), "
           f"NLU backend {pakn.nlu.backend_name}", flush=True)
-    try:
-        serve(app, args.host, args.port, settings)  # limits from settings.server: bot/server.py
+    try:  # limits from settings.server: bot/server.py
+        serve(app, args.host, args.port, settings, reuse_port=args.reuse_port)
     finally:
         pakn.shutdown()
     return 0
 
 
-def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the outbox dispatcher on its own (the server then sets dispatch_in_server: false).
+def _child_command(args: argparse.Namespace) -> list[str]:
+    command = [sys.executable, "-m", "bot", "serve", "--host", args.host, "--port", str(args.port),
+               "--no-setup", "--reuse-port"]
+    return command + (["--web-only"] if args.web_only else [])
 
-    Several workers may run at once on PostgreSQL: claims are disjoint. SIGTERM/SIGINT finish
-    the rows in hand and stop; a SIGKILL leaves them to be reclaimed when their lease runs out.
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """Process inbound messages and/or send the outbox in this process (both unless one is named).
+
+    Any number of workers may run, on any number of machines sharing the database: inbound events
+    and outbox rows are claimed under leases (the web servers then set inbound.process_in_server
+    and outbox.dispatch_in_server to false, or run `serve --web-only`). SIGTERM/SIGINT finish the
+    work in hand and stop; after a SIGKILL the work in hand is taken over when its lease runs out.
     """
+    import signal
+
+    from bot.components import build_components
+
+    inbound = args.inbound or not args.outbound
+    outbound = args.outbound or not args.inbound
+    threads = args.threads or settings.inbound.threads
+    if not inbound:
+        return _outbox_worker(settings)
+    pakn = build_components(settings)
+    pakn.nlu.reload_if_changed()
+    pakn.pipeline.warm_up()
+
+    def finish(signum: int, _frame: object) -> None:
+        pakn.stop.set()
+
+    signal.signal(signal.SIGTERM, finish)
+    signal.signal(signal.SIGINT, finish)
+    pakn.start_workers(threads, outbound)
+    print(f"worker {pakn.processor.worker_id} started: {threads} inbound thread(s)"
+          f"{', outbox dispatcher' if outbound else ''}", flush=True)
+    while not pakn.stop.wait(1.0):
+        pakn.nlu.reload_if_changed()  # a model staff activated in the console
+    pakn.shutdown()
+    pakn.engine.dispose()
+    return 0
+
+
+def _outbox_worker(settings: Settings) -> int:
+    """The outbox dispatcher alone: no catalogue or NLU model needed."""
     import signal
 
     from bot.components import build_dispatcher
@@ -102,19 +148,30 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_scheduler(args: argparse.Namespace, settings: Settings) -> int:
-    """The one scheduler process (set scheduler.run_in_server: false for the web servers)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    """The scheduler (set scheduler.run_in_server: false for the web servers, or `--web-only`).
+
+    Starting two is harmless: exactly one is active, by a PostgreSQL advisory lock (a file lock on
+    SQLite); the other waits as a standby and takes over within `standby_seconds` of the active
+    one's death. SIGTERM/SIGINT stop it.
+    """
+    import signal
 
     from bot.components import build_components
-    from bot.scheduler import build_scheduler
-    from routing.calendar import VIETNAM
 
     pakn = build_components(settings)
-    scheduler = build_scheduler(pakn, BlockingScheduler(timezone=VIETNAM))
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown()
+
+    def finish(signum: int, _frame: object) -> None:
+        pakn.stop.set()
+
+    signal.signal(signal.SIGTERM, finish)
+    signal.signal(signal.SIGINT, finish)
+    pakn.start_scheduler()
+    while not pakn.stop.wait(1.0):
+        if pakn.scheduler_lost():
+            logger.error("scheduler: the single-active lock was lost; exiting to be restarted")
+            pakn.shutdown()
+            return 1
+    pakn.shutdown()
     return 0
 
 
@@ -205,7 +262,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--telegram-polling", action="store_true",
                        help="read Telegram with getUpdates instead of a webhook")
-    commands.add_parser("worker", help="run the outbox dispatcher")
+    serve.add_argument("--processes", type=int, default=1,
+                       help="web server processes sharing the port (SO_REUSEPORT), supervised")
+    serve.add_argument("--web-only", action="store_true",
+                       help="serve only: inbound, outbox and scheduler run in their own processes")
+    serve.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
+    serve.add_argument("--no-setup", action="store_true", help=argparse.SUPPRESS)
+    worker = commands.add_parser("worker", help="process inbound messages and send the outbox")
+    worker.add_argument("--inbound", action="store_true", help="process inbound messages only")
+    worker.add_argument("--outbound", action="store_true", help="send the outbox only")
+    worker.add_argument("--threads", type=int, default=0,
+                        help="inbound worker threads (default: inbound.threads)")
     commands.add_parser("scheduler", help="run the reminder, escalation, digest and survey jobs")
     calendar = commands.add_parser("calendar", help="add a day off or a make-up working day")
     calendar.add_argument("day", help="YYYY-MM-DD")

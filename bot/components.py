@@ -44,7 +44,7 @@ from storage.catalogue_files import (
 )
 from storage import data_documents as dd
 from storage.data_documents import WorkingCopy
-from storage.db import make_engine, make_session_factory
+from storage.db import make_ack_engine, make_engine, make_session_factory
 from storage.reading import read_session
 from storage.unit_of_work import SqlUnitOfWork
 from storage.uploads import FileStore
@@ -75,6 +75,8 @@ class Components:
     national: NationalConfig = field(  # settings.national, checked
         default_factory=lambda: NationalConfig.from_settings(to_dict(NationalSettings())))
     national_gateway: NationalGateway = field(default_factory=DisabledGateway)
+    outbox_thread: threading.Thread | None = None
+    scheduler_lock: Any = None  # storage.leader.SingleActive, once start_scheduler was called
 
     def uow(self) -> SqlUnitOfWork:
         """A unit of work for a service call: `pakn.uow().run(lambda uow: service(uow, ...))`."""
@@ -85,29 +87,64 @@ class Components:
         return read_session(self.session_factory)
 
     def start_background(self) -> None:
-        """Start inbound processing, and the outbox dispatcher where this process owns it."""
-        self.processor.start()
-        self.processor.recover()
-        threading.Thread(target=self.downloader.run_forever, args=(self.stop,),
-                         name="attachments", daemon=True).start()
-        if self.settings.outbox.dispatch_in_server:
-            threading.Thread(target=self.dispatcher.run_forever, args=(self.stop,),
-                             name="outbox", daemon=True).start()
+        """Start inbound processing and the outbox dispatcher where this process owns them."""
+        inbound = self.settings.inbound
+        self.start_workers(inbound.threads if inbound.process_in_server else 0,
+                           self.settings.outbox.dispatch_in_server)
+
+    def start_workers(self, inbound_threads: int, outbound: bool) -> None:
+        """`inbound_threads` inbound workers, and the outbox dispatcher if `outbound`."""
+        if inbound_threads > 0:
+            self.processor.start(inbound_threads)
+        if outbound:  # the outbox, and attachment downloads, which also call the platforms
+            self.outbox_thread = threading.Thread(target=self.dispatcher.run_forever,
+                                                  args=(self.stop,), name="outbox", daemon=True)
+            self.outbox_thread.start()
+            threading.Thread(target=self.downloader.run_forever, args=(self.stop,),
+                             name="attachments", daemon=True).start()
 
     def start_scheduler(self) -> None:
-        """Only for the single-process mode: the scheduler must run in exactly one process."""
+        """Start the scheduler once this process holds the single-active lock (storage/leader.py):
+        any number of processes may call this; one runs the jobs, the others wait as standbys."""
         from bot.scheduler import build_scheduler
+        from storage.leader import SingleActive
 
-        self.scheduler = build_scheduler(self)
-        self.scheduler.start()
+        self.scheduler_lock = SingleActive(self.engine, "scheduler")
+        wait = self.settings.scheduler.standby_seconds
+
+        def lead() -> None:
+            announced = False
+            while not self.stop.is_set():
+                if self.scheduler_lock is not None and self.scheduler_lock.try_acquire():
+                    self.scheduler = build_scheduler(self)
+                    self.scheduler.start()
+                    logger.info("scheduler active in this process")
+                    return
+                if not announced:
+                    logger.info("scheduler standby: another process is the active one")
+                    announced = True
+                self.stop.wait(wait)
+
+        threading.Thread(target=lead, name="scheduler-leader", daemon=True).start()
+
+    def scheduler_lost(self) -> bool:
+        """The active scheduler's lock went away (its database connection broke)."""
+        return self.scheduler is not None and self.scheduler_lock is not None \
+            and not self.scheduler_lock.still_held()
 
     def shutdown(self) -> None:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.scheduler_lock is not None:
+            self.scheduler_lock.release()
         self.stop.set()
         self.dispatcher.wakeup.set()
         self.downloader.wakeup.set()
         self.processor.stop()
+        if self.outbox_thread is not None:  # the rows in hand are finished first
+            self.outbox_thread.join(timeout=15)
+        if self.processor.ack_engine is not self.engine:
+            self.processor.ack_engine.dispose()
 
 
 def build_components(settings: Settings, background: bool = True) -> Components:
@@ -138,6 +175,7 @@ def build_components(settings: Settings, background: bool = True) -> Components:
                                       FileStore.from_settings(settings.uploads),
                                       DownloadPolicy.from_settings(settings.uploads))
     processor = InboundProcessor(pipeline, session_factory, background=background,
+                                 settings=settings.inbound, ack_engine=make_ack_engine(engine),
                                  after_process=downloader.register)
     national = NationalConfig.from_settings(to_dict(settings.national))
     return Components(settings, engine, session_factory, ctx, nlu, channels, pipeline, processor,

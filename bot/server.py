@@ -10,6 +10,10 @@ production waitress sees only complete, fast requests from the proxy.
 from __future__ import annotations
 
 import logging
+import signal
+import socket
+import subprocess
+import threading
 from typing import Any
 
 from settings import Settings
@@ -53,11 +57,54 @@ def raise_open_files_limit(wanted: int) -> int:
     return int(soft)
 
 
-def serve(app: Any, host: str, port: int, settings: Settings) -> None:
+def serve(app: Any, host: str, port: int, settings: Settings, reuse_port: bool = False) -> None:
     import waitress
 
     options = waitress_options(settings)
     raise_open_files_limit(options["connection_limit"] + SPARE_FILES)
     logger.info("waitress on %s:%d: %d threads, at most %d connections, idle ones closed after %d s",
                 host, port, options["threads"], options["connection_limit"], options["channel_timeout"])
-    waitress.serve(app, host=host, port=port, **options)
+    if reuse_port:  # one of several processes on this port: the kernel spreads connections
+        waitress.serve(app, sockets=[reuse_port_socket(host, port, options["backlog"])], **options)
+    else:
+        waitress.serve(app, host=host, port=port, **options)
+
+
+def reuse_port_socket(host: str, port: int, backlog: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(backlog)
+    return sock
+
+
+def serve_processes(count: int, command: list[str]) -> int:
+    """Run `count` copies of a server `command` that each bind the port with SO_REUSEPORT, so the
+    kernel balances connections across them; a copy that dies is started again, and SIGTERM or
+    SIGINT stops them all. Why not gunicorn: the same waitress, with the limits issue 17 tuned,
+    serves in one process and in many, and no pre-fork server is added to the dependencies."""
+    stopping = threading.Event()
+    children = [subprocess.Popen(command) for _ in range(count)]
+
+    def stop(signum: int, _frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logger.info("%d web server processes: %s", count, " ".join(str(c.pid) for c in children))
+    while not stopping.wait(1.0):
+        for index, child in enumerate(children):
+            if child.poll() is not None:
+                logger.error("web server process %d exited (%s); starting another", child.pid,
+                             child.returncode)
+                children[index] = subprocess.Popen(command)
+    for child in children:
+        child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return 0

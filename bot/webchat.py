@@ -136,8 +136,10 @@ def own_file(token: str) -> Response:
 
 def _accept(incoming: IncomingMessage) -> tuple[Response, int]:
     pakn = components()
-    message_id = pakn.processor.accept(incoming)
-    return jsonify(accepted=True, duplicate=message_id is None, id=message_id), 202
+    accepted = pakn.processor.accept(incoming)
+    # `id` is the stored message's, known when it was processed before the answer; otherwise the
+    # page's next poll finds the message by its client id.
+    return jsonify(accepted=True, duplicate=accepted.duplicate, id=accepted.message_id), 202
 
 
 def _attachment(stored: StoredFile) -> Attachment:

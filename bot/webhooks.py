@@ -1,4 +1,5 @@
-"""Platform webhooks: verify -> parse -> dedupe -> persist -> 200 (then process off-thread)."""
+"""Platform webhooks: verify -> parse -> one insert of the event (a duplicate changes nothing) -> 200;
+workers do the rest (intake/processor.py)."""
 from __future__ import annotations
 
 import functools

@@ -76,6 +76,12 @@ class Pipeline:
         self.notifier = notifier  # status pushes for changes the citizen makes (a disputed answer)
         self.contacts = contacts  # the contact extractor (nlu.contact_reader.ActiveContacts)
 
+    def warm_up(self) -> None:
+        """Load the NLU model and the contact tagger now, not on a citizen's first message."""
+        self.nlu.parse("Xin chào")
+        if self.contacts is not None:
+            self.contacts("Xin chào")
+
     def handle(self, incoming: IncomingMessage) -> Outcome:
         """Record the message, then process it. A duplicate is recorded once and never re-run."""
         message_id = self.record(incoming)
@@ -86,31 +92,54 @@ class Pipeline:
     def record(self, incoming: IncomingMessage) -> int | None:
         """Persist the message in its own transaction; None when its platform id was seen."""
         with self.uow_factory() as uow:
-            conversation = uow.conversations.get_or_create(incoming.channel, incoming.sender_id)
-            message = Message(conversation.id, "in", incoming.channel, incoming.text,
-                              incoming.received_at, platform_message_id=incoming.message_id,
-                              raw=incoming.raw)
-            if incoming.payload:
-                message.nlu = {"payload": incoming.payload}
-            if incoming.attachments:  # photos of a giấy hẹn, a location: kept with the case
-                message.nlu = {**(message.nlu or {}), "attachments": [with_ref(incoming.channel, {
-                    "type": a.type, "url": a.url,
-                    **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}})
-                    for a in incoming.attachments]}  # a `ref`: downloaded after processing
-            if not uow.messages.add_inbound(message):
-                logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
+            message, released = self._record(uow, incoming)
+            if message is None:
                 return None
-            if incoming.sender_name:
-                conversation.display_name = incoming.sender_name
-            conversation.last_inbound_at = incoming.received_at
-            conversation.last_inbound_message_id = incoming.reply_token or incoming.message_id
-            # The citizen is back inside the platform's window: held status pushes go out now.
-            assert conversation.id is not None  # flushed by the repository
-            released = uow.outbox.release_waiting(conversation.id, self.clock())
             uow.commit()
         if released:
             self.on_queued()
         return message.id
+
+    def take_in(self, uow: AbstractUnitOfWork, incoming: IncomingMessage) -> Outcome:
+        """Record and answer a message in the caller's unit of work, which commits (the inbound
+        worker: together with marking its queue row done) and then calls `on_queued`."""
+        self.before_message()
+        message, _ = self._record(uow, incoming)
+        if message is None:
+            return Outcome(None, True, [])
+        return Outcome(message.id, False, self._step(uow, message, self.clock()))
+
+    def take_in_stored(self, uow: AbstractUnitOfWork, message_id: int) -> Outcome:
+        """`take_in` for a message recorded before the inbound queue existed (migration 0015)."""
+        self.before_message()
+        message = uow.messages.get(message_id)
+        if message is None or message.status != "received":
+            return Outcome(message_id, True, [])
+        return Outcome(message_id, False, self._step(uow, message, self.clock()))
+
+    def _record(self, uow: AbstractUnitOfWork, incoming: IncomingMessage) -> tuple[Message | None, int]:
+        """The message and its conversation's last inbound time, in `uow`; (None, 0) for a duplicate.
+        The citizen is back inside the platform's window: held outbox rows are released (counted)."""
+        conversation = uow.conversations.get_or_create(incoming.channel, incoming.sender_id)
+        message = Message(conversation.id, "in", incoming.channel, incoming.text,
+                          incoming.received_at, platform_message_id=incoming.message_id,
+                          raw=incoming.raw)
+        if incoming.payload:
+            message.nlu = {"payload": incoming.payload}
+        if incoming.attachments:  # photos of a giấy hẹn, a location: kept with the case
+            message.nlu = {**(message.nlu or {}), "attachments": [with_ref(incoming.channel, {
+                "type": a.type, "url": a.url,
+                **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}})
+                for a in incoming.attachments]}  # a `ref`: downloaded after processing
+        if not uow.messages.add_inbound(message):
+            logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
+            return None, 0
+        if incoming.sender_name:
+            conversation.display_name = incoming.sender_name
+        conversation.last_inbound_at = incoming.received_at
+        conversation.last_inbound_message_id = incoming.reply_token or incoming.message_id
+        assert conversation.id is not None  # flushed by the repository
+        return message, uow.outbox.release_waiting(conversation.id, self.clock())
 
     def process(self, message_id: int) -> list[Reply]:
         """Run the dialogue for a recorded message; returns the replies queued."""
@@ -120,55 +149,55 @@ class Pipeline:
             message = uow.messages.get(message_id)
             if message is None or message.status != "received":
                 return []
-            assert message.conversation_id is not None  # a recorded message has its conversation
-            conversation = uow.conversations.get(message.conversation_id)
-            assert conversation is not None
-            link_code = staff_alerts.link_code_in(message.text) if conversation.channel == "telegram" else None
-            if link_code is not None:  # a staff member links this chat for their alerts
-                answer = Reply(staff_alerts.link_staff_chat(uow, conversation.channel,
-                                                            conversation.sender_id, link_code, now))
-                queue_reply(uow, conversation, answer, now)
-                message.status = "processed"
-                uow.commit()
-                self.on_queued()
-                return [answer]
-            payload = (message.nlu or {}).get("payload")
-            attachments = tuple((message.nlu or {}).get("attachments") or ())
-            parse = self.nlu.parse(message.text) if message.text.strip() and not payload else None
-            if parse is not None:
-                message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
-                               "procedure": parse.procedure, "agency": parse.agency,
-                               "entities": parse.entities, "backend": parse.backend,
-                               "ranking": parse.top_two(), "margin": parse.margin,
-                               **({"attachments": list(attachments)} if attachments else {})}
-            if conversation.handled_by is not None:
-                # A staff member has the conversation: no bot reply, but for the name they asked.
-                told = self._event(conversation, MessageToStaff(message.text))
-                for reply in told:
-                    queue_reply(uow, conversation, reply, now)
-                message.status = "processed"
-                uow.commit()
-                if told:
-                    self.on_queued()
-                return told
-            found = self.contacts(message.text) if parse is not None and self.contacts else None
-            whole = self._whole_description(conversation, message.text) if parse is not None else None
-            split = self._problems(conversation, parse) if parse is not None else ()
-            step = self.dialogue.step(conversation.state, conversation.slots or {},
-                                      Turn(message.text, parse, payload, conversation.escalated,
-                                           attachments, found, whole, split))
-            store(conversation, step)
-            replies: list[Reply] = []
-            for action in step.actions:
-                replies += self._run(uow, conversation, action, now)
-            replies += step.replies  # what an action did first, then the dialogue's next question
-            for reply in replies:
-                queue_reply(uow, conversation, reply, now)
-            message.status = "processed"
+            replies = self._step(uow, message, now)
             channel = message.channel
             uow.commit()
         telemetry().message(channel, "in")
         self.on_queued()
+        return replies
+
+    def _step(self, uow: AbstractUnitOfWork, message: Message, now: datetime) -> list[Reply]:
+        """NLU, the dialogue's step and its actions, the replies queued; the message `processed`.
+        Nothing is committed here."""
+        assert message.conversation_id is not None  # a recorded message has its conversation
+        conversation = uow.conversations.get(message.conversation_id)
+        assert conversation is not None
+        link_code = staff_alerts.link_code_in(message.text) if conversation.channel == "telegram" else None
+        if link_code is not None:  # a staff member links this chat for their alerts
+            answer = Reply(staff_alerts.link_staff_chat(uow, conversation.channel,
+                                                        conversation.sender_id, link_code, now))
+            queue_reply(uow, conversation, answer, now)
+            message.status = "processed"
+            return [answer]
+        payload = (message.nlu or {}).get("payload")
+        attachments = tuple((message.nlu or {}).get("attachments") or ())
+        parse = self.nlu.parse(message.text) if message.text.strip() and not payload else None
+        if parse is not None:
+            message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
+                           "procedure": parse.procedure, "agency": parse.agency,
+                           "entities": parse.entities, "backend": parse.backend,
+                           "ranking": parse.top_two(), "margin": parse.margin,
+                           **({"attachments": list(attachments)} if attachments else {})}
+        message.status = "processed"
+        if conversation.handled_by is not None:
+            # A staff member has the conversation: no bot reply, but for the name they asked.
+            told = self._event(conversation, MessageToStaff(message.text))
+            for reply in told:
+                queue_reply(uow, conversation, reply, now)
+            return told
+        found = self.contacts(message.text) if parse is not None and self.contacts else None
+        whole = self._whole_description(conversation, message.text) if parse is not None else None
+        split = self._problems(conversation, parse) if parse is not None else ()
+        step = self.dialogue.step(conversation.state, conversation.slots or {},
+                                  Turn(message.text, parse, payload, conversation.escalated,
+                                       attachments, found, whole, split))
+        store(conversation, step)
+        replies: list[Reply] = []
+        for action in step.actions:
+            replies += self._run(uow, conversation, action, now)
+        replies += step.replies  # what an action did first, then the dialogue's next question
+        for reply in replies:
+            queue_reply(uow, conversation, reply, now)
         return replies
 
     def _whole_description(self, conversation: Conversation, text: str) -> ParseResult | None:

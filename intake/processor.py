@@ -1,101 +1,210 @@
-"""Runs the pipeline on recorded messages off the request thread, in arrival order.
+"""Inbound messages as durable work: a thin acknowledgement, then workers anywhere take them.
 
-A webhook only records the message and answers; this thread does the rest. Messages left
-unprocessed by a crash are found by `recover()` at start, so a verified message is never lost.
+`accept` is all an entry point (webhook, web chat, Telegram polling) does: one insert of the event
+with its platform id (a duplicate changes nothing) and a commit; the 200 follows. Workers (threads
+of this class, in the server for the embedded `make run`, or in any number of `python -m bot
+worker` processes) claim events from the database (storage/inbound_queue.py): one message per
+conversation at a time, in platform order; a dead worker's events are taken over when their lease
+runs out. Each event is recorded and answered in ONE transaction that also marks it done, so it is
+never processed twice; a failure rolls back and retries with backoff, then is kept as `failed`.
 """
 from __future__ import annotations
 
 import logging
-import queue
+import os
+import socket
 import threading
-from typing import Callable
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
 
-import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from channels.base import IncomingMessage
-from intake.pipeline import Pipeline
-from storage.orm import messages
+from channels.base import Attachment, IncomingMessage
+from intake.pipeline import Outcome, Pipeline
+from routing.telemetry import telemetry
+from settings import InboundSettings
+from storage import inbound_queue as q
+from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """What the acknowledgement did: the queued event's id (None: a duplicate), and the stored
+    message's id when it was processed before returning (the synchronous mode of tests and CLI)."""
+
+    event_id: int | None
+    message_id: int | None = None
+
+    @property
+    def duplicate(self) -> bool:
+        return self.event_id is None
+
+
+def to_record(incoming: IncomingMessage) -> dict[str, Any]:
+    return {"channel": incoming.channel, "sender_id": incoming.sender_id,
+            "message_id": incoming.message_id, "text": incoming.text,
+            "received_at": incoming.received_at.isoformat(), "sender_name": incoming.sender_name,
+            "attachments": [{"type": a.type, "url": a.url, "data": a.data} for a in incoming.attachments],
+            "payload": incoming.payload, "reply_token": incoming.reply_token, "raw": incoming.raw}
+
+
+def from_record(record: dict[str, Any]) -> IncomingMessage:
+    return IncomingMessage(
+        record["channel"], record["sender_id"], record["message_id"], record["text"],
+        datetime.fromisoformat(record["received_at"]), sender_name=record.get("sender_name") or "",
+        attachments=tuple(Attachment(a["type"], a.get("url"), a.get("data") or {})
+                          for a in record.get("attachments") or ()),
+        payload=record.get("payload"), reply_token=record.get("reply_token"),
+        raw=record.get("raw") or {})
+
+
 class InboundProcessor:
     def __init__(self, pipeline: Pipeline, session_factory: sessionmaker[Session],
-                 background: bool = True,
+                 background: bool = True, settings: InboundSettings | None = None,
+                 worker_id: str | None = None, clock: Callable[[], datetime] | None = None,
+                 ack_engine: Engine | None = None,
                  after_process: Callable[[int], object] | None = None) -> None:
+        settings = settings or InboundSettings()
+        self.after_process = after_process  # e.g. queue the message's attachments for download
+        # The acknowledgement's engine (storage.db.make_ack_engine): one round trip on PostgreSQL.
+        self.ack_engine: Engine = ack_engine or session_factory.kw["bind"]
         self.pipeline = pipeline
         self.after_process = after_process  # e.g. queue the message's attachments for download
         self.session_factory = session_factory
         self.background = background
-        self._queue: queue.Queue[int | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._idle = threading.Event()
-        self._idle.set()
+        self.lease_seconds = settings.lease_seconds
+        self.poll_seconds = settings.poll_seconds
+        self.batch_size = max(1, settings.batch_size)
+        self.max_attempts = max(1, settings.max_attempts)
+        self.backoff_base = settings.backoff_base_seconds
+        self.backoff_max = settings.backoff_max_seconds
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.wakeup = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
 
-    def accept(self, incoming: IncomingMessage) -> int | None:
-        """Record a verified message (a duplicate is recorded once) and queue it for processing.
+    def accept(self, incoming: IncomingMessage) -> Accepted:
+        """The acknowledgement's write: record the event once; the rest is the workers' job."""
+        event_id = q.add(self.ack_engine, incoming.channel, incoming.sender_id,
+                         incoming.message_id, incoming.received_at, to_record(incoming), self.clock())
+        if event_id is None:
+            logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
+            return Accepted(None)
+        if not self.background:  # tests and the CLI: processed before the answer
+            outcome = self.drain().get(event_id)
+            return Accepted(event_id, outcome.message_id if outcome is not None else None)
+        self.wakeup.set()
+        return Accepted(event_id)
 
-        Every entry point (webhooks, the web chat, Telegram polling) takes messages in through here.
-        Returns the stored message's id, or None for a duplicate.
-        """
-        message_id = self.pipeline.record(incoming)
-        if message_id is not None:
-            self.submit(message_id)
-        return message_id
+    def work_once(self, limit: int | None = None) -> dict[int, Outcome]:
+        """Claim what is due and process it, event by event; the outcome per event processed."""
+        return self._work(limit)[1]
 
-    def submit(self, message_id: int) -> None:
-        if not self.background:
-            self._process(message_id)
+    def drain(self) -> dict[int, Outcome]:
+        """Process until nothing is claimable (a sender's later events come after its first)."""
+        outcomes: dict[int, Outcome] = {}
+        while True:
+            claimed, done = self._work(None)
+            if not claimed:
+                return outcomes
+            outcomes.update(done)
+
+    def _work(self, limit: int | None) -> tuple[int, dict[int, Outcome]]:
+        events = q.claim(self.session_factory, self.worker_id, self.clock(), self.lease_seconds,
+                         limit or self.batch_size)
+        outcomes: dict[int, Outcome] = {}
+        for event in events:
+            outcome = self._process(event)
+            if outcome is not None:
+                outcomes[event.id] = outcome
+        return len(events), outcomes
+
+    def _process(self, event: q.ClaimedEvent) -> Outcome | None:
+        try:
+            with SqlUnitOfWork(self.session_factory) as uow:
+                if not q.finish(uow.session, event.id, self.worker_id, self.clock()):
+                    logger.warning("inbound event %s: lease passed to another worker; dropped here",
+                                   event.id)
+                    return None
+                stored = event.event.get("stored_message_id")
+                if stored is not None:
+                    outcome = self.pipeline.take_in_stored(uow, int(stored))
+                else:
+                    incoming = from_record(event.event)
+                    q.lock_sender(uow.session, incoming.channel, incoming.sender_id)
+                    outcome = self.pipeline.take_in(uow, incoming)
+                uow.commit()
+        except Exception as error:  # rolled back: nothing of it stored; retried, then kept as failed
+            self._failed(event, error)
+            return None
+        if not outcome.duplicate:
+            telemetry().message(str(event.event.get("channel") or "unknown"), "in")
+        self.pipeline.on_queued()
+        if self.after_process is not None and outcome.message_id is not None and not outcome.duplicate:
+            try:
+                self.after_process(outcome.message_id)
+            except Exception:
+                logger.exception("after processing message %s", outcome.message_id)
+        return outcome
+
+    def _failed(self, event: q.ClaimedEvent, error: Exception) -> None:
+        reason = f"{type(error).__name__}: {error}"
+        now = self.clock()
+        if event.attempts >= self.max_attempts:
+            logger.exception("inbound event %s failed %d times; kept as failed", event.id,
+                             event.attempts)
+            q.give_up(self.session_factory, event.id, self.worker_id, now, reason)
             return
-        self._idle.clear()
-        self._queue.put(message_id)
+        delay = min(self.backoff_max, self.backoff_base * 2 ** (event.attempts - 1))
+        logger.exception("processing inbound event %s failed; retry in %.1f s", event.id, delay)
+        q.retry_later(self.session_factory, event.id, self.worker_id,
+                      now + timedelta(seconds=delay), reason)
 
-    def recover(self) -> int:
-        """Queue every inbound message that was recorded but never processed."""
-        with self.session_factory() as session:
-            pending = list(session.scalars(
-                sa.select(messages.c.id).where(messages.c.direction == "in",
-                                               messages.c.status == "received")
-                .order_by(messages.c.id)))
-        for message_id in pending:
-            self.submit(message_id)
-        if pending:
-            logger.info("recovered %d unprocessed messages", len(pending))
-        return len(pending)
+    # -- threads ----------------------------------------------------------------------------------
 
-    def start(self) -> None:
-        if self.background and self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="inbound", daemon=True)
-            self._thread.start()
+    def start(self, threads: int = 1) -> None:
+        """Process in `threads` background threads of this process (each claims on its own)."""
+        if not self.background or self._threads:
+            return
+        self._stop.clear()
+        for number in range(max(1, threads)):
+            thread = threading.Thread(target=self.run_forever, args=(self._stop,),
+                                      name=f"inbound-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def run_forever(self, stop: threading.Event) -> None:
+        logger.info("inbound worker %s started", self.worker_id)
+        while not stop.is_set():
+            try:
+                claimed = self._work(None)[0]
+            except Exception:  # the database went away: wait and try again
+                logger.exception("claiming inbound events failed; retrying")
+                claimed = 0
+            if claimed:
+                continue  # more may be due right away
+            self.wakeup.wait(self.poll_seconds)
+            self.wakeup.clear()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=10)
-            self._thread = None
+        self._stop.set()
+        self.wakeup.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """For tests and shutdown: block until the queue is drained."""
-        return self._idle.wait(timeout)
-
-    def _run(self) -> None:
-        while True:
-            message_id = self._queue.get()
-            if message_id is None:
-                return
-            self._process(message_id)
-            if self._queue.empty():
-                self._idle.set()
-
-    def _process(self, message_id: int) -> None:
-        try:
-            self.pipeline.process(message_id)
-        except Exception:  # keep the thread alive; the message stays "received" for recover()
-            logger.exception("processing message %s failed", message_id)
-            return
-        if self.after_process is not None:
-            try:
-                self.after_process(message_id)
-            except Exception:
-                logger.exception("after processing message %s", message_id)
+        """For tests and benchmarks: block until no event is due or in hand, in any process."""
+        deadline = time.monotonic() + timeout
+        while q.open_count(self.session_factory, self.clock()) > 0:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True

@@ -143,9 +143,13 @@ class HotlineSettings:
 
 @dataclass(frozen=True)
 class SchedulerSettings:
+    """Exactly one process runs the jobs (a PostgreSQL advisory lock, storage/leader.py); the others
+    retry every standby_seconds and take over when the active one dies."""
+
     run_in_server: bool = True
     interval_minutes: int = 10
     digest_time: str = "07:30"
+    standby_seconds: float = 5
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,23 @@ def _rate_limits() -> dict[str, RateLimit]:
     return {"telegram": RateLimit(per_second=30, burst=30, per_chat_per_second=1, per_chat_burst=3),
             "facebook": RateLimit(per_second=250, burst=50, per_chat_per_second=1, per_chat_burst=3),
             "zalo": RateLimit(per_second=10, burst=10, per_chat_per_second=1, per_chat_burst=3)}
+
+
+@dataclass(frozen=True)
+class InboundSettings:
+    """Inbound messages are claimable work (intake/processor.py): `threads` workers in each process
+    that processes (the server when process_in_server, every `python -m bot worker`); a claim holds
+    a conversation's next message for lease_seconds; a failure retries with backoff and is kept as
+    failed after max_attempts. SQLite has one writer: keep 1 thread there."""
+
+    process_in_server: bool = True
+    threads: int = 1
+    poll_seconds: float = 0.2
+    lease_seconds: float = 60
+    batch_size: int = 10
+    max_attempts: int = 5
+    backoff_base_seconds: float = 1.0
+    backoff_max_seconds: float = 300
 
 
 @dataclass(frozen=True)
@@ -369,6 +390,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     staff_alerts: StaffAlertSettings = field(default_factory=StaffAlertSettings)
+    inbound: InboundSettings = field(default_factory=InboundSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     channels: ChannelSettings = field(default_factory=ChannelSettings)
     national: NationalSettings = field(default_factory=NationalSettings)

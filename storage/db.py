@@ -49,6 +49,19 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, json_serializer=_json)
 
 
+def make_ack_engine(engine: Engine) -> Engine:
+    """The engine for the webhook acknowledgement's one insert (storage/inbound_queue.add).
+
+    PostgreSQL: autocommit and no pre-ping, so the insert is ONE round trip (a ping, a BEGIN and a
+    COMMIT would triple it); a connection found dead is retried once, which is safe because the
+    insert does nothing the second time if the first one landed. SQLite: the engine itself.
+    """
+    if engine.dialect.name != "postgresql":
+        return engine
+    return sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
+                            pool_size=10, max_overflow=20, json_serializer=_json)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     start_mappers()
     factory = sessionmaker(bind=engine, expire_on_commit=False)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.orm import UtcDateTime, cases, messages, outbox, service_heartbeats
+from storage.orm import UtcDateTime, cases, inbound, outbox, service_heartbeats
 
 OUTBOX_WAITING = ("pending", "sending", "held", "waiting_window", "failed")
 
@@ -38,9 +38,10 @@ def _age(now: datetime, moment: Any) -> float | None:
 
 
 def inbound_backlog(session: Session, now: datetime) -> tuple[int, float | None]:
-    """Inbound messages recorded but not processed yet, and the oldest one's age in seconds."""
-    waiting = messages.c.status == sa.literal_column("'received'")  # the partial index's own words
-    count, oldest = session.execute(sa.select(sa.func.count(), sa.func.min(messages.c.created_at))
+    """Inbound events acknowledged but not processed yet (the `inbound` queue, migration 0015:
+    waiting or in a worker's hands), and the oldest one's age in seconds."""
+    waiting = inbound.c.status.in_(("pending", "processing"))  # ix_inbound_due leads with status
+    count, oldest = session.execute(sa.select(sa.func.count(), sa.func.min(inbound.c.created_at))
                                     .where(waiting)).one()
     return int(count), _age(now, oldest)
 

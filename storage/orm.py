@@ -108,6 +108,30 @@ messages = sa.Table(
     sa.Index("ix_messages_unprocessed", "created_at", postgresql_where=sa.text("status = 'received'"),
              sqlite_where=sa.text("status = 'received'")),
 )
+# Inbound events as acknowledged (migration 0015): the acknowledgement is one insert here (a platform
+# id seen before is a duplicate: nothing happens). Workers claim them like the outbox: per sender in
+# platform order (`platform_at`, then `id`), one at a time, under a lease; the transaction that
+# records and answers a message marks its row `done` (intake/processor.py, storage/inbound_queue.py).
+inbound = sa.Table(
+    "inbound", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("platform_message_id", sa.String(512), nullable=False),
+    sa.Column("platform_at", UtcDateTime(), nullable=False),
+    sa.Column("event", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, processing, done, failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0, server_default="0"),
+    sa.Column("next_attempt_at", UtcDateTime(), nullable=False),
+    sa.Column("locked_by", sa.String(64), nullable=True),
+    sa.Column("locked_until", UtcDateTime(), nullable=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("processed_at", UtcDateTime(), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.UniqueConstraint("channel", "platform_message_id", name="uq_inbound_channel_platform_id"),
+    sa.Index("ix_inbound_due", "status", "next_attempt_at"),
+    sa.Index("ix_inbound_sender", "channel", "sender_id", "status"),
+)
 # What storage.public_queries.eligible() says, as SQL (the public list's partial indexes).
 PUBLIC_WHERE = ("status IN ('published', 'closed') AND (publish_consent IS true OR "
                 "masking_reviewed_at IS NOT NULL) AND public_text IS NOT NULL AND public_text != ''")

@@ -255,10 +255,10 @@ class WebchatCitizen(Citizen):
         self.last_document = document
         response = self.http.post(f"{self.live.url}/chat/api/messages", json=document, timeout=10)
         assert response.status_code == self.accepted_status, response.text
-        if not self.sender_id:  # the message is recorded before the 202: its row names the sender
+        if not self.sender_id:  # the event is queued before the 202: its row names the sender
             rows = self.live.query(
-                "SELECT c.sender_id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-                "WHERE m.channel = 'webchat' AND m.platform_message_id LIKE :suffix",
+                "SELECT sender_id FROM inbound "
+                "WHERE channel = 'webchat' AND platform_message_id LIKE :suffix",
                 suffix=f"%:{document['client_message_id']}")
             self.sender_id = rows[0][0]
         return response

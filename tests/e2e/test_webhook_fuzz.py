@@ -85,6 +85,7 @@ def test_a_signed_hostile_message_is_kept_cleaned_or_refused_with_the_reason(
         assert response.text.startswith("bad request: ") and "id" in response.text, response.text
         return
     assert response.status_code == 200, (response.status_code, response.text[:300])
+    assert live_app_on.components.processor.wait_idle(10)  # the workers took it in
     (row,) = live_app_on.query(sql, c=platform, m=message_id)
     if not seen:  # kept whole: the sender as sent, the text without what cannot be stored
         assert (row.sender_id, row.text) == (sender, clean_text(text))

@@ -39,7 +39,9 @@ ONE_MIB = 1024 * 1024
 
 
 def stored_rows(live: LiveApp) -> tuple[int, int]:
-    """Inbound messages and conversations (outbound rows come and go with other tests' replies)."""
+    """Inbound messages and conversations (outbound rows come and go with other tests' replies),
+    once the workers have taken in every acknowledged event."""
+    assert live.components.processor.wait_idle(10)
     inbound = live.query("SELECT count(*) FROM messages WHERE direction = 'in'")[0][0]
     return int(inbound), live.count("conversations")
 

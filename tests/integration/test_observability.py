@@ -18,10 +18,11 @@ import sqlalchemy as sa
 from bot.scheduler import run_heartbeat
 from channels.base import IncomingMessage
 from storage import health_queries
-from storage.orm import messages, outbox
+from storage.orm import inbound, outbox
 from tests.integration.console_support import Console, days_ago, make_console
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)  # an outbox row's next attempt (any time)
+FAR = datetime(2100, 1, 1, tzinfo=timezone.utc)  # an inbound event no worker takes during the test
 
 
 @pytest.fixture
@@ -60,11 +61,12 @@ def test_ready_only_with_a_recent_scheduler_heartbeat(desk: Console) -> None:
 
 def test_an_inbound_message_or_outbox_row_waiting_too_long_is_not_ready(desk: Console) -> None:
     run_heartbeat(desk.pakn, datetime.now(timezone.utc))
-    _old_row(desk, messages, 30, direction="in", channel="zalo", platform_message_id="m-recent",
-             author="citizen", text="xin chào", status="received")
+    # Acknowledged events the workers have not taken in yet (the inbound queue, migration 0015).
+    _old_row(desk, inbound, 30, channel="zalo", sender_id="1", platform_message_id="m-recent",
+             platform_at=NOW, event={}, status="pending", attempts=0, next_attempt_at=FAR)
     assert _ready(desk)[0] == 200  # 30 s is within inbound_max_age_seconds (60)
-    _old_row(desk, messages, 600, direction="in", channel="zalo", platform_message_id="m-old",
-             author="citizen", text="xin chào", status="received")
+    _old_row(desk, inbound, 600, channel="zalo", sender_id="1", platform_message_id="m-old",
+             platform_at=NOW, event={}, status="pending", attempts=0, next_attempt_at=FAR)
     _old_row(desk, outbox, 900, channel="telegram", recipient_id="1", text="Dạ", quick_replies=[],
              kind="reply", status="pending", attempts=0, next_attempt_at=NOW)
     status, body = _ready(desk)

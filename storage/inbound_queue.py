@@ -1,0 +1,156 @@
+"""Inbound events as a queue: the acknowledgement's one insert, then claims like the outbox's.
+
+The webhook's whole write is `add`: one INSERT ... ON CONFLICT DO NOTHING on the platform's id, so
+a platform's retry of an event already taken is a no-op, and nothing else (no conversation upsert,
+no release of waiting rows) stands between the signature check and the 200.
+
+Workers `claim` due rows in a short transaction: status `processing`, a lease (`locked_by`,
+`locked_until`), `FOR UPDATE SKIP LOCKED` on PostgreSQL so that workers take disjoint rows; on
+SQLite every transaction is BEGIN IMMEDIATE, which serialises claims, and the UPDATE repeats the
+status guard. A row is claimable only when no other row of its sender is being processed and none
+comes before it (platform time, then arrival): one message per conversation in flight, in order.
+A row whose lease ran out (its worker died) is claimable again.
+
+The work itself is done in one transaction that starts with `finish` (a compare-and-swap on the
+lease holder that marks the row `done`) and ends with the message's effects: they commit together
+or not at all, and a worker whose lease passed to another finds the swap refused and rolls back, so
+a message is never processed twice. On PostgreSQL the swap also locks the row, so a claimer that
+comes while the work is running skips it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.orm import conversations, inbound
+from storage.results import rows_changed
+
+OPEN = ("pending", "processing")
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    id: int
+    event: dict[str, Any]
+    attempts: int
+
+
+_ADD: dict[str, Any] = {}  # the insert, built once per dialect (it is most of the ack's CPU)
+_ADD_COLUMNS = ("channel", "sender_id", "platform_message_id", "platform_at", "event", "status",
+                "attempts", "next_attempt_at", "created_at")
+
+
+def _add_statement(dialect: str) -> Any:
+    if dialect not in _ADD:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        _ADD[dialect] = (insert(inbound).values({name: sa.bindparam(name) for name in _ADD_COLUMNS})
+                         .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
+                         .returning(inbound.c.id))
+    return _ADD[dialect]
+
+
+def add(engine: Engine, channel: str, sender_id: str, platform_id: str, platform_at: datetime,
+        event: dict[str, Any], now: datetime) -> int | None:
+    """Record an acknowledged event; its row id, or None when the platform id was seen before.
+
+    `engine`: storage.db.make_ack_engine's (on PostgreSQL one autocommit statement)."""
+    values = {"channel": channel, "sender_id": sender_id, "platform_message_id": platform_id,
+              "platform_at": platform_at, "event": event, "status": "pending", "attempts": 0,
+              "next_attempt_at": now, "created_at": now}
+    statement = _add_statement(engine.dialect.name)
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as connection:
+                return connection.execute(statement, values).scalar_one_or_none()  # type: ignore[no-any-return]
+        except DBAPIError as error:  # a pooled connection the database closed: once more
+            if attempt == 2 or not error.connection_invalidated:
+                raise
+    return None  # not reached
+
+
+def _claimable(now: datetime) -> sa.ColumnElement[bool]:
+    other = inbound.alias("other")
+    before = sa.or_(other.c.platform_at < inbound.c.platform_at,
+                    sa.and_(other.c.platform_at == inbound.c.platform_at, other.c.id < inbound.c.id))
+    blocked = sa.exists().where(other.c.channel == inbound.c.channel,
+                                other.c.sender_id == inbound.c.sender_id,
+                                other.c.id != inbound.c.id, other.c.status.in_(OPEN),
+                                sa.or_(other.c.status == "processing", before))
+    due = sa.or_(sa.and_(inbound.c.status == "pending", inbound.c.next_attempt_at <= now),
+                 sa.and_(inbound.c.status == "processing", inbound.c.locked_until < now))
+    return sa.and_(due, ~blocked)
+
+
+def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, lease_seconds: float,
+          limit: int) -> list[ClaimedEvent]:
+    """Take up to `limit` claimable rows (of distinct senders) for `worker`; commits at once."""
+    query = sa.select(inbound.c.id).where(_claimable(now)).order_by(inbound.c.id).limit(limit)
+    with session_factory() as session, session.begin():
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=inbound)
+        ids = list(session.scalars(query))
+        if not ids:
+            return []
+        session.execute(inbound.update().where(inbound.c.id.in_(ids), _claimable(now)).values(
+            status="processing", locked_by=worker,
+            locked_until=now + timedelta(seconds=lease_seconds), attempts=inbound.c.attempts + 1))
+        rows = session.execute(sa.select(inbound.c.id, inbound.c.event, inbound.c.attempts).where(
+            inbound.c.id.in_(ids), inbound.c.locked_by == worker, inbound.c.status == "processing")
+            .order_by(inbound.c.id))
+        return [ClaimedEvent(row.id, dict(row.event or {}), row.attempts) for row in rows]
+
+
+def _mine(row_id: int, worker: str) -> sa.ColumnElement[bool]:
+    return sa.and_(inbound.c.id == row_id, inbound.c.locked_by == worker,
+                   inbound.c.status == "processing")
+
+
+def finish(session: Session, row_id: int, worker: str, now: datetime) -> bool:
+    """Inside the transaction that does the work: mark the row done if this worker still holds it.
+
+    False: the lease passed to another worker; the caller must roll back and drop the work.
+    """
+    return rows_changed(session.execute(inbound.update().where(_mine(row_id, worker)).values(
+        status="done", processed_at=now, locked_until=None, last_error=None))) == 1
+
+
+def lock_sender(session: Session, channel: str, sender_id: str) -> None:
+    """PostgreSQL: lock the sender's conversation row for the rest of the transaction. Claims
+    already keep one event per sender in flight; this also serialises the rare late event that
+    sorts before one just claimed, so two transactions never step the same dialogue at once."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(conversations.c.id).where(
+            conversations.c.channel == channel, conversations.c.sender_id == sender_id)
+            .with_for_update())
+
+
+def retry_later(session_factory: sessionmaker[Session], row_id: int, worker: str, at: datetime,
+                error: str) -> bool:
+    """The work failed: back to the queue until `at` (later rows of the sender wait behind it)."""
+    with session_factory() as session, session.begin():
+        return rows_changed(session.execute(inbound.update().where(_mine(row_id, worker)).values(
+            status="pending", next_attempt_at=at, locked_by=None, locked_until=None,
+            last_error=error[:2000]))) == 1
+
+
+def give_up(session_factory: sessionmaker[Session], row_id: int, worker: str, now: datetime,
+            error: str) -> bool:
+    """Failed too often: kept as `failed` (with its error) and no longer holds its sender back."""
+    with session_factory() as session, session.begin():
+        return rows_changed(session.execute(inbound.update().where(_mine(row_id, worker)).values(
+            status="failed", processed_at=now, locked_until=None, last_error=error[:2000]))) == 1
+
+
+def open_count(session_factory: sessionmaker[Session], now: datetime) -> int:
+    """Rows due or in hand (not those waiting for a retry later): 0 means the workers are idle."""
+    due = sa.or_(inbound.c.status == "processing",
+                 sa.and_(inbound.c.status == "pending", inbound.c.next_attempt_at <= now))
+    with session_factory() as session:
+        return int(session.scalar(sa.select(sa.func.count()).select_from(inbound).where(due)) or 0)

@@ -1,0 +1,162 @@
+"""Inbound events as claimable work (issue 18), on SQLite and PostgreSQL: the acknowledgement stores
+an event once, workers take one message per conversation at a time in platform order, a dead
+worker's claim is taken over after its lease and the dead worker can no longer finish it, a failed
+processing leaves nothing behind, and several workers draining one queue process each message once."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+
+from channels.base import IncomingMessage
+from intake.pipeline import Outcome
+from intake.processor import InboundProcessor, to_record
+from routing.model import Message
+from settings import InboundSettings
+from storage import inbound_queue as q
+from storage.orm import inbound, messages
+
+T0 = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
+
+
+def event(sender: str, number: int, at: datetime = T0, channel: str = "telegram") -> IncomingMessage:
+    return IncomingMessage(channel, sender, f"{sender}-{number}", f"Tin {number}", at)
+
+
+def add(session_factory: Any, incoming: IncomingMessage, now: datetime = T0) -> int | None:
+    return q.add(session_factory.kw["bind"], incoming.channel, incoming.sender_id, incoming.message_id,
+                 incoming.received_at, to_record(incoming), now)
+
+
+def claimed_ids(session_factory: Any, worker: str, now: datetime, lease: float = 30) -> list[str]:
+    return [c.event["message_id"] for c in q.claim(session_factory, worker, now, lease, 10)]
+
+
+def finish(session_factory: Any, worker: str, platform_id: str, now: datetime) -> bool:
+    with session_factory() as session, session.begin():
+        row_id = session.scalar(sa.select(inbound.c.id).where(inbound.c.platform_message_id == platform_id))
+        return q.finish(session, row_id, worker, now)
+
+
+def test_a_redelivered_event_is_stored_once(session_factory: Any) -> None:
+    first = add(session_factory, event("100", 1))
+    again = add(session_factory, event("100", 1))
+    assert first is not None and again is None
+    with session_factory() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(inbound)) == 1
+
+
+def test_one_message_per_conversation_in_flight_in_platform_order(session_factory: Any) -> None:
+    add(session_factory, event("200", 2, T0 + timedelta(seconds=2)))
+    add(session_factory, event("200", 1, T0 + timedelta(seconds=1)))  # arrived late, written first
+    add(session_factory, event("201", 1))
+    assert claimed_ids(session_factory, "w1", T0 + timedelta(seconds=5)) == ["200-1", "201-1"]
+    assert claimed_ids(session_factory, "w2", T0 + timedelta(seconds=5)) == []  # 200-2 waits
+    assert finish(session_factory, "w1", "200-1", T0 + timedelta(seconds=6))
+    assert claimed_ids(session_factory, "w2", T0 + timedelta(seconds=6)) == ["200-2"]
+
+
+def test_a_dead_workers_claim_is_taken_over_and_it_cannot_finish_it(session_factory: Any) -> None:
+    add(session_factory, event("300", 1))
+    assert claimed_ids(session_factory, "dead", T0, lease=30) == ["300-1"]
+    assert claimed_ids(session_factory, "live", T0 + timedelta(seconds=29)) == []  # lease still runs
+    assert claimed_ids(session_factory, "live", T0 + timedelta(seconds=31)) == ["300-1"]
+    assert not finish(session_factory, "dead", "300-1", T0 + timedelta(seconds=32))
+    assert finish(session_factory, "live", "300-1", T0 + timedelta(seconds=32))
+
+
+class RecordingPipeline:
+    """Stores each message as the real pipeline does (conversation, message row), and watches that
+    no two messages of one conversation are ever in hand at once."""
+
+    def __init__(self, fail_texts: tuple[str, ...] = (), work_seconds: float = 0.0) -> None:
+        self.fail_texts = fail_texts
+        self.work_seconds = work_seconds
+        self.in_hand: set[str] = set()
+        self.overlaps: list[str] = []
+        self.lock = threading.Lock()
+
+    def take_in(self, uow: Any, incoming: IncomingMessage) -> Outcome:
+        with self.lock:
+            if incoming.sender_id in self.in_hand:
+                self.overlaps.append(incoming.message_id)
+            self.in_hand.add(incoming.sender_id)
+        try:
+            conversation = uow.conversations.get_or_create(incoming.channel, incoming.sender_id)
+            message = Message(conversation.id, "in", incoming.channel, incoming.text,
+                              incoming.received_at, platform_message_id=incoming.message_id)
+            message.status = "processed"
+            stored = uow.messages.add_inbound(message)
+            time.sleep(self.work_seconds)
+            if incoming.text in self.fail_texts:
+                raise RuntimeError("the dialogue failed after the message was written")
+            return Outcome(message.id if stored else None, not stored, [])
+        finally:
+            with self.lock:
+                self.in_hand.discard(incoming.sender_id)
+
+    def take_in_stored(self, uow: Any, message_id: int) -> Outcome:
+        return Outcome(message_id, False, [])
+
+    def on_queued(self) -> None:
+        pass
+
+
+def processor(session_factory: Any, pipeline: RecordingPipeline, worker: str, **settings: Any) -> InboundProcessor:
+    return InboundProcessor(pipeline, session_factory, background=True,  # type: ignore[arg-type]
+                            settings=InboundSettings(poll_seconds=0.02, backoff_base_seconds=0.05,
+                                                     backoff_max_seconds=0.05, **settings),
+                            worker_id=worker)
+
+
+def stored_texts(session_factory: Any) -> list[str]:
+    with session_factory() as session:
+        return list(session.scalars(sa.select(messages.c.text).order_by(messages.c.id)))
+
+
+def test_a_failed_processing_leaves_nothing_and_is_kept_as_failed(session_factory: Any) -> None:
+    now = datetime.now(timezone.utc)
+    add(session_factory, event("400", 1, now), now)
+    add(session_factory, IncomingMessage("telegram", "400", "400-2", "Tin 2", now + timedelta(seconds=1)), now)
+    pipeline = RecordingPipeline(fail_texts=("Tin 1",))
+    worker = processor(session_factory, pipeline, "w", max_attempts=2)
+    assert worker.drain() == {}  # the first attempt fails; "Tin 2" waits behind it
+    assert stored_texts(session_factory) == []  # the message written before the failure is gone
+    time.sleep(0.1)
+    assert list(worker.drain()) != []  # second attempt fails and gives up; then "Tin 2" goes
+    assert stored_texts(session_factory) == ["Tin 2"]
+    with session_factory() as session:
+        row = session.execute(sa.select(inbound).where(inbound.c.platform_message_id == "400-1")).one()
+    assert (row.status, row.attempts) == ("failed", 2) and "dialogue failed" in row.last_error
+
+
+def test_several_workers_process_each_message_once_in_order(session_factory: Any) -> None:
+    """Two processes' worth of workers (2 x 3 threads) drain 240 messages of 24 conversations."""
+    now = datetime.now(timezone.utc)
+    for number in range(10):
+        for sender in range(24):
+            add(session_factory, event(f"5{sender:02d}", number, now + timedelta(milliseconds=number)),
+                now)
+    pipeline = RecordingPipeline(work_seconds=0.002)
+    workers = [processor(session_factory, pipeline, f"w{n}") for n in range(2)]
+    for worker in workers:
+        worker.start(3)
+    try:
+        assert workers[0].wait_idle(60)
+    finally:
+        for worker in workers:
+            worker.stop()
+    with session_factory() as session:
+        rows = session.execute(sa.select(messages.c.platform_message_id).order_by(messages.c.id)).all()
+    stored = [row.platform_message_id for row in rows]
+    assert len(stored) == 240 and Counter(stored).most_common(1)[0][1] == 1
+    by_sender: dict[str, list[int]] = defaultdict(list)
+    for platform_id in stored:
+        sender, number = platform_id.split("-")
+        by_sender[sender].append(int(number))
+    assert all(numbers == list(range(10)) for numbers in by_sender.values())
+    assert pipeline.overlaps == []
