@@ -260,7 +260,7 @@ def test_too_many_messages_are_refused_with_a_sentence_and_the_text_kept(browser
     """Issue 17: over the per-session limit the page says in Vietnamese when to try again, and
     what the citizen typed stays in the text box."""
     chat = ChatPage(browser, live_app, PHONE)
-    limit = int(live_app.components.settings["public"]["chat_messages_per_session"])
+    limit = live_app.components.settings.public.chat_messages_per_session
     try:
         chat.synced()  # the page has greeted the bot: one message of this session
         sent = chat.page.evaluate("""(count) => Promise.all(Array.from({length: count}, (_, n) =>
