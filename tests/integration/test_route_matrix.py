@@ -70,8 +70,15 @@ EXPECTED = {
     "console_inbox.conversation_file": "case", "console_inbox.case_form": "case",
     "console_inbox.case_file": "case", "console_inbox.note": "case", "console_inbox.take": "case",
     "console_inbox.reply": "case", "console_inbox.handback": "case", "console_inbox.mark_read": "case",
-    # publication review and the catalogue: the focal point and admins
+    # the national portal's hand-off: every staff member sees their unit's list and exports it;
+    # recording codes and statuses, importing and sending are the focal point's and admins'
+    "console_national.waiting_list": "staff", "console_national.export": "staff",
+    "console_national.record_code": "focal_admin", "console_national.record_status": "focal_admin",
+    "console_national.submit": "focal_admin", "console_national.import_statuses": "focal_admin",
+    # publication review, the catalogue, citizens' data requests: the focal point and admins
     "public.review": "focal_admin", "console_admin.catalogue": "focal_admin",
+    "console_data_requests.listing": "focal_admin", "console_data_requests.detail": "focal_admin",
+    "console_data_requests.done": "focal_admin",
     # administration and the NLU: admins only
     "console_admin.users": "admin", "console_admin.create": "admin", "console_admin.update": "admin",
     "console_admin.change_role": "admin", "console_admin.calendar": "admin",
@@ -92,7 +99,8 @@ NOTHING_THERE = {"public.result", "open311.request_detail", "open311.unknown", "
                  "console_cases.case_file", "console_inbox.conversation_file", "console_delivery.retry",
                  "console_delivery.dismiss", "console_nlu.item", "console_nlu_data.edit_file",
                  "console_nlu_training.job", "console_nlu_training.job_status",
-                 "console_nlu_training.confusion_png", "console_nlu_training.compare"}
+                 "console_nlu_training.confusion_png", "console_nlu_training.compare",
+                 "console_data_requests.detail", "console_data_requests.done"}
 
 
 def expected(endpoint: str, method: str, role: str) -> set[str] | None:
