@@ -52,7 +52,8 @@ EXPECTED = {
     "console_auth.login": "anyone", ("console_auth.login", "POST"): "wrong_login",
     "console_auth.logout": "logout", "console_account.second_factor": "login_step",
     "console_auth.home": "staff", "console_account.change_password": "staff",
-    "console_account.two_factor": "admin",
+    "console_account.two_factor": "admin", "console_contact.page": "staff",
+    "console_contact.set_email": "staff", "console_contact.telegram": "staff",
     # work every staff member does (lists are filtered to the member's unit)
     "console_cases.case_list": "staff", "console_dashboard.dashboard": "staff",
     "console_delivery.undelivered": "staff", "console_delivery.retry": "staff",
