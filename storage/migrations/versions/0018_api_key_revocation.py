@@ -4,14 +4,14 @@ A revoked client keeps its row (`active` false), listed with when its key was re
 CLI (`python -m bot open311 keys revoke`) or the console's admin page.
 
 Revision ID: 0018
-Revises: 0019
+Revises: 0016
 Create Date: 2026-12-06 10:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0019"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
