@@ -57,6 +57,8 @@ def outcome(response: Any) -> str:
     """ok (2xx, 3xx elsewhere than the login), login (sent to log in), forbidden, missing, refused
     (another 4xx: the request reached the view, which refused what it was sent), error (5xx)."""
     status = response.status_code
+    if status == 503 and response.is_json and {"checks", "reasons"} <= set(response.get_json() or {}):
+        return "not_ready"  # a readiness probe's own answer (workers not started in this app)
     if status >= 500:
         return "error"
     if status == 401 or (300 <= status < 400 and "/console/login" in response.headers.get("Location", "")):

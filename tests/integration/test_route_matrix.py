@@ -37,10 +37,12 @@ KINDS = {
     "login_step": {role: {"login"} for role in ROLES},
     "wrong_login": {role: {"login"} for role in ROLES},
     "logout": {role: {"login"} for role in ROLES},  # to the login page, whoever it was
+    "probe": {role: ALLOWED | {"not_ready"} for role in ROLES},  # /readyz: 503 until workers run
 }
 EXPECTED = {
     # public site, web chat, health, static files, Open311 reads
-    "index": "anyone", "healthz": "anyone", "static": "anyone", "console.static": "anyone",
+    "index": "anyone", "healthz": "anyone", "readyz": "probe", "static": "anyone", "console.static": "anyone",
+    "metrics": "anyone",  # by the scraper's address or token, whoever is logged in (127.0.0.1 here)
     "public.static": "anyone", "public.results": "anyone", "public.result": "anyone",
     "public.lookup": "anyone", "webchat.page": "anyone", "webchat.list_messages": "anyone",
     "webchat.post_message": "anyone", "webchat.post_upload": "anyone", "webchat.own_file": "anyone",
