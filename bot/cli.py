@@ -222,20 +222,9 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_api_key(args: argparse.Namespace, settings: Settings) -> int:
-    """Create an Open311 API key for a client; the key is printed once, only its hash is kept."""
-    from sqlalchemy.exc import IntegrityError
-
-    from bot.components import build_components
-    from storage.staff_services import create_api_client
-
-    pakn = build_components(settings, background=False)
-    try:
-        key = pakn.uow().run(lambda uow: create_api_client(uow, args.name, datetime.now(timezone.utc)))
-    except IntegrityError:
-        print(f"error: an API client named {args.name!r} already exists", file=sys.stderr)
-        return 2
-    print(key)
-    return 0
+    """`api-key create --name X`, kept as another name for `open311 keys create --name X`."""
+    from bot.open311_cli import run_open311_command
+    return run_open311_command(args, settings)
 
 
 def cmd_catalogue(args: argparse.Namespace, settings: Settings) -> int:
@@ -286,7 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("classify", help="classify JSON lines from stdin")
     from bot.nlu_cli import add_nlu_commands
     add_nlu_commands(commands)
-    api_key = commands.add_parser("api-key", help="Open311 API keys")
+    from bot.open311_cli import add_open311_commands
+    add_open311_commands(commands)
+    api_key = commands.add_parser("api-key", help="Open311 API keys (see: open311 keys)")
     api_key.add_argument("action", choices=["create"])
     api_key.add_argument("--name", required=True, help="the client's name (unique)")
     return parser
@@ -294,7 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS = {"setup": cmd_setup, "serve": cmd_serve, "worker": cmd_worker, "shell": cmd_shell,
             "classify": cmd_classify, "scheduler": cmd_scheduler, "calendar": cmd_calendar,
-            "create-user": cmd_create_user, "api-key": cmd_api_key, "catalogue": cmd_catalogue}
+            "create-user": cmd_create_user, "api-key": cmd_api_key, "open311": cmd_api_key,
+            "catalogue": cmd_catalogue}
 
 
 def main(argv: list[str] | None = None) -> int:

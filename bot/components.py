@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from channels.base import Channel
 from channels.registry import build_channels
 from intake.attachments import AttachmentDownloader, DownloadPolicy
-from intake.attempts import AttemptLimiter
+from intake.attempts import ChatLookupLimits, Limit
 from intake.data_requests import record_request
 from intake.dialogue import Dialogue
 from intake.notifier import OutboxNotifier
@@ -165,9 +165,12 @@ def build_components(settings: Settings, background: bool = True) -> Components:
     criteria = load_sipas_criteria(catalogue_dir)
     dialogue = Dialogue(catalogue, criteria, ctx.policy.answer_days)
     notifier = OutboxNotifier(catalogue, criteria, dialogue)
-    lookups = AttemptLimiter(settings.public.lookup_attempts, settings.public.lookup_window_seconds)
+    public = settings.public
+    lookups = ChatLookupLimits(
+        Limit("chat_lookup", public.lookup_attempts, public.lookup_window_seconds),
+        Limit("chat_lookup_sender", public.lookup_attempts_per_address, public.lookup_window_seconds))
     pipeline = Pipeline(lambda: SqlUnitOfWork(session_factory), nlu, dialogue, ctx,
-                        on_queued=dispatcher.wakeup.set, lookup_limiter=lookups,
+                        on_queued=dispatcher.wakeup.set, lookup_limits=lookups,
                         before_message=live.refresh_if_changed, notifier=notifier,
                         contacts=ActiveContacts(nlu.store),  # contact details read from any message
                         data_requests=record_request)

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot import webchat_texts as W
+from bot import webchat_limits
 from bot.components import current as components
 from bot.webhooks import read_body
 from channels.base import Attachment, BadPayload, IncomingMessage, now
@@ -70,6 +71,10 @@ def post_message() -> Any:
     if not request.is_json:  # a cross-site form cannot send JSON without CORS: CSRF-safe
         return jsonify(error="Content-Type must be application/json"), 415
     channel = _channel()
+    request.max_content_length = webchat_limits.BODY_LIMIT
+    limited = webchat_limits.refused(_sender_id())
+    if limited:
+        return limited
     try:
         incoming = channel.parse_browser_message(read_body(), _sender_id())
     except BadPayload as error:
@@ -83,6 +88,9 @@ def post_upload() -> Any:
     if request.headers.get(UPLOAD_HEADER) != "pakn-webchat":
         return jsonify(error=f"missing {UPLOAD_HEADER} header"), 403
     channel = _channel()
+    limited = webchat_limits.refused(_sender_id())
+    if limited:
+        return limited
     store = _store()
     request.max_content_length = store.limits.max_bytes + FORM_OVERHEAD
     try:

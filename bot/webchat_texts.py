@@ -10,6 +10,8 @@ UPLOAD_WRONG_TYPE = "Chỉ nhận {types}. Tệp Ông/Bà chọn không thuộc 
 UPLOAD_EMPTY = "Tệp trống, xin chọn lại tệp khác."
 UPLOAD_MISSING = "Chưa chọn tệp để gửi."
 UPLOAD_HINT = "Đính kèm {types}, tối đa {limit} mỗi tệp."
+TOO_MANY = ("Ông/Bà đã gửi quá nhiều tin nhắn trong thời gian ngắn. Xin chờ {minutes} phút rồi gửi "
+            "tiếp; các tin đã gửi vẫn được giữ nguyên.")
 STAFF_LABEL = "Cán bộ {name}"
 STAFF_LABEL_UNNAMED = "Cán bộ tiếp nhận"
 

@@ -21,6 +21,7 @@ from channels.base import (
 from settings import WebchatSettings
 
 MAX_TEXT = 4000
+MAX_PAYLOAD = 200  # the bot's own quick-reply payloads are short ("/confirm:private", "/procedure:ho_tich")
 
 
 class WebchatChannel(Channel):
@@ -38,6 +39,8 @@ class WebchatChannel(Channel):
         payload = document.get("payload")
         if payload is not None and not isinstance(payload, str):
             raise BadPayload("text and payload must be strings")
+        if payload is not None and len(payload) > MAX_PAYLOAD:
+            raise BadPayload(f"payload longer than {MAX_PAYLOAD} characters")
         client_id, text = _client_id_and_text(document)
         if not text.strip() and not payload:
             raise BadPayload("empty message")

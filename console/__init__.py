@@ -20,6 +20,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
         account,
         account_contact,
         admin,
+        api_keys,
         assign_view,
         auth,
         cases,
@@ -50,7 +51,7 @@ def init_app(app: Flask, settings: Settings | None = None) -> None:
     app.register_blueprint(assets)
     for module in (auth, account, account_contact, inbox, cases, hotline, dashboard, admin, nlu_review,
                    nlu_training, nlu_editing, delivery, poster, assign_view, notifications, national,
-                   data_requests):
+                   data_requests, api_keys):
         app.register_blueprint(module.blueprint)
     app.before_request(_protect)
     app.context_processor(template_helpers)

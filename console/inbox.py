@@ -212,11 +212,11 @@ def reply(conversation_id: int) -> Any:
 @login_required
 def note(conversation_id: int) -> Any:
     text = request.form.get("text", "").strip()
+    with components().read() as db:  # first: someone else's conversation is a 403 either way
+        visible_conversation(db, conversation_id)
     if not text:
         flash(T.TEXT_REQUIRED, "error")
     else:
-        with components().read() as db:
-            visible_conversation(db, conversation_id)
         def work(uow: Any) -> None:
             staff_services.add_note(uow, conversation_id, user().id, text, now())
             audit(uow, "conversation_note", "conversation", conversation_id)

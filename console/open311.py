@@ -5,7 +5,8 @@ key per client).
 Field names and the error format ([{"code": 400, "description": "..."}], or <errors><error>) follow
 the spec: https://wiki.open311.org/GeoReport_v2; every endpoint answers in the format its
 extension names (console.open311_xml writes the XML shapes). Reads go through storage.public_queries (masked, eligible
-cases only); a request's `address` is its ward, never the citizen's address.
+cases only); a request's `address` is its ward, never the citizen's address. The API key comes in
+the X-API-Key header or the POST body, never in the URL, where proxies and servers log it.
 """
 from __future__ import annotations
 
@@ -42,6 +43,10 @@ FORMATS = ("json", "xml")
 E_SERVICE = "Không có loại dịch vụ (service_code) này."
 E_SERVICE_MISSING = "Thiếu service_code."
 E_API_KEY = "api_key không hợp lệ hoặc đã bị thu hồi."
+E_KEY_IN_URL = ("Không nhận api_key trong địa chỉ (query string) vì địa chỉ được ghi vào nhật ký "
+                "của máy chủ và proxy. Xin gửi khóa trong header X-API-Key hoặc trong thân yêu cầu "
+                "POST; nên đổi khóa vừa gửi.")
+KEY_HEADER = "X-API-Key"
 E_DESCRIPTION = "Thiếu nội dung phản ánh (description)."
 E_CONTACT = ("Thiếu thông tin bắt buộc theo Nghị định 20/2008/NĐ-CP: {missing}.")
 E_PHONE = "Số điện thoại (phone) không phải số điện thoại Việt Nam hợp lệ."
@@ -66,6 +71,15 @@ def render(fmt: str, data: Any, shape: tuple[str, str | None], status: int = 200
 
 def error(code: int, description: str, fmt: str = "json") -> Response:
     return render(fmt, [{"code": code, "description": description}], xml.ERRORS, code)
+
+
+@blueprint.before_request
+def no_key_in_the_url() -> Response | None:
+    """A key in the query string is refused on every endpoint, before anything else is read."""
+    if any(name.strip().lower() == "api_key" for name in request.args):
+        logger.info("open311 request with an api_key in the query string refused")
+        return error(400, E_KEY_IN_URL, "xml" if request.path.endswith(".xml") else "json")
+    return None
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -192,7 +206,8 @@ def create_request(fmt: str) -> Any:
     form = _fields()
     pakn = components()
     with pakn.read() as db:
-        client = pq.api_client_by_key_hash(db, hash_key(form.get("api_key", "")))
+        key = request.headers.get(KEY_HEADER, "").strip() or form.get("api_key", "")
+        client = pq.api_client_by_key_hash(db, hash_key(key)) if key else None
     if client is None:
         return error(403, E_API_KEY, fmt)
     catalogue = pakn.ctx.catalogue
@@ -249,8 +264,6 @@ def _fields() -> dict[str, str]:
                   else {})
     else:
         fields = request.form.to_dict()
-    if "api_key" not in fields and request.args.get("api_key"):
-        fields["api_key"] = request.args["api_key"]
     return fields
 
 

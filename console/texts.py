@@ -186,7 +186,8 @@ HOTLINE_CONTACT_TOO_LONG = "Mã định danh trên kênh nhắn tin dài quá {l
 # Any field longer than the column that keeps it (the form keeps what was typed).
 TOO_LONG = "{field} dài quá {limit} ký tự (đang có {length} ký tự); vui lòng rút gọn."
 FIELD_NAMES = {"name": "Họ tên", "address": "Địa chỉ", "phone": "Số điện thoại",
-               "username": "Tên đăng nhập", "full_name": "Họ tên", "reason": "Lý do"}
+               "username": "Tên đăng nhập", "full_name": "Họ tên", "reason": "Lý do",
+               "client_name": "Tên ứng dụng"}
 # The same whether or not the chat id has ever written to the bot: that is not staff's to learn.
 HOTLINE_LINK_REQUESTED = ("Đã gửi đề nghị gắn phản ánh {code} vào cuộc trò chuyện {channel} «{sender}»: "
                           "nếu mã này đã từng nhắn tin với trợ lý PAKN, người dân sẽ được hỏi trong "
@@ -248,13 +249,14 @@ AUDIT_ACTIONS = {
     "national_submit": "Gửi phản ánh lên Cổng DVC quốc gia",
     "email_change": "Tự đổi địa chỉ e-mail", "user_email": "Đổi địa chỉ e-mail của tài khoản",
     "telegram_link_code": "Tạo mã liên kết Telegram", "telegram_unlink": "Hủy liên kết Telegram",
+    "api_key_create": "Tạo khóa API Open311", "api_key_revoke": "Thu hồi khóa API Open311",
 }
 AUDIT_CASE_ACTION = "Phản ánh: {action}"  # case_<action>, named by ACTION_LABELS
 AUDIT_TARGETS = {
     "user": "Tài khoản", "case": "Phản ánh", "conversation": "Cuộc trò chuyện", "calendar_day": "Ngày",
     "canned_response": "Câu trả lời mẫu", "nlu_review_item": "Mục chờ duyệt NLU",
     "nlu_data_file": "Tệp dữ liệu", "training_job": "Lượt huấn luyện", "nlu_model": "Mô hình NLU",
-    "procedure": "Lĩnh vực", "agency": "Cơ quan",
+    "procedure": "Lĩnh vực", "agency": "Cơ quan", "api_client": "Ứng dụng dùng Open311",
 }
 AUDIT_FIELDS = {
     "username": "Tên đăng nhập", "role": "Vai trò", "agency_id": "Cơ quan", "agency": "Cơ quan",
@@ -278,3 +280,9 @@ LEVEL_NAMES = {"city": "Thành phố", "commune": "Cấp xã", "central": "Trung
 CALENDAR_YEAR_MISSING = ("Lịch chưa có ngày nghỉ nào của năm {year}: hạn xử lý kéo sang năm {year} đang "
                          "tính như thể không có ngày nghỉ lễ, Tết. Hãy thêm các ngày nghỉ của năm {year} "
                          "ngay khi có thông báo lịch nghỉ chính thức.")
+
+# Open311 API keys (console/api_keys.py)
+API_KEY_NAME_MISSING = "Xin nhập tên ứng dụng (ví dụ: Cổng dịch vụ công thành phố)."
+API_KEY_NAME_TAKEN = "Đã có ứng dụng tên “{name}”. Xin chọn tên khác."
+API_KEY_NOT_ACTIVE = "Không có ứng dụng đang hoạt động này (có thể khóa đã bị thu hồi)."
+API_KEY_REVOKED = "Đã thu hồi khóa API của “{name}”: mọi yêu cầu dùng khóa này bị từ chối từ bây giờ."

@@ -5,14 +5,11 @@ and in the chat (a tracking code + the last four phone digits).
 is within its limit: counted before the password or code is checked, so concurrent guesses cannot
 slip past a check-then-record race. The counters live in the database (storage.attempts, shared by
 every process); keys pair the account (or case code) with the client's address, so one attacker's
-failures never lock the rightful user out. `AttemptLimiter` is the in-memory version (one process).
+failures never lock the rightful user out.
 """
 from __future__ import annotations
 
 import math
-import threading
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, Sequence
@@ -58,45 +55,20 @@ def succeeded(counters: AttemptCounters, checks: Checks) -> None:
         (counters.forget if limit.forgive else counters.release)(limit.name, key)
 
 
-class AttemptLimiter:
-    """At most `attempts` recorded attempts per key in any `window` seconds."""
+@dataclass(frozen=True)
+class ChatLookupLimits:
+    """The chat lookup (a tracking code + the last four phone digits): wrong answers per tracking
+    code, whoever asks, so trying the 10,000 endings of one code from many chats fails; and per
+    chat (channel + sender), whatever the code, so one chat cannot try code after code."""
 
-    def __init__(self, attempts: int = 10, window: float = 600.0) -> None:
-        self.attempts = attempts
-        self.window = window
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    per_code: Limit = Limit("chat_lookup", 10, 600.0)
+    per_sender: Limit = Limit("chat_lookup_sender", 30, 600.0)
 
-    def wait(self, key: str) -> int:
-        """Seconds before `key` may try again; 0 when it may try now."""
-        moment = time.monotonic()
-        with self._lock:
-            seen = self._seen.get(key)
-            if not seen:
-                return 0
-            while seen and seen[0] <= moment - self.window:
-                seen.popleft()
-            return int(seen[0] + self.window - moment) + 1 if len(seen) >= self.attempts else 0
+    def code_check(self, code: str) -> tuple[tuple[Limit, str], ...]:
+        return ((self.per_code, code.strip().upper()),)
 
-    def record(self, key: str) -> None:
-        with self._lock:
-            self._seen[key].append(time.monotonic())
-            if len(self._seen) > 10_000:  # forget idle keys
-                cutoff = time.monotonic() - self.window
-                for stale in [k for k, v in self._seen.items() if not v or v[-1] <= cutoff]:
-                    del self._seen[stale]
-
-    def allow(self, key: str) -> tuple[bool, int]:
-        """(allowed, seconds to wait); an allowed call counts as an attempt."""
-        wait = self.wait(key)
-        if wait:
-            return False, wait
-        self.record(key)
-        return True, 0
-
-    def forget(self, key: str) -> None:
-        with self._lock:
-            self._seen.pop(key, None)
+    def sender_check(self, channel: str, sender_id: str) -> tuple[tuple[Limit, str], ...]:
+        return ((self.per_sender, f"{channel}:{sender_id}"),)
 
 
 def minutes(seconds: int) -> int:

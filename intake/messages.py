@@ -53,6 +53,8 @@ LOOKUP_DIGITS_WRONG = ("Mã PAKN và 4 số cuối điện thoại không khớp
                        "\"gặp cán bộ\" để được hỗ trợ.")
 LOOKUP_BLOCKED = ("Phản ánh {code} đã được tra cứu sai quá nhiều lần. Xin thử lại sau {minutes} "
                   "phút, hoặc gửi \"gặp cán bộ\" để được hỗ trợ.")
+LOOKUP_BLOCKED_SENDER = ("Ông/Bà đã tra cứu sai quá nhiều lần. Xin thử lại sau {minutes} phút, hoặc "
+                         "gửi \"gặp cán bộ\" để được hỗ trợ.")
 REDIRECT_COMPLAINT = (
     "Nội dung Ông/Bà gửi là khiếu nại hoặc tố cáo. Theo Nghị định 20/2008/NĐ-CP (Điều 1), "
     "khiếu nại, tố cáo không được xử lý như phản ánh, kiến nghị mà theo Luật Khiếu nại và "

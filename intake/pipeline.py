@@ -10,7 +10,7 @@ from channels.base import IncomingMessage
 from intake import answers, problems
 from intake import messages as M
 from intake.attachments import with_ref
-from intake.attempts import AttemptLimiter, minutes
+from intake.attempts import ChatLookupLimits, minutes, reserve, succeeded
 from intake.dialogue import Dialogue
 from intake.dialogue_events import CaseFiled, DigitsNeeded, Event, FilingRefused, MessageToStaff, store
 from intake.dialogue_state import Memory
@@ -59,7 +59,7 @@ class Pipeline:
                  dialogue: Dialogue, ctx: services.CaseContext,
                  on_queued: Callable[[], None] = lambda: None,
                  clock: Callable[[], datetime] | None = None,
-                 lookup_limiter: AttemptLimiter | None = None,
+                 lookup_limits: ChatLookupLimits | None = None,
                  before_message: Callable[[], object] = lambda: None,
                  notifier: Notifier | None = None,
                  contacts: Callable[[str], Any] | None = None,
@@ -71,7 +71,7 @@ class Pipeline:
         self.ctx = ctx
         self.on_queued = on_queued
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.lookup_limiter = lookup_limiter or AttemptLimiter()
+        self.lookup_limits = lookup_limits or ChatLookupLimits()
         self.before_message = before_message  # e.g. pick up catalogue additions
         self.notifier = notifier  # status pushes for changes the citizen makes (a disputed answer)
         self.contacts = contacts  # the contact extractor (nlu.contact_reader.ActiveContacts)
@@ -315,13 +315,20 @@ class Pipeline:
         if digits is None:
             self._event(conversation, DigitsNeeded(code))
             return [Reply(M.LOOKUP_NEED_DIGITS.format(code=code))]
-        allowed, wait = self.lookup_limiter.allow(code)
-        if not allowed:
+        # Counted in the database before the digits are compared (every process, no race).
+        limits, now = self.lookup_limits, self.clock()
+        per_sender = limits.sender_check(conversation.channel, conversation.sender_id)
+        wait = reserve(uow.attempts, per_sender, now)
+        if wait:  # this chat has tried too many codes: this one is neither counted nor checked
+            return [Reply(M.LOOKUP_BLOCKED_SENDER.format(minutes=minutes(wait)))]
+        wait = reserve(uow.attempts, limits.code_check(code), now)
+        if wait:
             return [Reply(M.LOOKUP_BLOCKED.format(code=code, minutes=minutes(wait)))]
         if case is None or not phone_digits_match(case.citizen_phone, digits):
             logger.info("chat lookup of %s refused: no case with these phone digits", code)
             self._event(conversation, DigitsNeeded(code))
             return [Reply(M.LOOKUP_DIGITS_WRONG)]
+        succeeded(uow.attempts, per_sender + limits.code_check(code))  # only wrong answers count
         return [Reply(self._status_text(case))]
 
     def _dispute(self, uow: AbstractUnitOfWork, conversation: Conversation, code: str, text: str,

@@ -158,6 +158,20 @@ class StaffChatRepository(abc.ABC):
     def mark_alerted(self, notification_ids: list[int], now: datetime) -> None: ...
 
 
+class AttemptRepository(abc.ABC):
+    """Attempt counters shared by every process (the limits themselves: intake.attempts)."""
+
+    @abc.abstractmethod
+    def hit(self, name: str, key: str, window: float, now: datetime) -> tuple[int, datetime]:
+        """Count one attempt; (attempts in the current window including this one, window start)."""
+
+    @abc.abstractmethod
+    def forget(self, name: str, key: str) -> None: ...
+
+    @abc.abstractmethod
+    def release(self, name: str, key: str) -> None: ...
+
+
 class AbstractUnitOfWork(abc.ABC):
     cases: CaseRepository
     conversations: ConversationRepository
@@ -169,6 +183,7 @@ class AbstractUnitOfWork(abc.ABC):
     examples: ExampleRepository
     chat_links: ChatLinkRepository
     staff_chats: StaffChatRepository
+    attempts: AttemptRepository
 
     def __enter__(self) -> "AbstractUnitOfWork":
         return self

@@ -124,12 +124,19 @@ class ProxySettings:
 class PublicSettings:
     """base_url: the public address of this server as citizens reach it (web chat and the channel
     poster's QR codes); "" = the address the console was opened on. Lookups are limited per
-    tracking code and client address together, and per address."""
+    tracking code and client address together, and per address (the chat's per tracking code and
+    per chat). Web chat messages per session and per address in chat_window_seconds, and new chat
+    sessions per address in chat_sessions_window_seconds (bot/webchat_limits.py)."""
 
     lookup_attempts: int = 10
     lookup_attempts_per_address: int = 30
     lookup_window_seconds: float = 600
     base_url: str = ""
+    chat_messages_per_session: int = 30
+    chat_messages_per_address: int = 120
+    chat_window_seconds: float = 60
+    chat_sessions_per_address: int = 30
+    chat_sessions_window_seconds: float = 600
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from routing.ports import AttemptRepository
 from storage.orm import UtcDateTime, attempt_counters
 
 STALE_AFTER = timedelta(days=1)  # counters idle this long are removed now and then
@@ -23,7 +24,7 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-class SqlAttemptRepository:
+class SqlAttemptRepository(AttemptRepository):
     """intake.attempts.AttemptCounters on the unit of work's session."""
 
     def __init__(self, session: Session) -> None:

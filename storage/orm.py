@@ -513,6 +513,7 @@ api_clients = sa.Table(
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),  # sha256 hex of the key
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True, server_default=sa.true()),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),  # migration 0018: revoked keys stay listed
 )
 
 

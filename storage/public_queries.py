@@ -157,3 +157,27 @@ def api_client_by_key_hash(session: Session, key_hash: str) -> dict[str, Any] | 
     row = session.execute(sa.select(api_clients).where(api_clients.c.key_hash == key_hash,
                                                        api_clients.c.active.is_(True))).first()
     return dict(row._mapping) if row else None
+
+
+def list_api_clients(session: Session) -> list[dict[str, Any]]:
+    """Every client, active ones first, with when its key was made and revoked (never the key)."""
+    columns = (api_clients.c.id, api_clients.c.name, api_clients.c.created_at, api_clients.c.active,
+               api_clients.c.revoked_at)
+    rows = session.execute(sa.select(*columns).order_by(api_clients.c.active.desc(), api_clients.c.name))
+    return [dict(row._mapping) for row in rows]
+
+
+def revoke_api_client(session: Session, client_id: int, now: datetime) -> str | None:
+    """Revoke an active client's key at once; its name, or None when no active client has that id."""
+    name = session.execute(sa.select(api_clients.c.name).where(
+        api_clients.c.id == client_id, api_clients.c.active.is_(True))).scalar()
+    if name is None:
+        return None
+    session.execute(api_clients.update().where(api_clients.c.id == client_id)
+                    .values(active=False, revoked_at=now))
+    return str(name)
+
+
+def api_client_id(session: Session, name: str) -> int | None:
+    return session.execute(sa.select(api_clients.c.id).where(api_clients.c.name == name)).scalar()
+

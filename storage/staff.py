@@ -101,3 +101,6 @@ class SqlStaffRepository:
 
     def add_api_client(self, name: str, key_hash: str, now: datetime) -> int:
         return pq.insert_api_client(self.session, name, key_hash, now)
+
+    def revoke_api_client(self, client_id: int, now: datetime) -> str | None:
+        return pq.revoke_api_client(self.session, client_id, now)

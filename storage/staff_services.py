@@ -215,6 +215,12 @@ def create_api_client(uow: SqlUnitOfWork, name: str, now: datetime) -> str:
     return key
 
 
+def revoke_api_client(uow: SqlUnitOfWork, client_id: int, now: datetime) -> str | None:
+    """Revoke a client's API key (refused from the next request on); the client's name, or None
+    when there is no active client with that id. The row stays, listed as revoked."""
+    return uow.staff.revoke_api_client(client_id, now)
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password)  # scrypt with a random salt
 

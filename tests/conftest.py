@@ -206,6 +206,9 @@ def start_live_app(directory: Path, models_dir: Path, channels: dict[str, Any],
                    "backoff_base_seconds": 0.05, "backoff_max_seconds": 0.2, "lease_seconds": 30,
                    "rate_limits": FAST_RATE_LIMITS},
         "channels": channels,
+        # Every test citizen comes from 127.0.0.1: the web chat's per-address limits are not
+        # what these tests are about (tests/integration/test_webchat_limits.py is).
+        "public": {"chat_messages_per_address": 1_000_000, "chat_sessions_per_address": 1_000_000},
     }, extra or {})
     app = create_app(test_config=config)
     app.extensions["pakn"].start_background()

@@ -212,6 +212,10 @@
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
     }).then(function (response) { return after(response, clientId, T.send_failed); })
+      .then(function (sent) {  // refused (too many messages): the text stays in the composer
+        if (!sent && !payload) { input.value = input.value || text; }
+        return sent;
+      })
       .catch(function () {
         failed(clientId, T.send_failed);
         if (!payload) { input.value = input.value || text; }

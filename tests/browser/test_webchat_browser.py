@@ -253,3 +253,28 @@ def test_a_slow_network_never_shows_a_message_twice(browser: Any, live_app: Live
         assert chat.page.locator("#picked").is_hidden() and uploads == []
     finally:
         chat.context.close()
+
+
+def test_too_many_messages_are_refused_with_a_sentence_and_the_text_kept(browser: Any,
+                                                                         live_app: LiveApp) -> None:
+    """Issue 17: over the per-session limit the page says in Vietnamese when to try again, and
+    what the citizen typed stays in the text box."""
+    chat = ChatPage(browser, live_app, PHONE)
+    limit = live_app.components.settings.public.chat_messages_per_session
+    try:
+        chat.synced()  # the page has greeted the bot: one message of this session
+        sent = chat.page.evaluate("""(count) => Promise.all(Array.from({length: count}, (_, n) =>
+            fetch('/chat/api/messages', {method: 'POST', credentials: 'same-origin',
+              headers: {'Content-Type': 'application/json'},
+              body: JSON.stringify({client_message_id: 'gui-nhanh-' + n, text: 'tin thứ ' + n})})
+            .then(r => r.status)))""", limit - 1)
+        assert sent == [202] * (limit - 1)
+        chat.page.fill("#text", "Cho tôi hỏi thêm một việc")
+        chat.page.press("#text", "Enter")
+        status = chat.page.locator("#status")
+        wait_until(lambda: W.TOO_MANY.format(minutes=1) in status.text_content(), timeout=10,
+                   message="the refusal on the page")
+        assert chat.page.input_value("#text") == "Cho tôi hỏi thêm một việc"
+        chat.shot("too-many-messages")
+    finally:
+        chat.context.close()

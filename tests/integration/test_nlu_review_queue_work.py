@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -83,3 +83,42 @@ def test_rasa_is_offered_only_when_installed(admin_console: Console) -> None:
     refused = admin.post("/console/nlu/train", {"backend": "rasa"})
     assert "Chưa cài đặt Rasa" in refused.text
     assert admin_console.query("SELECT count(*) FROM training_jobs")[0][0] == 0
+
+
+# Issue 17: each kind of personal data, as citizens write it, masked on the queue, on the item page
+# and in the example the form proposes; the citizen's own name (a case of theirs) even where no
+# pattern would find it.
+PERSONAL = {
+    "name": "Đặng Thu Thảo", "phone": "0987 654 321", "email": "thao.dang86@gmail.com",
+    "obfuscated email": "thao.dang (at) yahoo (dot) com", "id number": "001186012345",
+    "passport": "C1234567", "birth date": "12/03/1985", "house": "12 Trần Duy Hưng",
+    "residential group": "tổ 5 cụm 3", "spoken phone": "không chín tám bảy sáu năm bốn ba hai một",
+}
+WRITTEN = (f"Tôi là {PERSONAL['name']}, sinh ngày {PERSONAL['birth date']}, CCCD {PERSONAL['id number']}, "
+           f"hộ chiếu {PERSONAL['passport']}. Nhà tôi ở {PERSONAL['house']}, {PERSONAL['residential group']} "
+           f"phường Đông Ngạc. Gọi {PERSONAL['phone']} hoặc {PERSONAL['spoken phone']}, email "
+           f"{PERSONAL['email']} hay {PERSONAL['obfuscated email']}. Xin hỏi cấp hộ chiếu mất mấy ngày")
+
+
+def test_every_kind_of_personal_data_is_masked_on_the_review_pages(admin_console: Console) -> None:
+    add_item(admin_console, "test:personal", WRITTEN)
+    add_item(admin_console, "test:own-name", "dang thu thao nhi day, đèn đường ngõ 12 Bà Triệu hỏng")
+    item_id, other_id = [r[0] for r in admin_console.query(
+        "SELECT id FROM nlu_review_items WHERE origin LIKE 'test:%' ORDER BY id")]
+    admin_console.run(lambda uow: uow.session.execute(sa.text(  # the second one's writer filed a case
+        "UPDATE nlu_review_items SET case_code = :c WHERE id = :i"),
+        {"c": admin_console.file(form_with_name("Đặng Thu Thảo Nhi")), "i": other_id}))
+    admin = admin_console.client("admin")
+    pages = {"queue": admin.get("/console/nlu/review").text,
+             "item": admin.get(f"/console/nlu/review/{item_id}").text,
+             "own name": admin.get(f"/console/nlu/review/{other_id}").text}
+    for where, page in pages.items():
+        left = [kind for kind, value in PERSONAL.items() if value in page]
+        assert left == [], f"{where}: {left}"
+    assert "[số điện thoại]" in pages["item"] and "cấp hộ chiếu mất mấy ngày" in pages["item"]
+    assert "thao nhi" not in pages["own name"].lower() and "đèn đường ngõ 12 Bà Triệu" in pages["own name"]
+
+
+def form_with_name(name: str) -> Any:
+    from tests.integration.console_support import form
+    return form(name=name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from channels.base import (
     ChannelError,
@@ -39,6 +39,7 @@ from routing.model import (
 )
 from routing.ports import (
     AbstractUnitOfWork,
+    AttemptRepository,
     CalendarRepository,
     CaseRepository,
     ConversationRepository,
@@ -67,6 +68,7 @@ class FakeData:
     surveys: list[SurveyAnswer] = field(default_factory=list)
     examples: list[LabelledExample] = field(default_factory=list)
     link_requests: list[LinkRequest] = field(default_factory=list)
+    attempts: dict[tuple[str, str], tuple[int, datetime]] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)
 
     def next_id(self, table: str) -> int:
@@ -265,6 +267,28 @@ class FakeChatLinkRepository(ChatLinkRepository):
                      if (c.channel, c.sender_id) == (channel, sender_id)), None)
 
 
+class FakeAttemptRepository(AttemptRepository):
+    """storage.attempts.SqlAttemptRepository's counting: a window older than `window` restarts."""
+
+    def __init__(self, data: FakeData) -> None:
+        self.data = data
+
+    def hit(self, name: str, key: str, window: float, now: datetime) -> tuple[int, datetime]:
+        count, start = self.data.attempts.get((name, key), (0, now))
+        if start <= now - timedelta(seconds=window):
+            count, start = 0, now
+        self.data.attempts[(name, key)] = (count + 1, start)
+        return count + 1, start
+
+    def forget(self, name: str, key: str) -> None:
+        self.data.attempts.pop((name, key), None)
+
+    def release(self, name: str, key: str) -> None:
+        count, start = self.data.attempts.get((name, key), (0, datetime.min))
+        if count > 0:
+            self.data.attempts[(name, key)] = (count - 1, start)
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """A transaction over `committed`: `with uow:` starts from the last commit, `commit()` keeps
     the work, leaving the block without it throws the work away, as SqlUnitOfWork does.
@@ -289,6 +313,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.surveys = FakeSurveyRepository(self.data)
         self.examples = FakeExampleRepository(self.data)
         self.chat_links = FakeChatLinkRepository(self.data)
+        self.attempts = FakeAttemptRepository(self.data)
 
     def __enter__(self) -> "FakeUnitOfWork":
         self._begin()
