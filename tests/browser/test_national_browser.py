@@ -64,7 +64,8 @@ def test_focal_point_enters_a_case_nationally_and_the_list_shrinks(
         before = counter(page)
         listed = waiting_codes(page)
         assert before == len(listed) >= 2
-        assert listed[:2] == [oldest, older]  # the oldest first
+        # The oldest first (cases other tests of the session filed may come before or between).
+        assert [c for c in listed if c in (oldest, older)] == [oldest, older]
         page.check(f'#national-waiting input[name=code][value="{oldest}"]')
         shot(page, "national-not-entered-list")
         with page.expect_download() as download:
