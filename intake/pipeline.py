@@ -102,8 +102,8 @@ class Pipeline:
 
     def take_in(self, uow: AbstractUnitOfWork, incoming: IncomingMessage) -> Outcome:
         """Record and answer a message in the caller's unit of work, which commits (the inbound
-        worker: together with marking its queue row done) and then calls `on_queued`."""
-        self.before_message()
+        worker: together with marking its queue row done) and then calls `on_queued`. The worker
+        calls `before_message` first, outside that unit of work."""
         message, _ = self._record(uow, incoming)
         if message is None:
             return Outcome(None, True, [])
@@ -111,7 +111,6 @@ class Pipeline:
 
     def take_in_stored(self, uow: AbstractUnitOfWork, message_id: int) -> Outcome:
         """`take_in` for a message recorded before the inbound queue existed (migration 0015)."""
-        self.before_message()
         message = uow.messages.get(message_id)
         if message is None or message.status != "received":
             return Outcome(message_id, True, [])

@@ -71,7 +71,6 @@ class InboundProcessor:
                  ack_engine: Engine | None = None,
                  after_process: Callable[[int], object] | None = None) -> None:
         settings = settings or InboundSettings()
-        self.after_process = after_process  # e.g. queue the message's attachments for download
         # The acknowledgement's engine (storage.db.make_ack_engine): one round trip on PostgreSQL.
         self.ack_engine: Engine = ack_engine or session_factory.kw["bind"]
         self.pipeline = pipeline
@@ -128,6 +127,9 @@ class InboundProcessor:
 
     def _process(self, event: q.ClaimedEvent) -> Outcome | None:
         try:
+            # Before the message's transaction: a refresh reads the database in its own session,
+            # which on SQLite would wait for the write lock this transaction holds.
+            self.pipeline.before_message()
             with SqlUnitOfWork(self.session_factory) as uow:
                 if not q.finish(uow.session, event.id, self.worker_id, self.clock()):
                     logger.warning("inbound event %s: lease passed to another worker; dropped here",

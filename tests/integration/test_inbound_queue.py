@@ -102,8 +102,26 @@ class RecordingPipeline:
     def take_in_stored(self, uow: Any, message_id: int) -> Outcome:
         return Outcome(message_id, False, [])
 
+    def before_message(self) -> None:
+        pass
+
     def on_queued(self) -> None:
         pass
+
+
+class RefreshingPipeline(RecordingPipeline):
+    """Before each message it reads the database in a session of its own, as the live catalogue
+    and the training-data working copy do when their revision may have moved."""
+
+    def __init__(self, session_factory: Any) -> None:
+        super().__init__()
+        self.session_factory = session_factory
+        self.refreshed = 0
+
+    def before_message(self) -> None:
+        with self.session_factory() as session:
+            session.execute(sa.text("SELECT 1"))
+        self.refreshed += 1
 
 
 def processor(session_factory: Any, pipeline: RecordingPipeline, worker: str, **settings: Any) -> InboundProcessor:
@@ -116,6 +134,21 @@ def processor(session_factory: Any, pipeline: RecordingPipeline, worker: str, **
 def stored_texts(session_factory: Any) -> list[str]:
     with session_factory() as session:
         return list(session.scalars(sa.select(messages.c.text).order_by(messages.c.id)))
+
+
+def test_the_catalogue_refresh_before_a_message_does_not_wait_for_the_messages_own_transaction(
+        session_factory: Any) -> None:
+    """On SQLite a transaction holds the one write lock: a refresh that opened its own session
+    inside the message's transaction waited 30 s for itself, then failed the message."""
+    now = datetime.now(timezone.utc)
+    add(session_factory, event("450", 1, now), now)
+    pipeline = RefreshingPipeline(session_factory)
+    worker = processor(session_factory, pipeline, "w", max_attempts=1)
+    started = time.monotonic()
+    done = worker.drain()
+    assert list(done) != [] and pipeline.refreshed == 1
+    assert stored_texts(session_factory) == ["Tin 1"]
+    assert time.monotonic() - started < 10
 
 
 def test_a_failed_processing_leaves_nothing_and_is_kept_as_failed(session_factory: Any) -> None:
