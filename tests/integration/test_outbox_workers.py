@@ -36,7 +36,7 @@ def start_worker(database_url: str, fake: FakeZalo, directory: Path, **outbox: A
     env.update(PAKN_CONFIG=str(config), PAKN_DATABASE_URL=database_url, ZALO_APP_ID=ZALO_APP_ID,
                ZALO_OA_SECRET_KEY=ZALO_SECRET, ZALO_ACCESS_TOKEN=ZALO_ACCESS_TOKEN,
                ZALO_API_URL=fake.url)
-    return subprocess.Popen([sys.executable, "-m", "bot", "worker"], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "bot", "worker", "--outbound"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(directory / "worker.log", "ab"))
 
 
