@@ -64,7 +64,9 @@ def test_every_get_route_sends_the_security_headers(console: Console, who: str) 
     for url in urls:
         response = client.get(url)
         statuses[url] = response.status_code
-        assert response.status_code < 500, f"{url}: {response.status_code}"
+        # /readyz answers 503 "not ready" by design in a test app (no scheduler heartbeat).
+        assert response.status_code < 500 or (url == "/readyz" and response.status_code == 503), \
+            f"{url}: {response.status_code}"
         assert_secure(response, url)
     pages = [url for url, status in statuses.items() if status == 200]
     if who == "admin":  # the admin reaches the console's pages themselves, not only the login
