@@ -16,6 +16,11 @@ MISCLASSIFIED = ("Tôi là Nguyễn Thị Thu Hà, số điện thoại 0912 345
                  "Thám. Trạm sạc xe điện ở tầng hầm chung cư phát nổ, đề nghị kiểm tra an toàn")
 # The same kind of message, in a fresh conversation.
 PROBE = "Trạm sạc xe điện ở chung cư phát nổ, đề nghị kiểm tra an toàn"
+# A message the model trained on nlu_data routes to the wrong group (urban order, not fire safety)
+# since issue 14's data taught it the one above; staff reclassify it and the model learns it.
+MISROUTED = ("Tôi là Nguyễn Thị Thu Hà, số điện thoại 0912 345 678, ở số 12 ngõ 34 phố Hoàng Hoa "
+             "Thám. Bình gas nhà hàng đầu ngõ để ngoài vỉa hè nắng nóng rất nguy hiểm")
+MISROUTED_PROBE = "Bình gas nhà hàng đầu ngõ để ngoài vỉa hè nắng nóng rất nguy hiểm"
 
 
 def private_copies(tmp_path: Path, models_dir: Path) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from tests.conftest import NO_CHANNEL_SECRETS, ROOT, wait_until
 from tests.integration.console_support import Console
 from tests.integration.nlu_review_support import (
     MISCLASSIFIED,
+    MISROUTED,
+    MISROUTED_PROBE,
     PROBE,
     data_text,
     file_case,
@@ -49,14 +51,14 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
                               "background": False, "channels": NO_CHANNEL_SECRETS,
                               "catalogue_dir": settings.catalogue_dir,
                               "nlu": {"data_dir": str(data_dir), "models_dir": settings.nlu.models_dir}}))
-    first = say(console, "telegram", "501", MISCLASSIFIED, name="Nguyễn Thị Thu Hà")
+    first = say(console, "telegram", "501", MISROUTED, name="Nguyễn Thị Thu Hà")
     assert first["procedure"] != "pccc"  # the model gets it wrong today
     # The message keeps what the model weighed, for the review queue's "two labels close" check.
     best, second = first["ranking"]
     assert best["confidence"] >= second["confidence"]
     assert first["margin"] == round(best["confidence"] - second["confidence"], 4)
-    assert other.extensions["pakn"].nlu.parse(PROBE).procedure != "pccc"
-    code = file_case(console, "501", MISCLASSIFIED, first["procedure"] or "y_te")
+    assert other.extensions["pakn"].nlu.parse(MISROUTED_PROBE).procedure != "pccc"
+    code = file_case(console, "501", MISROUTED, first["procedure"] or "y_te")
 
     focal = console.client("daumoi")
     page = focal.post(f"/console/cases/{code}/actions/reclassify", {"procedure_id": "pccc", "note": "PCCC"})
@@ -64,20 +66,20 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
 
     admin = console.client("admin")
     queue = admin.get("/console/nlu/review?source=reclassification")
-    assert queue.status_code == 200 and "Cán bộ phân loại lại" in queue.text and "Trạm sạc xe điện" in queue.text
+    assert queue.status_code == 200 and "Cán bộ phân loại lại" in queue.text and "Bình gas nhà hàng" in queue.text
     item_id = _item_id(console, "reclassification")
     form = admin.get(f"/console/nlu/review/{item_id}")
-    assert "Trạm sạc xe điện" in form.text and 'value="pccc" selected' in form.text
+    assert "Bình gas nhà hàng" in form.text and 'value="pccc" selected' in form.text
     textarea = form.text.split('id="example-text"', 1)[1].split("</textarea>", 1)[0]
     assert "0912 345 678" not in textarea and "Thu Hà" not in textarea  # masked before the admin edits
 
     done = admin.post(f"/console/nlu/review/{item_id}", {
         "action": "accept", "intent": "phan_anh", "procedure": "pccc", "agency": "cong_an",
-        "text": MISCLASSIFIED})  # the raw text: the server masks whatever it is given
+        "text": MISROUTED})  # the raw text: the server masks whatever it is given
     assert done.status_code == 200, done.text.split("<main>")[1][:3000]
     assert "Đã đưa câu ví dụ vào dữ liệu huấn luyện" in done.text
     written = data_text(console, "reviewed/reclassification.yml") or ""
-    assert "- intent: phan_anh__pccc" in written and "Trạm sạc xe điện ở tầng hầm" in written
+    assert "- intent: phan_anh__pccc" in written and "Bình gas nhà hàng đầu ngõ" in written
     assert "channel telegram" in written and "reviewer admin" in written and f"case {code}" in written
     for personal in ("0912 345 678", "Thu Hà", "ngõ 34"):
         assert personal not in written
@@ -103,9 +105,9 @@ def test_reclassified_message_is_learned_and_served_without_restart(console: Con
     assert "Đã kích hoạt mô hình" in activated.text
     assert console.query("SELECT action FROM audit_log WHERE target_id = :v", v=version)[0][0] == "nlu_activate"
 
-    fresh = say(console, "zalo", "777", PROBE)
+    fresh = say(console, "zalo", "777", MISROUTED_PROBE)
     assert fresh["intent"] == "phan_anh" and fresh["procedure"] == "pccc"
-    wait_until(lambda: other.extensions["pakn"].nlu.parse(PROBE).procedure == "pccc", timeout=5,
+    wait_until(lambda: other.extensions["pakn"].nlu.parse(MISROUTED_PROBE).procedure == "pccc", timeout=5,
                message="the other worker follows the ACTIVE pointer")
     other.extensions["pakn"].engine.dispose()
 
