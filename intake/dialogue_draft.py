@@ -10,7 +10,7 @@ from intake import answers
 from intake import contact_checks as checks
 from intake import dialogue_texts as T
 from intake import messages as M
-from intake.dialogue_split import SplitQuestions, file_actions
+from intake.dialogue_split import SplitQuestions, excerpt, file_actions
 from intake.dialogue_state import ASKED, CORRECTED, EXTRACTED, OUT_OF_TURN, Draft, Memory, Pending
 from intake.turns import (
     ASK_ADDRESS,
@@ -40,7 +40,6 @@ from intake.turns import (
     Reply,
     Step,
     Turn,
-    citizen_unit,
 )
 from nlu.result import FALLBACK, ParseResult
 from intake.problems import Problem
@@ -468,11 +467,8 @@ class DraftQuestions(SplitQuestions):
                                                              self._confirm_menu(draft))])
 
     def _summary(self, draft: Draft) -> str:
-        text = draft.text
-        if len(text) > M.SUMMARY_TEXT_LIMIT:
-            text = text[: M.SUMMARY_TEXT_LIMIT].rsplit(" ", 1)[0] + "…"
         return M.SUMMARY.format(
-            text=text, procedure=self._procedure_label(draft.procedure),
+            text=excerpt(draft.text, M.SUMMARY_TEXT_LIMIT), procedure=self._procedure_label(draft.procedure),
             agency=self._agency_label(draft), name=checks.shown(draft, "name"),
             phone=checks.shown(draft, "phone"), address=checks.shown(draft, "address"),
             others=self._others_in_summary(draft),
@@ -550,7 +546,7 @@ class DraftQuestions(SplitQuestions):
 
     def _agency_label(self, draft: Draft) -> str:
         """'UBND phường Cầu Giấy' when the ward is known, else the agency's name."""
-        return citizen_unit(self.catalogue, draft.agency, draft.ward)
+        return self._unit(draft.agency, draft.ward)
 
     table: dict[str, Callable[[Memory, Turn], Step]]
 

@@ -39,7 +39,7 @@ class SplitQuestions:
         return Step(SPLIT, Memory(draft), [self._split_question(draft)])
 
     def _split_question(self, draft: Draft) -> Reply:
-        items = "\n".join(T.SPLIT_ITEM.format(number=i, excerpt=_excerpt(p["text"]),
+        items = "\n".join(T.SPLIT_ITEM.format(number=i, excerpt=excerpt(p["text"]),
                                               procedure=self._procedure_label(p["procedure"]))
                           for i, p in enumerate(draft.problems, 1))
         return Reply(T.SPLIT_OFFER.format(count=len(draft.problems), items=items), SPLIT_MENU)
@@ -82,7 +82,7 @@ class SplitQuestions:
         return [Reply(T.SPLIT_DONE.format(count=len(problems), items=items))]
 
     def _others_in_summary(self, draft: Draft) -> str:
-        return "".join(T.SUMMARY_OTHER.format(number=i, text=_excerpt(o["text"], 200),
+        return "".join(T.SUMMARY_OTHER.format(number=i, text=excerpt(o["text"], 200),
                                               procedure=self._procedure_label(o["procedure"]),
                                               agency=self._unit(o["agency"], draft.ward))
                        for i, o in enumerate(draft.others, 2))
@@ -124,5 +124,6 @@ def _typed_choice(text: str) -> bool | None:
     return answers.yes_no(text)
 
 
-def _excerpt(text: str, limit: int = EXCERPT_CHARACTERS) -> str:
+def excerpt(text: str, limit: int = EXCERPT_CHARACTERS) -> str:
+    """At most `limit` characters, cut at a word, with "…" when cut."""
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
