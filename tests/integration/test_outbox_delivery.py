@@ -44,9 +44,9 @@ def test_every_row_is_delivered_exactly_once_through_timeouts_500s_and_429s(
         session_factory: Any, fakes: Any) -> None:
     tg, fb, zl = fakes
     tg.enqueue(FakeTelegram.too_many_requests(retry_after=1), FakeTelegram.server_error(),
-               FakeTelegram.timeout(2))
-    fb.enqueue(FakeGraph.server_error(), FakeGraph.rate_limited(), FakeGraph.timeout(2))
-    zl.enqueue(FakeZalo.timeout(2), FakeZalo.server_error(), FakeZalo.rate_limited(),
+               FakeTelegram.timeout(4))
+    fb.enqueue(FakeGraph.server_error(), FakeGraph.rate_limited(), FakeGraph.timeout(4))
+    zl.enqueue(FakeZalo.timeout(4), FakeZalo.server_error(), FakeZalo.rate_limited(),
                FakeZalo.too_many_requests())
     expected: dict[str, list[str]] = {"telegram": [], "facebook": [], "zalo": []}
     for channel in expected:
