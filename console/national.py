@@ -49,8 +49,8 @@ def since() -> datetime | None:
 @blueprint.before_app_request
 def count_waiting() -> None:
     """The focal point's menu counter, counted before the view opens its unit of work."""
-    if current_user.is_authenticated and current_user.role in FOCAL \
-            and request.path.startswith("/console") and not request.path.startswith("/console/static"):
+    if request.path.startswith("/console") and not request.path.startswith("/console/static") \
+            and current_user.is_authenticated and current_user.role in FOCAL:
         with components().read() as db:
             g.national_waiting = nq.count_not_entered(db, user().scope, since())
 

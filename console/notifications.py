@@ -51,8 +51,8 @@ def describe(row: dict[str, Any]) -> str:
 def count_unread() -> None:
     """Counted before the view runs: a page may render inside its unit of work, and SQLite lets
     no second transaction start beside that one."""
-    if current_user.is_authenticated and request.path.startswith("/console") \
-            and not request.path.startswith("/console/static"):
+    if request.path.startswith("/console") and not request.path.startswith("/console/static") \
+            and current_user.is_authenticated:  # the path first: a webhook loads no user
         with components().read() as db:
             g.unread_notifications = store.unread_count(db, reader(user()))
 

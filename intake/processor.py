@@ -73,6 +73,7 @@ class InboundProcessor:
         settings = settings or InboundSettings()
         # The acknowledgement's engine (storage.db.make_ack_engine): one round trip on PostgreSQL.
         self.ack_engine: Engine = ack_engine or session_factory.kw["bind"]
+        self.acknowledger = q.GroupAcknowledger(self.ack_engine)  # concurrent acks share a commit
         self.pipeline = pipeline
         self.after_process = after_process  # e.g. queue the message's attachments for download
         self.session_factory = session_factory
@@ -91,8 +92,8 @@ class InboundProcessor:
 
     def accept(self, incoming: IncomingMessage) -> Accepted:
         """The acknowledgement's write: record the event once; the rest is the workers' job."""
-        event_id = q.add(self.ack_engine, incoming.channel, incoming.sender_id,
-                         incoming.message_id, incoming.received_at, to_record(incoming), self.clock())
+        event_id = self.acknowledger.add(incoming.channel, incoming.sender_id, incoming.message_id,
+                                         incoming.received_at, to_record(incoming), self.clock())
         if event_id is None:
             logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
             return Accepted(None)

@@ -193,3 +193,76 @@ def test_several_workers_process_each_message_once_in_order(session_factory: Any
         by_sender[sender].append(int(number))
     assert all(numbers == list(range(10)) for numbers in by_sender.values())
     assert pipeline.overlaps == []
+
+
+# -- the acknowledgement's group commit ------------------------------------------------------------
+
+
+def slow_first_write(engine: Any, seconds: float) -> None:
+    """The first insert waits `seconds` in the database's place: every webhook that arrives
+    meanwhile queues behind it, as under load."""
+    first = [True]
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def wait(*_: Any) -> None:
+        if first[0]:
+            first[0] = False
+            time.sleep(seconds)
+
+
+def acknowledge_at_once(writer: q.GroupAcknowledger, events: list[Any]) -> list[Any]:
+    """Every event acknowledged from its own thread, all released together: the id each one got
+    (None for a duplicate), or the exception it raised."""
+    results: list[Any] = [None] * len(events)
+    start = threading.Barrier(len(events))
+
+    def one(index: int) -> None:
+        start.wait()
+        try:
+            results[index] = writer.add(*events[index])
+        except Exception as error:  # noqa: BLE001 - the test looks at which request failed
+            results[index] = error
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(len(events))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def ack_args(incoming: IncomingMessage) -> tuple[Any, ...]:
+    return (incoming.channel, incoming.sender_id, incoming.message_id, incoming.received_at,
+            to_record(incoming), T0)
+
+
+def test_concurrent_acknowledgements_share_commits_and_store_each_event_once(session_factory: Any) -> None:
+    engine = session_factory.kw["bind"]
+    writer = q.GroupAcknowledger(engine)
+    slow_first_write(engine, 0.3)
+    fresh = [event(str(500 + n % 7), n) for n in range(40)]
+    retried = [event(str(500 + n % 7), n) for n in range(0, 40, 4)]  # platform retries, meanwhile
+    results = acknowledge_at_once(writer, [ack_args(e) for e in fresh + retried])
+
+    assert not [r for r in results if isinstance(r, Exception)]
+    ids = [r for r in results if r is not None]
+    assert len(ids) == len(set(ids)) == 40  # each event once; its retry is told "duplicate"
+    with session_factory() as session:
+        stored = Counter(session.scalars(sa.select(inbound.c.platform_message_id)))
+    assert stored == Counter(e.message_id for e in fresh)
+    assert writer.writes < len(fresh)  # the webhooks that came during a write shared the next one
+
+
+def test_a_row_the_database_refuses_fails_its_own_request_only(session_factory: Any) -> None:
+    engine = session_factory.kw["bind"]
+    writer = q.GroupAcknowledger(engine)
+    slow_first_write(engine, 0.3)
+    good = [ack_args(event("600", n)) for n in range(6)]
+    bad = list(ack_args(event("601", 1)))
+    bad[4] = {**bad[4], "raw": {"unserialisable": {1, 2}}}  # JSON cannot hold a set
+    results = acknowledge_at_once(writer, good + [tuple(bad)])
+
+    assert all(isinstance(r, int) for r in results[:6]) and isinstance(results[6], Exception)
+    with session_factory() as session:
+        stored = set(session.scalars(sa.select(inbound.c.platform_message_id)))
+    assert stored == {f"600-{n}" for n in range(6)}
