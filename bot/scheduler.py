@@ -20,7 +20,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from routing import jobs, staff_alerts
 from routing.calendar import VIETNAM
-from storage.personal_data import anonymise_due
+from routing.privacy import RetentionPolicy
+from storage.personal_data import apply_retention
 from storage.uploads import FileStore
 from storage.health_queries import beat
 
@@ -64,15 +65,17 @@ def run_email_job(pakn: Any, now: datetime) -> int:
 
 
 def run_retention_job(pakn: Any, now: datetime) -> dict[str, int]:
-    """Anonymise the cases that ended `privacy.retention_months` ago, then delete their files."""
-    months = pakn.settings.privacy.retention_months
-    if months <= 0:
-        return {}
-    removal = pakn.uow().run(lambda uow: anonymise_due(uow, months, now))
+    """Anonymise the cases that ended `privacy.retention_months` ago and delete the inbound events
+    processed `privacy.inbound_days` ago, then delete the cases' files."""
+    privacy = pakn.settings.privacy
+    policy = RetentionPolicy(privacy.retention_months, privacy.inbound_days)
+    removal = pakn.uow().run(lambda uow: apply_retention(uow, policy, now))
     missed = FileStore.from_settings(pakn.settings.uploads).delete_all(removal.files)
     counts = {"cases": len(removal.cases), "conversations": len(removal.conversations),
-              "files": len(removal.files) - missed, "files_not_deleted": missed}
-    logger.info("retention at %s (%d months): %s", now.isoformat(), months, counts)
+              "files": len(removal.files) - missed, "files_not_deleted": missed,
+              "inbound_events": removal.events}
+    logger.info("retention at %s (%d months, %d days): %s", now.isoformat(), policy.case_months,
+                policy.inbound_days, counts)
     return counts
 
 

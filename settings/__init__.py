@@ -162,10 +162,13 @@ class SchedulerSettings:
 @dataclass(frozen=True)
 class PrivacySettings:
     """Personal data (Law 91/2025/QH15): cases that ended retention_months ago are anonymised by the
-    scheduler every day at retention_time (Hà Nội); 0 = never."""
+    scheduler every day at retention_time (Hà Nội); inbound platform events (the queue's copy of a
+    message, with the sender's name and raw payload) are deleted inbound_days after they were
+    processed or failed for good. 0 = never."""
 
     retention_months: int = 24
     retention_time: str = "02:30"
+    inbound_days: int = 7
 
 
 @dataclass(frozen=True)

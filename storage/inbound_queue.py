@@ -34,6 +34,7 @@ from storage.orm import conversations, inbound
 from storage.results import rows_changed
 
 OPEN = ("pending", "processing")
+FINISHED = ("done", "failed")
 
 
 @dataclass(frozen=True)
@@ -253,3 +254,21 @@ def open_count(session_factory: sessionmaker[Session], now: datetime) -> int:
                  sa.and_(inbound.c.status == "pending", inbound.c.next_attempt_at <= now))
     with session_factory() as session:
         return int(session.scalar(sa.select(sa.func.count()).select_from(inbound).where(due)) or 0)
+
+
+# -- personal data (routing.privacy) ---------------------------------------------------------------
+# A finished event is the queue's copy of a message stored in `messages`, whose platform id there
+# keeps a platform's late retry of a deleted event a duplicate (Pipeline.take_in).
+
+def delete_finished(session: Session, before: datetime) -> int:
+    """Delete the events processed, or failed for good, before `before`; how many."""
+    return rows_changed(session.execute(inbound.delete().where(
+        inbound.c.status.in_(FINISHED), inbound.c.processed_at < before)))
+
+
+def delete_finished_of(session: Session, channel: str, sender_id: str) -> int:
+    """Delete one sender's finished events (a deletion they asked for); how many. Events still
+    waiting or being processed are left to the workers."""
+    return rows_changed(session.execute(inbound.delete().where(
+        inbound.c.channel == channel, inbound.c.sender_id == sender_id,
+        inbound.c.status.in_(FINISHED))))

@@ -289,7 +289,8 @@ staff_notifications = sa.Table(
     sa.Column("agency_id", sa.String(64), nullable=False, index=True),
     sa.Column("ward", sa.String(128), nullable=True),
     sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("case_code", sa.String(20), nullable=True),
+    # Migration 0021: indexed for the removal of a case's personal data (routing.privacy).
+    sa.Column("case_code", sa.String(20), nullable=True, index=True),
     sa.Column("data", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("read_at", UtcDateTime(), nullable=True),  # unused: reads are per person (below)
@@ -318,7 +319,8 @@ labelled_examples = sa.Table(
     sa.Column("agency_id", sa.String(64), nullable=True),
     sa.Column("previous_procedure_id", sa.String(64), nullable=True),
     sa.Column("source", sa.String(32), nullable=False),
-    sa.Column("case_code", sa.String(20), nullable=True),
+    # Migration 0021: indexed for the removal of a case's personal data (routing.privacy).
+    sa.Column("case_code", sa.String(20), nullable=True, index=True),
     sa.Column("actor", sa.String(128), nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
@@ -408,6 +410,8 @@ audit_log = sa.Table(
     sa.Column("target_type", sa.String(32), nullable=False, default=""),
     sa.Column("target_id", sa.String(64), nullable=False, default=""),
     sa.Column("details", sa.JSON, nullable=True),
+    # Migration 0021: a case's or a chat's rows, found when their personal data is removed.
+    sa.Index("ix_audit_log_target", "target_type", "target_id"),
 )
 conversation_notes = sa.Table(
     "conversation_notes", metadata,

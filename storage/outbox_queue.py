@@ -38,6 +38,8 @@ from storage.results import rows_changed
 
 BLOCKING = ("pending", "sending", "held")
 UNDELIVERED = ("failed", "held", "waiting_window")
+# A failed row's notification to staff is keyed on the row (once per row): dedupe_key = prefix + id.
+FAILURE_KEY_PREFIX = "delivery_failed:"
 
 
 @dataclass
@@ -206,7 +208,7 @@ def mark_failed(session_factory: sessionmaker[Session], row_id: int, worker: str
             return True
         SqlStaffNotificationRepository(session).add_once(StaffNotification(
             row["agency_id"] or FOCAL_POINT_AGENCY, "delivery_failed", now,
-            f"delivery_failed:{row_id}", case_code=row["case_code"], ward=row["ward"],
+            f"{FAILURE_KEY_PREFIX}{row_id}", case_code=row["case_code"], ward=row["ward"],
             data={"outbox_id": row_id, "channel": row["channel"], "kind": row["kind"],
                   "conversation_id": row["conversation_id"], "reason": reason, "code": code,
                   "held": held}))

@@ -1,9 +1,11 @@
 """Removing a citizen's personal data from the database (routing.privacy says what and when).
 
-`anonymise_due` is the retention job's service; `anonymise_citizen` carries out a deletion the
+`apply_retention` is the retention job's service; `anonymise_citizen` carries out a deletion the
 citizen asked for. Both return the stored files to delete: they are removed from the file store
 after the transaction commits (storage.uploads.FileStore.delete), so a rolled-back run deletes
-nothing.
+nothing. The copies outside the case and the chat (audit details, staff notifications, training
+examples, replies to forgotten chats) are cleared by storage.personal_copies; inbound events are
+deleted through storage.inbound_queue.
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from routing.model import Case, Conversation
-from routing.privacy import ENDED_STATUSES, REMOVED_TEXT, months_before
+from routing.privacy import ENDED_STATUSES, KEPT_EVENT_DATA, REMOVED_TEXT, RetentionPolicy
+from storage import inbound_queue
+from storage import personal_copies as copies
 from storage.orm import (
     attachment_downloads,
     case_events,
@@ -28,17 +32,8 @@ from storage.orm import (
     nlu_review_items,
     outbox,
 )
+from storage.personal_copies import ANONYMOUS_PREFIX, OUTBOX_CLEARED
 from storage.unit_of_work import SqlUnitOfWork
-
-# Event data that names no one: ids, units, dates and scores stay for the timeline and statistics.
-KEPT_EVENT_DATA = frozenset({"channel", "procedure_id", "agency_id", "ward", "from_agency",
-                             "from_ward", "from_procedure", "step", "due_at", "assigned_to",
-                             "criterion", "score", "published"})
-# Outbox rows lose their text and recipient; one not sent yet is dropped ("dismissed"), one being
-# sent this moment is left alone.
-OUTBOX_CLEARED = {"text": "", "recipient_id": "",
-                  "status": sa.case((outbox.c.status == "sent", "sent"), else_="dismissed")}
-ANONYMOUS_PREFIX = "anon:"
 
 
 @dataclass
@@ -47,12 +42,27 @@ class Removal:
     kept_open: list[str] = field(default_factory=list)  # the citizen's cases still being handled
     conversations: list[int] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # file store tokens to delete after commit
+    events: int = 0  # inbound events deleted
 
 
-def anonymise_due(uow: SqlUnitOfWork, months: int, now: datetime) -> Removal:
-    """Anonymise every case that ended `months` ago or earlier, and the chats left without data."""
-    cutoff = months_before(now, months)
+def apply_retention(uow: SqlUnitOfWork, policy: RetentionPolicy, now: datetime) -> Removal:
+    """The retention job: cases that ended `policy.case_months` ago and the chats left without
+    data; cases a citizen's deletion kept until they ended; inbound events processed
+    `policy.inbound_days` ago; finished replies to chats already forgotten."""
     removal = Removal()
+    cutoff = policy.cases_ended_before(now)
+    if cutoff is not None:
+        _anonymise_ended(uow, cutoff, now, removal)
+    _finish_deletions(uow, now, removal)  # what the citizen was told, whatever the period
+    before = policy.events_processed_before(now)
+    if before is not None:
+        removal.events += inbound_queue.delete_finished(uow.session, before)
+    copies.forget_finished_replies(uow.session)
+    return removal
+
+
+def _anonymise_ended(uow: SqlUnitOfWork, cutoff: datetime, now: datetime, removal: Removal) -> None:
+    """Anonymise every case that ended before `cutoff`, and the chats left without data."""
     touched: set[int] = set()
     for code in ended_before(uow, cutoff):
         case = uow.cases.get(code)
@@ -66,8 +76,6 @@ def anonymise_due(uow: SqlUnitOfWork, months: int, now: datetime) -> Removal:
         conversations.c.sender_id.not_like(f"{ANONYMOUS_PREFIX}%")))
     for conversation_id in touched | set(quiet):
         _clear_history(uow, conversation_id, cutoff, now, removal)
-    _finish_deletions(uow, now, removal)
-    return removal
 
 
 def _finish_deletions(uow: SqlUnitOfWork, now: datetime, removal: Removal) -> None:
@@ -100,6 +108,10 @@ def anonymise_citizen(uow: SqlUnitOfWork, conversation_id: int, now: datetime) -
             removal.cases.append(case.code)
         else:
             removal.kept_open.append(case.code)
+    conversation = uow.conversations.get(conversation_id)
+    if conversation is not None:  # the queue's copies of their messages, even those kept
+        removal.events += inbound_queue.delete_finished_of(uow.session, conversation.channel,
+                                                           conversation.sender_id)
     _clear_history(uow, conversation_id, now, now, removal)
     return removal
 
@@ -143,6 +155,7 @@ def anonymise_case(uow: SqlUnitOfWork, case: Case, now: datetime) -> list[str]:
                     .values(text=REMOVED_TEXT, result=None))
     session.execute(chat_link_requests.update().where(chat_link_requests.c.case_code == case.code)
                     .values(sender_id=""))
+    copies.clear_case_copies(session, case.code)
     return files + _remove_downloads(uow, attachment_downloads.c.ref.in_(refs))
 
 
@@ -174,11 +187,14 @@ def _clear_history(uow: SqlUnitOfWork, conversation_id: int, cutoff: datetime, n
     session.execute(conversation_notes.update().where(
         conversation_notes.c.conversation_id == conversation_id,
         conversation_notes.c.created_at < before).values(text=REMOVED_TEXT))
+    copies.clear_conversation_copies(session, conversation_id, before)
     conversation = uow.conversations.get(conversation_id)
     if conversation is None or kept:
         return
     last = conversation.last_inbound_at
     if last is None or last < cutoff or cutoff >= now:
+        removal.events += inbound_queue.delete_finished_of(session, conversation.channel,
+                                                           conversation.sender_id)
         _forget_identity(conversation)
         removal.conversations.append(conversation_id)
 

@@ -2,6 +2,7 @@
 cases filed through the services, and a logged-in test client that sends CSRF tokens like a page."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -140,6 +141,11 @@ def console(tmp_path: Path, nlu_models_dir: Path) -> Iterator[Console]:
     made = make_console(tmp_path, nlu_models_dir)
     yield made
     made.pakn.engine.dispose()
+
+
+def loaded(value: Any) -> Any:
+    """A JSON column as read back (text on SQLite, already decoded on PostgreSQL)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def days_ago(days: int) -> datetime:

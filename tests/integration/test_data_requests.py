@@ -15,7 +15,8 @@ from channels.base import IncomingMessage
 from intake import messages as M
 from routing import services
 from routing.privacy import REMOVED_TEXT
-from tests.integration.console_support import Console, form, make_console
+from storage import outbox_queue
+from tests.integration.console_support import Console, form, loaded, make_console
 
 NAME = "Nguyễn Văn An"
 
@@ -123,3 +124,56 @@ def test_a_deletion_without_open_cases_forgets_the_chat_but_still_tells_the_citi
                            "AND status = 'pending'", c=chat.id)
     assert pending == [("8103", M.DATA_DELETION_DONE.format(number=1, kept="", note=""))]
     assert office.query("SELECT citizen_name FROM cases WHERE code = :c", c=ended)[0][0] == ""
+
+
+def test_a_deletion_also_removes_the_citizens_events_audit_details_and_training_example(
+        office: Console) -> None:
+    ended = office.file(form(name=NAME), sender="8104")
+    note = f"Ông {NAME} gọi điện: hồ sơ là chứng thực"
+    staff = office.client("daumoi")
+    staff.post(f"/console/cases/{ended}/actions/reclassify", {"procedure_id": "chung_thuc", "note": note})
+    office.run(lambda uow: services.reject_case(uow, office.pakn.notifier, ended, "Trùng.", "daumoi",
+                                                datetime.now(timezone.utc)))
+    for number, text in enumerate(("Tôi là Nguyễn Văn An, số 0912345678", "Xoá dữ liệu của tôi")):
+        office.pakn.processor.accept(IncomingMessage("telegram", "8104", f"8104-{number}", text,
+                                                     datetime.now(timezone.utc), sender_name=NAME))
+    events = office.query("SELECT event FROM inbound WHERE sender_id = '8104'")
+    assert [loaded(e.event)["sender_name"] for e in events] == [NAME, NAME]
+    assert request_rows(office)[0].kind == "deletion"
+
+    staff.post("/console/data-requests/1/done", {})
+
+    assert office.query("SELECT * FROM inbound WHERE sender_id = '8104'") == []
+    (audit,) = office.query("SELECT details FROM audit_log WHERE action = 'case_reclassify'")
+    assert loaded(audit.details) == {"procedure_id": "chung_thuc", "note": REMOVED_TEXT}
+    assert office.query("SELECT text, procedure_id FROM labelled_examples") == [(REMOVED_TEXT, "chung_thuc")]
+    # The confirmation still reaches the citizen; once it has, the next run forgets whom it went to.
+    (told,) = office.query("SELECT * FROM outbox WHERE kind = 'data'")
+    assert (told.recipient_id, told.status) == ("8104", "pending")
+    factory, now = office.pakn.session_factory, datetime.now(timezone.utc)
+    assert [c.id for c in outbox_queue.claim(factory, "test-worker", now, 60, 10)] == [told.id]
+    assert outbox_queue.mark_sent(factory, told.id, "test-worker", now, ["m-1"])
+    run_retention_job(office.pakn, now)
+    (told,) = office.query("SELECT * FROM outbox WHERE kind = 'data'")
+    assert (told.recipient_id, told.text, told.status) == ("", "", "sent")
+    assert request_rows(office)[0].status == "done"  # the request itself stays: it was handled
+
+
+def test_a_case_kept_at_a_deletion_goes_once_it_ends_even_with_no_retention_period(
+        database_url: str, tmp_path: Path, nlu_models_dir: Path) -> None:
+    office = make_console(tmp_path, nlu_models_dir, {"uploads": {"dir": str(tmp_path / "files")},
+                                                     "privacy": {"retention_months": 0}},
+                          database_url=database_url)
+    try:
+        still_open = office.file(form(name=NAME), sender="8105")
+        say(office, "8105", "Xoá dữ liệu của tôi")
+        office.client("daumoi").post("/console/data-requests/1/done", {})
+        name = "SELECT citizen_name FROM cases WHERE code = :c"
+        assert office.query(name, c=still_open)[0][0] == NAME
+        office.run(lambda uow: services.reject_case(uow, office.pakn.notifier, still_open, "Trùng.",
+                                                    "daumoi", datetime.now(timezone.utc)))
+        # As the citizen was told, although cases are otherwise kept (retention_months: 0).
+        assert run_retention_job(office.pakn, datetime.now(timezone.utc))["cases"] == 1
+        assert office.query(name, c=still_open)[0][0] == ""
+    finally:
+        office.pakn.engine.dispose()
