@@ -130,3 +130,36 @@ def test_a_message_costs_no_more_statements_than_budgeted(pakn: Any) -> None:
     over = {kind: (len(statements), budget[kind], [s[:60] for s in statements])
             for kind, statements in counted.items() if len(statements) > budget[kind]}
     assert not over, f"statements per message above the budget (counted, budget, which): {over}"
+
+
+def test_what_waits_for_the_citizen_is_still_released_in_order_when_they_write(pakn: Any) -> None:
+    """The release that costs no statement when nothing waits still happens when something does:
+    a row that failed for good goes again whole (from its first part, still marked late), the rows
+    held behind it and those waiting for the window go too, and the reply comes after them."""
+    from routing.model import OutboxItem
+
+    citizen = Citizen(pakn, "4200002")
+    citizen.say("Xin chào")
+    missed_at = citizen.start - timedelta(minutes=30)
+    with pakn.uow() as uow:
+        conversation = uow.conversations.get_or_create("facebook", "4200002")
+        rows = []
+        for text, status in (("Lỡ.", "failed"), ("Giữ lại.", "held"), ("Chờ cửa sổ.", "waiting_window")):
+            item = OutboxItem(conversation.id, "facebook", "4200002", text, missed_at, kind="status")
+            item.status = status
+            if status == "failed":
+                item.missed_at, item.parts_sent, item.part_ids = missed_at, 1, ["mid-1"]
+            uow.session.add(item)
+            rows.append(item)
+        uow.commit()
+    replies, _ = citizen.say("Xin chào")
+    assert replies and replies[0].startswith("Xin chào!")
+    with pakn.session_factory() as session:
+        found = session.execute(
+            sa.select(outbox.c.text, outbox.c.status, outbox.c.parts_sent, outbox.c.part_ids,
+                      outbox.c.missed_at).where(outbox.c.id >= rows[0].id).order_by(outbox.c.id)).all()
+    assert [(text, status) for text, status, *_ in found] == [
+        ("Lỡ.", "pending"), ("Giữ lại.", "pending"), ("Chờ cửa sổ.", "pending"), (replies[0], "pending")]
+    assert found[0].parts_sent == 0 and found[0].part_ids is None
+    assert found[0].missed_at == missed_at  # still sent as a late message
+    assert found[1].missed_at is None and found[2].missed_at is None
