@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from channels.base import IncomingMessage
 from intake import answers, problems
@@ -41,6 +41,13 @@ logger = logging.getLogger(__name__)
 ATTACHMENT_KEYS = ("file_id", "latitude", "longitude", "upload", "name", "mime", "size")
 # States in which a message may be another piece of the description.
 DESCRIPTION_STATES = {DESCRIBE, CHOOSE_PROCEDURE, ASK_NAME, ASK_PHONE, ASK_ADDRESS}
+
+
+class Recorded(NamedTuple):
+    message: Message | None  # None: a duplicate
+    released: int  # outbox rows released for the citizen's window
+    conversation: Conversation
+    parse: ParseResult | None  # when the message was read before it was written
 
 
 @dataclass
@@ -92,22 +99,25 @@ class Pipeline:
     def record(self, incoming: IncomingMessage) -> int | None:
         """Persist the message in its own transaction; None when its platform id was seen."""
         with self.uow_factory() as uow:
-            message, released = self._record(uow, incoming)
-            if message is None:
+            recorded = self._record(uow, incoming)
+            if recorded.message is None:
                 return None
             uow.commit()
-        if released:
+        if recorded.released:
             self.on_queued()
-        return message.id
+        return recorded.message.id
 
     def take_in(self, uow: AbstractUnitOfWork, incoming: IncomingMessage) -> Outcome:
         """Record and answer a message in the caller's unit of work, which commits (the inbound
         worker: together with marking its queue row done) and then calls `on_queued`. The worker
-        calls `before_message` first, outside that unit of work."""
-        message, _ = self._record(uow, incoming)
-        if message is None:
+        calls `before_message` first, outside that unit of work. The message is read (NLU) before
+        it is written, so that its row is written once, as processed: in this transaction nothing
+        is seen of it before it is, and a failure rolls all of it back."""
+        recorded = self._record(uow, incoming, lock=True, read=True)
+        if recorded.message is None:
             return Outcome(None, True, [])
-        return Outcome(message.id, False, self._step(uow, message, self.clock()))
+        return Outcome(recorded.message.id, False, self._step(
+            uow, recorded.message, self.clock(), recorded.conversation, (recorded.parse,)))
 
     def take_in_stored(self, uow: AbstractUnitOfWork, message_id: int) -> Outcome:
         """`take_in` for a message recorded before the inbound queue existed (migration 0015)."""
@@ -116,10 +126,14 @@ class Pipeline:
             return Outcome(message_id, True, [])
         return Outcome(message_id, False, self._step(uow, message, self.clock()))
 
-    def _record(self, uow: AbstractUnitOfWork, incoming: IncomingMessage) -> tuple[Message | None, int]:
-        """The message and its conversation's last inbound time, in `uow`; (None, 0) for a duplicate.
-        The citizen is back inside the platform's window: held outbox rows are released (counted)."""
-        conversation = uow.conversations.get_or_create(incoming.channel, incoming.sender_id)
+    def _record(self, uow: AbstractUnitOfWork, incoming: IncomingMessage, lock: bool = False,
+                read: bool = False) -> Recorded:
+        """The message and its conversation's last inbound time, in `uow`; no message for a
+        duplicate. The citizen is back inside the platform's window: held outbox rows are released
+        (counted). `lock`: the conversation's row is held to the end of `uow` (the inbound worker:
+        two transactions never step the same dialogue at once), taken by the same read that loads
+        it. `read`: the NLU's reading is kept on the message before it is written (`_read`)."""
+        conversation = uow.conversations.get_or_create(incoming.channel, incoming.sender_id, lock=lock)
         message = Message(conversation.id, "in", incoming.channel, incoming.text,
                           incoming.received_at, platform_message_id=incoming.message_id,
                           raw=incoming.raw)
@@ -130,15 +144,37 @@ class Pipeline:
                 "type": a.type, "url": a.url,
                 **{k: a.data[k] for k in ATTACHMENT_KEYS if a.data.get(k) is not None}})
                 for a in incoming.attachments]}  # a `ref`: downloaded after processing
+        parse = self._read(message, incoming.channel) if read else None
         if not uow.messages.add_inbound(message):
             logger.info("duplicate %s message %s ignored", incoming.channel, incoming.message_id)
-            return None, 0
+            return Recorded(None, 0, conversation, None)
+        assert conversation.id is not None  # stored by the repository
+        released = uow.outbox.release_waiting(conversation.id, self.clock())
+        # Set after the release's statement (which flushes the session): written with the dialogue's
+        # changes to the conversation, in one UPDATE.
         if incoming.sender_name:
             conversation.display_name = incoming.sender_name
         conversation.last_inbound_at = incoming.received_at
         conversation.last_inbound_message_id = incoming.reply_token or incoming.message_id
-        assert conversation.id is not None  # flushed by the repository
-        return message, uow.outbox.release_waiting(conversation.id, self.clock())
+        return Recorded(message, released, conversation, parse)
+
+    def _read(self, message: Message, channel: str) -> ParseResult | None:
+        """The NLU's reading of an inbound message, kept in its `nlu` (with its attachments), and
+        the message marked processed. None (nothing parsed) for a button's payload, an empty text
+        or a staff member's link code on Telegram."""
+        message.status = "processed"
+        payload = (message.nlu or {}).get("payload")
+        if not message.text.strip() or payload or (
+                channel == "telegram" and staff_alerts.link_code_in(message.text) is not None):
+            return None
+        attachments = tuple((message.nlu or {}).get("attachments") or ())
+        parse = self.nlu.parse(message.text)
+        message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
+                       "procedure": parse.procedure, "agency": parse.agency,
+                       "entities": parse.entities, "backend": parse.backend,
+                       "ranking": parse.top_two(), "margin": parse.margin,
+                       **({"attachments": list(attachments)} if attachments else {})}
+        return parse
 
     def process(self, message_id: int) -> list[Reply]:
         """Run the dialogue for a recorded message; returns the replies queued."""
@@ -155,12 +191,15 @@ class Pipeline:
         self.on_queued()
         return replies
 
-    def _step(self, uow: AbstractUnitOfWork, message: Message, now: datetime) -> list[Reply]:
+    def _step(self, uow: AbstractUnitOfWork, message: Message, now: datetime,
+              conversation: Conversation | None = None,
+              read: tuple[ParseResult | None] | None = None) -> list[Reply]:
         """NLU, the dialogue's step and its actions, the replies queued; the message `processed`.
-        Nothing is committed here."""
+        `conversation`: the message's, when the caller holds it already; `read`: `_read`'s result
+        when the message was read before it was written. Nothing is committed here."""
         assert message.conversation_id is not None  # a recorded message has its conversation
-        conversation = uow.conversations.get(message.conversation_id)
-        assert conversation is not None
+        conversation = conversation or uow.conversations.get(message.conversation_id)
+        assert conversation is not None and conversation.id == message.conversation_id
         link_code = staff_alerts.link_code_in(message.text) if conversation.channel == "telegram" else None
         if link_code is not None:  # a staff member links this chat for their alerts
             answer = Reply(staff_alerts.link_staff_chat(uow, conversation.channel,
@@ -170,14 +209,7 @@ class Pipeline:
             return [answer]
         payload = (message.nlu or {}).get("payload")
         attachments = tuple((message.nlu or {}).get("attachments") or ())
-        parse = self.nlu.parse(message.text) if message.text.strip() and not payload else None
-        if parse is not None:
-            message.nlu = {"intent": parse.intent, "confidence": parse.confidence,
-                           "procedure": parse.procedure, "agency": parse.agency,
-                           "entities": parse.entities, "backend": parse.backend,
-                           "ranking": parse.top_two(), "margin": parse.margin,
-                           **({"attachments": list(attachments)} if attachments else {})}
-        message.status = "processed"
+        parse = read[0] if read is not None else self._read(message, conversation.channel)
         if conversation.handled_by is not None:
             # A staff member has the conversation: no bot reply, but for the name they asked.
             told = self._event(conversation, MessageToStaff(message.text))

@@ -140,9 +140,11 @@ class InboundProcessor:
                 if stored is not None:
                     outcome = self.pipeline.take_in_stored(uow, int(stored))
                 else:
-                    incoming = from_record(event.event)
-                    q.lock_sender(uow.session, incoming.channel, incoming.sender_id)
-                    outcome = self.pipeline.take_in(uow, incoming)
+                    # The sender's conversation row is locked (PostgreSQL) by the read that loads
+                    # it. Claims keep one event per sender in flight already; the lock also
+                    # serialises the rare late event that sorts before one just claimed, so two
+                    # transactions never step the same dialogue at once.
+                    outcome = self.pipeline.take_in(uow, from_record(event.event))
                 uow.commit()
         except Exception as error:  # rolled back: nothing of it stored; retried, then kept as failed
             self._failed(event, error)
@@ -150,7 +152,11 @@ class InboundProcessor:
         if not outcome.duplicate:
             telemetry().message(str(event.event.get("channel") or "unknown"), "in")
         self.pipeline.on_queued()
-        if self.after_process is not None and outcome.message_id is not None and not outcome.duplicate:
+        # Only a message that came with attachments has any to register (intake/attachments.py);
+        # one recorded before the queue existed is not known here and is always passed on.
+        if (self.after_process is not None and outcome.message_id is not None
+                and not outcome.duplicate
+                and (event.event.get("attachments") or "stored_message_id" in event.event)):
             try:
                 self.after_process(outcome.message_id)
             except Exception:

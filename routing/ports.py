@@ -50,7 +50,9 @@ class CaseRepository(abc.ABC):
 
 class ConversationRepository(abc.ABC):
     @abc.abstractmethod
-    def get_or_create(self, channel: str, sender_id: str) -> Conversation: ...
+    def get_or_create(self, channel: str, sender_id: str, lock: bool = False) -> Conversation:
+        """The sender's conversation, created if new; `lock`: its row is held until the unit of
+        work ends (where the database locks rows)."""
 
     @abc.abstractmethod
     def get(self, conversation_id: int) -> Conversation | None: ...

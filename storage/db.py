@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from routing.catalogue import Catalogue
 from storage.catalogue_files import sync_catalogue_rows
 from storage.orm import SESSION_HOOKS, calendar_days, start_mappers
+from storage.repository import forget_outbox_knowledge
 
 logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -67,6 +68,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     for name, hook in SESSION_HOOKS:
         sa.event.listen(factory, name, hook)
+    sa.event.listen(factory, "after_transaction_end", forget_outbox_knowledge)
     return factory
 
 

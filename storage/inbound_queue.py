@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.orm import conversations, inbound
+from storage.orm import inbound
 from storage.results import rows_changed
 
 OPEN = ("pending", "processing")
@@ -219,16 +219,6 @@ def finish(session: Session, row_id: int, worker: str, now: datetime) -> bool:
     """
     return rows_changed(session.execute(inbound.update().where(_mine(row_id, worker)).values(
         status="done", processed_at=now, locked_until=None, last_error=None))) == 1
-
-
-def lock_sender(session: Session, channel: str, sender_id: str) -> None:
-    """PostgreSQL: lock the sender's conversation row for the rest of the transaction. Claims
-    already keep one event per sender in flight; this also serialises the rare late event that
-    sorts before one just claimed, so two transactions never step the same dialogue at once."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.select(conversations.c.id).where(
-            conversations.c.channel == channel, conversations.c.sender_id == sender_id)
-            .with_for_update())
 
 
 def retry_later(session_factory: sessionmaker[Session], row_id: int, worker: str, at: datetime,

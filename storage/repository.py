@@ -6,7 +6,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from routing.calendar import WorkingCalendar
 from routing.model import (
@@ -30,7 +31,7 @@ from routing.ports import (
     SurveyRepository,
 )
 from storage import notifications, receipts
-from storage.orm import calendar_days, case_sequences, cases, conversations, outbox
+from storage.orm import calendar_days, case_sequences, cases, conversations, messages, outbox
 from storage.results import rows_changed
 
 
@@ -61,38 +62,76 @@ class SqlCaseRepository(CaseRepository):
 
     def next_code(self, year: int) -> str:
         # An UPDATE takes the row lock first (PostgreSQL) or the write lock (SQLite), so two
-        # transactions can never read the same last_number.
-        bumped = self.session.execute(
-            case_sequences.update().where(case_sequences.c.year == year)
-            .values(last_number=case_sequences.c.last_number + 1)
-            .returning(case_sequences.c.last_number)).scalar()
-        if bumped is None:
-            try:
-                with self.session.begin_nested():
-                    self.session.execute(case_sequences.insert().values(year=year, last_number=1))
-                bumped = 1
-            except IntegrityError:
+        # transactions can never read the same last_number. Nothing pending in the session bears on
+        # it: no flush here, the case is written with the rest of the unit of work in one flush.
+        with self.session.no_autoflush:
+            bumped = self.session.execute(
+                case_sequences.update().where(case_sequences.c.year == year)
+                .values(last_number=case_sequences.c.last_number + 1)
+                .returning(case_sequences.c.last_number)).scalar()
+        if bumped is None:  # the year's first case: its row, unless another transaction made it
+            with self.session.no_autoflush:
+                bumped = self.session.execute(
+                    _insert(self.session)(case_sequences).values(year=year, last_number=1)
+                    .on_conflict_do_nothing(index_elements=["year"])
+                    .returning(case_sequences.c.last_number)).scalar()
+            if bumped is None:
                 return self.next_code(year)
         return f"PAKN-{year}-{bumped:06d}"
+
+
+# session.info keys: conversations known, in the session's current transaction, to have no outbox
+# row to release (waiting for the window, held, missed) / none held or missed. Forgotten when the
+# transaction ends (`forget_outbox_knowledge`, registered by storage.db.make_session_factory).
+NOTHING_WAITING = "pakn.outbox.nothing_waiting"
+NOTHING_HELD = "pakn.outbox.nothing_held"
+
+
+def _known(session: Session, key: str) -> set[int]:
+    return session.info.setdefault(key, set())  # type: ignore[no-any-return]
+
+
+def forget_outbox_knowledge(session: Session, transaction: Any) -> None:
+    """At the end of the session's transaction or of a savepoint (a flush's inner one is neither)."""
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(NOTHING_WAITING, None)
+        session.info.pop(NOTHING_HELD, None)
 
 
 class SqlConversationRepository(ConversationRepository):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get_or_create(self, channel: str, sender_id: str) -> Conversation:
-        query = sa.select(Conversation).where(conversations.c.channel == channel,
-                                              conversations.c.sender_id == sender_id)
-        found = self.session.scalars(query).first()
-        if found is not None:
+    def get_or_create(self, channel: str, sender_id: str, lock: bool = False) -> Conversation:
+        """The sender's conversation, loaded once (PostgreSQL: `lock` holds its row FOR UPDATE in
+        the same read); created by one INSERT ... ON CONFLICT DO NOTHING (a conversation created
+        concurrently is read instead), with no savepoint. The same read tells whether the
+        conversation has outbox rows waiting for the citizen, so that
+        SqlOutboxRepository.release_waiting needs no statement when it has none."""
+        waiting = sa.exists().where(outbox.c.conversation_id == conversations.c.id, sa.or_(
+            outbox.c.status.in_(("waiting_window", "held")), missed(outbox)))
+        query = sa.select(Conversation, waiting).where(conversations.c.channel == channel,
+                                                       conversations.c.sender_id == sender_id)
+        if lock:  # SQLite renders no FOR UPDATE: its transactions already hold the write lock
+            query = query.with_for_update(of=conversations)
+        row = self.session.execute(query).first()
+        if row is not None:
+            found: Conversation = row[0]
+            if not row[1] and found.id is not None:
+                _known(self.session, NOTHING_WAITING).add(found.id)
             return found
         conversation = Conversation(channel=channel, sender_id=sender_id, slots={})
-        try:
-            with self.session.begin_nested():
-                self.session.add(conversation)
-                self.session.flush()
-        except IntegrityError:  # created concurrently by another request
-            return self.session.scalars(query).one()
+        values = {column.name: getattr(conversation, column.name)
+                  for column in conversations.columns if column.name != "id"}
+        created = self.session.execute(
+            _insert(self.session)(conversations).values(values)
+            .on_conflict_do_nothing(index_elements=["channel", "sender_id"])
+            .returning(conversations.c.id)).scalar_one_or_none()
+        if created is None:  # created concurrently by another transaction
+            return self.session.execute(query).one()[0]  # type: ignore[no-any-return]
+        conversation.id = created
+        _persistent(self.session, conversation)
+        _known(self.session, NOTHING_WAITING).add(created)  # new: no outbox row can be its yet
         return conversation
 
     def get(self, conversation_id: int) -> Conversation | None:
@@ -104,12 +143,18 @@ class SqlMessageRepository(MessageRepository):
         self.session = session
 
     def add_inbound(self, message: Message) -> bool:
-        try:
-            with self.session.begin_nested():
-                self.session.add(message)
-                self.session.flush()
-        except IntegrityError:
+        """One INSERT ... ON CONFLICT DO NOTHING RETURNING id on the platform id (no savepoint);
+        the message then belongs to the session like a loaded one (later changes are UPDATEs)."""
+        values = {column.name: getattr(message, column.name)
+                  for column in messages.columns if column.name != "id"}
+        stored = self.session.execute(
+            _insert(self.session)(messages).values(values)
+            .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
+            .returning(messages.c.id)).scalar_one_or_none()
+        if stored is None:
             return False
+        message.id = stored
+        _persistent(self.session, message)
         return True
 
     def add(self, message: Message) -> None:
@@ -118,6 +163,18 @@ class SqlMessageRepository(MessageRepository):
 
     def get(self, message_id: int) -> Message | None:
         return self.session.get(Message, message_id)
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT (both PostgreSQL and SQLite)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _persistent(session: Session, instance: object) -> None:
+    """A row just inserted by a Core statement, as a clean persistent object of the session (its
+    values are what was written; nothing is loaded or written again)."""
+    make_transient_to_detached(instance)
+    session.add(instance)
 
 
 def missed(table: sa.FromClause) -> sa.ColumnElement[bool]:
@@ -138,18 +195,33 @@ class SqlOutboxRepository(OutboxRepository):
         self.session.add(item)
 
     def _held_back(self, conversation_id: int) -> bool:
-        return bool(self.session.execute(sa.select(sa.exists().where(
+        """Asked once per conversation and transaction: only its own writes could change the answer
+        before it commits (a row it adds is held only when the conversation already has one). A row
+        another transaction marks missed meanwhile still keeps the later rows of its conversation
+        from being claimed (storage/outbox_queue.claim), as it did when that transaction committed
+        after this one's check."""
+        if conversation_id in _known(self.session, NOTHING_HELD) \
+                or conversation_id in _known(self.session, NOTHING_WAITING):
+            return False
+        held = bool(self.session.execute(sa.select(sa.exists().where(
             outbox.c.conversation_id == conversation_id,
             sa.or_(outbox.c.status == "held", missed(outbox))))).scalar_one())
+        if not held:
+            _known(self.session, NOTHING_HELD).add(conversation_id)
+        return held
 
     def release_waiting(self, conversation_id: int, now: datetime) -> int:
         """The citizen wrote: rows kept for the window, a row that failed for good and the rows it
-        held go now, in their order (the missed one first: delivery to this chat works again)."""
-        self.session.flush()
-        count = self._release(sa.and_(outbox.c.conversation_id == conversation_id, missed(outbox)),
-                              now, resend=True)
-        return count + self._release(sa.and_(outbox.c.conversation_id == conversation_id,
-                                             outbox.c.status.in_(("waiting_window", "held"))), now)
+        held go now, in their order (the missed one is sent again whole: delivery to this chat
+        works again). One UPDATE: the missed rows' resend values are chosen per row."""
+        nothing_waiting = _known(self.session, NOTHING_WAITING)
+        if conversation_id in nothing_waiting:  # read with the conversation in this transaction
+            return 0
+        resend = missed(outbox)
+        count = self._release(sa.and_(outbox.c.conversation_id == conversation_id, sa.or_(
+            resend, outbox.c.status.in_(("waiting_window", "held")))), now, resend=resend)
+        nothing_waiting.add(conversation_id)
+        return count
 
     def record_receipt(self, channel: str, recipient_id: str, kind: str, message_ids: tuple[str, ...],
                        watermark: datetime | None, now: datetime) -> int:
@@ -183,11 +255,20 @@ class SqlOutboxRepository(OutboxRepository):
         return self._release(sa.and_(outbox.c.conversation_id == conversation_id,
                                      outbox.c.status == "held"), now)
 
-    def _release(self, where: sa.ColumnElement[bool], now: datetime, resend: bool = False) -> int:
+    def _release(self, where: sa.ColumnElement[bool], now: datetime,
+                 resend: bool | sa.ColumnElement[bool] = False) -> int:
+        """Rows matching `where` go now; `resend` (True, or a condition per row) marks those sent
+        again whole, saying they are late (outbox/dispatcher.py), from a fresh start."""
         values: dict[str, Any] = {"status": "pending", "next_attempt_at": now, "last_error": None,
                                   "error_code": None, "first_failed_at": None}
-        if resend:  # sent again whole, saying it is late (outbox/dispatcher.py), from a fresh start
+        if resend is True:
             values.update(parts_sent=0, part_ids=None, missed_at=sa.func.coalesce(outbox.c.missed_at, now))
+        elif resend is not False:
+            values.update(parts_sent=sa.case((resend, 0), else_=outbox.c.parts_sent),
+                          part_ids=sa.case((resend, sa.literal(None, outbox.c.part_ids.type)),  # as None
+                                           else_=outbox.c.part_ids),
+                          missed_at=sa.case((resend, sa.func.coalesce(outbox.c.missed_at, now)),
+                                            else_=outbox.c.missed_at))
         return rows_changed(self.session.execute(outbox.update().where(where).values(**values)))
 
 
@@ -196,7 +277,8 @@ class SqlCalendarRepository(CalendarRepository):
         self.session = session
 
     def load(self) -> WorkingCalendar:
-        rows = self.session.execute(sa.select(calendar_days.c.day, calendar_days.c.working)).all()
+        with self.session.no_autoflush:  # calendar days are written by statements, never pending
+            rows = self.session.execute(sa.select(calendar_days.c.day, calendar_days.c.working)).all()
         return WorkingCalendar(frozenset(day for day, working in rows if not working),
                                frozenset(day for day, working in rows if working))
 

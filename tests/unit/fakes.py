@@ -105,7 +105,7 @@ class FakeConversationRepository(ConversationRepository):
     def __init__(self, data: FakeData) -> None:
         self.data = data
 
-    def get_or_create(self, channel: str, sender_id: str) -> Conversation:
+    def get_or_create(self, channel: str, sender_id: str, lock: bool = False) -> Conversation:
         for item in self.data.conversations:
             if (item.channel, item.sender_id) == (channel, sender_id):
                 return item
