@@ -106,7 +106,8 @@ def _train(args: argparse.Namespace, settings: Settings, store: ModelStore) -> i
     backend = args.backend or nlu.backend
     if backend == "rasa":
         try:
-            version, trained = store.train_rasa(data_dir, Path(nlu.rasa.venv), force=args.force)
+            version, trained = store.train_rasa(data_dir, Path(nlu.rasa.venv), force=args.force,
+                                                timeout=nlu.rasa.train_timeout_seconds)
         except RuntimeError as error:
             print(error, file=sys.stderr)
             return 1
@@ -180,7 +181,7 @@ def _evaluate_one(backend: str, settings: Settings, store: ModelStore, folds: in
     from nlu.factory import RasaFoldModel, rasa_trainer
     from nlu.rasa import RasaServer
     venv = Path(nlu.rasa.venv)
-    version = version or store.train_rasa(data_dir, venv)[0]
+    version = version or store.train_rasa(data_dir, venv, timeout=nlu.rasa.train_timeout_seconds)[0]
     server = RasaServer(store.rasa_model_path(version), venv=venv).start()
     model = RasaFoldModel(server, nlu.rasa.timeout_seconds * 5)
     try:

@@ -128,7 +128,8 @@ class ModelStore:
         """The contact tagger trained with the built-in model that serves `version`."""
         return contacts.load_artifact(self.root / self.builtin_version_for(version))
 
-    def train_rasa(self, data_root: Path, venv: Path, force: bool = False) -> tuple[str, bool]:
+    def train_rasa(self, data_root: Path, venv: Path, force: bool = False,
+                   timeout: float = 10800.0) -> tuple[str, bool]:
         """`rasa train nlu` into a new version, with a built-in fallback trained on the same data."""
         from nlu.rasa import train_rasa
 
@@ -142,7 +143,7 @@ class ModelStore:
         directory.mkdir(parents=True)
         started = time.perf_counter()
         try:
-            train_rasa(data_root, directory, venv, model_name=RASA_MODEL_NAME)
+            train_rasa(data_root, directory, venv, model_name=RASA_MODEL_NAME, timeout=timeout)
         except Exception:
             shutil.rmtree(directory, ignore_errors=True)
             raise

@@ -76,6 +76,8 @@ class RasaSettings:
     venv: str = ".venv-rasa"
     start_server: bool = True
     timeout_seconds: float = 2.0
+    # `rasa train nlu` (100 DIET epochs) takes 25-60 min on 2 shared cores; past this it is stopped.
+    train_timeout_seconds: float = 10800.0
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,8 @@ def _run(settings: Settings, job_id: int, backend: str, progress: Callable[[int,
     progress(10, "train")
     with _training_lock:
         if backend == "rasa":
-            version, _ = store.train_rasa(data_dir, Path(nlu.rasa.venv))
+            version, _ = store.train_rasa(data_dir, Path(nlu.rasa.venv),
+                                          timeout=nlu.rasa.train_timeout_seconds)
         else:
             version, _ = store.train_builtin(data_dir)
     labeller = _labeller(settings, catalogue_dir)
