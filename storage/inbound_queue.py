@@ -94,67 +94,73 @@ def add(engine: Engine, channel: str, sender_id: str, platform_id: str, platform
 
 
 class _Waiting:
-    __slots__ = ("row", "ready", "leads", "done", "result", "error")
+    __slots__ = ("row", "ready", "batch", "result", "error")
 
     def __init__(self, row: dict[str, Any]) -> None:
         self.row = row
-        self.ready = threading.Event()
-        self.leads = self.done = False
+        self.ready = threading.Event()  # its row is written, or it was given `batch` to write
+        self.batch: list[_Waiting] | None = None
         self.result: int | None = None
         self.error: BaseException | None = None
 
 
 class GroupAcknowledger:
-    """Group commit for the acknowledgement: concurrent webhooks share one insert and one commit.
+    """Group commit for the acknowledgement: when the database is the bottleneck, concurrent
+    webhooks share one insert and one commit.
 
-    A request's row is written, and committed, before `add` returns (the 200 still follows the
-    commit, so an acknowledged event is never only in memory). The first request to arrive while
-    no write is running writes at once, alone; rows that arrive during a write wait and go together
-    in the next one, written by the oldest of them (no extra thread, no added delay when idle). A
-    write that fails for a reason other than a lost connection is repeated row by row, so one
-    request's bad row fails that request only.
+    Up to `writers` inserts run at once, each by a request thread for its own row and whatever was
+    waiting; a request that arrives while all of them run waits, and the first such request is
+    handed every row waiting (its own among them, up to `max_rows`) when a writer finishes. With the
+    database keeping up nobody waits: each request writes its own row as before. Every request is
+    answered only after its row is committed (the 200 follows the commit: an acknowledged event is
+    never only in memory). A write that fails for a reason other than a lost connection is repeated
+    row by row, so one request's bad row fails that request only.
     """
 
-    def __init__(self, engine: Engine, max_rows: int = 100) -> None:
+    def __init__(self, engine: Engine, writers: int = 4, max_rows: int = 100) -> None:
         self.engine = engine
-        self.max_rows = max_rows
+        self.max_writers = max(1, writers)
+        self.max_rows = max(1, max_rows)
         self._lock = threading.Lock()
         self._queue: list[_Waiting] = []
-        self._writing = False
+        self._writers = 0
         self.writes = 0  # statements issued (for tests and benchmarks: rows per write)
 
     def add(self, channel: str, sender_id: str, platform_id: str, platform_at: datetime,
             event: dict[str, Any], now: datetime) -> int | None:
         waiting = _Waiting(row_values(channel, sender_id, platform_id, platform_at, event, now))
         with self._lock:
-            self._queue.append(waiting)
-            if not self._writing:
-                self._writing = waiting.leads = True
-        while not waiting.done:
-            if waiting.leads:
-                self._write_next()
+            if self._writers < self.max_writers:
+                self._writers += 1
+                waiting.batch = self._take(self.max_rows - 1) + [waiting]
             else:
-                waiting.ready.wait()
+                self._queue.append(waiting)
+        if waiting.batch is None:
+            waiting.ready.wait()
+        if waiting.batch is not None:  # this request writes: its row, and those waiting with it
+            self._write(waiting.batch)
         if waiting.error is not None:
             raise waiting.error
         return waiting.result
 
-    def _write_next(self) -> None:
-        """Write the oldest waiting rows (the leader's among them), then hand over or stop."""
-        with self._lock:
-            batch, self._queue = self._queue[:self.max_rows], self._queue[self.max_rows:]
+    def _take(self, count: int) -> list[_Waiting]:
+        taken, self._queue = self._queue[:count], self._queue[count:]
+        return taken
+
+    def _write(self, batch: list[_Waiting]) -> None:
         try:
             self._store(batch)
         finally:
-            with self._lock:
-                for waiting in batch:
-                    waiting.done = True
-                    waiting.ready.set()
+            for waiting in batch:
+                waiting.batch = None
+                waiting.ready.set()
+            with self._lock:  # the writer's turn passes to the oldest waiting request, if any
                 if self._queue:
-                    self._queue[0].leads = True
-                    self._queue[0].ready.set()
+                    following = self._take(self.max_rows)
+                    following[0].batch = following
+                    following[0].ready.set()
                 else:
-                    self._writing = False
+                    self._writers -= 1
 
     def _store(self, batch: list[_Waiting]) -> None:
         self.writes += 1
