@@ -5,10 +5,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from bot.components import build_components
+from bot.config import load_settings
 from storage.catalogue_files import calendar_entries, load_catalogue
 from storage.db import make_engine, make_session_factory, seed_calendar, seed_catalogue, upgrade
 from tests.conftest import ROOT
@@ -65,3 +69,17 @@ def session_factory(database_url: str):  # type: ignore[no-untyped-def]
     seed_calendar(engine, calendar_entries(ROOT / "catalogue"))
     yield make_session_factory(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def pakn(database_url: str, nlu_models_dir: Path) -> Iterator[Any]:
+    """The composition root on a fresh database, processing in line (no background threads)."""
+    upgrade(database_url)
+    settings = load_settings(overrides={"database_url": database_url,
+                                        "nlu": {"models_dir": str(nlu_models_dir)}})
+    components = build_components(settings, background=False)
+    components.nlu.reload_if_changed()
+    seed_catalogue(components.engine, load_catalogue(ROOT / "catalogue"))
+    seed_calendar(components.engine, calendar_entries(ROOT / "catalogue"))
+    yield components
+    components.engine.dispose()

@@ -12,23 +12,16 @@ came back. The replies and the case are asserted too: fewer statements never mea
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from bot.components import build_components
-from bot.config import load_settings
 from channels.base import IncomingMessage
 from intake.processor import to_record
 from storage import inbound_queue as q
-from storage.catalogue_files import calendar_entries, load_catalogue
-from storage.db import seed_calendar, seed_catalogue, upgrade
 from storage.orm import cases, outbox
-from tests.conftest import ROOT
 
 # Statements in the worker's transaction (BEGIN and COMMIT not counted): the figure when this test
 # was written + 1 of margin. The filing is the year's first case (its sequence row is created: one
@@ -66,19 +59,6 @@ class Transactions:
     def worker_transactions(self) -> list[list[str]]:
         """The transactions that processed a message: they start by marking its inbound row done."""
         return [t for t in self.done if t[0].startswith("UPDATE inbound") and "processed_at" in t[0]]
-
-
-@pytest.fixture
-def pakn(database_url: str, nlu_models_dir: Path) -> Iterator[Any]:
-    upgrade(database_url)
-    settings = load_settings(overrides={"database_url": database_url,
-                                        "nlu": {"models_dir": str(nlu_models_dir)}})
-    components = build_components(settings, background=False)
-    components.nlu.reload_if_changed()
-    seed_catalogue(components.engine, load_catalogue(ROOT / "catalogue"))
-    seed_calendar(components.engine, calendar_entries(ROOT / "catalogue"))
-    yield components
-    components.engine.dispose()
 
 
 class Citizen:

@@ -2,23 +2,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from bot.components import build_components
-from bot.config import load_settings
 from bot.scheduler import build_scheduler
 from channels.base import IncomingMessage
 from routing import services
 from routing.model import CaseStatus, InvalidTransition
-from storage.catalogue_files import calendar_entries, load_catalogue
-from storage.db import seed_calendar, seed_catalogue, upgrade
 from storage.orm import labelled_examples, outbox, staff_notifications, survey_answers
 from storage.queries import survey_averages
-from tests.conftest import ROOT
 
 FRIDAY = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Nội
 FORM = services.IntakeForm(text="Hồ sơ khai sinh 3 tuần chưa có kết quả", procedure_id="ho_tich",
@@ -32,19 +26,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture
-def pakn(database_url: str, nlu_models_dir: Path) -> Any:
-    upgrade(database_url)
-    settings = load_settings(overrides={"database_url": database_url,
-                                        "nlu": {"models_dir": str(nlu_models_dir)}})
-    components = build_components(settings, background=False)
-    components.nlu.reload_if_changed()
-    seed_catalogue(components.engine, load_catalogue(ROOT / "catalogue"))
-    seed_calendar(components.engine, calendar_entries(ROOT / "catalogue"))
-    yield components
-    components.engine.dispose()
 
 
 def file_case(pakn: Any, now: datetime = FRIDAY, sender: str = "777") -> str:
