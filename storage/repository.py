@@ -121,12 +121,8 @@ class SqlConversationRepository(ConversationRepository):
                 _known(self.session, NOTHING_WAITING).add(found.id)
             return found
         conversation = Conversation(channel=channel, sender_id=sender_id, slots={})
-        values = {column.name: getattr(conversation, column.name)
-                  for column in conversations.columns if column.name != "id"}
-        created = self.session.execute(
-            _insert(self.session)(conversations).values(values)
-            .on_conflict_do_nothing(index_elements=["channel", "sender_id"])
-            .returning(conversations.c.id)).scalar_one_or_none()
+        created = _insert_unless_present(self.session, conversations, conversation,
+                                         ["channel", "sender_id"])
         if created is None:  # created concurrently by another transaction
             return self.session.execute(query).one()[0]  # type: ignore[no-any-return]
         conversation.id = created
@@ -145,12 +141,8 @@ class SqlMessageRepository(MessageRepository):
     def add_inbound(self, message: Message) -> bool:
         """One INSERT ... ON CONFLICT DO NOTHING RETURNING id on the platform id (no savepoint);
         the message then belongs to the session like a loaded one (later changes are UPDATEs)."""
-        values = {column.name: getattr(message, column.name)
-                  for column in messages.columns if column.name != "id"}
-        stored = self.session.execute(
-            _insert(self.session)(messages).values(values)
-            .on_conflict_do_nothing(index_elements=["channel", "platform_message_id"])
-            .returning(messages.c.id)).scalar_one_or_none()
+        stored = _insert_unless_present(self.session, messages, message,
+                                        ["channel", "platform_message_id"])
         if stored is None:
             return False
         message.id = stored
@@ -168,6 +160,17 @@ class SqlMessageRepository(MessageRepository):
 def _insert(session: Session) -> Any:
     """The dialect's INSERT, which has ON CONFLICT (both PostgreSQL and SQLite)."""
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def _insert_unless_present(session: Session, table: sa.Table, instance: object,
+                           unique: list[str]) -> int | None:
+    """INSERT `instance`'s column values ... ON CONFLICT (`unique`) DO NOTHING RETURNING id, with
+    no savepoint: the new row's id, or None when a row with the same `unique` values exists."""
+    values = {column.name: getattr(instance, column.name) for column in table.columns
+              if column.name != "id"}
+    return session.execute(  # type: ignore[no-any-return]
+        _insert(session)(table).values(values).on_conflict_do_nothing(index_elements=unique)
+        .returning(table.c.id)).scalar_one_or_none()
 
 
 def _persistent(session: Session, instance: object) -> None:
