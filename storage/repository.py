@@ -236,8 +236,8 @@ class SqlOutboxRepository(OutboxRepository):
         self.session.flush()
         conversation_id = self.session.execute(sa.select(outbox.c.conversation_id).where(
             outbox.c.id == outbox_id, outbox.c.status == "failed")).scalar_one_or_none()
-        count = self._release(sa.and_(outbox.c.id == outbox_id, outbox.c.status == "failed"), now,
-                              resend=True)
+        failed = outbox.c.status == "failed"
+        count = self._release(sa.and_(outbox.c.id == outbox_id, failed), now, resend=failed)
         if count and conversation_id is not None:
             count += self._release_held(conversation_id, now)
         return count
@@ -259,14 +259,12 @@ class SqlOutboxRepository(OutboxRepository):
                                      outbox.c.status == "held"), now)
 
     def _release(self, where: sa.ColumnElement[bool], now: datetime,
-                 resend: bool | sa.ColumnElement[bool] = False) -> int:
-        """Rows matching `where` go now; `resend` (True, or a condition per row) marks those sent
+                 resend: sa.ColumnElement[bool] | None = None) -> int:
+        """Rows matching `where` go now; those matching `resend` (read before the update) are sent
         again whole, saying they are late (outbox/dispatcher.py), from a fresh start."""
         values: dict[str, Any] = {"status": "pending", "next_attempt_at": now, "last_error": None,
                                   "error_code": None, "first_failed_at": None}
-        if resend is True:
-            values.update(parts_sent=0, part_ids=None, missed_at=sa.func.coalesce(outbox.c.missed_at, now))
-        elif resend is not False:
+        if resend is not None:
             values.update(parts_sent=sa.case((resend, 0), else_=outbox.c.parts_sent),
                           part_ids=sa.case((resend, sa.literal(None, outbox.c.part_ids.type)),  # as None
                                            else_=outbox.c.part_ids),
