@@ -109,7 +109,9 @@ def anonymise_citizen(uow: SqlUnitOfWork, conversation_id: int, now: datetime) -
         else:
             removal.kept_open.append(case.code)
     conversation = uow.conversations.get(conversation_id)
-    if conversation is not None:  # the queue's copies of their messages, even those kept
+    if removal.kept_open and conversation is not None:
+        # The queue's copies of their messages go now even though the chat is kept for its open
+        # cases (without a kept case, _clear_history deletes them as it forgets the chat).
         removal.events += inbound_queue.delete_finished_of(uow.session, conversation.channel,
                                                            conversation.sender_id)
     _clear_history(uow, conversation_id, now, now, removal)
