@@ -119,12 +119,46 @@ class InboundProcessor:
     def _work(self, limit: int | None) -> tuple[int, dict[int, Outcome]]:
         events = q.claim(self.session_factory, self.worker_id, self.clock(), self.lease_seconds,
                          limit or self.batch_size)
-        outcomes: dict[int, Outcome] = {}
-        for event in events:
-            outcome = self._process(event)
-            if outcome is not None:
-                outcomes[event.id] = outcome
+        outcomes = self._process_together(events) if len(events) > 1 else None
+        if outcomes is None:  # one event, or a batch that failed: one transaction per event
+            outcomes = {}
+            for event in events:
+                outcome = self._process(event)
+                if outcome is not None:
+                    outcomes[event.id] = outcome
         return len(events), outcomes
+
+    def _process_together(self, events: list[q.ClaimedEvent]) -> dict[int, Outcome] | None:
+        """The claimed events (of distinct senders) in ONE transaction: one finish, one commit.
+
+        The per-message cost of a transaction (a connection's check-out and ping, the finish, the
+        commit's round trip and WAL flush) is paid once per batch. None when anything in the batch
+        fails: all of it rolled back, the caller processes the events one by one, so only the event
+        that fails is retried or kept as failed, and the others are processed once.
+        """
+        try:
+            self.pipeline.before_message()
+            with SqlUnitOfWork(self.session_factory) as uow:
+                held = q.finish_many(uow.session, [event.id for event in events], self.worker_id,
+                                     self.clock())
+                uow.conversations.preload([
+                    (str(event.event["channel"]), str(event.event["sender_id"]))
+                    for event in events if event.id in held and "stored_message_id" not in event.event
+                ], lock=True)
+                done = {event.id: (event, self._take_in(uow, event))
+                        for event in events if event.id in held}
+                uow.commit()
+        except Exception:  # noqa: BLE001 - rolled back; each event is retried alone, which logs
+            logger.info("a batch of %d inbound events failed; processing them one by one",
+                        len(events), exc_info=True)
+            return None
+        for event in events:
+            if event.id not in held:
+                logger.warning("inbound event %s: lease passed to another worker; dropped here",
+                               event.id)
+        for event, outcome in done.values():
+            self._processed(event, outcome)
+        return {event_id: outcome for event_id, (_, outcome) in done.items()}
 
     def _process(self, event: q.ClaimedEvent) -> Outcome | None:
         try:
@@ -136,19 +170,26 @@ class InboundProcessor:
                     logger.warning("inbound event %s: lease passed to another worker; dropped here",
                                    event.id)
                     return None
-                stored = event.event.get("stored_message_id")
-                if stored is not None:
-                    outcome = self.pipeline.take_in_stored(uow, int(stored))
-                else:
-                    # The sender's conversation row is locked (PostgreSQL) by the read that loads
-                    # it. Claims keep one event per sender in flight already; the lock also
-                    # serialises the rare late event that sorts before one just claimed, so two
-                    # transactions never step the same dialogue at once.
-                    outcome = self.pipeline.take_in(uow, from_record(event.event))
+                outcome = self._take_in(uow, event)
                 uow.commit()
         except Exception as error:  # rolled back: nothing of it stored; retried, then kept as failed
             self._failed(event, error)
             return None
+        self._processed(event, outcome)
+        return outcome
+
+    def _take_in(self, uow: SqlUnitOfWork, event: q.ClaimedEvent) -> Outcome:
+        stored = event.event.get("stored_message_id")
+        if stored is not None:
+            return self.pipeline.take_in_stored(uow, int(stored))
+        # The sender's conversation row is locked (PostgreSQL) by the read that loads it. Claims
+        # keep one event per sender in flight already; the lock also serialises the rare late
+        # event that sorts before one just claimed, so two transactions never step the same
+        # dialogue at once.
+        return self.pipeline.take_in(uow, from_record(event.event))
+
+    def _processed(self, event: q.ClaimedEvent, outcome: Outcome) -> None:
+        """After the commit: counted, the outbox woken, the attachments queued for download."""
         if not outcome.duplicate:
             telemetry().message(str(event.event.get("channel") or "unknown"), "in")
         self.pipeline.on_queued()
@@ -161,7 +202,6 @@ class InboundProcessor:
                 self.after_process(outcome.message_id)
             except Exception:
                 logger.exception("after processing message %s", outcome.message_id)
-        return outcome
 
     def _failed(self, event: q.ClaimedEvent, error: Exception) -> None:
         reason = f"{type(error).__name__}: {error}"

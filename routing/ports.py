@@ -57,6 +57,10 @@ class ConversationRepository(abc.ABC):
     @abc.abstractmethod
     def get(self, conversation_id: int) -> Conversation | None: ...
 
+    def preload(self, senders: list[tuple[str, str]], lock: bool = False) -> None:
+        """Load the conversations of several (channel, sender_id) in one read, for the
+        get_or_create calls that follow in this unit of work (a batch of inbound messages)."""
+
 
 class MessageRepository(abc.ABC):
     @abc.abstractmethod

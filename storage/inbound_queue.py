@@ -12,8 +12,8 @@ comes before it (platform time, then arrival): one message per conversation in f
 A row whose lease ran out (its worker died) is claimable again.
 
 The work itself is done in one transaction that starts with `finish` (a compare-and-swap on the
-lease holder that marks the row `done`) and ends with the message's effects: they commit together
-or not at all, and a worker whose lease passed to another finds the swap refused and rolls back, so
+lease holder that marks the row `done`; `finish_many` for a claimed batch done together) and ends
+with the messages' effects: they commit together or not at all, and a worker whose lease passed to another finds the swap refused and rolls back, so
 a message is never processed twice. On PostgreSQL the swap also locks the row, so a claimer that
 comes while the work is running skips it.
 """
@@ -225,6 +225,17 @@ def finish(session: Session, row_id: int, worker: str, now: datetime) -> bool:
     """
     return rows_changed(session.execute(inbound.update().where(_mine(row_id, worker)).values(
         status="done", processed_at=now, locked_until=None, last_error=None))) == 1
+
+
+def finish_many(session: Session, row_ids: list[int], worker: str, now: datetime) -> set[int]:
+    """`finish` for several rows in one statement: the ids this worker still held (now `done`)."""
+    if not row_ids:
+        return set()
+    mine = sa.and_(inbound.c.id.in_(row_ids), inbound.c.locked_by == worker,
+                   inbound.c.status == "processing")
+    return set(session.scalars(inbound.update().where(mine).values(
+        status="done", processed_at=now, locked_until=None, last_error=None)
+        .returning(inbound.c.id)))
 
 
 def retry_later(session_factory: sessionmaker[Session], row_id: int, worker: str, at: datetime,

@@ -96,6 +96,32 @@ def forget_outbox_knowledge(session: Session, transaction: Any) -> None:
     if transaction.parent is None or transaction.nested:
         session.info.pop(NOTHING_WAITING, None)
         session.info.pop(NOTHING_HELD, None)
+        session.info.pop(PRELOADED, None)
+
+
+PRELOADED = "pakn.conversations.preloaded"  # session.info: (locked, {(channel, sender): conversation})
+_STATEMENTS: dict[Any, Any] = {}  # statements built once, executed with parameters
+
+
+def _conversation_query(lock: bool, many: bool) -> Any:
+    """The conversation of a sender (`:channel`, `:sender_id`), or of several (`:senders`, pairs),
+    with whether it has outbox rows waiting for the citizen; `lock`: FOR UPDATE (PostgreSQL)."""
+    key = ("conversation", lock, many)
+    if key not in _STATEMENTS:
+        waiting = sa.exists().where(outbox.c.conversation_id == conversations.c.id, sa.or_(
+            outbox.c.status.in_(("waiting_window", "held")), missed(outbox)))
+        query = sa.select(Conversation, waiting)
+        if many:
+            pairs = sa.tuple_(conversations.c.channel, conversations.c.sender_id)
+            query = query.where(pairs.in_(sa.bindparam("senders", expanding=True))).order_by(
+                conversations.c.id)
+        else:
+            query = query.where(conversations.c.channel == sa.bindparam("channel"),
+                                conversations.c.sender_id == sa.bindparam("sender_id"))
+        if lock:  # SQLite renders no FOR UPDATE: its transactions already hold the write lock
+            query = query.with_for_update(of=conversations)
+        _STATEMENTS[key] = query
+    return _STATEMENTS[key]
 
 
 class SqlConversationRepository(ConversationRepository):
@@ -107,27 +133,46 @@ class SqlConversationRepository(ConversationRepository):
         the same read); created by one INSERT ... ON CONFLICT DO NOTHING (a conversation created
         concurrently is read instead), with no savepoint. The same read tells whether the
         conversation has outbox rows waiting for the citizen, so that
-        SqlOutboxRepository.release_waiting needs no statement when it has none."""
-        waiting = sa.exists().where(outbox.c.conversation_id == conversations.c.id, sa.or_(
-            outbox.c.status.in_(("waiting_window", "held")), missed(outbox)))
-        query = sa.select(Conversation, waiting).where(conversations.c.channel == channel,
-                                                       conversations.c.sender_id == sender_id)
-        if lock:  # SQLite renders no FOR UPDATE: its transactions already hold the write lock
-            query = query.with_for_update(of=conversations)
-        row = self.session.execute(query).first()
-        if row is not None:
-            found: Conversation = row[0]
-            if not row[1] and found.id is not None:
-                _known(self.session, NOTHING_WAITING).add(found.id)
-            return found
+        SqlOutboxRepository.release_waiting needs no statement when it has none. A conversation
+        `preload`ed in this transaction (with the lock, if asked) is not read again."""
+        loaded = self.session.info.get(PRELOADED)
+        if loaded is not None and lock <= loaded[0] and (channel, sender_id) in loaded[1]:
+            found = loaded[1].pop((channel, sender_id))
+            if found is not None:
+                return found  # else: none when preloaded, so created below
+        else:
+            row = self.session.execute(_conversation_query(lock, False),
+                                       {"channel": channel, "sender_id": sender_id}).first()
+            if row is not None:
+                return self._loaded(row)
         conversation = Conversation(channel=channel, sender_id=sender_id, slots={})
         created = _insert_unless_present(self.session, conversations, conversation,
                                          ["channel", "sender_id"])
         if created is None:  # created concurrently by another transaction
-            return self.session.execute(query).one()[0]  # type: ignore[no-any-return]
+            return self._loaded(self.session.execute(_conversation_query(lock, False), {
+                "channel": channel, "sender_id": sender_id}).one())
         conversation.id = created
         _persistent(self.session, conversation)
         _known(self.session, NOTHING_WAITING).add(created)  # new: no outbox row can be its yet
+        return conversation
+
+    def preload(self, senders: list[tuple[str, str]], lock: bool = False) -> None:
+        """One read for several senders' conversations (rows locked in id order, so two batches
+        never wait on each other in a cycle); those not found yet are created by get_or_create."""
+        if not senders:
+            return
+        found: dict[tuple[str, str], Conversation | None] = dict.fromkeys(senders)
+        keys = [{"channel": channel, "sender_id": sender} for channel, sender in senders]
+        for row in self.session.execute(_conversation_query(lock, True), {"senders": [
+                (key["channel"], key["sender_id"]) for key in keys]}):
+            conversation = self._loaded(row)
+            found[(conversation.channel, conversation.sender_id)] = conversation
+        self.session.info[PRELOADED] = (lock, found)
+
+    def _loaded(self, row: Any) -> Conversation:
+        conversation: Conversation = row[0]
+        if not row[1] and conversation.id is not None:
+            _known(self.session, NOTHING_WAITING).add(conversation.id)
         return conversation
 
     def get(self, conversation_id: int) -> Conversation | None:
@@ -150,8 +195,12 @@ class SqlMessageRepository(MessageRepository):
         return True
 
     def add(self, message: Message) -> None:
-        self.session.add(message)
-        self.session.flush()
+        """One INSERT ... RETURNING id of its own: the session's other pending changes are not
+        flushed for it (they are written with the next statement or the commit). Nothing the
+        session holds bears on a message's row but its conversation, which exists already."""
+        with self.session.no_autoflush:
+            message.id = _insert_unless_present(self.session, messages, message, None)
+        _persistent(self.session, message)
 
     def get(self, message_id: int) -> Message | None:
         return self.session.get(Message, message_id)
@@ -163,14 +212,23 @@ def _insert(session: Session) -> Any:
 
 
 def _insert_unless_present(session: Session, table: sa.Table, instance: object,
-                           unique: list[str]) -> int | None:
+                           unique: list[str] | None) -> int | None:
     """INSERT `instance`'s column values ... ON CONFLICT (`unique`) DO NOTHING RETURNING id, with
-    no savepoint: the new row's id, or None when a row with the same `unique` values exists."""
-    values = {column.name: getattr(instance, column.name) for column in table.columns
-              if column.name != "id"}
+    no savepoint: the new row's id, or None when a row with the same `unique` values exists
+    (`unique` None: a plain INSERT). The statement is built once per table and dialect, its
+    values passed as parameters."""
+    dialect = session.get_bind().dialect.name
+    key = ("insert", table.name, dialect, tuple(unique or ()))
+    columns = [column.name for column in table.columns if column.name != "id"]
+    if key not in _STATEMENTS:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(table).values({name: sa.bindparam(name, type_=table.c[name].type)
+                                          for name in columns})
+        if unique:
+            statement = statement.on_conflict_do_nothing(index_elements=unique)
+        _STATEMENTS[key] = statement.returning(table.c.id)
     return session.execute(  # type: ignore[no-any-return]
-        _insert(session)(table).values(values).on_conflict_do_nothing(index_elements=unique)
-        .returning(table.c.id)).scalar_one_or_none()
+        _STATEMENTS[key], {name: getattr(instance, name) for name in columns}).scalar_one_or_none()
 
 
 def _persistent(session: Session, instance: object) -> None:

@@ -195,6 +195,52 @@ def test_several_workers_process_each_message_once_in_order(session_factory: Any
     assert pipeline.overlaps == []
 
 
+def commits_during(engine: Any, work: Any) -> tuple[Any, int]:
+    counted = [0]
+
+    def commit(_connection: Any) -> None:
+        counted[0] += 1
+
+    sa.event.listen(engine, "commit", commit)
+    try:
+        return work(), counted[0]
+    finally:
+        sa.event.remove(engine, "commit", commit)
+
+
+def test_a_claimed_batch_of_conversations_is_processed_in_one_transaction(session_factory: Any) -> None:
+    """Ten senders' messages claimed together cost one transaction, not ten (issue 18: the
+    check-out, the finish and the commit are paid once per batch)."""
+    now = datetime.now(timezone.utc)
+    for sender in range(10):
+        add(session_factory, event(f"6{sender:02d}", 1, now), now)
+    worker = processor(session_factory, RecordingPipeline(), "w", batch_size=10)
+    done, commits = commits_during(session_factory.kw["bind"], lambda: worker.work_once())
+    assert len(done) == 10 and sorted(stored_texts(session_factory)) == ["Tin 1"] * 10
+    assert commits == 2  # the claim, then the ten messages together
+    with session_factory() as session:
+        statuses = session.scalars(sa.select(inbound.c.status)).all()
+    assert statuses == ["done"] * 10
+
+
+def test_one_failing_message_in_a_batch_fails_alone_and_the_others_are_stored_once(
+        session_factory: Any) -> None:
+    now = datetime.now(timezone.utc)
+    for sender, text in (("700", "Tin A"), ("701", "Tin B"), ("702", "Tin C")):
+        add(session_factory, IncomingMessage("telegram", sender, f"{sender}-1", text, now), now)
+    pipeline = RecordingPipeline(fail_texts=("Tin B",))
+    worker = processor(session_factory, pipeline, "w", max_attempts=2)
+    done = worker.work_once()
+    assert len(done) == 2  # the batch rolled back, then each message alone: B fails, A and C go
+    assert sorted(stored_texts(session_factory)) == ["Tin A", "Tin C"]
+    with session_factory() as session:
+        rows = {row.sender_id: row for row in session.execute(sa.select(inbound))}
+    assert rows["700"].status == rows["702"].status == "done"
+    # The batch's failure did not use one of B's attempts: its own failure alone did.
+    assert (rows["701"].status, rows["701"].attempts) == ("pending", 1)
+    assert "dialogue failed" in rows["701"].last_error
+
+
 # -- the acknowledgement's group commit ------------------------------------------------------------
 
 
