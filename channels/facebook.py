@@ -26,6 +26,7 @@ from channels.base import (
     SendResult,
     StatusEvent,
     WebhookChannel,
+    api_session,
     checked_id,
     constant_time_equals,
     epoch_time,
@@ -79,7 +80,7 @@ class FacebookChannel(WebhookChannel):
         self.page_access_token = page_access_token
         self.graph_url = graph_url.rstrip("/")
         self.timeout = timeout
-        self.http = requests.Session()
+        self.http = api_session(self.graph_url)
 
     @classmethod
     def from_settings(cls, section: FacebookSettings) -> "FacebookChannel | None":

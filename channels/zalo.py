@@ -26,6 +26,7 @@ from channels.base import (
     SendResult,
     StatusEvent,
     WebhookChannel,
+    api_session,
     constant_time_equals,
     epoch_time,
     field_list,
@@ -120,7 +121,7 @@ class ZaloChannel(WebhookChannel):
         self.oauth_url = oauth_url.rstrip("/")
         self.app_secret = app_secret
         self.timeout = timeout
-        self.http = requests.Session()
+        self.http = api_session(self.api_url, self.zns_url, self.oauth_url)
 
     @property
     def access_token(self) -> str:

@@ -21,6 +21,7 @@ that fails for good holds the later rows of its conversation back (storage/outbo
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import random
@@ -29,6 +30,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -75,16 +77,23 @@ class Dispatcher:
         self._pool: ThreadPoolExecutor | None = None
 
     def dispatch_once(self, limit: int | None = None) -> int:
-        """Claim what is due now and send it; returns how many rows were claimed."""
+        """Claim what is due now and send it; returns how many rows were claimed.
+
+        The rows the platforms took are recorded together, in one transaction, once the batch's
+        sends are over (a worker that dies before that resends them when their lease runs out: the
+        repeat window is the batch's sends, at most `batch_size` rows of distinct conversations).
+        """
         rows = q.claim(self.session_factory, self.worker_id, self.clock(), self.lease_seconds,
                        limit or self.batch_size)
+        sent: list[_Sent] = []
         if len(rows) > 1 and self.concurrency > 1:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox-send")
-            list(self._pool.map(self._deliver, rows))  # rows are of distinct conversations
+            list(self._pool.map(functools.partial(self._deliver, sent=sent), rows))  # distinct conversations
         else:
             for row in rows:
-                self._deliver(row)
+                self._deliver(row, sent)
+        self._record_sent(sent)
         return len(rows)
 
     def run_forever(self, stop: threading.Event) -> None:
@@ -104,7 +113,7 @@ class Dispatcher:
 
     # -- one row ----------------------------------------------------------------------------------
 
-    def _deliver(self, row: q.Claimed) -> None:
+    def _deliver(self, row: q.Claimed, sent: list[_Sent]) -> None:
         channel = self.channels.get(row.channel)
         if channel is None:
             self._attempt_failed(row, f"channel {row.channel} is not configured", "channel", False)
@@ -122,10 +131,10 @@ class Dispatcher:
                 q.mark_waiting(self.session_factory, row.id, self.worker_id, plan.reason)
                 logger.info("outbox row %s waits for the citizen: %s", row.id, plan.reason)
             elif plan.action == SEND:
-                self._send_parts(channel, row, plan)
+                self._send_parts(channel, row, plan, sent)
             else:  # the channel's template message: the action names its kind ("zns")
                 result = self._send_template(channel, row)
-                self._done(row, [result.platform_message_id or ""], via=plan.action)
+                sent.append(_Sent(row, [result.platform_message_id or ""], plan.action))
         except ChannelError as error:
             if error.throttled and not error.permanent:
                 self._throttled(row, error)
@@ -139,7 +148,7 @@ class Dispatcher:
             logger.exception("unexpected error sending outbox row %s", row.id)
             self._attempt_failed(row, f"{type(error).__name__}: {error}", None, False)
 
-    def _send_parts(self, channel: Channel, row: q.Claimed, plan: Plan) -> None:
+    def _send_parts(self, channel: Channel, row: q.Claimed, plan: Plan, sent: list[_Sent]) -> None:
         message = OutgoingMessage(row.recipient_id, text_to_send(row),
                                   tuple(QuickReply(r["title"], r["payload"]) for r in row.quick_replies),
                                   reply_to=plan.reply_to, human_agent=plan.human_agent)
@@ -153,7 +162,7 @@ class Dispatcher:
                     self.session_factory, row.id, self.worker_id, ids, self.clock(), self.lease_seconds):
                 logger.warning("outbox row %s: lease lost mid-text; the new owner resumes it", row.id)
                 return
-        self._done(row, ids)
+        sent.append(_Sent(row, ids, None))
 
     def _pace(self, row: q.Claimed) -> None:
         wait = self.limiter.reserve(row.channel, row.recipient_id)
@@ -175,16 +184,34 @@ class Dispatcher:
         return channel.send_template(row.citizen_phone or "", str(self.zns["template_id"]),
                                      data, f"outbox-{row.id}")
 
-    def _done(self, row: q.Claimed, part_ids: list[str], via: str | None = None) -> None:
-        telemetry().message(row.channel, "out")
-        if not q.mark_sent(self.session_factory, row.id, self.worker_id, self.clock(), part_ids, via):
-            logger.warning("outbox row %s was sent, but its lease had passed to another worker: "
-                           "it may be sent twice (lease_seconds shorter than the send?)", row.id)
-        if self.after_sent is not None and via is None:
-            try:
-                self.after_sent(row.conversation_id, row.channel, row.recipient_id)
-            except Exception:  # a name is a nicety: it never fails a delivered row
-                logger.exception("after-send hook failed for outbox row %s", row.id)
+    def _record_sent(self, sent: list[_Sent]) -> None:
+        """Record the batch's sent rows at once, then look up the names of unnamed citizens (in
+        the send pool when there is one: a slow profile API never holds the next batch back)."""
+        if not sent:
+            return
+        recorded = q.mark_sent_many(self.session_factory, self.worker_id, self.clock(),
+                                    [(done.row.id, done.part_ids, done.via) for done in sent])
+        for done in sent:
+            telemetry().message(done.row.channel, "out")
+            if done.row.id not in recorded:
+                logger.warning("outbox row %s was sent, but its lease had passed to another worker: "
+                               "it may be sent twice (lease_seconds shorter than the send?)",
+                               done.row.id)
+        if self.after_sent is None:
+            return
+        for done in sent:
+            if done.via is None and not done.row.recipient_named:
+                if self._pool is not None:
+                    self._pool.submit(self._look_up_name, done.row)
+                else:
+                    self._look_up_name(done.row)
+
+    def _look_up_name(self, row: q.Claimed) -> None:
+        assert self.after_sent is not None
+        try:
+            self.after_sent(row.conversation_id, row.channel, row.recipient_id)
+        except Exception:  # a name is a nicety: it never fails a delivered row
+            logger.exception("after-send hook failed for outbox row %s", row.id)
 
     def _throttled(self, row: q.Claimed, error: ChannelError) -> None:
         """The platform asked us to wait: not an attempt; a platform-wide wait pauses the channel."""
@@ -228,6 +255,15 @@ class Dispatcher:
             logger.warning("outbox row %s failed for good after %d attempts (%s); later rows of "
                            "conversation %s are held", row.id, row.attempts, reason,
                            row.conversation_id)
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A row the platform took: its parts' platform ids, and `via` for a template message."""
+
+    row: q.Claimed
+    part_ids: list[str]
+    via: str | None
 
 
 class _Paced(Exception):

@@ -66,6 +66,7 @@ class Claimed:
     last_inbound_message_id: str | None
     citizen_phone: str | None
     case_status: str | None
+    recipient_named: bool = False  # the conversation had a display name when the row was claimed
 
 
 def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, lease_seconds: float,
@@ -91,7 +92,8 @@ def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, le
             status="sending", locked_by=worker, locked_until=now + timedelta(seconds=lease_seconds),
             send_started_at=now, attempts=outbox.c.attempts + 1))
         details = (sa.select(outbox, messages.c.author, conversations.c.last_inbound_at,
-                             conversations.c.last_inbound_message_id, cases.c.citizen_phone,
+                             conversations.c.last_inbound_message_id, conversations.c.display_name,
+                             cases.c.citizen_phone,
                              cases.c.status.label("case_status"))
                    .select_from(outbox.outerjoin(messages, messages.c.id == outbox.c.message_id)
                                 .outerjoin(conversations, conversations.c.id == outbox.c.conversation_id)
@@ -107,7 +109,7 @@ def _claimed(row: Any) -> Claimed:
                    row["attempts"], row["parts_sent"] or 0, list(row["part_ids"] or []),
                    row["created_at"], row["first_failed_at"], row["missed_at"], row["author"],
                    row["last_inbound_at"], row["last_inbound_message_id"], row["citizen_phone"],
-                   getattr(status, "value", status))
+                   getattr(status, "value", status), bool((row["display_name"] or "").strip()))
 
 
 def _mine(row_id: int, worker: str) -> sa.ColumnElement[bool]:
@@ -131,12 +133,39 @@ def record_part(session_factory: sessionmaker[Session], row_id: int, worker: str
 
 def mark_sent(session_factory: sessionmaker[Session], row_id: int, worker: str, now: datetime,
               part_ids: list[str], via: str | None = None) -> bool:
-    values: dict[str, Any] = {"status": "sent", "sent_at": now,  # locked_by stays: who sent it
-                              "locked_until": None, "last_error": None, "error_code": None,
-                              "via": via, "parts_sent": len(part_ids), "part_ids": part_ids}
-    if part_ids and part_ids[-1]:
-        values["platform_message_id"] = part_ids[-1]
-    return _update(session_factory, row_id, worker, **values)
+    return row_id in mark_sent_many(session_factory, worker, now, [(row_id, part_ids, via)])
+
+
+_SENT = (outbox.update()
+         .where(outbox.c.id == sa.bindparam("row_id"), outbox.c.locked_by == sa.bindparam("worker"),
+                outbox.c.status == "sending")
+         .values(status="sent", sent_at=sa.bindparam("now"),  # locked_by stays: who sent it
+                 locked_until=None, last_error=None, error_code=None, via=sa.bindparam("sent_via"),
+                 parts_sent=sa.bindparam("parts"),
+                 part_ids=sa.bindparam("ids", type_=outbox.c.part_ids.type),
+                 platform_message_id=sa.func.coalesce(
+                     sa.bindparam("last_id", type_=outbox.c.platform_message_id.type),
+                     outbox.c.platform_message_id)))
+
+
+def mark_sent_many(session_factory: sessionmaker[Session], worker: str, now: datetime,
+                   sent: list[tuple[int, list[str], str | None]]) -> set[int]:
+    """Rows the platform took, each (id, its parts' platform ids, `via`), recorded in ONE
+    transaction (a dispatcher's batch); the ids this worker still held, now `sent`."""
+    if not sent:
+        return set()
+    with session_factory() as session, session.begin():
+        result = session.execute(_SENT, [
+            {"row_id": row_id, "worker": worker, "now": now, "sent_via": via, "parts": len(ids),
+             "ids": ids, "last_id": ids[-1] if ids and ids[-1] else None}
+            for row_id, ids, via in sent])
+        wanted = [row_id for row_id, _, _ in sent]
+        if rows_changed(result) == len(wanted):
+            return set(wanted)
+        # Some lease had passed to another worker: which rows this one did record.
+        return set(session.scalars(sa.select(outbox.c.id).where(
+            outbox.c.id.in_(wanted), outbox.c.status == "sent", outbox.c.locked_by == worker,
+            outbox.c.sent_at == now)))
 
 
 def reschedule(session_factory: sessionmaker[Session], row_id: int, worker: str, at: datetime,

@@ -1,6 +1,7 @@
 """The dispatcher against fake platforms that time out, fail, throttle and refuse (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+import time
 from typing import Any, Iterator
 
 import pytest
@@ -8,11 +9,16 @@ import sqlalchemy as sa
 
 from channels.base import IncomingMessage
 from intake.pipeline import Pipeline
-from storage.orm import outbox, staff_notifications
+from storage import outbox_queue as q
+from outbox.dispatcher import Dispatcher
+from outbox.profiles import ProfileFetcher
+from settings import OutboxSettings, build
+from storage.orm import conversations, outbox, staff_notifications
 from storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import FACEBOOK_PAGE_TOKEN, TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN
 from tests.fakes import FakeGraph, FakeTelegram, FakeZalo
 from tests.integration.outbox_support import (
+    FAST,
     add_case,
     ago,
     channels,
@@ -21,6 +27,7 @@ from tests.integration.outbox_support import (
     drain,
     now,
     queue,
+    rows,
 )
 
 
@@ -245,3 +252,68 @@ def test_receipts_mark_rows_delivered_and_read(session_factory: Any, fakes: Any)
         got = {r.id: (r.delivered_at is not None, r.read_at is not None)
                for r in session.execute(sa.select(outbox.c.id, outbox.c.delivered_at, outbox.c.read_at))}
     assert got == {fb_rows[0]: (True, True), fb_rows[1]: (True, True), zl_row: (True, False)}
+
+
+def test_a_batch_of_sends_is_recorded_in_one_transaction_and_a_lost_lease_is_not_overwritten(
+        session_factory: Any, fakes: Any) -> None:
+    """Issue 18: the rows a dispatcher's batch sent are marked `sent` together (one transaction,
+    not one per row), and a row whose lease passed to another worker meanwhile keeps that
+    worker's state."""
+    _, fb, _ = fakes
+    ids = [queue(session_factory, conversation(session_factory, "facebook", f"2400{n}"), f"Tin {n}.")
+           for n in range(6)]
+    d = dispatcher(session_factory, channels(graph=fb))
+    engine = session_factory.kw["bind"]
+    commits = [0]
+
+    def commit(_connection: Any) -> None:
+        commits[0] += 1
+
+    sa.event.listen(engine, "commit", commit)
+    try:
+        assert d.dispatch_once() == 6
+    finally:
+        sa.event.remove(engine, "commit", commit)
+    final = rows(session_factory)
+    assert all(final[i].status == "sent" and final[i].platform_message_id for i in ids)
+    assert sorted(delivered_texts(fb)) == sorted(f"Tin {n}." for n in range(6))
+    assert commits[0] == 2  # the claim, then the six rows marked sent together (was 1 + 6)
+
+    taken = queue(session_factory, conversation(session_factory, "facebook", "24009"), "Tin 9.")
+    (claimed,) = q.claim(session_factory, "dead-worker", now(), 30, 10)
+    with session_factory() as session, session.begin():  # its lease passed to another worker
+        session.execute(outbox.update().where(outbox.c.id == taken).values(locked_by="live-worker"))
+    assert q.mark_sent_many(session_factory, "dead-worker", now(), [(claimed.id, ["m-x"], None)]) == set()
+    with session_factory() as session:
+        row = session.execute(outbox.select().where(outbox.c.id == taken)).one()
+    assert (row.status, row.locked_by, row.platform_message_id) == ("sending", "live-worker", None)
+
+
+def test_a_sent_reply_names_an_unnamed_citizen_and_never_asks_the_profile_of_a_named_one(
+        session_factory: Any, fakes: Any) -> None:
+    _, fb, _ = fakes
+    fb.profiles["24007001"] = ("Bình", "Trần Thị")
+    unnamed = conversation(session_factory, "facebook", "24007001")
+    named = conversation(session_factory, "facebook", "24007002")
+    with session_factory() as session, session.begin():
+        session.execute(conversations.update().where(conversations.c.id == named)
+                        .values(display_name="Lê Văn Cường"))
+    for conv in (unnamed, named):
+        queue(session_factory, conv, "Xin chào!")
+    chans = channels(graph=fb)
+    d = Dispatcher(session_factory, chans, build(OutboxSettings, {**FAST}),
+                   after_sent=ProfileFetcher(session_factory, chans).after_sent)
+    assert d.dispatch_once() == 2
+    deadline = time.monotonic() + 10
+    while display_name(session_factory, unnamed) == "" and time.monotonic() < deadline:
+        time.sleep(0.02)  # the look-up runs in the send pool after the batch is recorded
+    assert display_name(session_factory, unnamed) == "Trần Thị Bình"
+    assert display_name(session_factory, named) == "Lê Văn Cường"
+    asked = [r.path for r in fb.requests if r.method == "GET"]
+    assert asked == ["/v21.0/24007001"]
+
+
+def display_name(session_factory: Any, conversation_id: int) -> str:
+    with session_factory() as session:
+        return str(session.scalar(sa.select(conversations.c.display_name)
+                                  .where(conversations.c.id == conversation_id)))
