@@ -181,7 +181,7 @@ class GroupAcknowledger:
             waiting.result = result
 
 
-def _claimable(now: datetime) -> sa.ColumnElement[bool]:
+def _claimable(now: Any) -> sa.ColumnElement[bool]:
     other = inbound.alias("other")
     before = sa.or_(other.c.platform_at < inbound.c.platform_at,
                     sa.and_(other.c.platform_at == inbound.c.platform_at, other.c.id < inbound.c.id))
@@ -194,22 +194,40 @@ def _claimable(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(due, ~blocked)
 
 
+_CLAIM: dict[tuple[str, int], tuple[Any, Any, Any]] = {}  # built once per dialect and batch size
+
+
+def _claim_statements(dialect: str, limit: int) -> tuple[Any, Any, Any]:
+    """The claim's three statements, with `now`, `worker`, `until` and `ids` as parameters (built
+    once: composing the claimable condition was a tenth of a worker's CPU per message)."""
+    key = (dialect, limit)
+    if key not in _CLAIM:
+        now = sa.bindparam("now", type_=inbound.c.next_attempt_at.type)
+        query = sa.select(inbound.c.id).where(_claimable(now)).order_by(inbound.c.id).limit(limit)
+        if dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=inbound)
+        ids = sa.bindparam("ids", expanding=True)
+        take = inbound.update().where(inbound.c.id.in_(ids), _claimable(now)).values(
+            status="processing", locked_by=sa.bindparam("worker"), locked_until=sa.bindparam(
+                "until", type_=inbound.c.locked_until.type), attempts=inbound.c.attempts + 1)
+        taken = sa.select(inbound.c.id, inbound.c.event, inbound.c.attempts).where(
+            inbound.c.id.in_(ids), inbound.c.locked_by == sa.bindparam("worker"),
+            inbound.c.status == "processing").order_by(inbound.c.id)
+        _CLAIM[key] = (query, take, taken)
+    return _CLAIM[key]
+
+
 def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, lease_seconds: float,
           limit: int) -> list[ClaimedEvent]:
     """Take up to `limit` claimable rows (of distinct senders) for `worker`; commits at once."""
-    query = sa.select(inbound.c.id).where(_claimable(now)).order_by(inbound.c.id).limit(limit)
     with session_factory() as session, session.begin():
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=inbound)
-        ids = list(session.scalars(query))
+        query, take, taken = _claim_statements(session.get_bind().dialect.name, limit)
+        ids = list(session.scalars(query, {"now": now}))
         if not ids:
             return []
-        session.execute(inbound.update().where(inbound.c.id.in_(ids), _claimable(now)).values(
-            status="processing", locked_by=worker,
-            locked_until=now + timedelta(seconds=lease_seconds), attempts=inbound.c.attempts + 1))
-        rows = session.execute(sa.select(inbound.c.id, inbound.c.event, inbound.c.attempts).where(
-            inbound.c.id.in_(ids), inbound.c.locked_by == worker, inbound.c.status == "processing")
-            .order_by(inbound.c.id))
+        until = now + timedelta(seconds=lease_seconds)
+        session.execute(take, {"ids": ids, "now": now, "worker": worker, "until": until})
+        rows = session.execute(taken, {"ids": ids, "worker": worker})
         return [ClaimedEvent(row.id, dict(row.event or {}), row.attempts) for row in rows]
 
 

@@ -69,37 +69,53 @@ class Claimed:
     recipient_named: bool = False  # the conversation had a display name when the row was claimed
 
 
-def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, lease_seconds: float,
-          limit: int) -> list[Claimed]:
-    """Take up to `limit` due rows (at most one per conversation) for `worker`; commits at once."""
-    earlier = outbox.alias("earlier")
-    blocked = sa.exists().where(earlier.c.conversation_id == outbox.c.conversation_id,
-                                earlier.c.id < outbox.c.id,
-                                sa.or_(earlier.c.status.in_(BLOCKING), missed(earlier)))
-    due = sa.or_(sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
-                 # a worker that died mid-send: its lease ran out
-                 sa.and_(outbox.c.status == "sending", outbox.c.locked_until < now))
-    paused = sa.select(channel_pauses.c.channel).where(channel_pauses.c.paused_until > now)
-    query = (sa.select(outbox.c.id).where(due, ~blocked, outbox.c.channel.not_in(paused))
-             .order_by(outbox.c.id).limit(limit))
-    with session_factory() as session, session.begin():
-        if session.get_bind().dialect.name == "postgresql":
+_CLAIM: dict[tuple[str, int], tuple[Any, Any, Any]] = {}  # built once per dialect and batch size
+
+
+def _claim_statements(dialect: str, limit: int) -> tuple[Any, Any, Any]:
+    """The claim's three statements with `now`, `worker`, `until` and `ids` as parameters."""
+    key = (dialect, limit)
+    if key not in _CLAIM:
+        now = sa.bindparam("now", type_=outbox.c.next_attempt_at.type)
+        earlier = outbox.alias("earlier")
+        blocked = sa.exists().where(earlier.c.conversation_id == outbox.c.conversation_id,
+                                    earlier.c.id < outbox.c.id,
+                                    sa.or_(earlier.c.status.in_(BLOCKING), missed(earlier)))
+        due = sa.or_(sa.and_(outbox.c.status == "pending", outbox.c.next_attempt_at <= now),
+                     # a worker that died mid-send: its lease ran out
+                     sa.and_(outbox.c.status == "sending", outbox.c.locked_until < now))
+        paused = sa.select(channel_pauses.c.channel).where(channel_pauses.c.paused_until > now)
+        query = (sa.select(outbox.c.id).where(due, ~blocked, outbox.c.channel.not_in(paused))
+                 .order_by(outbox.c.id).limit(limit))
+        if dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=outbox)
-        ids = list(session.scalars(query))
-        if not ids:
-            return []
-        session.execute(outbox.update().where(outbox.c.id.in_(ids)).values(
-            status="sending", locked_by=worker, locked_until=now + timedelta(seconds=lease_seconds),
-            send_started_at=now, attempts=outbox.c.attempts + 1))
+        ids = sa.bindparam("ids", expanding=True)
+        take = outbox.update().where(outbox.c.id.in_(ids)).values(
+            status="sending", locked_by=sa.bindparam("worker"),
+            locked_until=sa.bindparam("until", type_=outbox.c.locked_until.type),
+            send_started_at=now, attempts=outbox.c.attempts + 1)
         details = (sa.select(outbox, messages.c.author, conversations.c.last_inbound_at,
                              conversations.c.last_inbound_message_id, conversations.c.display_name,
-                             cases.c.citizen_phone,
-                             cases.c.status.label("case_status"))
+                             cases.c.citizen_phone, cases.c.status.label("case_status"))
                    .select_from(outbox.outerjoin(messages, messages.c.id == outbox.c.message_id)
                                 .outerjoin(conversations, conversations.c.id == outbox.c.conversation_id)
                                 .outerjoin(cases, cases.c.code == outbox.c.case_code))
                    .where(outbox.c.id.in_(ids)).order_by(outbox.c.id))
-        return [_claimed(row._mapping) for row in session.execute(details)]
+        _CLAIM[key] = (query, take, details)
+    return _CLAIM[key]
+
+
+def claim(session_factory: sessionmaker[Session], worker: str, now: datetime, lease_seconds: float,
+          limit: int) -> list[Claimed]:
+    """Take up to `limit` due rows (at most one per conversation) for `worker`; commits at once."""
+    with session_factory() as session, session.begin():
+        query, take, details = _claim_statements(session.get_bind().dialect.name, limit)
+        ids = list(session.scalars(query, {"now": now}))
+        if not ids:
+            return []
+        session.execute(take, {"ids": ids, "now": now, "worker": worker,
+                               "until": now + timedelta(seconds=lease_seconds)})
+        return [_claimed(row._mapping) for row in session.execute(details, {"ids": ids})]
 
 
 def _claimed(row: Any) -> Claimed:
