@@ -112,6 +112,8 @@ messages = sa.Table(
 # id seen before is a duplicate: nothing happens). Workers claim them like the outbox: per sender in
 # platform order (`platform_at`, then `id`), one at a time, under a lease; the transaction that
 # records and answers a message marks its row `done` (intake/processor.py, storage/inbound_queue.py).
+INBOUND_OPEN = "status IN ('pending', 'processing')"  # rows a claim may take (partial indexes)
+OUTBOX_OPEN = "status IN ('pending', 'sending')"
 inbound = sa.Table(
     "inbound", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
@@ -131,6 +133,10 @@ inbound = sa.Table(
     sa.UniqueConstraint("channel", "platform_message_id", name="uq_inbound_channel_platform_id"),
     sa.Index("ix_inbound_due", "status", "next_attempt_at"),
     sa.Index("ix_inbound_sender", "channel", "sender_id", "status"),
+    # The claim walks open rows in id order: without it, it read past every done row kept for
+    # privacy.inbound_days (79 ms per claim behind 100,000 of them).
+    sa.Index("ix_inbound_open", "id", postgresql_where=sa.text(INBOUND_OPEN),
+             sqlite_where=sa.text(INBOUND_OPEN)),
 )
 # What storage.public_queries.eligible() says, as SQL (the public list's partial indexes).
 PUBLIC_WHERE = ("status IN ('published', 'closed') AND (publish_consent IS true OR "
@@ -260,6 +266,8 @@ outbox = sa.Table(
     sa.Column("first_failed_at", UtcDateTime(), nullable=True),
     sa.Column("missed_at", UtcDateTime(), nullable=True),
     sa.Index("ix_outbox_pending", "status", "next_attempt_at"),
+    sa.Index("ix_outbox_open", "id", postgresql_where=sa.text(OUTBOX_OPEN),
+             sqlite_where=sa.text(OUTBOX_OPEN)),  # the claim's walk in id order, as ix_inbound_open
     sa.Index("ix_outbox_conversation_status", "conversation_id", "status", "id"),
     sa.Index("ix_outbox_platform_message", "channel", "platform_message_id"),
 )
