@@ -9,6 +9,8 @@ messages fully processed per second with 1, 2 and 4 workers.
    once, with W `python -m bot worker` processes already running (2 inbound threads each); the
    time until every message is processed and every reply sent to a local fake Messenger API.
 
+BENCH_INTAKE_PARTS=ack or =processing runs only that part (default: both).
+
 Prints figures and ratios; never pass/fail. The load generator shares the machine's cores with
 the servers, as in the issue's wrk runs.
 """
@@ -38,6 +40,7 @@ from bench.outbox import PG_ADMIN_URL, _database, _postgres
 
 DURATION = float(os.environ.get("BENCH_ACK_SECONDS", "10"))
 MESSAGES = int(os.environ.get("BENCH_INTAKE_MESSAGES", "600"))
+PARTS = {part.strip() for part in os.environ.get("BENCH_INTAKE_PARTS", "ack,processing").split(",")}
 APP_SECRET, PAGE_TOKEN, PAGE = "bench_app_secret", "bench-page-token", "117172741761305"
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ("Xin chào", "Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả",
@@ -284,7 +287,10 @@ def run() -> None:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp, FakeGraph(PAGE_TOKEN) as graph:
         directory = Path(tmp)
-        bench_ack(directory, graph.url)
+        if "ack" in PARTS:
+            bench_ack(directory, graph.url)
+        if "processing" not in PARTS:
+            return
         print(f"processing, {MESSAGES} acknowledged events over 500 senders, replies to a local fake "
               "Messenger API (2 inbound threads per worker):", flush=True)
         rates = {workers: bench_processing(directory, graph, workers) for workers in (1, 2, 4)}
