@@ -29,7 +29,9 @@ def environs(count: int) -> list[dict[str, Any]]:
         body, headers = messenger_body(number % 4000, TEXTS[number % len(TEXTS)])
         builder = EnvironBuilder(path="/webhooks/facebook", method="POST", data=body,
                                  headers=list(headers.items()))
-        out.append(builder.get_environ())
+        environ = builder.get_environ()
+        environ["wsgi.input_terminated"] = True  # as waitress hands a request over
+        out.append(environ)
     return out
 
 

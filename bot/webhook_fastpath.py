@@ -18,6 +18,7 @@ import logging
 from typing import TYPE_CHECKING, Iterable
 
 from flask import Flask
+from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
@@ -73,13 +74,26 @@ class WebhookFastPath:
         return channel if isinstance(channel, WebhookChannel) else None
 
     def _acknowledge(self, environ: WSGIEnvironment, channel: WebhookChannel) -> tuple[int, str]:
-        request = Request(environ)
         limit = self.flask_app.config.get("MAX_CONTENT_LENGTH")
-        request.max_content_length = limit  # a declared length over it: 413 before reading
-        body = request.get_data(cache=False)
-        if limit is not None and request.content_length is None and len(body) >= limit:
-            raise RequestEntityTooLarge()  # a chunked body is cut at the limit, not refused
-        return acknowledge(self.flask_app.extensions["pakn"], channel, request.headers, body)
+        return acknowledge(self.flask_app.extensions["pakn"], channel, EnvironHeaders(environ),
+                           _body(environ, limit))
+
+
+def _body(environ: WSGIEnvironment, limit: int | None) -> bytes:
+    """The body as bot.webhooks.read_body reads it: 413 past `limit`, a chunked body too."""
+    declared = environ.get("CONTENT_LENGTH", "")
+    if (declared.isdigit() and (limit is None or int(declared) <= limit)
+            and "HTTP_TRANSFER_ENCODING" not in environ and environ.get("wsgi.input_terminated")):
+        # The common case, read straight: waitress has the whole body in hand (it buffers a
+        # request before the app sees it) and ends the stream there.
+        body: bytes = environ["wsgi.input"].read(int(declared))
+        return body
+    request = Request(environ)
+    request.max_content_length = limit  # a declared length over it: 413 before reading
+    body = request.get_data(cache=False)
+    if limit is not None and request.content_length is None and len(body) >= limit:
+        raise RequestEntityTooLarge()  # a chunked body is cut at the limit, not refused
+    return body
 
 
 def _respond(response: Response, environ: WSGIEnvironment,
