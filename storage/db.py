@@ -62,6 +62,7 @@ def make_ack_engine(engine: Engine) -> Engine:
         return engine
     return sa.create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
                             pool_size=10, max_overflow=20, json_serializer=_json,
+                            pool_reset_on_return=None,  # autocommit: no transaction to end
                             # the insert on psycopg's cursor, without SQLAlchemy's execution:
                             # half the ack's database CPU (storage/ack_insert.py)
                             execution_options={DRIVER_INSERT: True})
