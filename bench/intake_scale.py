@@ -9,6 +9,8 @@ messages fully processed per second with 1, 2 and 4 workers.
    once, with W `python -m bot worker` processes already running (2 inbound threads each); the
    time until every message is processed and every reply sent to a local fake Messenger API.
 
+BENCH_INTAKE_PARTS=ack or =processing runs only that part (default: both).
+
 Prints figures and ratios; never pass/fail. The load generator shares the machine's cores with
 the servers, as in the issue's wrk runs.
 """
@@ -38,6 +40,7 @@ from bench.outbox import PG_ADMIN_URL, _database, _postgres
 
 DURATION = float(os.environ.get("BENCH_ACK_SECONDS", "10"))
 MESSAGES = int(os.environ.get("BENCH_INTAKE_MESSAGES", "600"))
+PARTS = {part.strip() for part in os.environ.get("BENCH_INTAKE_PARTS", "ack,processing").split(",")}
 APP_SECRET, PAGE_TOKEN, PAGE = "bench_app_secret", "bench-page-token", "117172741761305"
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = ("Xin chào", "Tôi nộp hồ sơ khai sinh cho con ở phường Cầu Giấy 3 tuần rồi chưa có kết quả",
@@ -108,6 +111,37 @@ def load(port: int, connections: int, seconds: float) -> dict[str, float]:
 
     return {"rps": len(latencies) / seconds, "p50": pct(50), "p99": pct(99), "max": latencies[-1],
             "over_2s": float(sum(ms > 2000 for ms in latencies)), "errors": float(sum(e for _, e in parts))}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0.0, 0.0
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
+def measured(port: int, pid: int, connections: int, seconds: float) -> dict[str, float]:
+    """`load`, plus the server process's CPU per answered request (µs) and how busy the machine was."""
+    cpu, (busy, total) = cpu_seconds(pid), machine_busy()
+    figures = load(port, connections, seconds)
+    busy_after, total_after = machine_busy()
+    answered = figures["rps"] * seconds
+    figures["server_cpu_us"] = (cpu_seconds(pid) - cpu) / max(answered, 1) * 1e6
+    figures["machine_busy"] = (busy_after - busy) / max(total_after - total, 1e-9)
+    return figures
 
 
 def free_port() -> int:
@@ -183,14 +217,16 @@ def bench_ack(directory: Path, graph_url: str) -> None:
             print(f"acknowledgement, signed Messenger events, {DURATION:g} s per run:", flush=True)
             for connections in (16, 200):
                 load(bare_port, connections, 2)  # warm-up
-                base = load(bare_port, connections, DURATION)
+                base = measured(bare_port, bare.pid, connections, DURATION)
                 load(app_port, connections, 2)
-                real = load(app_port, connections, DURATION)
+                real = measured(app_port, app.pid, connections, DURATION)
                 for name, figures in (("bare Flask", base), ("pakn-bot", real)):
                     print(f"  {connections:3d} conns {name:<10} {figures['rps']:7.0f} acks/s   "
                           f"p50 {figures['p50']:7.1f} ms   p99 {figures['p99']:7.1f} ms   "
                           f"max {figures['max']:7.1f} ms   >2 s: {figures['over_2s']:.0f}   "
-                          f"errors: {figures['errors']:.0f}", flush=True)
+                          f"errors: {figures['errors']:.0f}   server CPU "
+                          f"{figures['server_cpu_us']:4.0f} µs/ack, machine "
+                          f"{figures['machine_busy']:4.0%} busy", flush=True)
                 print(f"  {connections:3d} conns ratio      {real['rps'] / max(base['rps'], 1):5.2f}x "
                       f"throughput, p99 {real['p99'] / max(base['p99'], 0.001):5.2f}x", flush=True)
         finally:
@@ -284,7 +320,10 @@ def run() -> None:
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as tmp, FakeGraph(PAGE_TOKEN) as graph:
         directory = Path(tmp)
-        bench_ack(directory, graph.url)
+        if "ack" in PARTS:
+            bench_ack(directory, graph.url)
+        if "processing" not in PARTS:
+            return
         print(f"processing, {MESSAGES} acknowledged events over 500 senders, replies to a local fake "
               "Messenger API (2 inbound threads per worker):", flush=True)
         rates = {workers: bench_processing(directory, graph, workers) for workers in (1, 2, 4)}

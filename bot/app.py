@@ -7,7 +7,7 @@ from typing import Any, Mapping
 
 from flask import Flask, jsonify
 
-from bot import proxy, security
+from bot import proxy, security, webhook_fastpath
 from bot.components import Components, build_components, current
 from bot.config import load_settings
 from console.form_text import CleanRequest, RowIdConverter
@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["pakn"] = components
     security.refuse_unsafe_production(settings, components)  # exits in production with demo secrets
     security.init_app(app)  # CSP and the other security headers on every response
+    webhook_fastpath.install(app)  # a webhook POST answered without the console's machinery
     proxy.init_app(app, settings)  # the client's address behind the trusted reverse proxies
 
     @app.before_request

@@ -7,8 +7,17 @@ import logging
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from bot.components import Components
 from bot.components import current as components
-from channels.base import BadPayload, IncomingMessage, NotAuthentic, StatusEvent, WebhookChannel, now
+from channels.base import (
+    BadPayload,
+    IncomingMessage,
+    NotAuthentic,
+    RequestHeaders,
+    StatusEvent,
+    WebhookChannel,
+    now,
+)
 from channels.facebook import FacebookChannel
 from outbox.receipts import record_delivery_receipt
 from routing.ports import AbstractUnitOfWork
@@ -17,6 +26,7 @@ logger = logging.getLogger(__name__)
 blueprint = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 # A body of the wrong shape must get a 400 with the reason, never a 500.
 PARSE_ERRORS = (BadPayload, LookupError, TypeError, ValueError, AttributeError)
+ACK_TEXT = "EVENT_RECEIVED"
 
 
 def _channel(name: str) -> WebhookChannel:
@@ -56,23 +66,34 @@ def facebook_subscribe() -> Response:
 
 @blueprint.post("/<name>")
 def receive(name: str) -> Response:
-    channel = _channel(name)
-    body = read_body()
+    """Reached for a channel that is not enabled (404): an enabled channel's POST is answered by
+    bot.webhook_fastpath before the Flask app sees it, with the same `acknowledge`."""
+    return as_response(*acknowledge(components(), _channel(name), request.headers, read_body()))
+
+
+def acknowledge(pakn: Components, channel: WebhookChannel, headers: RequestHeaders,
+                body: bytes) -> tuple[int, str]:
+    """verify -> parse -> one insert per message (receipts: recorded) -> 200; 403 or 400 with the
+    reason for what the platform would not have sent. The status and the text of the answer."""
     # Header names are case-insensitive: werkzeug hands Zalo's X-ZEvent-Signature over as
     # X-Zevent-Signature, so a plain dict copy would make every Zalo signature "missing".
     try:  # the channel knows its order: most verify first, Zalo parses first (see its class)
-        events = channel.authentic_events(request.headers, body)
+        events = channel.authentic_events(headers, body)
     except NotAuthentic:
-        return Response("invalid signature", 403)
+        return 403, "invalid signature"
     except PARSE_ERRORS as error:
-        return Response(f"bad request: {error}", 400)
-    pakn = components()
+        return 400, f"bad request: {error}"
     for event in events:
         if isinstance(event, IncomingMessage):
             pakn.processor.accept(event)
         else:  # a delivery/read receipt: staff see on the case page that the citizen got it
             pakn.uow().run(functools.partial(_receipt, event))
-    return Response("EVENT_RECEIVED", 200, mimetype="text/plain")
+    return 200, ACK_TEXT
+
+
+def as_response(status: int, text: str) -> Response:
+    """The acknowledgement as plain text; a refusal as the text/html default it always had."""
+    return Response(text, status, mimetype="text/plain" if status == 200 else None)
 
 
 def _receipt(event: StatusEvent, uow: AbstractUnitOfWork) -> int:

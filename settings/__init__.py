@@ -26,7 +26,7 @@ def secret(default: str = "") -> str:
 class ServerSettings:
     """waitress behind the reverse proxy (deploy/nginx.conf); the reasoning is in config.yaml."""
 
-    threads: int = 8
+    threads: int = 16
     connection_limit: int = 1000
     channel_timeout: int = 30
     cleanup_interval: int = 10

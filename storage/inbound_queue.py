@@ -30,6 +30,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import ack_insert
+from storage.ack_insert import DRIVER_INSERT
 from storage.orm import inbound
 from storage.results import rows_changed
 
@@ -74,6 +76,10 @@ def insert_rows(engine: Engine, rows: list[dict[str, Any]]) -> list[int | None]:
     A pooled connection the database closed is retried once: the insert does nothing the second
     time for rows the first one stored.
     """
+    if engine.get_execution_options().get(DRIVER_INSERT):  # PostgreSQL's ack engine: storage.ack_insert
+        new = {(channel, platform_id): row_id
+               for row_id, channel, platform_id in ack_insert.insert_rows(engine, rows, _ADD_COLUMNS)}
+        return [new.pop((row["channel"], row["platform_message_id"]), None) for row in rows]
     statement = _add_statement(engine.dialect.name)
     for attempt in (1, 2):
         try:
