@@ -31,6 +31,7 @@ from storage import inbound_queue as q
 from storage.unit_of_work import SqlUnitOfWork
 
 logger = logging.getLogger(__name__)
+SQLITE_BATCH = 10  # events per transaction at most on SQLite (inbound.batch_size is for PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class InboundProcessor:
         self.lease_seconds = settings.lease_seconds
         self.poll_seconds = settings.poll_seconds
         self.batch_size = max(1, settings.batch_size)
+        if self.ack_engine.dialect.name == "sqlite":
+            # One writer: a batch's transaction holds the write lock every acknowledgement waits for.
+            self.batch_size = min(self.batch_size, SQLITE_BATCH)
         self.max_attempts = max(1, settings.max_attempts)
         self.backoff_base = settings.backoff_base_seconds
         self.backoff_max = settings.backoff_max_seconds

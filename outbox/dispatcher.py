@@ -54,7 +54,7 @@ class Dispatcher:
     def __init__(self, session_factory: sessionmaker[Session], channels: dict[str, Channel],
                  settings: OutboxSettings, clock: Callable[[], datetime] | None = None,
                  zns: dict[str, Any] | None = None, worker_id: str | None = None,
-                 after_sent: Callable[[int | None, str, str], Any] | None = None) -> None:
+                 after_sent: Callable[[int | None, str, str, bool], Any] | None = None) -> None:
         self.session_factory = session_factory
         self.channels = channels
         self.give_up_after = timedelta(hours=settings.give_up_after_hours)
@@ -67,7 +67,8 @@ class Dispatcher:
         self.concurrency = max(1, settings.concurrency)
         self.limiter = RateLimiter(settings.rate_limits)
         self.zns = zns or {}
-        # Called with (conversation id, channel, recipient) once a row is sent: the profile lookup.
+        # Called with (conversation id, channel, recipient, True) once a row to a conversation
+        # unnamed when it was claimed is sent: the profile look-up.
         self.after_sent = after_sent
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -209,7 +210,7 @@ class Dispatcher:
     def _look_up_name(self, row: q.Claimed) -> None:
         assert self.after_sent is not None
         try:
-            self.after_sent(row.conversation_id, row.channel, row.recipient_id)
+            self.after_sent(row.conversation_id, row.channel, row.recipient_id, True)
         except Exception:  # a name is a nicety: it never fails a delivered row
             logger.exception("after-send hook failed for outbox row %s", row.id)
 

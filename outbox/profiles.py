@@ -34,15 +34,19 @@ class ProfileFetcher:
         self._failed: dict[int, datetime] = {}
         self._lock = threading.Lock()
 
-    def after_sent(self, conversation_id: int | None, channel_name: str, recipient_id: str) -> bool:
-        """Look the citizen's name up if the conversation has none; whether a name was stored."""
+    def after_sent(self, conversation_id: int | None, channel_name: str, recipient_id: str,
+                   unnamed: bool = False) -> bool:
+        """Look the citizen's name up if the conversation has none; whether a name was stored.
+        `unnamed`: the caller has just read that it has none (the dispatcher's claim), so it is
+        not read again (a name stored meanwhile still wins: the write is a compare-and-set)."""
         channel = self.channels.get(channel_name)
         if conversation_id is None or channel is None or not channel.profile_lookup:
             return False
         if not self._due(conversation_id):
             return False
-        with self.session_factory() as session:
-            unnamed = is_unnamed(session, conversation_id)
+        if not unnamed:
+            with self.session_factory() as session:
+                unnamed = bool(is_unnamed(session, conversation_id))
         if not unnamed:
             self._remember(conversation_id, None)
             return False

@@ -223,7 +223,7 @@ class InboundSettings:
     threads: int = 1
     poll_seconds: float = 0.2
     lease_seconds: float = 60
-    batch_size: int = 10
+    batch_size: int = 50
     max_attempts: int = 5
     backoff_base_seconds: float = 1.0
     backoff_max_seconds: float = 300

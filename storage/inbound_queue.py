@@ -212,7 +212,7 @@ def _claim_statements(dialect: str, limit: int) -> tuple[Any, Any, Any]:
         query = sa.select(inbound.c.id).where(_claimable(now)).order_by(inbound.c.id).limit(limit)
         if dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=inbound)
-        ids = sa.bindparam("ids", expanding=True)
+        ids: Any = sa.bindparam("ids", expanding=True)
         take = inbound.update().where(inbound.c.id.in_(ids), _claimable(now)).values(
             status="processing", locked_by=sa.bindparam("worker"), locked_until=sa.bindparam(
                 "until", type_=inbound.c.locked_until.type), attempts=inbound.c.attempts + 1)

@@ -89,7 +89,7 @@ def _claim_statements(dialect: str, limit: int) -> tuple[Any, Any, Any]:
                  .order_by(outbox.c.id).limit(limit))
         if dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=outbox)
-        ids = sa.bindparam("ids", expanding=True)
+        ids: Any = sa.bindparam("ids", expanding=True)
         take = outbox.update().where(outbox.c.id.in_(ids)).values(
             status="sending", locked_by=sa.bindparam("worker"),
             locked_until=sa.bindparam("until", type_=outbox.c.locked_until.type),
