@@ -57,9 +57,38 @@ def raise_open_files_limit(wanted: int) -> int:
     return int(soft)
 
 
+ACCEPT_BURST = 64  # connections accepted per turn of waitress's loop, at most
+
+
+def accept_in_bursts() -> None:
+    """Make waitress accept every waiting connection (up to ACCEPT_BURST) when its listening socket
+    is ready, not one per turn of its loop.
+
+    Under load each turn of the loop serves every open connection, so 200 platforms connecting at
+    once waited up to 200 turns: 2.7-3.9 s for the first request on a new connection, while every
+    later request on it was answered in under 0.7 s (bench intake_scale, 200 connections). waitress
+    has no setting for it; its TcpWSGIServer.handle_accept takes one connection and returns."""
+    from waitress.server import BaseWSGIServer
+
+    if getattr(BaseWSGIServer.handle_accept, "accepts_bursts", False):
+        return
+    accept_one = BaseWSGIServer.handle_accept
+
+    def handle_accept(self: Any) -> None:
+        for _ in range(ACCEPT_BURST):
+            before = len(self._map)
+            accept_one(self)
+            if len(self._map) == before or len(self._map) >= self.adj.connection_limit:
+                return  # none waiting (or refused), or at the limit: readable() takes it from here
+
+    handle_accept.accepts_bursts = True  # type: ignore[attr-defined]
+    BaseWSGIServer.handle_accept = handle_accept  # type: ignore[method-assign]
+
+
 def serve(app: Any, host: str, port: int, settings: Settings, reuse_port: bool = False) -> None:
     import waitress
 
+    accept_in_bursts()
     options = waitress_options(settings)
     raise_open_files_limit(options["connection_limit"] + SPARE_FILES)
     logger.info("waitress on %s:%d: %d threads, at most %d connections, idle ones closed after %d s",
