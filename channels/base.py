@@ -180,7 +180,7 @@ def api_session(*base_urls: str) -> requests.Session:
 
     requests reads the environment on every request when a session trusts it (proxies and
     NO_PROXY, the CA bundle, ~/.netrc): two walks of os.environ and a look for a netrc file per
-    send, a third of the dispatcher's CPU per message under load (issue 18). The platform's hosts
+    send, a quarter of the dispatcher's CPU in a profile (issue 18). The platform's hosts
     are known in advance, so their proxy (HTTPS_PROXY, ALL_PROXY, NO_PROXY honoured) and the CA
     bundle (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) are read here; a change needs a restart.
     """
