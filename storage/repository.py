@@ -162,9 +162,7 @@ class SqlConversationRepository(ConversationRepository):
         if not senders:
             return
         found: dict[tuple[str, str], Conversation | None] = dict.fromkeys(senders)
-        keys = [{"channel": channel, "sender_id": sender} for channel, sender in senders]
-        for row in self.session.execute(_conversation_query(lock, True), {"senders": [
-                (key["channel"], key["sender_id"]) for key in keys]}):
+        for row in self.session.execute(_conversation_query(lock, True), {"senders": senders}):
             conversation = self._loaded(row)
             found[(conversation.channel, conversation.sender_id)] = conversation
         self.session.info[PRELOADED] = (lock, found)
@@ -217,18 +215,17 @@ def _insert_unless_present(session: Session, table: sa.Table, instance: object,
     no savepoint: the new row's id, or None when a row with the same `unique` values exists
     (`unique` None: a plain INSERT). The statement is built once per table and dialect, its
     values passed as parameters."""
-    dialect = session.get_bind().dialect.name
-    key = ("insert", table.name, dialect, tuple(unique or ()))
-    columns = [column.name for column in table.columns if column.name != "id"]
+    key = ("insert", table.name, session.get_bind().dialect.name, tuple(unique or ()))
     if key not in _STATEMENTS:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(table).values({name: sa.bindparam(name, type_=table.c[name].type)
-                                          for name in columns})
+        columns = [column.name for column in table.columns if column.name != "id"]
+        statement = _insert(session)(table).values(
+            {name: sa.bindparam(name, type_=table.c[name].type) for name in columns})
         if unique:
             statement = statement.on_conflict_do_nothing(index_elements=unique)
-        _STATEMENTS[key] = statement.returning(table.c.id)
+        _STATEMENTS[key] = (statement.returning(table.c.id), columns)
+    statement, columns = _STATEMENTS[key]
     return session.execute(  # type: ignore[no-any-return]
-        _STATEMENTS[key], {name: getattr(instance, name) for name in columns}).scalar_one_or_none()
+        statement, {name: getattr(instance, name) for name in columns}).scalar_one_or_none()
 
 
 def _persistent(session: Session, instance: object) -> None:
