@@ -123,39 +123,41 @@ class InboundProcessor:
     def _work(self, limit: int | None) -> tuple[int, dict[int, Outcome]]:
         events = q.claim(self.session_factory, self.worker_id, self.clock(), self.lease_seconds,
                          limit or self.batch_size)
-        outcomes = self._process_together(events) if len(events) > 1 else None
-        if outcomes is None:  # one event, or a batch that failed: one transaction per event
-            outcomes = {}
-            for event in events:
-                outcome = self._process(event)
-                if outcome is not None:
-                    outcomes[event.id] = outcome
+        if len(events) > 1:
+            try:
+                return len(events), self._process(events)
+            except Exception:  # noqa: BLE001 - rolled back; each event is retried alone, which logs
+                logger.info("a batch of %d inbound events failed; processing them one by one",
+                            len(events), exc_info=True)
+        outcomes: dict[int, Outcome] = {}
+        for event in events:  # one event, or a batch that failed: one transaction per event
+            try:
+                outcomes.update(self._process([event]))
+            except Exception as error:  # rolled back: nothing of it stored; retried, then kept as failed
+                self._failed(event, error)
         return len(events), outcomes
 
-    def _process_together(self, events: list[q.ClaimedEvent]) -> dict[int, Outcome] | None:
-        """The claimed events (of distinct senders) in ONE transaction: one finish, one commit.
+    def _process(self, events: list[q.ClaimedEvent]) -> dict[int, Outcome]:
+        """Claimed events (of distinct senders) in ONE transaction: one finish, one commit; the
+        outcome per event processed. Raises, with all of it rolled back, when anything fails.
 
         The per-message cost of a transaction (a connection's check-out and ping, the finish, the
-        commit's round trip and WAL flush) is paid once per batch. None when anything in the batch
-        fails: all of it rolled back, the caller processes the events one by one, so only the event
-        that fails is retried or kept as failed, and the others are processed once.
+        commit's round trip and WAL flush) is paid once per batch; after a batch's failure the
+        caller runs each event alone, so only the one that fails is retried or kept as failed.
         """
-        try:
-            self.pipeline.before_message()
-            with SqlUnitOfWork(self.session_factory) as uow:
-                held = q.finish_many(uow.session, [event.id for event in events], self.worker_id,
-                                     self.clock())
-                uow.conversations.preload([
-                    (str(event.event["channel"]), str(event.event["sender_id"]))
-                    for event in events if event.id in held and "stored_message_id" not in event.event
-                ], lock=True)
-                done = {event.id: (event, self._take_in(uow, event))
-                        for event in events if event.id in held}
-                uow.commit()
-        except Exception:  # noqa: BLE001 - rolled back; each event is retried alone, which logs
-            logger.info("a batch of %d inbound events failed; processing them one by one",
-                        len(events), exc_info=True)
-            return None
+        # Before the transaction: a refresh reads the database in its own session, which on
+        # SQLite would wait for the write lock this transaction holds.
+        self.pipeline.before_message()
+        with SqlUnitOfWork(self.session_factory) as uow:
+            held = q.finish_many(uow.session, [event.id for event in events], self.worker_id,
+                                 self.clock())
+            uow.conversations.preload([
+                (str(event.event["channel"]), str(event.event["sender_id"]))
+                for event in events if event.id in held and "stored_message_id" not in event.event
+            ], lock=True)
+            done = {event.id: (event, self._take_in(uow, event))
+                    for event in events if event.id in held}
+            uow.commit()
         for event in events:
             if event.id not in held:
                 logger.warning("inbound event %s: lease passed to another worker; dropped here",
@@ -163,24 +165,6 @@ class InboundProcessor:
         for event, outcome in done.values():
             self._processed(event, outcome)
         return {event_id: outcome for event_id, (_, outcome) in done.items()}
-
-    def _process(self, event: q.ClaimedEvent) -> Outcome | None:
-        try:
-            # Before the message's transaction: a refresh reads the database in its own session,
-            # which on SQLite would wait for the write lock this transaction holds.
-            self.pipeline.before_message()
-            with SqlUnitOfWork(self.session_factory) as uow:
-                if not q.finish(uow.session, event.id, self.worker_id, self.clock()):
-                    logger.warning("inbound event %s: lease passed to another worker; dropped here",
-                                   event.id)
-                    return None
-                outcome = self._take_in(uow, event)
-                uow.commit()
-        except Exception as error:  # rolled back: nothing of it stored; retried, then kept as failed
-            self._failed(event, error)
-            return None
-        self._processed(event, outcome)
-        return outcome
 
     def _take_in(self, uow: SqlUnitOfWork, event: q.ClaimedEvent) -> Outcome:
         stored = event.event.get("stored_message_id")

@@ -11,11 +11,11 @@ status guard. A row is claimable only when no other row of its sender is being p
 comes before it (platform time, then arrival): one message per conversation in flight, in order.
 A row whose lease ran out (its worker died) is claimable again.
 
-The work itself is done in one transaction that starts with `finish` (a compare-and-swap on the
-lease holder that marks the row `done`; `finish_many` for a claimed batch done together) and ends
-with the messages' effects: they commit together or not at all, and a worker whose lease passed to another finds the swap refused and rolls back, so
-a message is never processed twice. On PostgreSQL the swap also locks the row, so a claimer that
-comes while the work is running skips it.
+The work itself is done in one transaction that starts with `finish_many` (a compare-and-swap on the
+lease holder that marks the rows `done`, a claimed batch together) and ends with the messages'
+effects: they commit together or not at all, and a worker whose lease passed to another finds the
+swap refused and rolls back, so a message is never processed twice. On PostgreSQL the swap also
+locks the rows, so a claimer that comes while the work is running skips them.
 """
 from __future__ import annotations
 
@@ -242,17 +242,10 @@ def _mine(row_id: int, worker: str) -> sa.ColumnElement[bool]:
                    inbound.c.status == "processing")
 
 
-def finish(session: Session, row_id: int, worker: str, now: datetime) -> bool:
-    """Inside the transaction that does the work: mark the row done if this worker still holds it.
-
-    False: the lease passed to another worker; the caller must roll back and drop the work.
-    """
-    return rows_changed(session.execute(inbound.update().where(_mine(row_id, worker)).values(
-        status="done", processed_at=now, locked_until=None, last_error=None))) == 1
-
-
 def finish_many(session: Session, row_ids: list[int], worker: str, now: datetime) -> set[int]:
-    """`finish` for several rows in one statement: the ids this worker still held (now `done`)."""
+    """Inside the transaction that does the work: mark the rows done that this worker still holds,
+    in one statement; their ids. A row missing from them passed to another worker: the caller must
+    drop its work (it is not processed here)."""
     if not row_ids:
         return set()
     mine = sa.and_(inbound.c.id.in_(row_ids), inbound.c.locked_by == worker,

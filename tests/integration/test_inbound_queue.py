@@ -39,7 +39,7 @@ def claimed_ids(session_factory: Any, worker: str, now: datetime, lease: float =
 def finish(session_factory: Any, worker: str, platform_id: str, now: datetime) -> bool:
     with session_factory() as session, session.begin():
         row_id = session.scalar(sa.select(inbound.c.id).where(inbound.c.platform_message_id == platform_id))
-        return q.finish(session, row_id, worker, now)
+        return row_id in q.finish_many(session, [row_id], worker, now)
 
 
 def test_a_redelivered_event_is_stored_once(session_factory: Any) -> None:
