@@ -8,7 +8,7 @@ import pytest
 from channels.base import api_session
 from channels.facebook import FacebookChannel
 
-GRAPH = "https://graph.facebook.com/v21.0"
+GRAPH = "https://graph.platform.test/v21.0"  # never contacted: no request is sent
 
 
 @pytest.fixture(autouse=True)
@@ -21,24 +21,24 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_platforms_proxy_is_taken_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.so-tttt.local:3128")
     session = api_session(GRAPH)
-    assert session.proxies == {"https://graph.facebook.com": "http://proxy.so-tttt.local:3128"}
+    assert session.proxies == {"https://graph.platform.test": "http://proxy.so-tttt.local:3128"}
     assert session.trust_env is False  # nothing is read again per request
 
 
 def test_no_proxy_keeps_a_platform_host_direct(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.so-tttt.local:3128")
-    monkeypatch.setenv("NO_PROXY", "graph.facebook.com,127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", "graph.platform.test,127.0.0.1")
     assert api_session(GRAPH).proxies == {}
     assert api_session("http://127.0.0.1:8081/graph").proxies == {}
 
 
-def test_each_zalo_host_gets_its_own_proxy_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_platform_host_gets_its_own_proxy_decision(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALL_PROXY", "http://proxy.so-tttt.local:3128")
-    monkeypatch.setenv("NO_PROXY", "oauth.zaloapp.com")
-    session = api_session("https://openapi.zalo.me/v3.0/oa", "https://business.openapi.zalo.me",
-                          "https://oauth.zaloapp.com/v4/oa")
-    assert session.proxies == {"https://openapi.zalo.me": "http://proxy.so-tttt.local:3128",
-                               "https://business.openapi.zalo.me": "http://proxy.so-tttt.local:3128"}
+    monkeypatch.setenv("NO_PROXY", "oauth.zalo.test")
+    session = api_session("https://openapi.zalo.test/v3.0/oa", "https://business.zalo.test",
+                          "https://oauth.zalo.test/v4/oa")
+    assert session.proxies == {"https://openapi.zalo.test": "http://proxy.so-tttt.local:3128",
+                               "https://business.zalo.test": "http://proxy.so-tttt.local:3128"}
 
 
 def test_the_ca_bundle_of_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,4 +51,4 @@ def test_the_ca_bundle_of_the_environment_is_used(monkeypatch: pytest.MonkeyPatc
 def test_the_messenger_channel_uses_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.so-tttt.local:3128")
     channel = FacebookChannel("secret", "verify", "token", GRAPH)
-    assert channel.http.proxies == {"https://graph.facebook.com": "http://proxy.so-tttt.local:3128"}
+    assert channel.http.proxies == {"https://graph.platform.test": "http://proxy.so-tttt.local:3128"}
